@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, tests and tools need. Idempotent: packages already
+# installed are not fetched again, and apt's lists are refreshed only when something is missing.
+set -euo pipefail
+pkgs=(
+  build-essential cmake ninja-build pkg-config git ca-certificates curl openssl
+  libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libspdlog-dev libfmt-dev
+  libboost-dev libboost-system-dev libssl-dev libgtest-dev libgmock-dev
+  clang clang-format libclang-rt-14-dev
+  libseccomp-dev apparmor
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v go >/dev/null; then
+  echo "install-deps: Go >= 1.26 is required to build the local control plane (hack/cluster.sh)" >&2
+fi
+echo "install-deps: all packages present"

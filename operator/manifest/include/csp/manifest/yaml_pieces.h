@@ -1,0 +1,33 @@
+// Internal to csp_manifest: parsing a big YAML stream as pieces on worker threads.
+//
+// libyaml reads ~45 MB/s; a 13 MB stream of Deployments takes ~0.3 s in libyaml alone on one
+// core. The documents of a stream are independent (anchors do not cross `---`), so the stream is
+// cut at document markers and libyaml runs over the pieces on worker threads, while the calling
+// thread builds the documents from the recorded events and delivers them in stream order. Results
+// are the same as parsing in one go: same documents, same lines, same errors, and nothing after the
+// first syntax error.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "csp/manifest/document.h"
+
+namespace csp::manifest {
+
+// Start offsets of pieces of about `piece_bytes` each; the first is 0 and every other one is the
+// start of a line that begins a document (`---` followed by a blank or the end of the line).
+// Returns just {0} when cutting could change the meaning: directives (`%YAML`, `%TAG` apply to
+// the next document) or UTF-16 text.
+std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piece_bytes);
+
+// Parses `text` (free of forbidden bytes) cut at `starts` with up to `threads` worker threads.
+// Callbacks run on the calling thread, in stream order. At most threads + 1 pieces are recorded
+// ahead of the one being built, which bounds memory. Returns false when a syntax error or a
+// fatal limit stopped the stream (as ParseYamlText).
+bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& starts,
+                     std::size_t threads, std::string_view file, const Limits& limits,
+                     const DocumentSink& on_document, const ErrorSink& on_error);
+
+}  // namespace csp::manifest

@@ -1,0 +1,34 @@
+// Multi-document YAML to JSON values, with libyaml's event API (yaml-cpp's LoadAll was 20x slower
+// and 5x bigger on the benchmark corpus; see docs/manifests.md).
+//
+// Beyond the scalar typing of scalar.h, the semantics follow kubectl (sigs.k8s.io/yaml):
+// - Anchors and aliases are expanded by copy; each copy counts against the node and byte limits
+//   (billion laughs is refused: "document expands to more than N nodes"), and an alias whose
+//   expansion would nest deeper than max_depth is refused. An alias to an anchor that is not
+//   defined yet (including one inside its own node) is an error.
+// - Merge keys (`<<: *base`, `<<: [*a, *b]`, or an inline mapping) copy the keys the mapping does
+//   not set itself; earlier sources win over later ones. Anything else as a merge value is an
+//   error.
+// - A duplicate key in one mapping is an error, `mapping key "x" already defined at line N`, as
+//   in kubectl's strict decoding; a security scanner must not pick a different duplicate than the
+//   API server does. Keys that come from a merge never conflict.
+// - Mapping keys must be scalars (or aliases to scalars); a mapping or sequence as a key is an
+//   error.
+// - Tags on mappings and sequences are ignored.
+// - A document that breaks a rule or a limit is reported and skipped, and the stream goes on with
+//   the next document. A syntax error ends the stream: libyaml cannot resynchronise, so documents
+//   after it are not read (documents before it have been delivered).
+#pragma once
+
+#include <string_view>
+
+#include "csp/manifest/document.h"
+
+namespace csp::manifest {
+
+// Parses `text` as a YAML stream; calls on_document for each document in order (empty ones
+// included, with a null value) and on_error for each broken one.
+void ParseYamlStream(std::string_view text, std::string_view file, const Limits& limits,
+                     const DocumentSink& on_document, const ErrorSink& on_error);
+
+}  // namespace csp::manifest

@@ -1,0 +1,211 @@
+#include "csp/manifest/yaml_events.h"
+
+#include <yaml.h>
+
+#include <cstring>
+#include <utility>
+
+#include "csp/manifest/text_position.h"
+
+namespace csp::manifest {
+namespace {
+
+int LineOf(const yaml_mark_t& mark) { return static_cast<int>(mark.line) + 1; }
+
+std::string_view View(const yaml_char_t* text) {
+  return text == nullptr ? std::string_view() : reinterpret_cast<const char*>(text);
+}
+
+YamlEventType TypeOf(yaml_event_type_t type) {
+  switch (type) {
+    case YAML_STREAM_START_EVENT:
+      return YamlEventType::kStreamStart;
+    case YAML_STREAM_END_EVENT:
+      return YamlEventType::kStreamEnd;
+    case YAML_DOCUMENT_START_EVENT:
+      return YamlEventType::kDocumentStart;
+    case YAML_DOCUMENT_END_EVENT:
+      return YamlEventType::kDocumentEnd;
+    case YAML_ALIAS_EVENT:
+      return YamlEventType::kAlias;
+    case YAML_SCALAR_EVENT:
+      return YamlEventType::kScalar;
+    case YAML_SEQUENCE_START_EVENT:
+      return YamlEventType::kSequenceStart;
+    case YAML_SEQUENCE_END_EVENT:
+      return YamlEventType::kSequenceEnd;
+    case YAML_MAPPING_START_EVENT:
+      return YamlEventType::kMappingStart;
+    case YAML_MAPPING_END_EVENT:
+      return YamlEventType::kMappingEnd;
+    case YAML_NO_EVENT:
+      break;
+  }
+  return YamlEventType::kNone;
+}
+
+// A view of libyaml's event, valid until the event is deleted.
+YamlEvent ViewOf(const yaml_event_t& event) {
+  YamlEvent view{
+      .type = TypeOf(event.type), .line = event.start_mark.line, .index = event.start_mark.index};
+  switch (event.type) {
+    case YAML_SCALAR_EVENT:
+      view.plain = event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+      view.value = std::string_view(reinterpret_cast<const char*>(event.data.scalar.value),
+                                    event.data.scalar.length);
+      view.tag = View(event.data.scalar.tag);
+      view.anchor = View(event.data.scalar.anchor);
+      break;
+    case YAML_ALIAS_EVENT:
+      view.anchor = View(event.data.alias.anchor);
+      break;
+    case YAML_SEQUENCE_START_EVENT:
+      view.anchor = View(event.data.sequence_start.anchor);
+      break;
+    case YAML_MAPPING_START_EVENT:
+      view.anchor = View(event.data.mapping_start.anchor);
+      break;
+    default:
+      break;
+  }
+  return view;
+}
+
+// libyaml's error, located: reader errors carry a byte offset, the others a mark.
+ReadError SyntaxError(const yaml_parser_t& parser, std::string_view text, std::string_view file,
+                      int line_offset) {
+  ReadError error{.file = std::string(file)};
+  if (parser.error == YAML_MEMORY_ERROR) {
+    error.message = "out of memory while parsing YAML";
+    return error;
+  }
+  error.line =
+      line_offset + (parser.error == YAML_READER_ERROR ? LineAt(text, parser.problem_offset)
+                                                       : LineOf(parser.problem_mark));
+  error.message = parser.problem != nullptr ? parser.problem : "invalid YAML";
+  if (parser.context != nullptr) {
+    error.message += std::string(" (") + parser.context + " that starts at line " +
+                     std::to_string(line_offset + LineOf(parser.context_mark)) + ")";
+  }
+  return error;
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) {
+    yaml_parser_initialize(&parser_);
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
+                                 text.size());
+  }
+  ~Parser() { yaml_parser_delete(&parser_); }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+  yaml_parser_t* get() { return &parser_; }
+
+ private:
+  yaml_parser_t parser_;
+};
+
+// One event, reused: yaml_parser_parse() clears it before filling it and yaml_event_delete()
+// after freeing it, so the loop only needs Delete() between events (a third clearing per event
+// showed up in profiles).
+class Event {
+ public:
+  Event() { std::memset(&event_, 0, sizeof event_); }
+  ~Event() { yaml_event_delete(&event_); }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  yaml_event_t* get() { return &event_; }
+  void Delete() { yaml_event_delete(&event_); }
+
+ private:
+  yaml_event_t event_;
+};
+
+}  // namespace
+
+bool ParseYamlText(std::string_view text, std::string_view file, int line_offset,
+                   const Limits& limits, const DocumentSink& on_document,
+                   const ErrorSink& on_error) {
+  Parser parser(text);
+  YamlDocumentBuilder builder(file, limits, on_document, on_error);
+  builder.set_line_offset(line_offset);
+  Event event;
+  for (;;) {
+    if (!yaml_parser_parse(parser.get(), event.get())) {
+      on_error(SyntaxError(*parser.get(), text, file, line_offset));
+      return false;
+    }
+    if (event.get()->type == YAML_STREAM_END_EVENT) return true;
+    if (!builder.OnEvent(ViewOf(*event.get()))) return false;
+    event.Delete();
+  }
+}
+
+RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int line_offset,
+                              std::size_t max_depth) {
+  RecordedYaml recorded;
+  recorded.bytes.reserve(text.size() / 2);
+  recorded.events.reserve(text.size() / 8);
+  auto keep = [&](std::string_view s, std::size_t& at, std::size_t& size) {
+    at = recorded.bytes.size();
+    size = s.size();
+    recorded.bytes.append(s);
+  };
+  Parser parser(text);
+  std::size_t depth = 0;
+  Event event;
+  for (;;) {
+    event.Delete();
+    if (!yaml_parser_parse(parser.get(), event.get())) {
+      recorded.error = SyntaxError(*parser.get(), text, file, line_offset);
+      return recorded;
+    }
+    const YamlEvent view = ViewOf(*event.get());
+    RecordedYaml::Event& record = recorded.events.emplace_back(RecordedYaml::Event{
+        .type = view.type, .plain = view.plain, .line = view.line, .index = view.index});
+    if (!view.value.empty()) keep(view.value, record.value_at, record.value_size);
+    if (!view.tag.empty()) keep(view.tag, record.tag_at, record.tag_size);
+    if (!view.anchor.empty()) keep(view.anchor, record.anchor_at, record.anchor_size);
+    switch (view.type) {
+      case YamlEventType::kStreamEnd:
+        return recorded;
+      case YamlEventType::kDocumentStart:
+        depth = 0;
+        break;
+      case YamlEventType::kSequenceStart:
+      case YamlEventType::kMappingStart:
+        if (++depth > max_depth) return recorded;
+        break;
+      case YamlEventType::kSequenceEnd:
+      case YamlEventType::kMappingEnd:
+        if (depth > 0) --depth;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+bool ReplayYamlEvents(const RecordedYaml& recorded, YamlDocumentBuilder& builder,
+                      const ErrorSink& on_error) {
+  const std::string_view bytes = recorded.bytes;
+  for (const RecordedYaml::Event& record : recorded.events) {
+    const YamlEvent event{.type = record.type,
+                          .plain = record.plain,
+                          .line = record.line,
+                          .index = record.index,
+                          .value = bytes.substr(record.value_at, record.value_size),
+                          .tag = bytes.substr(record.tag_at, record.tag_size),
+                          .anchor = bytes.substr(record.anchor_at, record.anchor_size)};
+    if (!builder.OnEvent(event)) return false;
+  }
+  if (recorded.error) {
+    ReadError error = *recorded.error;
+    on_error(std::move(error));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace csp::manifest

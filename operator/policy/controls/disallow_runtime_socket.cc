@@ -1,0 +1,79 @@
+// A container-runtime socket on a hostPath gives full control of every container on the node.
+// Fields:  spec.volumes[*].hostPath.path (declared volumes count, mounted or not)
+// Allowed: any path that is neither a listed socket nor a directory above one.
+#include <array>
+
+#include "csp/policy/control.h"
+#include "csp/policy/text.h"
+
+namespace csp::policy::controls {
+namespace {
+
+constexpr std::array<std::string_view, 8> kDefaultSockets = {
+    "/var/run/docker.sock",      "/run/docker.sock",
+    "/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
+    "/var/run/crio/crio.sock",   "/run/crio/crio.sock",
+    "/var/run/cri-dockerd.sock", "/run/podman/podman.sock"};
+
+struct Settings : ControlSettings {
+  std::vector<std::string> paths = {kDefaultSockets.begin(), kDefaultSockets.end()};
+};
+
+constexpr std::array<std::string_view, 1> kFields = {"paths"};
+
+std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
+                                             FieldErrors& errors) {
+  auto s = std::make_shared<Settings>();
+  if (const nlohmann::json* v = GetField(obj, "paths")) {
+    std::vector<std::string> paths;
+    ReadStringList(*v, path + ".paths", errors, paths);
+    s->paths.clear();  // the policy's list replaces the default one; [] lists none
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      if (!IsAbsolutePath(paths[i])) {
+        errors.Add(path + ".paths[" + std::to_string(i) + "]",
+                   "\"" + paths[i] + "\" is not an absolute path");
+      } else {
+        s->paths.push_back(NormalizePath(paths[i]));
+      }
+    }
+  }
+  return s;
+}
+
+Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
+  const auto& s = static_cast<const Settings&>(settings);
+  Finding f;
+  for (const Volume& v : pod.volumes) {
+    if (!v.host_path || !IsAbsolutePath(*v.host_path)) continue;  // relative: rule 7's business
+    std::string path = NormalizePath(*v.host_path);
+    for (const std::string& socket : s.paths) {
+      if (PathHasPrefix(socket, path)) {
+        std::string what = path == socket ? "is the runtime socket " : "exposes the runtime socket ";
+        f.violations.push_back("volume \"" + std::string(v.name) + "\": hostPath " + path + " " +
+                               what + socket);
+        for (const Container& c : pod.containers) {
+          for (const VolumeMount& m : c.volume_mounts) {
+            if (m.name == v.name) f.containers.emplace_back(c.name);
+          }
+        }
+        break;
+      }
+    }
+  }
+  if (!f.violations.empty()) f.outcome = Outcome::kFail;
+  return f;
+}
+
+}  // namespace
+
+Control DisallowRuntimeSocket() {
+  return {.id = "disallow-runtime-socket",
+          .key = "runtimeSocket",
+          .severity = "critical",
+          .summary = "no hostPath volume may expose a container-runtime socket",
+          .fields = kFields,
+          .parse = &Parse,
+          .check = &Check};
+}
+
+}  // namespace csp::policy::controls

@@ -1,0 +1,89 @@
+// An Unconfined AppArmor profile removes the mandatory access control the runtime applies.
+// Fields:  securityContext.appArmorProfile of each container, else of the pod, else the pod
+//          annotation container.apparmor.security.beta.kubernetes.io/<container>.
+// Allowed: RuntimeDefault, Localhost with localhostProfile; unset unless requireExplicit.
+#include <array>
+
+#include "csp/policy/control.h"
+
+namespace csp::policy::controls {
+namespace {
+
+struct Settings : ControlSettings {
+  bool require_explicit = false;
+};
+
+constexpr std::array<std::string_view, 1> kFields = {"requireExplicit"};
+
+std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
+                                             FieldErrors& errors) {
+  auto s = std::make_shared<Settings>();
+  if (const nlohmann::json* v = GetField(obj, "requireExplicit")) {
+    if (ExpectType(*v, nlohmann::json::value_t::boolean, path + ".requireExplicit", errors)) {
+      s->require_explicit = v->get<bool>();
+    }
+  }
+  return s;
+}
+
+// The problem with one container's effective profile, or "" when it is acceptable.
+std::string Problem(const PodSpec& pod, const Container& c, bool require_explicit) {
+  const std::optional<Profile>& own =
+      c.security_context ? c.security_context->app_armor : std::optional<Profile>{};
+  const std::optional<Profile>& field = own ? own : pod.pod_security_context.app_armor;
+  if (field) {
+    const char* where = own ? "securityContext.appArmorProfile" : "pod securityContext.appArmorProfile";
+    if (field->type == "Unconfined") return std::string(where) + ".type is Unconfined";
+    if (field->type == "Localhost" && (!field->localhost_profile || field->localhost_profile->empty())) {
+      return std::string(where) + ".type is Localhost without localhostProfile";
+    }
+    if (field->type != "RuntimeDefault" && field->type != "Localhost") {
+      return std::string(where) + ".type \"" + std::string(field->type) +
+             "\" is not RuntimeDefault or Localhost";
+    }
+    return "";
+  }
+  for (const auto& [container, value] : pod.app_armor_annotations) {
+    if (container != c.name) continue;
+    std::string where = "annotation container.apparmor.security.beta.kubernetes.io/" +
+                        std::string(container);
+    if (value == "runtime/default") return "";
+    if (value.substr(0, 10) == "localhost/") {
+      return value.size() > 10 ? "" : where + " is localhost/ without a profile name";
+    }
+    if (value == "unconfined") return where + " is unconfined";
+    return where + " value \"" + std::string(value) +
+           "\" is not runtime/default, localhost/<name> or unconfined";
+  }
+  if (require_explicit) return "no AppArmor profile is set (requireExplicit)";
+  return "";
+}
+
+Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
+  const bool require_explicit = static_cast<const Settings&>(settings).require_explicit;
+  Finding f;
+  ForEachContainer(pod, [&](const Container& c) {
+    std::string problem = Problem(pod, c, require_explicit);
+    if (!problem.empty()) {
+      f.violations.push_back(ContainerLabel(c) + ": " + problem);
+      f.containers.emplace_back(c.name);
+    }
+  });
+  if (!f.violations.empty()) f.outcome = Outcome::kFail;
+  return f;
+}
+
+}  // namespace
+
+Control RequireAppArmor() {
+  return {.id = "require-apparmor",
+          .key = "appArmor",
+          .severity = "medium",
+          .skip_on_windows = true,
+          .summary = "containers must not run with an Unconfined AppArmor profile",
+          .fields = kFields,
+          .parse = &Parse,
+          .check = &Check};
+}
+
+}  // namespace csp::policy::controls

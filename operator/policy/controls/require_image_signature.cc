@@ -1,0 +1,169 @@
+// Unsigned or unpinned images can be swapped under a running workload.
+// Fields:  image of each container
+// Checks:  requireDigest (@sha256:<64 hex>), allowedRegistries (host/path prefixes), and the
+//          cosign signature against `keys` (verdicts come from outside the engine: offline
+//          scans have none, so that part is `skip`). Parts combine fail > error > skip > pass.
+#include <array>
+
+#include "csp/policy/control.h"
+#include "csp/policy/text.h"
+
+namespace csp::policy::controls {
+namespace {
+
+using json = nlohmann::json;
+
+struct Settings : ControlSettings {
+  bool require_digest = false;
+  std::vector<std::string> allowed_registries;  // normalized prefixes
+  std::vector<std::string> key_names;
+};
+
+constexpr std::array<std::string_view, 3> kFields = {"requireDigest", "allowedRegistries", "keys"};
+constexpr std::array<std::string_view, 3> kKeyFields = {"name", "publicKey", "secretRef"};
+constexpr std::array<std::string_view, 3> kSecretRefFields = {"namespace", "name", "key"};
+
+void ParseKey(const json& k, const std::string& path, FieldErrors& errors, Settings& s) {
+  if (!ExpectType(k, json::value_t::object, path, errors)) return;
+  RejectUnknownFields(k, kKeyFields, path, errors);
+  const json* name = GetField(k, "name");
+  if (name == nullptr) {
+    errors.Add(path + ".name", "required");
+  } else if (ExpectType(*name, json::value_t::string, path + ".name", errors)) {
+    s.key_names.push_back(name->get<std::string>());
+  }
+  const json* pem = GetField(k, "publicKey");
+  const json* ref = GetField(k, "secretRef");
+  if ((pem == nullptr) == (ref == nullptr)) {
+    errors.Add(path, "exactly one of publicKey and secretRef is required");
+  }
+  if (pem != nullptr && ExpectType(*pem, json::value_t::string, path + ".publicKey", errors) &&
+      pem->get_ref<const std::string&>().find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
+    errors.Add(path + ".publicKey", "not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+  }
+  if (ref != nullptr && ExpectType(*ref, json::value_t::object, path + ".secretRef", errors)) {
+    RejectUnknownFields(*ref, kSecretRefFields, path + ".secretRef", errors);
+    for (std::string_view f : kSecretRefFields) {
+      const json* v = GetField(*ref, f);
+      std::string fp = path + ".secretRef." + std::string(f);
+      if (v == nullptr) {
+        errors.Add(fp, "required");
+      } else {
+        ExpectType(*v, json::value_t::string, fp, errors);
+      }
+    }
+  }
+}
+
+std::shared_ptr<const ControlSettings> Parse(const json& obj, const std::string& path,
+                                             FieldErrors& errors) {
+  auto s = std::make_shared<Settings>();
+  if (const json* v = GetField(obj, "requireDigest")) {
+    if (ExpectType(*v, json::value_t::boolean, path + ".requireDigest", errors)) {
+      s->require_digest = v->get<bool>();
+    }
+  }
+  if (const json* v = GetField(obj, "allowedRegistries")) {
+    std::vector<std::string> entries;
+    ReadStringList(*v, path + ".allowedRegistries", errors, entries);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].empty()) {
+        errors.Add(path + ".allowedRegistries[" + std::to_string(i) + "]", "must not be empty");
+      } else {
+        s->allowed_registries.push_back(NormalizeRegistryPrefix(entries[i]));
+      }
+    }
+  }
+  if (const json* v = GetField(obj, "keys")) {
+    if (ExpectType(*v, json::value_t::array, path + ".keys", errors)) {
+      for (std::size_t i = 0; i < v->size(); ++i) {
+        ParseKey((*v)[i], path + ".keys[" + std::to_string(i) + "]", errors, *s);
+      }
+    }
+  }
+  const json* enabled = GetField(obj, "enabled");
+  bool on = enabled != nullptr && enabled->is_boolean() && enabled->get<bool>();
+  if (on && !s->require_digest && s->allowed_registries.empty() && s->key_names.empty()) {
+    errors.Add(path, "enabled with nothing to check: set requireDigest, allowedRegistries or keys");
+  }
+  return s;
+}
+
+int Rank(Outcome o) {  // fail > error > skip > pass
+  switch (o) {
+    case Outcome::kFail:
+      return 3;
+    case Outcome::kError:
+      return 2;
+    case Outcome::kSkip:
+      return 1;
+    case Outcome::kPass:
+      return 0;
+  }
+  return 0;
+}
+
+Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext& ctx) {
+  const auto& s = static_cast<const Settings&>(settings);
+  Finding f;
+  std::vector<std::string> skipped, errored;
+  auto worse = [&](Outcome o) {
+    if (Rank(o) > Rank(f.outcome)) f.outcome = o;
+  };
+  ForEachContainer(pod, [&](const Container& c) {
+    ImageRef ref = ParseImageRef(c.image);
+    const std::string who = ContainerLabel(c) + ": image " + std::string(c.image);
+    bool failed = false;
+    if (s.require_digest && !IsValidDigest(ref.digest)) {
+      f.violations.push_back(who + " is not pinned by digest (@sha256:<64 hex>)");
+      failed = true;
+    }
+    if (!s.allowed_registries.empty()) {
+      bool allowed = false;
+      for (const std::string& p : s.allowed_registries) allowed = allowed || RegistryAllows(p, ref);
+      if (!allowed) {
+        f.violations.push_back(who + " (" + ref.host + "/" + ref.path +
+                               ") is not from an allowed registry");
+        failed = true;
+      }
+    }
+    if (!s.key_names.empty()) {
+      std::string detail;
+      std::optional<SignatureVerdict> v =
+          ctx.signatures ? ctx.signatures->Lookup(c.image, &detail) : std::nullopt;
+      if (!v) {
+        skipped.push_back(who + ": signature not checked" + (ctx.signatures ? "" : " (offline)"));
+        worse(Outcome::kSkip);
+      } else if (*v == SignatureVerdict::kNotSigned) {
+        f.violations.push_back(who + " has no signature verified by a configured key" +
+                               (detail.empty() ? "" : ": " + detail));
+        failed = true;
+      } else if (*v == SignatureVerdict::kError) {
+        errored.push_back(who + ": signature could not be checked: " + detail);
+        worse(Outcome::kError);
+      }
+    }
+    if (failed) {
+      f.containers.emplace_back(c.name);
+      worse(Outcome::kFail);
+    }
+  });
+  if (f.outcome == Outcome::kError) f.violations = std::move(errored);
+  if (f.outcome == Outcome::kSkip) f.violations = std::move(skipped);
+  return f;
+}
+
+}  // namespace
+
+Control RequireImageSignature() {
+  return {.id = "require-image-signature",
+          .key = "imageSignature",
+          .severity = "high",
+          .enabled_by_default = false,
+          .summary = "images must be pinned, from allowed registries and signed",
+          .fields = kFields,
+          .parse = &Parse,
+          .check = &Check};
+}
+
+}  // namespace csp::policy::controls

@@ -1,0 +1,95 @@
+// Added capabilities hand a container pieces of root; only a short allow-list is acceptable.
+// Fields:  securityContext.capabilities.{add,drop} of each container
+// Allowed: add within `allowed` (default NET_BIND_SERVICE), never ALL; drop ALL when
+//          requireDropAll. Names compare case-insensitively with an optional CAP_ prefix.
+#include <algorithm>
+#include <array>
+
+#include "csp/policy/control.h"
+#include "csp/policy/text.h"
+
+namespace csp::policy::controls {
+namespace {
+
+struct Settings : ControlSettings {
+  std::vector<std::string> allowed = {"NET_BIND_SERVICE"};  // normalized
+  bool require_drop_all = false;
+};
+
+constexpr std::array<std::string_view, 2> kFields = {"allowed", "requireDropAll"};
+
+std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
+                                             FieldErrors& errors) {
+  auto s = std::make_shared<Settings>();
+  if (const nlohmann::json* v = GetField(obj, "allowed")) {
+    std::vector<std::string> names;
+    ReadStringList(*v, path + ".allowed", errors, names);
+    s->allowed.clear();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const std::string item = path + ".allowed[" + std::to_string(i) + "]";
+      if (!IsCapabilityName(names[i])) {
+        errors.Add(item, "\"" + names[i] + "\" is not a capability name");
+      } else if (NormalizeCapability(names[i]) == "ALL") {
+        errors.Add(item, "ALL cannot be allowed: it grants every capability");
+      } else {
+        s->allowed.push_back(NormalizeCapability(names[i]));
+      }
+    }
+  }
+  if (const nlohmann::json* v = GetField(obj, "requireDropAll")) {
+    if (ExpectType(*v, nlohmann::json::value_t::boolean, path + ".requireDropAll", errors)) {
+      s->require_drop_all = v->get<bool>();
+    }
+  }
+  return s;
+}
+
+Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
+  const auto& s = static_cast<const Settings&>(settings);
+  Finding f;
+  ForEachContainer(pod, [&](const Container& c) {
+    const Capabilities* caps = c.security_context && c.security_context->capabilities
+                                   ? &*c.security_context->capabilities
+                                   : nullptr;
+    std::vector<std::string> problems;
+    if (caps != nullptr) {
+      for (std::string_view added : caps->add) {
+        std::string cap = NormalizeCapability(added);
+        if (cap == "ALL") {
+          problems.push_back("capabilities.add holds ALL");
+        } else if (std::find(s.allowed.begin(), s.allowed.end(), cap) == s.allowed.end()) {
+          problems.push_back("capabilities.add holds " + cap + " (not allowed)");
+        }
+      }
+    }
+    if (s.require_drop_all) {
+      bool drops_all = caps != nullptr &&
+                       std::any_of(caps->drop.begin(), caps->drop.end(),
+                                   [](std::string_view d) { return NormalizeCapability(d) == "ALL"; });
+      if (!drops_all) problems.push_back("capabilities.drop does not hold ALL");
+    }
+    if (!problems.empty()) {
+      std::string line = ContainerLabel(c) + ": ";
+      for (std::size_t i = 0; i < problems.size(); ++i) line += (i ? ", " : "") + problems[i];
+      f.violations.push_back(std::move(line));
+      f.containers.emplace_back(c.name);
+    }
+  });
+  if (!f.violations.empty()) f.outcome = Outcome::kFail;
+  return f;
+}
+
+}  // namespace
+
+Control RestrictCapabilities() {
+  return {.id = "restrict-capabilities",
+          .key = "capabilities",
+          .severity = "high",
+          .skip_on_windows = true,
+          .summary = "containers may add only allowed capabilities, never ALL",
+          .fields = kFields,
+          .parse = &Parse,
+          .check = &Check};
+}
+
+}  // namespace csp::policy::controls

@@ -1,0 +1,107 @@
+#include "csp/policy/engine.h"
+
+#include <algorithm>
+
+#include "csp/policy/pod_spec_parser.h"
+#include "csp/policy/text.h"
+
+namespace csp::policy {
+namespace {
+
+bool AnyGlob(const std::vector<std::string>& patterns, std::string_view text) {
+  return patterns.empty() || std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
+           return GlobMatch(p, text);
+         });
+}
+
+bool Contains(const std::vector<std::string>& values, std::string_view v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+std::string JoinViolations(const std::vector<std::string>& violations) {
+  std::string out;
+  for (const std::string& v : violations) {
+    if (!out.empty()) out += "; ";
+    out += v;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool Matches(const Policy& policy, const WorkloadRef& workload, const Labels& workload_labels,
+             const Labels* namespace_labels) {
+  const Match& m = policy.match;
+  if (!m.kinds.empty() && !Contains(m.kinds, workload.kind)) return false;
+  if (Contains(m.exclude_namespaces, workload.ns)) return false;
+  if (m.namespace_selector) {
+    static const Labels kNone;
+    if (!m.namespace_selector->Matches(namespace_labels ? *namespace_labels : kNone)) return false;
+  }
+  return !m.workload_selector || m.workload_selector->Matches(workload_labels);
+}
+
+bool Matches(const Policy& policy, const Workload& workload, const Labels* namespace_labels) {
+  return Matches(policy, workload.ref, LabelsFromJson(workload.labels), namespace_labels);
+}
+
+std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef& workload,
+                                         std::string_view rule, std::chrono::sys_seconds now) {
+  for (std::size_t i = 0; i < policy.exemptions.size(); ++i) {
+    const Exemption& e = policy.exemptions[i];
+    if (e.expires && now > *e.expires) continue;  // it still applies at `expires`
+    if (!e.rules.empty() && !Contains(e.rules, rule)) continue;
+    if (!e.kinds.empty() && !Contains(e.kinds, workload.kind)) continue;
+    if (!AnyGlob(e.namespaces, workload.ns) || !AnyGlob(e.names, workload.name)) continue;
+    return i;
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& workload,
+                                         const EvalContext& context) {
+  CSP_TRY(PodSpec pod, ParsePodSpec(*workload.pod_spec, workload.pod_spec_path, workload.annotations));
+  const bool windows = pod.os_name == "windows";
+  std::vector<RuleResult> results;
+  results.reserve(policy.controls.size());
+  for (const ControlConfig& cfg : policy.controls) {
+    RuleResult& r = results.emplace_back();
+    r.rule = cfg.control->id;
+    r.severity = cfg.severity;
+    r.config = &cfg;
+    if (!cfg.enabled) {
+      r.outcome = Outcome::kSkip;
+      r.message = "control disabled by the policy";
+      continue;
+    }
+    if (auto ex = FindExemption(policy, workload.ref, r.rule, context.now)) {
+      r.outcome = Outcome::kSkip;
+      r.exemption = ex;
+      r.message = "exempted by spec.exemptions[" + std::to_string(*ex) +
+                  "]: " + policy.exemptions[*ex].reason;
+      continue;
+    }
+    if (windows && cfg.control->skip_on_windows) {
+      r.outcome = Outcome::kSkip;
+      r.message = "not applicable to Windows pods";
+      continue;
+    }
+    Finding f = cfg.control->check(pod, *cfg.settings, context);
+    r.outcome = f.outcome;
+    r.containers = std::move(f.containers);
+    switch (f.outcome) {
+      case Outcome::kPass:
+        break;  // a pass needs no message: the rule id says what held (keeps reports small)
+      case Outcome::kFail:
+        r.message = JoinViolations(f.violations);
+        break;
+      case Outcome::kSkip:
+      case Outcome::kError:
+        r.message = f.violations.empty() ? f.note : JoinViolations(f.violations);
+        break;
+    }
+  }
+  return results;
+}
+
+}  // namespace csp::policy

@@ -1,0 +1,63 @@
+// A control: one rule id, its settings under spec.controls.<key>, and a pure check.
+// Adding a control = one file in controls/, one test table, one line in CMakeLists.txt.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csp/policy/eval_context.h"
+#include "csp/policy/field_errors.h"
+#include "csp/policy/pod_spec.h"
+
+namespace csp::policy {
+
+enum class Outcome { kPass, kFail, kSkip, kError };
+std::string_view OutcomeName(Outcome o);  // "pass", "fail", "skip", "error"
+
+// What a check found. `violations` become the message: one entry per offending container
+// and field, e.g. `container "app": securityContext.privileged is true`.
+struct Finding {
+  Outcome outcome = Outcome::kPass;
+  std::vector<std::string> violations = {};
+  std::vector<std::string> containers = {};  // offending container names, for `properties`
+  std::string note = {};                     // why a skip or error happened
+};
+
+// A control's own settings, parsed once per policy. Each control derives its own type.
+struct ControlSettings {
+  virtual ~ControlSettings() = default;
+};
+struct NoSettings : ControlSettings {};
+
+struct Control {
+  std::string_view id = {};        // rule id, e.g. "disallow-privileged"
+  std::string_view key = {};       // field under spec.controls, e.g. "privileged"
+  std::string_view severity = {};  // default severity
+  bool enabled_by_default = true;
+  bool skip_on_windows = false;  // controls.md: rules 2, 3 and 4 skip Windows pods
+  std::string_view summary = {};
+  // Fields besides enabled/severity/action that spec.controls.<key> may hold.
+  std::span<const std::string_view> fields = {};
+  // Parses and validates this control's fields of `object` (an object; `path` names it),
+  // adding every problem to `errors`. Validated whether or not the control is enabled.
+  std::shared_ptr<const ControlSettings> (*parse)(const nlohmann::json& object,
+                                                  const std::string& path,
+                                                  FieldErrors& errors) = nullptr;
+  Finding (*check)(const PodSpec& pod, const ControlSettings& settings,
+                   const EvalContext& context) = nullptr;
+};
+
+// Every registered control, in report order (operator/policy/CMakeLists.txt: CSP_CONTROLS).
+std::span<const Control> AllControls();
+const Control* FindControl(std::string_view id);
+
+// For controls without settings of their own.
+std::shared_ptr<const ControlSettings> ParseNoSettings(const nlohmann::json& object,
+                                                       const std::string& path,
+                                                       FieldErrors& errors);
+
+}  // namespace csp::policy

@@ -1,0 +1,46 @@
+// Collects every invalid field of a document, so that a user sees all problems at once.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace csp::policy {
+
+struct FieldError {
+  std::string path = {};     // "spec.controls.capabilities.allowed[2]"
+  std::string message = {};  // "\"SYS ADMIN\" is not a capability name"
+};
+
+class FieldErrors {
+ public:
+  void Add(std::string path, std::string message) {
+    errors_.push_back({std::move(path), std::move(message)});
+  }
+  bool empty() const { return errors_.empty(); }
+  const std::vector<FieldError>& all() const { return errors_; }
+  // One "path: message" per line.
+  std::string ToString() const;
+
+ private:
+  std::vector<FieldError> errors_;
+};
+
+// The JSON type name used in messages: "string", "object", "array", "boolean", ...
+std::string_view JsonTypeName(const nlohmann::json& v);
+
+// Helpers that check a field's type and report `path: expected X, got Y` on mismatch.
+// They return nullptr (or false) when the field is absent or mistyped.
+const nlohmann::json* GetField(const nlohmann::json& object, std::string_view key);
+bool ExpectType(const nlohmann::json& v, nlohmann::json::value_t want, const std::string& path,
+                FieldErrors& errors);
+// Reads a list of strings (array of strings) into `out`.
+void ReadStringList(const nlohmann::json& v, const std::string& path, FieldErrors& errors,
+                    std::vector<std::string>& out);
+// Reports every key of `object` not in `known` as `path.key: unknown field`.
+void RejectUnknownFields(const nlohmann::json& object, std::span<const std::string_view> known,
+                         const std::string& path, FieldErrors& errors);
+
+}  // namespace csp::policy

@@ -1,0 +1,64 @@
+// A parsed, validated ContainerSecurityPolicy (api.md) with every default applied.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csp/common/result.h"
+#include "csp/policy/control.h"
+#include "csp/policy/label_selector.h"
+
+namespace csp::policy {
+
+enum class Action { kAudit, kLabel, kScaleDown };
+enum class Admission { kNone, kWarn, kDeny };
+std::string_view ActionName(Action a);
+
+struct Match {
+  std::optional<LabelSelector> namespace_selector = {};
+  std::vector<std::string> exclude_namespaces = {};
+  std::optional<LabelSelector> workload_selector = {};
+  std::vector<std::string> kinds = {};  // empty: every workload kind
+};
+
+// One entry of spec.controls, in the order of AllControls().
+struct ControlConfig {
+  const Control* control = nullptr;
+  bool enabled = true;
+  std::string severity = {};
+  std::optional<Action> action = {};  // per-control override of spec.action
+  std::shared_ptr<const ControlSettings> settings = {};
+};
+
+struct Exemption {
+  std::vector<std::string> rules = {};       // empty: every rule
+  std::vector<std::string> namespaces = {};  // `*` globs; empty: any
+  std::vector<std::string> kinds = {};       // exact; empty: any
+  std::vector<std::string> names = {};       // `*` globs; empty: any
+  std::string reason = {};
+  std::optional<std::chrono::sys_seconds> expires = {};
+};
+
+struct Policy {
+  std::string name = {};
+  std::string uid = {};
+  std::int64_t generation = 0;
+  Match match = {};
+  Action action = Action::kAudit;
+  Admission admission = Admission::kNone;
+  std::vector<ControlConfig> controls = {};
+  std::vector<Exemption> exemptions = {};
+};
+
+// Parses a ContainerSecurityPolicy object. On failure the error is InvalidArgument and its
+// message lists every invalid field, one `path: problem` per line.
+Result<Policy> ParsePolicy(const nlohmann::json& object);
+
+// The default policy of controls.md: every control with its defaults; 8 disabled.
+Policy DefaultPolicy();
+
+}  // namespace csp::policy

@@ -1,0 +1,232 @@
+#include <algorithm>
+#include <array>
+
+#include "csp/policy/policy.h"
+#include "csp/policy/text.h"
+
+namespace csp::policy {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::array<std::string_view, 5> kSeverities = {"critical", "high", "medium", "low",
+                                                          "info"};
+constexpr std::array<std::string_view, 9> kKindNames = {
+    "Pod",        "Deployment", "ReplicaSet", "StatefulSet",          "DaemonSet",
+    "Job",        "CronJob",    "ReplicationController", "PodTemplate"};
+
+std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+template <std::size_t N>
+std::string OneOf(const std::array<std::string_view, N>& values) {
+  std::string out;
+  for (std::string_view v : values) out += (out.empty() ? "" : ", ") + std::string(v);
+  return out;
+}
+
+std::optional<Action> ParseAction(const json& v, const std::string& path, FieldErrors& errors) {
+  if (!ExpectType(v, json::value_t::string, path, errors)) return std::nullopt;
+  const auto& s = v.get_ref<const std::string&>();
+  if (s == "Audit") return Action::kAudit;
+  if (s == "Label") return Action::kLabel;
+  if (s == "ScaleDown") return Action::kScaleDown;
+  errors.Add(path, Quoted(s) + " is not one of Audit, Label, ScaleDown");
+  return std::nullopt;
+}
+
+void ParseMatch(const json& v, FieldErrors& errors, Match& match) {
+  const std::string path = "spec.match";
+  if (!ExpectType(v, json::value_t::object, path, errors)) return;
+  static constexpr std::array<std::string_view, 4> kFields = {
+      "namespaceSelector", "excludeNamespaces", "workloadSelector", "kinds"};
+  RejectUnknownFields(v, kFields, path, errors);
+  if (const json* s = GetField(v, "namespaceSelector")) {
+    match.namespace_selector = ParseLabelSelector(*s, path + ".namespaceSelector", errors);
+  }
+  if (const json* s = GetField(v, "workloadSelector")) {
+    match.workload_selector = ParseLabelSelector(*s, path + ".workloadSelector", errors);
+  }
+  if (const json* s = GetField(v, "excludeNamespaces")) {
+    ReadStringList(*s, path + ".excludeNamespaces", errors, match.exclude_namespaces);
+  }
+  if (const json* s = GetField(v, "kinds")) {
+    ReadStringList(*s, path + ".kinds", errors, match.kinds);
+    for (std::size_t i = 0; i < match.kinds.size(); ++i) {
+      if (std::find(kKindNames.begin(), kKindNames.end(), match.kinds[i]) == kKindNames.end()) {
+        errors.Add(path + ".kinds[" + std::to_string(i) + "]",
+                   Quoted(match.kinds[i]) + " is not one of " + OneOf(kKindNames));
+      }
+    }
+  }
+}
+
+ControlConfig ParseControl(const Control& control, const json* v, FieldErrors& errors) {
+  const std::string path = "spec.controls." + std::string(control.key);
+  ControlConfig cfg{.control = &control,
+                    .enabled = control.enabled_by_default,
+                    .severity = std::string(control.severity)};
+  static const json kEmpty = json::object();
+  const json& obj = v != nullptr && v->is_object() ? *v : kEmpty;
+  if (v != nullptr) ExpectType(*v, json::value_t::object, path, errors);
+
+  std::vector<std::string_view> known = {"enabled", "severity", "action"};
+  known.insert(known.end(), control.fields.begin(), control.fields.end());
+  RejectUnknownFields(obj, known, path, errors);
+  if (const json* e = GetField(obj, "enabled")) {
+    if (ExpectType(*e, json::value_t::boolean, path + ".enabled", errors)) cfg.enabled = e->get<bool>();
+  }
+  if (const json* s = GetField(obj, "severity")) {
+    if (ExpectType(*s, json::value_t::string, path + ".severity", errors)) {
+      const auto& sev = s->get_ref<const std::string&>();
+      if (std::find(kSeverities.begin(), kSeverities.end(), sev) == kSeverities.end()) {
+        errors.Add(path + ".severity", Quoted(sev) + " is not one of " + OneOf(kSeverities));
+      } else {
+        cfg.severity = sev;
+      }
+    }
+  }
+  if (const json* a = GetField(obj, "action")) cfg.action = ParseAction(*a, path + ".action", errors);
+  cfg.settings = control.parse(obj, path, errors);
+  return cfg;
+}
+
+void ParseControls(const json* v, FieldErrors& errors, std::vector<ControlConfig>& out) {
+  const std::string path = "spec.controls";
+  if (v != nullptr && ExpectType(*v, json::value_t::object, path, errors)) {
+    for (auto it = v->begin(); it != v->end(); ++it) {
+      bool known = std::any_of(AllControls().begin(), AllControls().end(),
+                               [&](const Control& c) { return c.key == it.key(); });
+      if (!known) errors.Add(path + "." + it.key(), "unknown control");
+    }
+  }
+  for (const Control& control : AllControls()) {
+    const json* cv = v != nullptr && v->is_object() ? GetField(*v, control.key) : nullptr;
+    out.push_back(ParseControl(control, cv, errors));
+  }
+}
+
+void ParseExemptions(const json& v, FieldErrors& errors, std::vector<Exemption>& out) {
+  const std::string path = "spec.exemptions";
+  if (!ExpectType(v, json::value_t::array, path, errors)) return;
+  static constexpr std::array<std::string_view, 6> kFields = {"rules", "namespaces", "kinds",
+                                                              "names", "reason",     "expires"};
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string ip = path + "[" + std::to_string(i) + "]";
+    const json& e = v[i];
+    if (!ExpectType(e, json::value_t::object, ip, errors)) continue;
+    RejectUnknownFields(e, kFields, ip, errors);
+    Exemption ex;
+    if (const json* r = GetField(e, "rules")) {
+      ReadStringList(*r, ip + ".rules", errors, ex.rules);
+      for (std::size_t k = 0; k < ex.rules.size(); ++k) {
+        if (FindControl(ex.rules[k]) == nullptr) {
+          errors.Add(ip + ".rules[" + std::to_string(k) + "]", Quoted(ex.rules[k]) + " is not a rule id");
+        }
+      }
+    }
+    if (const json* n = GetField(e, "namespaces")) ReadStringList(*n, ip + ".namespaces", errors, ex.namespaces);
+    if (const json* k = GetField(e, "kinds")) ReadStringList(*k, ip + ".kinds", errors, ex.kinds);
+    if (const json* n = GetField(e, "names")) ReadStringList(*n, ip + ".names", errors, ex.names);
+    const json* reason = GetField(e, "reason");
+    if (reason == nullptr) {
+      errors.Add(ip + ".reason", "required");
+    } else if (ExpectType(*reason, json::value_t::string, ip + ".reason", errors)) {
+      ex.reason = reason->get<std::string>();
+      if (ex.reason.empty()) errors.Add(ip + ".reason", "required");
+    }
+    if (const json* exp = GetField(e, "expires")) {
+      if (ExpectType(*exp, json::value_t::string, ip + ".expires", errors)) {
+        ex.expires = ParseRfc3339(exp->get_ref<const std::string&>());
+        if (!ex.expires) {
+          errors.Add(ip + ".expires",
+                     Quoted(exp->get<std::string>()) + " is not an RFC 3339 date-time");
+        }
+      }
+    }
+    out.push_back(std::move(ex));
+  }
+}
+
+}  // namespace
+
+std::string_view ActionName(Action a) {
+  switch (a) {
+    case Action::kAudit:
+      return "Audit";
+    case Action::kLabel:
+      return "Label";
+    case Action::kScaleDown:
+      return "ScaleDown";
+  }
+  return "Audit";
+}
+
+Result<Policy> ParsePolicy(const json& object) {
+  FieldErrors errors;
+  Policy policy;
+  if (!object.is_object()) return InvalidArgument("expected a ContainerSecurityPolicy object");
+  const json* kind = GetField(object, "kind");
+  const json* api_version = GetField(object, "apiVersion");
+  if (kind == nullptr || *kind != "ContainerSecurityPolicy") {
+    errors.Add("kind", "expected ContainerSecurityPolicy");
+  }
+  if (api_version == nullptr || *api_version != "containersecurity.dev/v1alpha1") {
+    errors.Add("apiVersion", "expected containersecurity.dev/v1alpha1");
+  }
+  const json* meta = GetField(object, "metadata");
+  const json* name = meta != nullptr && meta->is_object() ? GetField(*meta, "name") : nullptr;
+  if (name == nullptr) {
+    errors.Add("metadata.name", "required");
+  } else if (ExpectType(*name, json::value_t::string, "metadata.name", errors)) {
+    policy.name = name->get<std::string>();
+    if (policy.name.empty()) errors.Add("metadata.name", "required");
+  }
+  if (meta != nullptr && meta->is_object()) {
+    if (const json* uid = GetField(*meta, "uid"); uid != nullptr && uid->is_string()) {
+      policy.uid = uid->get<std::string>();
+    }
+    if (const json* gen = GetField(*meta, "generation"); gen != nullptr && gen->is_number_integer()) {
+      policy.generation = gen->get<std::int64_t>();
+    }
+  }
+
+  static const json kEmpty = json::object();
+  const json* spec = GetField(object, "spec");
+  if (spec != nullptr) ExpectType(*spec, json::value_t::object, "spec", errors);
+  if (spec == nullptr || !spec->is_object()) spec = &kEmpty;
+  static constexpr std::array<std::string_view, 5> kSpecFields = {"match", "action", "admission",
+                                                                  "controls", "exemptions"};
+  RejectUnknownFields(*spec, kSpecFields, "spec", errors);
+  if (const json* m = GetField(*spec, "match")) ParseMatch(*m, errors, policy.match);
+  if (const json* a = GetField(*spec, "action")) {
+    policy.action = ParseAction(*a, "spec.action", errors).value_or(Action::kAudit);
+  }
+  if (const json* a = GetField(*spec, "admission")) {
+    if (ExpectType(*a, json::value_t::string, "spec.admission", errors)) {
+      const auto& s = a->get_ref<const std::string&>();
+      if (s == "None") {
+        policy.admission = Admission::kNone;
+      } else if (s == "Warn") {
+        policy.admission = Admission::kWarn;
+      } else if (s == "Deny") {
+        policy.admission = Admission::kDeny;
+      } else {
+        errors.Add("spec.admission", Quoted(s) + " is not one of None, Warn, Deny");
+      }
+    }
+  }
+  ParseControls(GetField(*spec, "controls"), errors, policy.controls);
+  if (const json* e = GetField(*spec, "exemptions")) ParseExemptions(*e, errors, policy.exemptions);
+
+  if (!errors.empty()) return InvalidArgument(errors.ToString());
+  return policy;
+}
+
+Policy DefaultPolicy() {
+  json doc = {{"apiVersion", "containersecurity.dev/v1alpha1"},
+              {"kind", "ContainerSecurityPolicy"},
+              {"metadata", {{"name", "default"}}}};
+  return *ParsePolicy(doc);  // the defaults are valid by construction (tested)
+}
+
+}  // namespace csp::policy

@@ -1,0 +1,59 @@
+// `cspctl scan`: manifests in, the verdicts the operator would give out. The same engine and
+// report builder as the operator; this layer only reads files and prints.
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csp/policy/engine.h"
+
+namespace csp::scan {
+
+enum class Format { kTable, kJson, kYaml, kSarif };
+
+struct ScanOptions {
+  std::vector<std::string> policy_files = {};  // none: the default policy of controls.md
+  std::vector<std::string> paths = {};         // files, directories, "-" for stdin
+  std::string default_namespace = "default";
+  std::chrono::sys_seconds now = {};
+  Format format = Format::kTable;
+  bool color = false;
+};
+
+// A workload found in the input, with its results per policy (nullopt: not matched).
+struct ScannedWorkload {
+  policy::WorkloadRef ref = {};
+  std::string file = {};
+  int line = 0;
+  policy::Labels labels = {};
+  std::vector<std::optional<std::vector<policy::RuleResult>>> results = {};
+};
+
+struct ScanResult {
+  std::vector<policy::Policy> policies = {};
+  std::vector<std::string> policy_files = {};  // where each policy came from ("" = default)
+  std::vector<ScannedWorkload> workloads = {};
+  int input_errors = 0;
+  bool aborted = false;  // a policy was invalid, so nothing was scanned
+  bool any_fail = false;
+};
+
+// Reads policies and manifests, evaluates every workload. Input errors are printed to `err`
+// as `FILE:LINE: message` and counted; reading goes on with the next document.
+ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err);
+
+// Exit code of controls.md: 2 on any input error, else 1 on any fail, else 0.
+int ExitCode(const ScanResult& result);
+
+void WriteReports(const ScanResult& result, const ScanOptions& options, std::ostream& out);
+void WriteSarif(const ScanResult& result, const ScanOptions& options, std::ostream& out);
+void WriteTable(const ScanResult& result, const ScanOptions& options, std::ostream& out);
+
+// Scan, write in options.format, return the exit code.
+int RunScan(const ScanOptions& options, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace csp::scan

@@ -1,0 +1,253 @@
+#include "csp/scan/scan.h"
+
+#include <iostream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "csp/manifest/manifest_reader.h"
+#include "csp/manifest/sources.h"
+#include "csp/policy/workload.h"
+
+namespace csp::scan {
+namespace {
+
+using json = nlohmann::json;
+using policy::Labels;
+
+constexpr std::string_view kNamespaceNameLabel = "kubernetes.io/metadata.name";
+
+// Prints input errors as FILE:LINE: message and counts them.
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::ostream& err) : err_(err) {}
+  void Report(std::string_view file, int line, std::string_view message) {
+    err_ << file;
+    if (line > 0) err_ << ':' << line;
+    err_ << ": " << message << '\n';
+    ++count_;
+  }
+  void Warn(std::string_view message) { err_ << "cspctl: warning: " << message << '\n'; }
+  int count() const { return count_; }
+
+ private:
+  std::ostream& err_;
+  int count_ = 0;
+};
+
+// Reads `in` to its end, refusing more than the input limit (no unbounded memory).
+Result<std::string> ReadStream(std::istream& in) {
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > manifest::kMaxInputBytes) {
+      return InvalidArgument("input is larger than " +
+                             std::to_string(manifest::kMaxInputBytes >> 20) + " MiB");
+    }
+  }
+  return text;
+}
+
+// Reads every source named by `paths` ("-" is `in`) and hands each document to `fn`.
+template <typename Fn>
+void ForEachDocument(const std::vector<std::string>& paths, std::istream& in, Diagnostics& diag,
+                     Fn&& fn) {
+  const manifest::Limits limits;
+  auto on_error = [&](manifest::ReadError&& e) { diag.Report(e.file, e.line, e.message); };
+  manifest::ExpandedPaths expanded = manifest::ExpandPaths(paths);
+  for (const manifest::ReadError& e : expanded.errors) diag.Report(e.file, e.line, e.message);
+  for (const std::string& file : expanded.files) {
+    const bool is_stdin = file == "-";
+    const std::string name = is_stdin ? manifest::kStdinName : file;
+    Result<std::string> text = is_stdin ? ReadStream(in) : manifest::ReadFile(file);
+    if (!text) {
+      diag.Report(name, 0, text.error().message);
+      continue;
+    }
+    manifest::ParseManifests(*text, name, limits,
+                             [&](manifest::Document&& doc) { fn(name, doc); }, on_error);
+  }
+}
+
+// Calls fn(object, line) for the object and, for a List or *List, for each item (recursively);
+// items of typed lists take their kind and apiVersion from the list when missing.
+template <typename Fn>
+void ExpandLists(json& object, int line, const std::vector<int>* item_lines, Fn&& fn) {
+  const json* kind = object.is_object() ? policy::GetField(object, "kind") : nullptr;
+  const bool is_list = kind != nullptr && kind->is_string() &&
+                       kind->get_ref<const std::string&>().size() >= 4 &&
+                       kind->get_ref<const std::string&>().ends_with("List") &&
+                       object.contains("items");
+  if (!is_list) {
+    fn(object, line);
+    return;
+  }
+  const std::string list_kind = kind->get<std::string>();
+  const std::string item_kind = list_kind == "List" ? "" : list_kind.substr(0, list_kind.size() - 4);
+  const json* api_version = policy::GetField(object, "apiVersion");
+  json& items = object["items"];
+  if (!items.is_array()) {
+    fn(object, line);  // let the caller report it
+    return;
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    json& item = items[i];
+    if (item.is_object() && !item_kind.empty()) {
+      if (!item.contains("kind")) item["kind"] = item_kind;
+      if (!item.contains("apiVersion") && api_version != nullptr) item["apiVersion"] = *api_version;
+    }
+    int item_line = item_lines != nullptr && i < item_lines->size() ? (*item_lines)[i] : line;
+    ExpandLists(item, item_line, nullptr, fn);
+  }
+}
+
+std::string Describe(const json& object) {
+  std::string kind = object.value("kind", "object");
+  std::string name;
+  if (const json* meta = policy::GetField(object, "metadata"); meta && meta->is_object()) {
+    if (const json* n = policy::GetField(*meta, "name"); n && n->is_string()) name = n->get<std::string>();
+  }
+  return name.empty() ? kind : kind + " \"" + name + "\"";
+}
+
+// ` "name"` of a policy object, or "" when it has none.
+std::string PolicyName(const json& object) {
+  const json* meta = policy::GetField(object, "metadata");
+  const json* name = meta && meta->is_object() ? policy::GetField(*meta, "name") : nullptr;
+  return name && name->is_string() ? " \"" + name->get<std::string>() + "\"" : "";
+}
+
+}  // namespace
+
+ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err) {
+  ScanResult result;
+  Diagnostics diag(err);
+
+  // Policies first: an invalid one refuses the whole scan (its every bad field named).
+  if (options.policy_files.empty()) {
+    result.policies.push_back(policy::DefaultPolicy());
+    result.policy_files.emplace_back();
+  }
+  std::set<std::string> names;
+  ForEachDocument(options.policy_files, in, diag, [&](const std::string& file, manifest::Document& doc) {
+    if (doc.value.is_null()) return;
+    ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
+      auto parsed = policy::ParsePolicy(object);
+      if (!parsed) {
+        const std::string name = parsed.error().message.empty() ? "" : PolicyName(object);
+        std::string message = "invalid ContainerSecurityPolicy" + name + ":";
+        std::istringstream lines(parsed.error().message);
+        for (std::string l; std::getline(lines, l);) message += "\n  " + l;
+        diag.Report(file, line, message);
+        return;
+      }
+      if (!names.insert(parsed->name).second) {
+        diag.Report(file, line, "ContainerSecurityPolicy \"" + parsed->name + "\" is given twice");
+        return;
+      }
+      result.policies.push_back(std::move(*parsed));
+      result.policy_files.push_back(file);
+    });
+  });
+  if (diag.count() > 0) {
+    result.input_errors = diag.count();
+    result.aborted = true;
+    return result;
+  }
+
+  bool wants_workload_labels = false;
+  for (const policy::Policy& p : result.policies) wants_workload_labels |= p.match.workload_selector.has_value();
+
+  std::map<std::string, Labels, std::less<>> namespace_labels;
+  policy::EvalContext context{.now = options.now};
+  ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
+    if (doc.value.is_null()) return;
+    ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
+      if (!object.is_object()) {
+        diag.Report(file, line, "expected an object, got " + std::string(policy::JsonTypeName(object)));
+        return;
+      }
+      if (object.value("kind", "") == "Namespace" && object.value("apiVersion", "") == "v1") {
+        const json* meta = policy::GetField(object, "metadata");
+        const json* name = meta ? policy::GetField(*meta, "name") : nullptr;
+        if (name != nullptr && name->is_string()) {
+          Labels labels = policy::LabelsFromJson(meta ? policy::GetField(*meta, "labels") : nullptr);
+          labels[std::string(kNamespaceNameLabel)] = name->get<std::string>();
+          namespace_labels[name->get<std::string>()] = std::move(labels);
+        }
+        return;
+      }
+      auto workload = policy::AsWorkload(object, options.default_namespace);
+      if (!workload) {
+        diag.Report(file, line, Describe(object) + ": " + workload.error().message);
+        return;
+      }
+      if (!workload->has_value()) return;  // not a workload kind: no result
+      const policy::Workload& w = **workload;
+      ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
+      if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
+      for (const policy::Policy& p : result.policies) {
+        auto results = policy::Evaluate(p, w, context);
+        if (!results) {
+          diag.Report(file, line, Describe(object) + ": " + results.error().message);
+          return;
+        }
+        scanned.results.emplace_back(std::move(*results));
+      }
+      result.workloads.push_back(std::move(scanned));
+    });
+  });
+
+  // Matching waits for the whole input: a Namespace object may follow its workloads.
+  std::set<std::string> unknown_namespaces;
+  for (ScannedWorkload& w : result.workloads) {
+    auto ns = namespace_labels.find(w.ref.ns);
+    Labels implicit;
+    if (ns == namespace_labels.end()) {
+      implicit[std::string(kNamespaceNameLabel)] = w.ref.ns;
+    }
+    const Labels& labels = ns == namespace_labels.end() ? implicit : ns->second;
+    for (std::size_t i = 0; i < result.policies.size(); ++i) {
+      const policy::Policy& p = result.policies[i];
+      if (p.match.namespace_selector && ns == namespace_labels.end()) unknown_namespaces.insert(w.ref.ns);
+      if (!policy::Matches(p, w.ref, w.labels, &labels)) {
+        w.results[i].reset();
+        continue;
+      }
+      for (const policy::RuleResult& r : *w.results[i]) result.any_fail |= r.outcome == policy::Outcome::kFail;
+    }
+  }
+  for (const std::string& ns : unknown_namespaces) {
+    diag.Warn("namespace \"" + ns +
+              "\" has no Namespace object in the input: a namespaceSelector sees only its " +
+              std::string(kNamespaceNameLabel) + " label");
+  }
+  result.input_errors = diag.count();
+  return result;
+}
+
+int ExitCode(const ScanResult& result) {
+  if (result.input_errors > 0) return 2;
+  return result.any_fail ? 1 : 0;
+}
+
+int RunScan(const ScanOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
+  ScanResult result = Scan(options, in, err);
+  if (result.aborted) return ExitCode(result);  // an invalid policy: nothing was evaluated
+  switch (options.format) {
+    case Format::kJson:
+    case Format::kYaml:
+      WriteReports(result, options, out);
+      break;
+    case Format::kSarif:
+      WriteSarif(result, options, out);
+      break;
+    case Format::kTable:
+      WriteTable(result, options, out);
+      break;
+  }
+  return ExitCode(result);
+}
+
+}  // namespace csp::scan

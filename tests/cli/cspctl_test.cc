@@ -1,0 +1,234 @@
+// cspctl as a GitOps pipeline runs it: exit codes, error messages, and golden outputs of every
+// format at a fixed clock. CSP_UPDATE_GOLDEN=1 rewrites the golden files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "subprocess.h"
+
+namespace {
+
+using csp::test::CommandResult;
+using json = nlohmann::json;
+
+constexpr const char* kNow = "2026-06-01T00:00:00Z";
+
+class CspctlTest : public ::testing::Test {
+ protected:
+  // Paths in outputs stay relative, so the golden files do not depend on the checkout.
+  static void SetUpTestSuite() { ASSERT_EQ(chdir(CLI_TESTDATA), 0); }
+
+  static CommandResult Cspctl(std::vector<std::string> args, const std::string& stdin_data = "") {
+    args.insert(args.begin(), CSPCTL_PATH);
+    return csp::test::Run(args, stdin_data, 60);
+  }
+
+  static std::string ReadText(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  static void ExpectGolden(const std::string& name, const std::string& actual) {
+    const std::string path = std::string("golden/") + name;
+    if (std::getenv("CSP_UPDATE_GOLDEN") != nullptr) {
+      std::ofstream(path) << actual;
+      return;
+    }
+    EXPECT_EQ(actual, ReadText(path)) << "golden file tests/cli/testdata/" << path
+                                      << " differs; CSP_UPDATE_GOLDEN=1 rewrites it";
+  }
+};
+
+// --- golden outputs -------------------------------------------------------------------------
+
+TEST_F(CspctlTest, GoldenTableWithDefaultPolicy) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "workloads"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.out.find('\033'), std::string::npos) << "colour when stdout is not a terminal";
+  ExpectGolden("default.table", r.out);
+}
+
+TEST_F(CspctlTest, GoldenJsonWithTwoPolicies) {
+  CommandResult r =
+      Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "--policy", "policies/lab.yaml",
+              "-o", "json", "workloads"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  ExpectGolden("policies.json", r.out);
+}
+
+TEST_F(CspctlTest, GoldenYamlWithTwoPolicies) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "-p",
+                            "policies/lab.yaml", "-o", "yaml", "workloads"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  ExpectGolden("policies.yaml", r.out);
+}
+
+TEST_F(CspctlTest, GoldenSarif) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-o", "sarif", "workloads"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  ExpectGolden("default.sarif", r.out);
+}
+
+// --- semantics visible through the CLI ------------------------------------------------------
+
+TEST_F(CspctlTest, JsonIsAListOfPolicyReportsPerNamespaceAndPolicy) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "-p",
+                            "policies/lab.yaml", "-o", "json", "workloads"});
+  json list = json::parse(r.out);
+  EXPECT_EQ(list["apiVersion"], "v1");
+  EXPECT_EQ(list["kind"], "List");
+  std::vector<std::string> reports;
+  for (const json& item : list["items"]) {
+    EXPECT_EQ(item["kind"], "PolicyReport");
+    reports.push_back(item["metadata"]["namespace"].get<std::string>() + "/" +
+                      item["metadata"]["name"].get<std::string>());
+  }
+  // prod matches namespaces labeled tier=prod (shop); lab matches lab and default by name.
+  EXPECT_EQ(reports, (std::vector<std::string>{"shop/csp-prod", "default/csp-lab", "lab/csp-lab"}));
+}
+
+TEST_F(CspctlTest, ExemptionAppliesUntilItExpires) {
+  auto apparmor_of_legacy = [&](const char* now) {
+    CommandResult r =
+        Cspctl({"scan", "--now", now, "-p", "policies/team.yaml", "-o", "json", "workloads"});
+    const json list = json::parse(r.out);
+    for (const json& item : list["items"]) {
+      for (const json& res : item["results"]) {
+        if (res["rule"] == "require-apparmor" && res["resources"][0]["name"] == "legacy-api") {
+          return res["result"].get<std::string>();
+        }
+      }
+    }
+    return std::string("missing");
+  };
+  EXPECT_EQ(apparmor_of_legacy("2027-03-31T00:00:00Z"), "skip");
+  EXPECT_EQ(apparmor_of_legacy("2027-03-31T00:00:01Z"), "fail");
+}
+
+TEST_F(CspctlTest, CompliantInputExitsZero) {
+  const std::string both = ReadText("workloads/deployments.yaml");
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-"}, both.substr(0, both.find("---")));
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_NE(r.out.find("1 workload scanned against 1 policy: 1 compliant, 0 failing"), std::string::npos) << r;
+}
+
+TEST_F(CspctlTest, StdinAndNamespaceFlag) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-n", "team-x", "-o", "json", "-"},
+                           "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                           "spec: {containers: [{name: c, image: nginx}]}\n");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  json list = json::parse(r.out);
+  ASSERT_EQ(list["items"].size(), 1u);
+  EXPECT_EQ(list["items"][0]["metadata"]["namespace"], "team-x");
+}
+
+TEST_F(CspctlTest, BrokenDocumentsAreReportedAndTheRestScanned) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-o", "json", "broken/mixed.yaml"});
+  EXPECT_EQ(r.exit_code, 2) << r;  // input errors win over failures
+  EXPECT_NE(r.err.find("broken/mixed.yaml:9: Deployment \"typo\": "
+                       "spec.template.spec.containers: expected an array, got string"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.err.find("broken/mixed.yaml:17: Pod \"no-version\": kind Pod has no apiVersion"),
+            std::string::npos)
+      << r;
+  json list = json::parse(r.out);
+  ASSERT_EQ(list["items"].size(), 1u);
+  EXPECT_EQ(list["items"][0]["results"][0]["resources"][0]["name"], "good-but-root");
+}
+
+TEST_F(CspctlTest, SyntaxErrorKeepsTheDocumentsBeforeIt) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "broken/syntax.yaml"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_NE(r.err.find("broken/syntax.yaml:"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("1 workload scanned"), std::string::npos) << r;
+}
+
+TEST_F(CspctlTest, InvalidPolicyNamesEveryBadField) {
+  CommandResult r = Cspctl({"scan", "-p", "policies/invalid.yaml", "workloads"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_EQ(r.out, "");
+  for (const char* want : {
+           "policies/invalid.yaml:1: invalid ContainerSecurityPolicy \"broken\":",
+           "spec.action: \"Quarantine\" is not one of Audit, Label, ScaleDown",
+           "spec.controls.capabilities.allowed[2]: \"SYS ADMIN\" is not a capability name",
+           "spec.controls.seccomp.severity: \"urgent\" is not one of critical, high, medium, low, info",
+           "spec.controls.seccomp.profile: unknown field",
+           "spec.exemptions[0].reason: required",
+       }) {
+    EXPECT_NE(r.err.find(want), std::string::npos) << "missing: " << want << "\n" << r;
+  }
+}
+
+TEST_F(CspctlTest, MissingPathIsAnInputError) {
+  CommandResult r = Cspctl({"scan", "no/such/dir"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_NE(r.err.find("no/such/dir"), std::string::npos) << r;
+}
+
+TEST_F(CspctlTest, HostileInputIsRefusedCleanly) {
+  std::string laughs = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    laughs += std::string(1, c) + ": &" + c + " [*" + prev + ",*" + prev + ",*" + prev + ",*" +
+              prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + "]\n";
+  }
+  std::string deep = std::string(10000, '[') + std::string(10000, ']');
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 7919) % 256);
+  std::string long_line = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {x: \"" +
+                          std::string(8 << 20, 'x') + "\"}\n";
+  for (const std::string* input : {&laughs, &deep, &garbage, &long_line}) {
+    CommandResult r = Cspctl({"scan", "-o", "json", "-"}, *input);
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2) << r;
+    EXPECT_LT(r.exit_code, 128) << "crashed: " << r;
+    if (input != &long_line) {
+      EXPECT_EQ(r.exit_code, 2) << r;
+      EXPECT_NE(r.err.find("<stdin>:"), std::string::npos) << r;
+    }
+  }
+}
+
+TEST_F(CspctlTest, UsageErrors) {
+  EXPECT_EQ(Cspctl({"scan"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"scan", "-o", "xml", "workloads"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"scan", "--bogus", "workloads"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"scan", "--now", "yesterday", "workloads"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"frobnicate"}).exit_code, 2);
+  CommandResult r = Cspctl({"scan", "-o", "xml", "workloads"});
+  EXPECT_NE(r.err.find("unknown output format \"xml\""), std::string::npos) << r;
+}
+
+TEST_F(CspctlTest, HelpAndVersion) {
+  CommandResult scan_help = Cspctl({"scan", "--help"});
+  EXPECT_EQ(scan_help.exit_code, 0);
+  EXPECT_NE(scan_help.out.find("--policy FILE"), std::string::npos);
+  CommandResult help = Cspctl({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("cspctl scan"), std::string::npos);
+  CommandResult version = Cspctl({"version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("cspctl ", 0), 0u) << version;
+  EXPECT_EQ(Cspctl({"version", "--help"}).exit_code, 0);
+}
+
+TEST_F(CspctlTest, ColorOnlyWhenAsked) {
+  CommandResult r = Cspctl({"scan", "--color", "always", "--now", kNow, "workloads"});
+  EXPECT_NE(r.out.find('\033'), std::string::npos) << r;
+}
+
+TEST_F(CspctlTest, ScansTheExamples) {
+  CommandResult r = Cspctl({"scan", std::string(CSP_REPO_ROOT) + "/examples/workloads"});
+  EXPECT_EQ(r.exit_code, 1) << r;  // the examples hold both compliant and violating workloads
+  EXPECT_NE(r.out.find(" compliant, "), std::string::npos) << r;
+  EXPECT_EQ(r.out.find(" 0 compliant"), std::string::npos) << r;
+  EXPECT_EQ(r.out.find(" 0 failing"), std::string::npos) << r;
+}
+
+}  // namespace

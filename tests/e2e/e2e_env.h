@@ -1,0 +1,93 @@
+// Helpers for end-to-end tests against the local cluster that hack/cluster.sh starts.
+//
+// The ctest fixture (tests/e2e/CMakeLists.txt) brings one cluster up for the suite and tells
+// the tests where it is through the environment:
+//   CSP_E2E_KUBECONFIG         admin kubeconfig (falls back to KUBECONFIG)
+//   CSP_E2E_DEV_KUBECONFIG     token user `dev` (group dev-team), no rights until bound
+//   CSP_E2E_NOBODY_KUBECONFIG  token user `nobody`, never any rights
+//   CSP_E2E_NODES              number of kwok nodes the fixture created
+//   CSP_KUBECTL                kubectl to run (falls back to `kubectl` on PATH)
+//   CSP_REPO_ROOT, CSP_BUILD_DIR  (fall back to the folders this binary was configured with)
+//   CSP_E2E_KEEP_NAMESPACES=1  keep each test's namespace for debugging
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace csp::e2e {
+
+struct CommandResult {
+  int exit_code = 0;  // the program's exit status; 128+N if killed by signal N; 124 on timeout
+  std::string out = {};
+  std::string err = {};
+};
+
+// Prints the exit code and both streams, for assertion messages: `ASSERT_EQ(r.exit_code, 0) << r`.
+std::ostream& operator<<(std::ostream& os, const CommandResult& result);
+
+// Inside a plain TEST() body, call it as csp::e2e::Run: an unqualified Run names the private
+// ::testing::Test::Run. E2ETest fixtures may call Run unqualified (it forwards).
+// Runs a program without a shell (fork/exec, PATH lookup), feeds it stdin_data, captures
+// stdout and stderr. A program still running after timeout_seconds is killed (exit code 124).
+// A program that cannot be started gives exit code 127 and the reason in err.
+CommandResult Run(const std::vector<std::string>& argv, const std::string& stdin_data = "",
+                  int timeout_seconds = 60);
+
+// kubectl as the cluster admin (system:masters).
+CommandResult Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+// kubectl as a static-token identity: "dev" or "nobody" (or "admin").
+CommandResult KubectlAs(const std::string& identity, const std::vector<std::string>& args,
+                        const std::string& stdin_data = "");
+
+// Admin kubectl with `-o json` appended, parsed. On a failed command or unparsable output it adds
+// a test failure (with the command's output) and returns an empty object, so that
+// `.value("items", json::array())` still works.
+nlohmann::json KubectlJson(const std::vector<std::string>& args);
+
+std::string Kubeconfig();  // admin kubeconfig; empty when no cluster was configured
+std::string KubeconfigFor(const std::string& identity);  // empty for an unknown identity
+std::string KubectlPath();
+std::string RepoRoot();
+std::string BuildDir();
+
+// Value of an environment variable, if set and not empty.
+std::optional<std::string> EnvVar(const char* name);
+
+// Polls fn every 200 ms until it returns true or the timeout passes (returns the last value).
+bool Eventually(const std::function<bool()>& fn, std::chrono::milliseconds timeout);
+
+// Each test gets its own fresh namespace, created in SetUp and deleted without waiting in
+// TearDown. The namespace carries the label csp-e2e=true so leftovers are easy to find.
+class E2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  const std::string& ns() const { return ns_; }
+
+  // Hides ::testing::Test::Run() so that test bodies can call Run(...) unqualified.
+  static CommandResult Run(const std::vector<std::string>& argv, const std::string& stdin_data = "",
+                           int timeout_seconds = 60) {
+    return ::csp::e2e::Run(argv, stdin_data, timeout_seconds);
+  }
+
+  // Creates another namespace owned by this test (deleted in TearDown too); returns its name.
+  std::string CreateExtraNamespace(const std::string& suffix);
+
+ private:
+  std::string ns_;
+  std::vector<std::string> namespaces_;  // all namespaces to delete in TearDown
+};
+
+// A DNS-1123 label (lowercase alphanumerics and '-', at most 63 chars) built from text plus a
+// random suffix, e.g. "e2e-cluster-deployment-7f3a9c".
+std::string UniqueName(const std::string& text);
+
+}  // namespace csp::e2e

@@ -1,0 +1,49 @@
+#include "csp/kube/base64.h"
+
+#include <gtest/gtest.h>
+
+namespace csp::kube {
+namespace {
+
+struct Case {
+  const char* name = "";
+  std::string in = {};
+  std::string want = {};  // decoded bytes, when ok
+  bool ok = true;
+};
+
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+const Case kCases[] = {
+    {"empty", "", "", true},
+    {"padded_two", "TQ==", "M", true},
+    {"padded_one", "TWE=", "Ma", true},
+    {"unpadded", "TWE", "Ma", true},
+    {"full_group", "TWFu", "Man", true},
+    {"line_breaks", "TW\nFu\r\nTWE=\n", "ManMa", true},
+    {"binary", "AP8=", std::string("\x00\xff", 2), true},
+    {"bad_character", "TW*u", "", false},
+    {"url_alphabet_rejected", "-_8=", "", false},
+    {"lone_digit", "TWFuT", "", false},
+    {"data_after_padding", "TQ==TQ==", "", false},
+    {"too_much_padding", "TQ===", "", false},
+};
+
+class DecodeBase64Test : public ::testing::TestWithParam<Case> {};
+
+TEST_P(DecodeBase64Test, Decodes) {
+  auto out = DecodeBase64(GetParam().in);
+  ASSERT_EQ(out.has_value(), GetParam().ok) << (out ? *out : out.error().message);
+  if (out) {
+    EXPECT_EQ(*out, GetParam().want);
+  } else {
+    EXPECT_EQ(out.error().code, Code::kInvalidArgument);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, DecodeBase64Test, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace csp::kube

@@ -1,0 +1,156 @@
+#include "csp/manifest/yaml_pieces.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "collect.h"
+#include "csp/manifest/yaml_events.h"
+#include "csp/manifest/yaml_reader.h"
+
+namespace csp::manifest {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+
+TEST(SplitYamlStreamTest, CutsOnlyAtDocumentMarkersAfterEnoughBytes) {
+  const std::string text =
+      "a: 1\n"     // 0
+      "----\n"     // 5: not a marker
+      "---x\n"     // 10: not a marker
+      "  ---\n"    // 15: not at column 0
+      "--- # c\n"  // 21
+      "b: 2\n"     // 29
+      "---\n"      // 34
+      "c: 3\n"     // 38
+      "---";       // 43
+  EXPECT_THAT(SplitYamlStream(text, 1), ElementsAre(0u, 21u, 34u, 43u));
+  EXPECT_THAT(SplitYamlStream(text, 20), ElementsAre(0u, 21u, 43u));
+  EXPECT_THAT(SplitYamlStream(text, 1000), ElementsAre(0u));
+}
+
+TEST(SplitYamlStreamTest, DoesNotCutStreamsWithDirectivesOrUtf16) {
+  EXPECT_THAT(SplitYamlStream("a: 1\n---\nb: 2\n...\n%YAML 1.1\n---\nc: 3\n", 1), ElementsAre(0u));
+  EXPECT_THAT(SplitYamlStream("%TAG ! tag:x,2000:\n---\na: 1\n---\nb: 2\n", 1), ElementsAre(0u));
+  EXPECT_THAT(SplitYamlStream(std::string("\xFF\xFE-\0-\0-\0\n\0", 10), 1), ElementsAre(0u));
+}
+
+// A stream exercising what a piece boundary could break: lines, anchors, lists, empty documents,
+// documents that fail, a block scalar, comments.
+std::string MixedStream(int documents) {
+  std::string text = "# header comment\n";
+  for (int i = 0; i < documents; ++i) {
+    const std::string n = std::to_string(i);
+    switch (i % 6) {
+      case 0:
+        text += "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p" + n + "}\n";
+        break;
+      case 1:
+        text += "--- # comment only\n";
+        break;
+      case 2:
+        text += "---\nkind: List\nitems:\n- &x {kind: Pod, n: " + n + "}\n- *x\n";
+        break;
+      case 3:
+        text += "---\nname: dup\nname: again\n";
+        break;
+      case 4:
+        text += "---\nscript: |\n  echo " + n + "\n  ---not a marker\nafter: yes\n";
+        break;
+      default:
+        text += "---\nbase: &b {a: 1}\nderived:\n  <<: *b\n  c: " + n + "\n";
+        break;
+    }
+  }
+  return text;
+}
+
+void ExpectSame(const testing::Collected& got, const testing::Collected& want) {
+  EXPECT_EQ(got.order, want.order);
+  EXPECT_EQ(got.ErrorStrings(), want.ErrorStrings());
+  ASSERT_EQ(got.documents.size(), want.documents.size());
+  for (std::size_t i = 0; i < got.documents.size(); ++i) {
+    EXPECT_EQ(got.documents[i].value, want.documents[i].value) << i;
+    EXPECT_EQ(got.documents[i].line, want.documents[i].line) << i;
+    EXPECT_EQ(got.documents[i].item_lines, want.documents[i].item_lines) << i;
+  }
+}
+
+testing::Collected OneGo(std::string_view text, const Limits& limits = {}) {
+  return testing::Collect(
+      [](std::string_view t, std::string_view file, const Limits& l, const DocumentSink& d,
+         const ErrorSink& e) { ParseYamlText(t, file, 0, l, d, e); },
+      text, limits);
+}
+
+testing::Collected InPieces(std::string_view text, std::size_t piece_bytes, std::size_t threads,
+                            const Limits& limits = {}) {
+  return testing::Collect(
+      [&](std::string_view t, std::string_view file, const Limits& l, const DocumentSink& d,
+          const ErrorSink& e) {
+        ParseYamlPieces(t, SplitYamlStream(t, piece_bytes), threads, file, l, d, e);
+      },
+      text, limits);
+}
+
+TEST(ParseYamlPiecesTest, SameResultsAsParsingInOneGo) {
+  const std::string text = MixedStream(120);
+  const auto want = OneGo(text);
+  ASSERT_FALSE(want.errors.empty());  // the duplicate-key documents
+  ASSERT_GT(want.documents.size(), 90u);
+  for (std::size_t piece_bytes : {1u, 64u, 500u, 4096u}) {
+    for (std::size_t threads : {2u, 3u}) {
+      SCOPED_TRACE("piece_bytes=" + std::to_string(piece_bytes) +
+                   " threads=" + std::to_string(threads));
+      ExpectSame(InPieces(text, piece_bytes, threads), want);
+    }
+  }
+}
+
+TEST(ParseYamlPiecesTest, NothingAfterASyntaxErrorInAMiddlePiece) {
+  const std::string text = MixedStream(30) + "---\na: b: c\n" + MixedStream(30);
+  const auto want = OneGo(text);
+  ASSERT_EQ(want.order.back(), "error");
+  EXPECT_THAT(want.errors.back().message, ::testing::HasSubstr("mapping values are not allowed"));
+  ExpectSame(InPieces(text, 100, 2), want);
+}
+
+TEST(ParseYamlPiecesTest, NothingAfterTooDeepNestingInAMiddlePiece) {
+  const std::string text =
+      MixedStream(30) + "---\n" + std::string(5000, '[') + "\n" + MixedStream(30);
+  const auto want = OneGo(text);
+  ASSERT_THAT(want.errors.back().message, ::testing::HasSubstr("nesting deeper than 200"));
+  ExpectSame(InPieces(text, 100, 2), want);
+}
+
+TEST(ParseYamlPiecesTest, ACallbackThatThrowsStopsTheWorkers) {
+  const std::string text = MixedStream(300);
+  int seen = 0;
+  EXPECT_THROW(ParseYamlPieces(
+                   text, SplitYamlStream(text, 64), 2, "t.yaml", Limits{},
+                   [&](Document&&) {
+                     if (++seen == 5) throw std::runtime_error("stop");
+                   },
+                   [](ReadError&&) {}),
+               std::runtime_error);
+  EXPECT_EQ(seen, 5);
+}
+
+TEST(ParseYamlStreamTest, BigStreamWithThreadsMatchesOneThread) {
+  std::string text;
+  while (text.size() < (2u << 20)) text += MixedStream(600);
+  Limits one;
+  one.threads = 1;
+  Limits two;
+  two.threads = 2;
+  const auto want = testing::Collect(ParseYamlStream, text, one);
+  const auto got = testing::Collect(ParseYamlStream, text, two);
+  ExpectSame(got, want);
+  EXPECT_GT(got.documents.size(), 10000u);
+}
+
+}  // namespace
+}  // namespace csp::manifest
