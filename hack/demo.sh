@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # The one-command tour: installs the Debian packages, builds the project into build/, starts the
-# local cluster (hack/cluster.sh; the first run builds Kubernetes from source, 30-50 min), applies
+# local cluster (hack/cluster.sh; the first run builds Kubernetes from source, 10-50 min), applies
 # the CRDs, the example policy and the example workloads, and shows what the scanner says about
 # them. The cluster stays up at the end.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
+build=${CSP_BUILD_DIR:-build}  # another folder keeps a developer's build/ untouched
 
 step() { printf '\n==> %s\n' "$*"; }
 
 step "installing dependencies (hack/install-deps.sh)"
 hack/install-deps.sh
 
-step "building the project into build/"
-cmake -G Ninja -S . -B build
-cmake --build build
+step "building the project into $build/"
+cmake -G Ninja -S . -B "$build"
+cmake --build "$build"
 
 step "starting the local cluster (hack/cluster.sh up)"
 hack/cluster.sh up
@@ -33,10 +34,10 @@ else
   step "no CRDs in crds/ yet; skipping"
 fi
 
-# Namespaces the examples name (metadata.namespace), created before anything is applied.
+# Namespaces the examples name (any `namespace:` field), created before anything is applied.
 examples=("${policies[@]}" "${workloads[@]}")
 if [ ${#examples[@]} -gt 0 ]; then
-  for ns in $(sed -n 's/^  namespace:[[:space:]]*["'\'']\{0,1\}\([a-z0-9.-]*\).*/\1/p' "${examples[@]}" | sort -u); do
+  for ns in $(sed -n 's/^[[:space:]]*namespace:[[:space:]]*["'\'']\{0,1\}\([a-z0-9.-]*\).*/\1/p' "${examples[@]}" | sort -u); do
     kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
     echo "namespace $ns ready"
   done
@@ -55,7 +56,7 @@ else
   step "no example workloads in examples/workloads/ yet; skipping"
 fi
 
-cspctl=build/operator/cmd/scan/cspctl
+cspctl=$build/operator/cmd/scan/cspctl
 if [ ! -x "$cspctl" ]; then
   step "cspctl is not built yet ($cspctl); skipping the scan"
 elif [ ${#policies[@]} -eq 0 ] || [ ${#workloads[@]} -eq 0 ]; then

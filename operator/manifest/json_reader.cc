@@ -147,7 +147,7 @@ class JsonBuilder {
     }
     json& top = *stack_.back();
     if (top.is_array()) {
-      if (records_items_ && stack_.size() == 2) item_lines_.push_back(CurrentLine());
+      if (&top == items_) item_lines_.push_back(CurrentLine());
       auto& elements = top.get_ref<json::array_t&>();
       elements.push_back(std::move(value));
       return &elements.back();
@@ -168,9 +168,10 @@ class JsonBuilder {
       return Fail("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
     }
     if (!Count(1, 0)) return true;
-    if (type == json::value_t::array && stack_.size() == 1 && items_pending_) records_items_ = true;
+    const bool is_items = type == json::value_t::array && stack_.size() == 1 && items_pending_;
     items_pending_ = false;
     stack_.push_back(Place(json(type)));
+    if (is_items) items_ = stack_.back();
     return true;
   }
 
@@ -187,8 +188,8 @@ class JsonBuilder {
   json root_ = {};
   std::vector<json*> stack_ = {};
   json* slot_ = nullptr;
-  bool items_pending_ = false;
-  bool records_items_ = false;
+  bool items_pending_ = false;   // the root object's pending key is "items"
+  const json* items_ = nullptr;  // the root's `items` array: record element lines
   std::vector<int> item_lines_ = {};
   std::size_t start_ = std::string_view::npos;
   std::size_t nodes_ = 0;

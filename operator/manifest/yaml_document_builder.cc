@@ -7,6 +7,11 @@
 
 namespace csp::manifest {
 
+std::string YamlDocumentBuilder::TooDeepMessage(std::size_t max_depth) {
+  return "nesting deeper than " + std::to_string(max_depth) +
+         " levels; the rest of the file is not read";
+}
+
 bool YamlDocumentBuilder::OnEvent(const YamlEvent& event) {
   switch (event.type) {
     case YamlEventType::kDocumentStart:
@@ -22,8 +27,7 @@ bool YamlDocumentBuilder::OnEvent(const YamlEvent& event) {
     case YamlEventType::kSequenceStart:
     case YamlEventType::kMappingStart:
       if (++raw_depth_ > limits_.max_depth) {
-        Fail(Line(event), "nesting deeper than " + std::to_string(limits_.max_depth) +
-                              " levels; the rest of the file is not read");
+        Fail(Line(event), TooDeepMessage(limits_.max_depth));
         return false;
       }
       break;

@@ -143,18 +143,16 @@ bool ParseYamlText(std::string_view text, std::string_view file, int line_offset
 }
 
 RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int line_offset,
-                              std::size_t max_depth) {
+                              const Limits& limits) {
   RecordedYaml recorded;
   recorded.bytes.reserve(text.size() / 2);
   recorded.events.reserve(text.size() / 8);
-  auto keep = [&](std::string_view s, std::size_t& at, std::size_t& size) {
-    at = recorded.bytes.size();
-    size = s.size();
-    recorded.bytes.append(s);
-  };
   Parser parser(text);
-  std::size_t depth = 0;
   Event event;
+  std::size_t depth = 0;
+  std::size_t document_start = 0;
+  std::size_t document_nodes = 0;
+  bool skipping = false;  // the builder has refused the current document
   for (;;) {
     event.Delete();
     if (!yaml_parser_parse(parser.get(), event.get())) {
@@ -162,27 +160,60 @@ RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int 
       return recorded;
     }
     const YamlEvent view = ViewOf(*event.get());
-    RecordedYaml::Event& record = recorded.events.emplace_back(RecordedYaml::Event{
-        .type = view.type, .plain = view.plain, .line = view.line, .index = view.index});
-    if (!view.value.empty()) keep(view.value, record.value_at, record.value_size);
-    if (!view.tag.empty()) keep(view.tag, record.tag_at, record.tag_size);
-    if (!view.anchor.empty()) keep(view.anchor, record.anchor_at, record.anchor_size);
+    bool fatal = false;
+    bool node = false;
     switch (view.type) {
-      case YamlEventType::kStreamEnd:
-        return recorded;
       case YamlEventType::kDocumentStart:
         depth = 0;
+        document_start = view.index;
+        document_nodes = 0;
+        skipping = false;
         break;
       case YamlEventType::kSequenceStart:
       case YamlEventType::kMappingStart:
-        if (++depth > max_depth) return recorded;
+        fatal = ++depth > limits.max_depth;
+        node = true;
         break;
       case YamlEventType::kSequenceEnd:
       case YamlEventType::kMappingEnd:
         if (depth > 0) --depth;
         break;
+      case YamlEventType::kScalar:
+      case YamlEventType::kAlias:
+        node = true;
+        break;
       default:
         break;
+    }
+    if (skipping && fatal) {
+      // The builder is not seeing this document's containers any more; report as it would.
+      recorded.error = ReadError{.file = std::string(file),
+                                 .line = line_offset + static_cast<int>(view.line) + 1,
+                                 .message = YamlDocumentBuilder::TooDeepMessage(limits.max_depth)};
+      return recorded;
+    }
+    const bool structural =
+        view.type == YamlEventType::kDocumentEnd || view.type == YamlEventType::kStreamEnd ||
+        view.type == YamlEventType::kDocumentStart || view.type == YamlEventType::kStreamStart;
+    if (!skipping || structural) {
+      recorded.events.push_back(
+          RecordedYaml::Event{.type = view.type,
+                              .plain = view.plain,
+                              .line = static_cast<std::uint32_t>(view.line),
+                              .index = static_cast<std::uint32_t>(view.index),
+                              .value_at = static_cast<std::uint32_t>(recorded.bytes.size()),
+                              .value_size = static_cast<std::uint32_t>(view.value.size()),
+                              .tag_size = static_cast<std::uint32_t>(view.tag.size()),
+                              .anchor_size = static_cast<std::uint32_t>(view.anchor.size())});
+      recorded.bytes.append(view.value);
+      recorded.bytes.append(view.tag);
+      recorded.bytes.append(view.anchor);
+    }
+    if (view.type == YamlEventType::kStreamEnd || fatal) return recorded;
+    if (node && !skipping) {
+      ++document_nodes;
+      skipping = document_nodes > limits.max_nodes_per_document ||
+                 view.index - document_start > limits.max_document_bytes;
     }
   }
 }
@@ -191,13 +222,15 @@ bool ReplayYamlEvents(const RecordedYaml& recorded, YamlDocumentBuilder& builder
                       const ErrorSink& on_error) {
   const std::string_view bytes = recorded.bytes;
   for (const RecordedYaml::Event& record : recorded.events) {
+    const std::size_t tag_at = record.value_at + record.value_size;
+    const std::size_t anchor_at = tag_at + record.tag_size;
     const YamlEvent event{.type = record.type,
                           .plain = record.plain,
                           .line = record.line,
                           .index = record.index,
                           .value = bytes.substr(record.value_at, record.value_size),
-                          .tag = bytes.substr(record.tag_at, record.tag_size),
-                          .anchor = bytes.substr(record.anchor_at, record.anchor_size)};
+                          .tag = bytes.substr(tag_at, record.tag_size),
+                          .anchor = bytes.substr(anchor_at, record.anchor_size)};
     if (!builder.OnEvent(event)) return false;
   }
   if (recorded.error) {

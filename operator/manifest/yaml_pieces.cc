@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
-#include <new>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -96,11 +97,12 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
       }
       RecordedYaml recorded;
       try {
-        recorded = RecordYamlEvents(texts[i], file, line_offsets[i], limits.max_depth);
-      } catch (const std::bad_alloc&) {
-        recorded = RecordedYaml{.error = ReadError{.file = std::string(file),
-                                                   .line = line_offsets[i] + 1,
-                                                   .message = "out of memory while parsing YAML"}};
+        recorded = RecordYamlEvents(texts[i], file, line_offsets[i], limits);
+      } catch (const std::exception& e) {  // bad_alloc, in practice
+        recorded =
+            RecordedYaml{.error = ReadError{.file = std::string(file),
+                                            .line = line_offsets[i] + 1,
+                                            .message = std::string("cannot parse: ") + e.what()}};
       }
       {
         std::lock_guard lock(mutex);
@@ -127,7 +129,12 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
       for (std::thread& worker : workers) worker.join();
     }
   } joiner{mutex, stop, work_ready, workers};
-  for (std::size_t t = 0; t < std::min(threads, count); ++t) workers.emplace_back(work);
+  try {
+    for (std::size_t t = 0; t < std::min(threads, count); ++t) workers.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No more threads to be had: go on with those there are, or parse here.
+    if (workers.empty()) return ParseYamlText(text, file, 0, limits, on_document, on_error);
+  }
 
   YamlDocumentBuilder builder(file, limits, on_document, on_error);
   for (std::size_t i = 0; i < count; ++i) {

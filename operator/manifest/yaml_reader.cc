@@ -15,10 +15,13 @@ namespace {
 // them between threads costs nothing measurable.
 constexpr std::size_t kPieceBytes = std::size_t{256} << 10;
 constexpr std::size_t kMaxThreads = 4;
+// Recorded events keep 32-bit offsets.
+constexpr std::size_t kMaxPieceableBytes = std::size_t{1} << 32;
 
 std::size_t ThreadCount(const Limits& limits) {
-  if (limits.threads != 0) return limits.threads;
-  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kMaxThreads);
+  const std::size_t wanted =
+      limits.threads != 0 ? limits.threads : std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(wanted, 1, kMaxThreads);
 }
 
 std::string DescribeInvalidByte(unsigned char byte) {
@@ -41,11 +44,12 @@ void ParseYamlStream(std::string_view text, std::string_view file, const Limits&
   const std::string_view valid =
       invalid == std::string_view::npos ? text : text.substr(0, DocumentStartBefore(text, invalid));
 
-  const std::size_t threads = ThreadCount(limits);
-  const bool completed = threads > 1 && valid.size() > 2 * kPieceBytes
-                             ? ParseYamlPieces(valid, SplitYamlStream(valid, kPieceBytes), threads,
-                                               file, limits, on_document, on_error)
-                             : ParseYamlText(valid, file, 0, limits, on_document, on_error);
+  const bool in_pieces = ThreadCount(limits) > 1 && valid.size() > 2 * kPieceBytes &&
+                         valid.size() < kMaxPieceableBytes;
+  const bool completed =
+      in_pieces ? ParseYamlPieces(valid, SplitYamlStream(valid, kPieceBytes), ThreadCount(limits),
+                                  file, limits, on_document, on_error)
+                : ParseYamlText(valid, file, 0, limits, on_document, on_error);
   if (completed && invalid != std::string_view::npos) {
     on_error(ReadError{.file = std::string(file),
                        .line = LineAt(text, invalid),

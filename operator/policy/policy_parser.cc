@@ -15,12 +15,22 @@ constexpr std::array<std::string_view, 9> kKindNames = {
     "Pod",        "Deployment", "ReplicaSet", "StatefulSet",          "DaemonSet",
     "Job",        "CronJob",    "ReplicationController", "PodTemplate"};
 
-std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 template <std::size_t N>
 std::string OneOf(const std::array<std::string_view, N>& values) {
   std::string out;
-  for (std::string_view v : values) out += (out.empty() ? "" : ", ") + std::string(v);
+  for (std::string_view v : values) {
+    if (!out.empty()) out += ", ";
+    out += v;
+  }
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "csp/report/json_writer.h"
+
 namespace csp::report {
 
 using json = nlohmann::json;
@@ -57,57 +59,209 @@ std::string ReportName(std::string_view policy, std::size_t part, std::size_t pa
 
 namespace {
 
-json NewReport(std::string_view policy, std::string_view ns) {
-  return {{"apiVersion", "wgpolicyk8s.io/v1alpha2"},
-          {"kind", "PolicyReport"},
-          {"metadata",
-           {{"namespace", ns},
-            {"labels", {{kManagedByLabel, kManagedBy}, {kPolicyLabel, policy}}}}},
-          {"summary", {{"pass", 0}, {"fail", 0}, {"warn", 0}, {"error", 0}, {"skip", 0}}},
-          {"results", json::array()}};
+// Bytes a string takes in compact JSON, quotes included: an upper bound for escapes.
+std::size_t JsonStringBytes(std::string_view text) {
+  std::size_t n = text.size() + 2;
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      n += 1;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      n += 5;  // \u00XX
+    }
+  }
+  return n;
+}
+
+// An upper bound of ResultJson(entry).dump().size(), without building and dumping it: report
+// splitting needs only a bound, and the scan of 10,000 workloads would dump 80,000 results.
+std::size_t ResultBytes(const Entry& e, std::string_view policy) {
+  static const std::size_t kSkeleton = [] {
+    Entry empty;
+    empty.message = "x";  // so the "message" key is counted
+    empty.resource.uid = "x";
+    return ResultJson(empty, "").dump().size();
+  }();
+  std::size_t n = kSkeleton + 40;  // the timestamp's digits
+  for (std::string_view s : {std::string_view(e.resource.api_version), std::string_view(e.resource.kind),
+                             std::string_view(e.resource.ns), std::string_view(e.resource.name),
+                             std::string_view(e.resource.uid), std::string_view(e.rule),
+                             std::string_view(e.severity), std::string_view(e.message), policy}) {
+    n += JsonStringBytes(s);
+  }
+  for (const auto& [key, value] : e.properties) n += JsonStringBytes(key) + JsonStringBytes(value) + 2;
+  return n;
 }
 
 }  // namespace
 
-std::vector<json> BuildPolicyReports(std::string_view policy, std::string_view ns,
-                                     std::vector<Entry> entries, std::size_t max_bytes) {
-  std::vector<json> reports;
+std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::string_view ns,
+                                             std::vector<Entry> entries, std::size_t max_bytes) {
+  std::vector<PolicyReport> reports;
   if (entries.empty()) return reports;
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.resource.kind, a.resource.name, a.rule) <
            std::tie(b.resource.kind, b.resource.name, b.rule);
   });
-  json current = NewReport(policy, ns);
+  auto fresh = [&] {
+    PolicyReport r{.ns = std::string(ns), .policy = std::string(policy)};
+    return r;
+  };
+  PolicyReport current = fresh();
   std::size_t bytes = 0;
   for (std::size_t i = 0; i < entries.size();) {
     // The results of one workload go together.
-    std::size_t end = i;
-    std::vector<json> group;
-    std::size_t group_bytes = 0;
+    std::size_t end = i, group_bytes = 0;
     while (end < entries.size() && entries[end].resource.kind == entries[i].resource.kind &&
            entries[end].resource.name == entries[i].resource.name) {
-      group.push_back(ResultJson(entries[end], policy));
-      group_bytes += group.back().dump().size() + 1;
+      group_bytes += ResultBytes(entries[end], policy) + 1;
       ++end;
     }
     if (bytes > 0 && bytes + group_bytes > max_bytes) {
       reports.push_back(std::move(current));
-      current = NewReport(policy, ns);
+      current = fresh();
       bytes = 0;
     }
-    for (std::size_t k = 0; k < group.size(); ++k) {
-      json& count = current["summary"][std::string(policy::OutcomeName(entries[i + k].outcome))];
-      count = count.get<int>() + 1;
-      current["results"].push_back(std::move(group[k]));
+    for (; i < end; ++i) {
+      Summary& s = current.summary;
+      switch (entries[i].outcome) {
+        case policy::Outcome::kPass:
+          ++s.pass;
+          break;
+        case policy::Outcome::kFail:
+          ++s.fail;
+          break;
+        case policy::Outcome::kSkip:
+          ++s.skip;
+          break;
+        case policy::Outcome::kError:
+          ++s.error;
+          break;
+      }
+      current.results.push_back(std::move(entries[i]));
     }
     bytes += group_bytes;
-    i = end;
   }
   reports.push_back(std::move(current));
   for (std::size_t k = 0; k < reports.size(); ++k) {
-    reports[k]["metadata"]["name"] = ReportName(policy, k + 1, reports.size());
+    reports[k].name = ReportName(policy, k + 1, reports.size());
   }
   return reports;
+}
+
+json ToJson(const PolicyReport& report) {
+  json results = json::array();
+  for (const Entry& e : report.results) results.push_back(ResultJson(e, report.policy));
+  const Summary& s = report.summary;
+  return {{"apiVersion", "wgpolicyk8s.io/v1alpha2"},
+          {"kind", "PolicyReport"},
+          {"metadata",
+           {{"name", report.name},
+            {"namespace", report.ns},
+            {"labels", {{kManagedByLabel, kManagedBy}, {kPolicyLabel, report.policy}}}}},
+          {"summary",
+           {{"pass", s.pass}, {"fail", s.fail}, {"warn", s.warn}, {"error", s.error}, {"skip", s.skip}}},
+          {"results", std::move(results)}};
+}
+
+namespace {
+
+// Keys in sorted order, as ResultJson's std::map-backed object prints them.
+void WriteResult(const Entry& e, std::string_view policy, JsonWriter& w) {
+  w.BeginObject();
+  w.Key("category");
+  w.String(policy::kCategory);
+  if (!e.message.empty()) {
+    w.Key("message");
+    w.String(e.message);
+  }
+  w.Key("policy");
+  w.String(policy);
+  if (!e.properties.empty()) {
+    w.Key("properties");
+    w.BeginObject();
+    for (const auto& [key, value] : e.properties) {
+      w.Key(key);
+      w.String(value);
+    }
+    w.EndObject();
+  }
+  w.Key("resources");
+  w.BeginArray();
+  w.BeginObject();
+  w.Key("apiVersion");
+  w.String(e.resource.api_version);
+  w.Key("kind");
+  w.String(e.resource.kind);
+  w.Key("name");
+  w.String(e.resource.name);
+  w.Key("namespace");
+  w.String(e.resource.ns);
+  if (!e.resource.uid.empty()) {
+    w.Key("uid");
+    w.String(e.resource.uid);
+  }
+  w.EndObject();
+  w.EndArray();
+  w.Key("result");
+  w.String(policy::OutcomeName(e.outcome));
+  w.Key("rule");
+  w.String(e.rule);
+  w.Key("severity");
+  w.String(e.severity);
+  w.Key("source");
+  w.String(kSource);
+  w.Key("timestamp");
+  w.BeginObject();
+  w.Key("nanos");
+  w.Int(e.timestamp.nanos);
+  w.Key("seconds");
+  w.Int(e.timestamp.seconds);
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+void AppendJson(const PolicyReport& report, int indent, int level, std::string& out) {
+  JsonWriter w(out, indent, level);
+  w.BeginObject();
+  w.Key("apiVersion");
+  w.String("wgpolicyk8s.io/v1alpha2");
+  w.Key("kind");
+  w.String("PolicyReport");
+  w.Key("metadata");
+  w.BeginObject();
+  w.Key("labels");
+  w.BeginObject();
+  w.Key(kManagedByLabel);
+  w.String(kManagedBy);
+  w.Key(kPolicyLabel);
+  w.String(report.policy);
+  w.EndObject();
+  w.Key("name");
+  w.String(report.name);
+  w.Key("namespace");
+  w.String(report.ns);
+  w.EndObject();
+  w.Key("results");
+  w.BeginArray();
+  for (const Entry& e : report.results) WriteResult(e, report.policy, w);
+  w.EndArray();
+  const Summary& s = report.summary;
+  w.Key("summary");
+  w.BeginObject();
+  w.Key("error");
+  w.Int(s.error);
+  w.Key("fail");
+  w.Int(s.fail);
+  w.Key("pass");
+  w.Int(s.pass);
+  w.Key("skip");
+  w.Int(s.skip);
+  w.Key("warn");
+  w.Int(s.warn);
+  w.EndObject();
+  w.EndObject();
 }
 
 }  // namespace csp::report

@@ -8,11 +8,26 @@
 
 namespace csp::scan {
 
+// The reports are written one at a time as they are built, never held together: the output of
+// a large scan is several times the size of its input. The bytes are those of the whole List
+// printed at once (json.dump(2) for -o json, WriteYaml for -o yaml).
 void WriteReports(const ScanResult& result, const ScanOptions& options, std::ostream& out) {
   using json = nlohmann::json;
+  const bool yaml = options.format == Format::kYaml;
   const report::Timestamp ts{.seconds = options.now.time_since_epoch().count(), .nanos = 0};
-  json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"metadata", json::object()},
-               {"items", json::array()}};
+  std::size_t written = 0;
+  std::string text;
+  auto write = [&](const report::PolicyReport& report) {
+    if (yaml) {
+      if (written == 0) out << "apiVersion: v1\nitems:\n";
+      WriteYaml(json::array({report::ToJson(report)}), out);
+    } else {
+      text.assign(written == 0 ? "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    " : ",\n    ");
+      report::AppendJson(report, 2, 2, text);
+      out << text;
+    }
+    ++written;
+  };
   for (std::size_t p = 0; p < result.policies.size(); ++p) {
     std::map<std::string, std::vector<report::Entry>> by_namespace;
     for (const ScannedWorkload& w : result.workloads) {
@@ -21,15 +36,18 @@ void WriteReports(const ScanResult& result, const ScanOptions& options, std::ost
       for (const policy::RuleResult& r : *w.results[p]) entries.push_back(report::MakeEntry(w.ref, r, ts));
     }
     for (auto& [ns, entries] : by_namespace) {
-      for (json& r : report::BuildPolicyReports(result.policies[p].name, ns, std::move(entries))) {
-        list["items"].push_back(std::move(r));
+      for (const report::PolicyReport& r :
+           report::BuildPolicyReports(result.policies[p].name, ns, std::move(entries))) {
+        write(r);
       }
+      entries = {};  // free as we go
     }
   }
-  if (options.format == Format::kYaml) {
-    WriteYaml(list, out);
+  if (yaml) {
+    out << (written == 0 ? "apiVersion: v1\nitems: []\n" : "") << "kind: List\nmetadata: {}\n";
   } else {
-    out << list.dump(2) << '\n';
+    out << (written == 0 ? "{\n  \"apiVersion\": \"v1\",\n  \"items\": [],\n" : "\n  ],\n")
+        << "  \"kind\": \"List\",\n  \"metadata\": {}\n}\n";
   }
 }
 

@@ -40,6 +40,14 @@ TEST(JsonReaderTest, ReadsAStreamOfValuesLikeKubectl) {
   EXPECT_THAT(lines, ElementsAre(1, 2, 2, 4, 4, 4));
 }
 
+TEST(JsonReaderTest, ByteOrderMarkAndCrlf) {
+  const auto got = Read("\xEF\xBB\xBF{\"kind\": \"A\"}\r\n\r\n{\"kind\": \"B\"}\r\n");
+  ASSERT_TRUE(got.errors.empty()) << got.ErrorStrings()[0];
+  ASSERT_EQ(got.documents.size(), 2u);
+  EXPECT_EQ(got.documents[0].line, 1);
+  EXPECT_EQ(got.documents[1].line, 3);
+}
+
 TEST(JsonReaderTest, TopLevelNumberFollowedByAValue) {
   const auto got = Read("[1] 12[3]");
   ASSERT_TRUE(got.errors.empty()) << got.ErrorStrings()[0];
@@ -48,15 +56,16 @@ TEST(JsonReaderTest, TopLevelNumberFollowedByAValue) {
 
 TEST(JsonReaderTest, ListItemsHaveTheirLines) {
   const auto got = Read(
-      "{\n"                                   // 1
-      "  \"kind\": \"List\",\n"               // 2
-      "  \"items\": [\n"                      // 3
-      "    {\"kind\": \"Pod\"},\n"            // 4
-      "    {\n"                               // 5
-      "      \"kind\": \"Pod\"\n"             // 6
-      "    }\n"                               // 7
-      "  ],\n"                                // 8
-      "  \"other\": {\"items\": [{}, {}]}\n"  // 9
+      "{\n"                                    // 1
+      "  \"kind\": \"List\",\n"                // 2
+      "  \"items\": [\n"                       // 3
+      "    {\"kind\": \"Pod\"},\n"             // 4
+      "    {\n"                                // 5
+      "      \"kind\": \"Pod\"\n"              // 6
+      "    }\n"                                // 7
+      "  ],\n"                                 // 8
+      "  \"other\": {\"items\": [{}, {}]},\n"  // 9
+      "  \"after\": [{}, {}]\n"                // 10
       "}\n");
   ASSERT_TRUE(got.errors.empty()) << got.ErrorStrings()[0];
   ASSERT_EQ(got.documents.size(), 1u);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "collect.h"
+#include "csp/manifest/yaml_document_builder.h"
 #include "csp/manifest/yaml_events.h"
 #include "csp/manifest/yaml_reader.h"
 
@@ -124,6 +125,54 @@ TEST(ParseYamlPiecesTest, NothingAfterTooDeepNestingInAMiddlePiece) {
   const auto want = OneGo(text);
   ASSERT_THAT(want.errors.back().message, ::testing::HasSubstr("nesting deeper than 200"));
   ExpectSame(InPieces(text, 100, 2), want);
+}
+
+TEST(ParseYamlPiecesTest, SameResultsWhenDocumentsBreakLimits) {
+  Limits limits;
+  limits.max_nodes_per_document = 50;
+  limits.max_document_bytes = 2000;
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += "---\nkind: A" + std::to_string(i) + "\n";
+    if (i % 4 == 1) text += "list: [" + std::string(100, '1') + "]\n";  // fine
+    if (i % 4 == 2) {
+      text += "list:\n";
+      for (int k = 0; k < 100; ++k) text += "- " + std::to_string(k) + "\n";  // too many nodes
+    }
+    if (i % 4 == 3) text += "big: " + std::string(3000, 'x') + "\n";  // too many bytes
+  }
+  // A document that fails, then nests too deep while the builder is skipping it.
+  text += "---\na: 1\na: 2\nb: " + std::string(300, '[') + "\n---\nkind: never\n";
+  const auto want = OneGo(text, limits);
+  ASSERT_GE(want.errors.size(), 20u);
+  EXPECT_THAT(want.errors.back().message, ::testing::HasSubstr("nesting deeper than 200"));
+  for (std::size_t piece_bytes : {1u, 300u}) {
+    SCOPED_TRACE("piece_bytes=" + std::to_string(piece_bytes));
+    ExpectSame(InPieces(text, piece_bytes, 2, limits), want);
+  }
+}
+
+TEST(RecordYamlEventsTest, StopsRecordingADocumentTheBuilderWillRefuse) {
+  Limits limits;
+  limits.max_nodes_per_document = 10;
+  std::string text = "list:\n";
+  for (int k = 0; k < 10000; ++k) text += "- " + std::to_string(k) + "\n";
+  text += "---\nkind: next\n";
+  const RecordedYaml recorded = RecordYamlEvents(text, "t.yaml", 0, limits);
+  EXPECT_LT(recorded.events.size(), 30u);
+  EXPECT_LT(recorded.bytes.size(), 100u);
+  EXPECT_FALSE(recorded.error.has_value());
+  const auto replayed = testing::Collect(
+      [&](std::string_view, std::string_view file, const Limits& l, const DocumentSink& d,
+          const ErrorSink& e) {
+        YamlDocumentBuilder builder(file, l, d, e);
+        EXPECT_TRUE(ReplayYamlEvents(recorded, builder, e));
+      },
+      text, limits);
+  EXPECT_THAT(
+      replayed.ErrorStrings(),
+      ElementsAre("test.yaml:9: document expands to more than 10 nodes (aliases included)"));
+  EXPECT_THAT(replayed.Values(), ElementsAre(json({{"kind", "next"}})));
 }
 
 TEST(ParseYamlPiecesTest, ACallbackThatThrowsStopsTheWorkers) {

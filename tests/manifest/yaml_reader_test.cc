@@ -50,6 +50,16 @@ TEST(YamlReaderTest, EmptyAndCommentOnlyDocumentsAreNull) {
   EXPECT_THAT(got.Values(), ElementsAre(json({{"kind", "A"}})));
 }
 
+TEST(YamlReaderTest, CrlfLineEndingsAndABom) {
+  const auto got = Read("\xEF\xBB\xBFkind: A\r\n---\r\n\r\nkind: B\r\nlist:\r\n- x\r\n");
+  ASSERT_TRUE(got.errors.empty()) << got.ErrorStrings()[0];
+  ASSERT_EQ(got.documents.size(), 2u);
+  EXPECT_EQ(got.documents[0].value, json({{"kind", "A"}}));
+  EXPECT_EQ(got.documents[0].line, 1);
+  EXPECT_EQ(got.documents[1].value, json({{"kind", "B"}, {"list", {"x"}}}));
+  EXPECT_EQ(got.documents[1].line, 4);
+}
+
 TEST(YamlReaderTest, EmptyInputHasNoDocuments) {
   EXPECT_TRUE(Read("").documents.empty());
   EXPECT_TRUE(Read("# nothing here\n\n").documents.empty());

@@ -28,7 +28,7 @@ TEST(PolicyReportTest, BuildsOneReportWithSortedResultsAndSummary) {
   };
   auto reports = BuildPolicyReports("baseline", "team-a", entries);
   ASSERT_EQ(reports.size(), 1u);
-  const json& r = reports[0];
+  const json r = ToJson(reports[0]);
   EXPECT_EQ(r["apiVersion"], "wgpolicyk8s.io/v1alpha2");
   EXPECT_EQ(r["kind"], "PolicyReport");
   EXPECT_EQ(r["metadata"]["name"], "csp-baseline");
@@ -92,7 +92,10 @@ TEST(PolicyReportTest, SplitsLargeReportsKeepingAWorkloadTogether) {
     }
   }
   const std::size_t max_bytes = 50 * 1024;
-  auto reports = BuildPolicyReports("big", "team-a", entries, max_bytes);
+  std::vector<json> reports;
+  for (const PolicyReport& r : BuildPolicyReports("big", "team-a", entries, max_bytes)) {
+    reports.push_back(ToJson(r));
+  }
   ASSERT_GT(reports.size(), 1u);
   std::size_t total = 0;
   std::string previous_last;
@@ -109,6 +112,37 @@ TEST(PolicyReportTest, SplitsLargeReportsKeepingAWorkloadTogether) {
     total += results.size();
   }
   EXPECT_EQ(total, entries.size());
+}
+
+TEST(PolicyReportTest, AppendJsonPrintsWhatDumpPrints) {
+  std::vector<Entry> entries = {
+      MakeTestEntry("Deployment", "api", "disallow-privileged", Outcome::kFail,
+                    "container \"a\\b\": tab\there, newline\n, bell\a, caf\u00e9 \U0001F600"),
+      MakeTestEntry("Deployment", "api", "require-seccomp", Outcome::kPass),
+      MakeTestEntry("Pod", "p", "require-non-root", Outcome::kError, "registry unreachable"),
+  };
+  entries[0].properties = {{"containers", "a,b"}, {"exemption", "spec.exemptions[0]"}};
+  entries[1].resource.uid.clear();
+  for (const PolicyReport& r : BuildPolicyReports("baseline", "team-a", entries)) {
+    for (int indent : {-1, 0, 2, 4}) {
+      std::string text;
+      AppendJson(r, indent, 0, text);
+      EXPECT_EQ(text, ToJson(r).dump(indent)) << "indent " << indent;
+    }
+    std::string nested;
+    AppendJson(r, 2, 2, nested);
+    std::string want = ToJson(r).dump(2);
+    std::string reindented;
+    for (char c : want) {
+      reindented += c;
+      if (c == '\n') reindented += "    ";
+    }
+    EXPECT_EQ(nested, reindented);
+  }
+  PolicyReport empty{.name = "csp-x", .ns = "n", .policy = "x"};
+  std::string text;
+  AppendJson(empty, 2, 0, text);
+  EXPECT_EQ(text, ToJson(empty).dump(2));
 }
 
 TEST(PolicyReportTest, NoEntriesNoReport) { EXPECT_TRUE(BuildPolicyReports("p", "ns", {}).empty()); }

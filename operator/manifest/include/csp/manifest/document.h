@@ -25,8 +25,8 @@ struct Limits {
   // Bytes of one scalar (string) value or key.
   std::size_t max_scalar_bytes = std::size_t{4} << 20;
   // Not a limit but a knob: worker threads that parse a big YAML stream in pieces (0: one per
-  // core, at most 4; 1: everything on the calling thread). Callbacks always run on the calling
-  // thread, in stream order.
+  // core; at most 4 either way; 1: everything on the calling thread). Callbacks always run on
+  // the calling thread, in stream order.
   std::size_t threads = 0;
 };
 

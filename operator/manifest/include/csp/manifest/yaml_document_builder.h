@@ -29,6 +29,9 @@ class YamlDocumentBuilder {
   // quadratically with flow nesting, so such input is not read further, not even skipped).
   bool OnEvent(const YamlEvent& event);
 
+  // The error reported for nesting beyond max_depth.
+  static std::string TooDeepMessage(std::size_t max_depth);
+
  private:
   using json = nlohmann::json;
 

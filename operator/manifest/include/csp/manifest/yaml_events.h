@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,27 +25,33 @@ bool ParseYamlText(std::string_view text, std::string_view file, int line_offset
                    const Limits& limits, const DocumentSink& on_document,
                    const ErrorSink& on_error);
 
-// The events of one piece of a stream, with their strings copied into one buffer.
+// The events of one piece of a stream, compactly: strings in one buffer, offsets in 32 bits
+// (pieces are cut only from texts under 4 GiB).
 struct RecordedYaml {
   struct Event {
     YamlEventType type = YamlEventType::kNone;
     bool plain = false;
-    std::size_t line = 0;
-    std::size_t index = 0;
-    std::size_t value_at = 0, value_size = 0;  // in `bytes`
-    std::size_t tag_at = 0, tag_size = 0;
-    std::size_t anchor_at = 0, anchor_size = 0;
+    std::uint32_t line = 0;
+    std::uint32_t index = 0;
+    std::uint32_t value_at = 0;  // in `bytes`: value, then tag, then anchor
+    std::uint32_t value_size = 0;
+    std::uint32_t tag_size = 0;
+    std::uint32_t anchor_size = 0;
   };
   std::vector<Event> events = {};
   std::string bytes = {};
-  std::optional<ReadError> error = {};  // the syntax error that ended the piece, located
+  std::optional<ReadError> error = {};  // what ended the piece early, located
 };
 
-// Runs libyaml over `text` and records its events. Stops after an event that opens a container
-// beyond `max_depth` (the builder refuses it; libyaml slows down quadratically past it) and at a
-// syntax error (recorded, its line offset by `line_offset`).
+// Runs libyaml over `text` and records its events, for replay into a YamlDocumentBuilder with
+// the same `limits`. Memory stays bounded by the limits, not by the input: once a document has
+// more node events than max_nodes_per_document or more source bytes than max_document_bytes, the
+// event that crossed the line is recorded (the builder refuses the document there) and the rest
+// of the document is not. Stops after an event that opens a container beyond max_depth (libyaml
+// slows down quadratically past it), and at a syntax error (recorded, its line offset by
+// `line_offset`).
 RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int line_offset,
-                              std::size_t max_depth);
+                              const Limits& limits);
 
 // Feeds the recorded events to `builder`. Returns false when the stream must stop: the builder
 // said so, or the recording ended in an error (which is then reported through `on_error`).

@@ -39,17 +39,36 @@ struct Entry {
 Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& result,
                 Timestamp timestamp);
 
-// The report result object of one entry.
-nlohmann::json ResultJson(const Entry& entry, std::string_view policy);
+struct Summary {
+  int pass = 0, fail = 0, warn = 0, error = 0, skip = 0;
+  bool operator==(const Summary&) const = default;
+};
+
+// One PolicyReport: the results of one (namespace, policy), or a part of them when split.
+struct PolicyReport {
+  std::string name = {};
+  std::string ns = {};
+  std::string policy = {};
+  Summary summary = {};
+  std::vector<Entry> results = {};  // sorted by (kind, name, rule)
+};
 
 // "csp-<policy>", or "csp-<policy>-<n>" (1-based) when the report is split.
 std::string ReportName(std::string_view policy, std::size_t part, std::size_t parts);
 
 // The PolicyReports of one (namespace, policy): results sorted by (kind, name, rule), with
-// their summary, split so that no report's results pass `max_bytes` (a workload's results
-// stay in one report). No entries: no report.
-std::vector<nlohmann::json> BuildPolicyReports(std::string_view policy, std::string_view ns,
-                                               std::vector<Entry> entries,
-                                               std::size_t max_bytes = kMaxReportBytes);
+// their summary, split so that no report's results pass `max_bytes` of JSON (a workload's
+// results stay in one report). No entries: no report.
+std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::string_view ns,
+                                             std::vector<Entry> entries,
+                                             std::size_t max_bytes = kMaxReportBytes);
+
+// The wgpolicyk8s.io/v1alpha2 object of a report, and of one of its results.
+nlohmann::json ToJson(const PolicyReport& report);
+nlohmann::json ResultJson(const Entry& entry, std::string_view policy);
+
+// ToJson(report).dump(indent), written without building the JSON value, appended to `out`.
+// `level` indents the whole object as if nested that deep (for a List's items).
+void AppendJson(const PolicyReport& report, int indent, int level, std::string& out);
 
 }  // namespace csp::report

@@ -1,0 +1,97 @@
+#include "csp/report/json_writer.h"
+
+#include <cstdio>
+
+namespace csp::report {
+
+void JsonWriter::Newline(int level) {
+  out_ += '\n';
+  out_.append(static_cast<std::size_t>(level * indent_), ' ');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (first_.empty()) return;  // the top-level value
+  if (!first_.back()) out_ += ',';
+  first_.back() = false;
+  if (indent_ >= 0) Newline(level_);
+}
+
+void JsonWriter::Open(char c) {
+  BeforeValue();
+  out_ += c;
+  first_.push_back(true);
+  ++level_;
+}
+
+void JsonWriter::Close(char c) {
+  --level_;
+  if (!first_.back() && indent_ >= 0) Newline(level_);
+  first_.pop_back();
+  out_ += c;
+}
+
+void JsonWriter::Key(std::string_view key) {
+  BeforeValue();
+  Escaped(key);
+  out_ += indent_ >= 0 ? ": " : ":";
+  after_key_ = true;
+}
+
+void JsonWriter::String(std::string_view value) {
+  BeforeValue();
+  Escaped(value);
+}
+
+void JsonWriter::Int(std::int64_t value) {
+  BeforeValue();
+  out_ += std::to_string(value);
+}
+
+void JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_ += value ? "true" : "false";
+}
+
+void JsonWriter::Escaped(std::string_view s) {
+  out_ += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out_ += "\\\"";
+        break;
+      case '\\':
+        out_ += "\\\\";
+        break;
+      case '\b':
+        out_ += "\\b";
+        break;
+      case '\f':
+        out_ += "\\f";
+        break;
+      case '\n':
+        out_ += "\\n";
+        break;
+      case '\r':
+        out_ += "\\r";
+        break;
+      case '\t':
+        out_ += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out_ += buf;
+        } else {
+          out_ += c;
+        }
+    }
+  }
+  out_ += '"';
+}
+
+}  // namespace csp::report
