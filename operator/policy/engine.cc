@@ -9,9 +9,8 @@ namespace csp::policy {
 namespace {
 
 bool AnyGlob(const std::vector<std::string>& patterns, std::string_view text) {
-  return patterns.empty() || std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
-           return GlobMatch(p, text);
-         });
+  return patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
+                                         [&](const std::string& p) { return GlobMatch(p, text); });
 }
 
 bool Contains(const std::vector<std::string>& values, std::string_view v) {
@@ -60,7 +59,8 @@ std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef
 
 Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& workload,
                                          const EvalContext& context) {
-  CSP_TRY(PodSpec pod, ParsePodSpec(*workload.pod_spec, workload.pod_spec_path, workload.annotations));
+  CSP_TRY(PodSpec pod,
+          ParsePodSpec(*workload.pod_spec, workload.pod_spec_path, workload.annotations));
   const bool windows = pod.os_name == "windows";
   std::vector<RuleResult> results;
   results.reserve(policy.controls.size());

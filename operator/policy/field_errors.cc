@@ -64,8 +64,8 @@ bool ExpectType(const nlohmann::json& v, nlohmann::json::value_t want, const std
   bool ok = v.type() == want;
   if (want == nlohmann::json::value_t::number_integer) ok = v.is_number_integer();
   if (!ok) {
-    errors.Add(path, "expected " + std::string(WantName(want)) + ", got " +
-                         std::string(JsonTypeName(v)));
+    errors.Add(path,
+               "expected " + std::string(WantName(want)) + ", got " + std::string(JsonTypeName(v)));
   }
   return ok;
 }

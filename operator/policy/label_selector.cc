@@ -40,8 +40,9 @@ LabelSelector ParseLabelSelector(const json& v, const std::string& path, FieldEr
     if (ExpectType(*ml, json::value_t::object, p, errors)) {
       for (auto it = ml->begin(); it != ml->end(); ++it) {
         if (ExpectType(*it, json::value_t::string, p + "." + it.key(), errors)) {
-          sel.requirements.push_back(
-              {.key = it.key(), .op = LabelRequirement::Op::kIn, .values = {it->get<std::string>()}});
+          sel.requirements.push_back({.key = it.key(),
+                                      .op = LabelRequirement::Op::kIn,
+                                      .values = {it->get<std::string>()}});
         }
       }
     }
@@ -53,7 +54,8 @@ LabelSelector ParseLabelSelector(const json& v, const std::string& path, FieldEr
         std::string ip = p + "[" + std::to_string(i) + "]";
         const json& e = (*me)[i];
         if (!ExpectType(e, json::value_t::object, ip, errors)) continue;
-        static constexpr std::array<std::string_view, 3> kExprFields = {"key", "operator", "values"};
+        static constexpr std::array<std::string_view, 3> kExprFields = {"key", "operator",
+                                                                        "values"};
         RejectUnknownFields(e, kExprFields, ip, errors);
         LabelRequirement r;
         const json* key = GetField(e, "key");
@@ -77,12 +79,13 @@ LabelSelector ParseLabelSelector(const json& v, const std::string& path, FieldEr
           } else if (op_name == "DoesNotExist") {
             r.op = LabelRequirement::Op::kDoesNotExist;
           } else {
-            errors.Add(ip + ".operator", "\"" + op_name +
-                                             "\" is not one of In, NotIn, Exists, DoesNotExist");
+            errors.Add(ip + ".operator",
+                       "\"" + op_name + "\" is not one of In, NotIn, Exists, DoesNotExist");
             op_name.clear();
           }
         }
-        if (const json* vals = GetField(e, "values")) ReadStringList(*vals, ip + ".values", errors, r.values);
+        if (const json* vals = GetField(e, "values"))
+          ReadStringList(*vals, ip + ".values", errors, r.values);
         bool set_op = r.op == LabelRequirement::Op::kIn || r.op == LabelRequirement::Op::kNotIn;
         if (!op_name.empty() && set_op && r.values.empty()) {
           errors.Add(ip + ".values", "must be non-empty for operator " + op_name);

@@ -6,7 +6,8 @@ namespace csp::policy {
 namespace {
 
 using json = nlohmann::json;
-constexpr std::string_view kAppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
+constexpr std::string_view kAppArmorAnnotationPrefix =
+    "container.apparmor.security.beta.kubernetes.io/";
 
 // Walks the spec keeping the current field path in one buffer, so that the path costs
 // nothing unless an error is reported.
@@ -132,7 +133,8 @@ class Parser {
     p.type = String(*v, "type");
     if (const json* lp = Field(*v, "localhostProfile")) {
       Scope l(*this, "localhostProfile");
-      if (Expect(*lp, json::value_t::string)) p.localhost_profile = lp->get_ref<const std::string&>();
+      if (Expect(*lp, json::value_t::string))
+        p.localhost_profile = lp->get_ref<const std::string&>();
     }
     return p;
   }
@@ -146,7 +148,8 @@ class Parser {
     if (const json* caps = Field(sc, "capabilities")) {
       Scope s(*this, "capabilities");
       if (Expect(*caps, json::value_t::object)) {
-        out.capabilities = Capabilities{.add = Strings(*caps, "add"), .drop = Strings(*caps, "drop")};
+        out.capabilities =
+            Capabilities{.add = Strings(*caps, "add"), .drop = Strings(*caps, "drop")};
       }
     }
   }
@@ -166,7 +169,8 @@ class Parser {
       out.image = String(c, "image");
       if (const json* sc = Field(c, "securityContext")) {
         Scope scs(*this, "securityContext");
-        if (Expect(*sc, json::value_t::object)) ReadSecurityContext(*sc, out.security_context.emplace());
+        if (Expect(*sc, json::value_t::object))
+          ReadSecurityContext(*sc, out.security_context.emplace());
       }
       if (const json* mounts = Field(c, "volumeMounts")) {
         Scope ms(*this, "volumeMounts");
@@ -175,8 +179,8 @@ class Parser {
             Scope mi(*this, m);
             const json& mount = (*mounts)[m];
             if (!Expect(mount, json::value_t::object)) continue;
-            out.volume_mounts.push_back(
-                {.name = String(mount, "name"), .read_only = Bool(mount, "readOnly").value_or(false)});
+            out.volume_mounts.push_back({.name = String(mount, "name"),
+                                         .read_only = Bool(mount, "readOnly").value_or(false)});
           }
         }
       }

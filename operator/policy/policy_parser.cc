@@ -10,10 +10,11 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::array<std::string_view, 5> kSeverities = {"critical", "high", "medium", "low",
-                                                          "info"};
+                                                         "info"};
 constexpr std::array<std::string_view, 9> kKindNames = {
-    "Pod",        "Deployment", "ReplicaSet", "StatefulSet",          "DaemonSet",
-    "Job",        "CronJob",    "ReplicationController", "PodTemplate"};
+    "Pod",        "Deployment", "ReplicaSet", "StatefulSet",
+    "DaemonSet",  "Job",        "CronJob",    "ReplicationController",
+    "PodTemplate"};
 
 std::string Quoted(std::string_view s) {
   std::string out;
@@ -83,7 +84,8 @@ ControlConfig ParseControl(const Control& control, const json* v, FieldErrors& e
   known.insert(known.end(), control.fields.begin(), control.fields.end());
   RejectUnknownFields(obj, known, path, errors);
   if (const json* e = GetField(obj, "enabled")) {
-    if (ExpectType(*e, json::value_t::boolean, path + ".enabled", errors)) cfg.enabled = e->get<bool>();
+    if (ExpectType(*e, json::value_t::boolean, path + ".enabled", errors))
+      cfg.enabled = e->get<bool>();
   }
   if (const json* s = GetField(obj, "severity")) {
     if (ExpectType(*s, json::value_t::string, path + ".severity", errors)) {
@@ -95,7 +97,8 @@ ControlConfig ParseControl(const Control& control, const json* v, FieldErrors& e
       }
     }
   }
-  if (const json* a = GetField(obj, "action")) cfg.action = ParseAction(*a, path + ".action", errors);
+  if (const json* a = GetField(obj, "action"))
+    cfg.action = ParseAction(*a, path + ".action", errors);
   cfg.settings = control.parse(obj, path, errors);
   return cfg;
 }
@@ -130,11 +133,13 @@ void ParseExemptions(const json& v, FieldErrors& errors, std::vector<Exemption>&
       ReadStringList(*r, ip + ".rules", errors, ex.rules);
       for (std::size_t k = 0; k < ex.rules.size(); ++k) {
         if (FindControl(ex.rules[k]) == nullptr) {
-          errors.Add(ip + ".rules[" + std::to_string(k) + "]", Quoted(ex.rules[k]) + " is not a rule id");
+          errors.Add(ip + ".rules[" + std::to_string(k) + "]",
+                     Quoted(ex.rules[k]) + " is not a rule id");
         }
       }
     }
-    if (const json* n = GetField(e, "namespaces")) ReadStringList(*n, ip + ".namespaces", errors, ex.namespaces);
+    if (const json* n = GetField(e, "namespaces"))
+      ReadStringList(*n, ip + ".namespaces", errors, ex.namespaces);
     if (const json* k = GetField(e, "kinds")) ReadStringList(*k, ip + ".kinds", errors, ex.kinds);
     if (const json* n = GetField(e, "names")) ReadStringList(*n, ip + ".names", errors, ex.names);
     const json* reason = GetField(e, "reason");
@@ -195,7 +200,8 @@ Result<Policy> ParsePolicy(const json& object) {
     if (const json* uid = GetField(*meta, "uid"); uid != nullptr && uid->is_string()) {
       policy.uid = uid->get<std::string>();
     }
-    if (const json* gen = GetField(*meta, "generation"); gen != nullptr && gen->is_number_integer()) {
+    if (const json* gen = GetField(*meta, "generation");
+        gen != nullptr && gen->is_number_integer()) {
       policy.generation = gen->get<std::int64_t>();
     }
   }

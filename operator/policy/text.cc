@@ -76,8 +76,8 @@ std::string NormalizeCapability(std::string_view name) {
 bool IsCapabilityName(std::string_view name) {
   std::string n = NormalizeCapability(name);
   return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
-    return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '_';
+    return std::isupper(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
   });
 }
 

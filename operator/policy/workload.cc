@@ -30,7 +30,9 @@ constexpr std::array<KindInfo, 12> kKinds = {{
     {"extensions", "ReplicaSet", {"spec", "template"}, "spec.template.spec"},
     {"extensions", "DaemonSet", {"spec", "template"}, "spec.template.spec"},
     {"batch", "Job", {"spec", "template"}, "spec.template.spec"},
-    {"batch", "CronJob", {"spec", "jobTemplate", "spec", "template"},
+    {"batch",
+     "CronJob",
+     {"spec", "jobTemplate", "spec", "template"},
      "spec.jobTemplate.spec.template.spec"},
 }};
 
@@ -117,7 +119,8 @@ Result<std::optional<Workload>> AsWorkload(const json& object, std::string_view 
       tmpl = nullptr;
       break;
     }
-    if (!ExpectType(*next, json::value_t::object, path, errors)) return InvalidArgument(errors.ToString());
+    if (!ExpectType(*next, json::value_t::object, path, errors))
+      return InvalidArgument(errors.ToString());
     tmpl = next;
   }
   w.pod_spec_path = std::string(info->pod_spec_path);

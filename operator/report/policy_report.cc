@@ -28,7 +28,8 @@ Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& r
     }
     e.properties["containers"] = std::move(joined);
   }
-  if (result.exemption) e.properties["exemption"] = "spec.exemptions[" + std::to_string(*result.exemption) + "]";
+  if (result.exemption)
+    e.properties["exemption"] = "spec.exemptions[" + std::to_string(*result.exemption) + "]";
   return e;
 }
 
@@ -82,13 +83,15 @@ std::size_t ResultBytes(const Entry& e, std::string_view policy) {
     return ResultJson(empty, "").dump().size();
   }();
   std::size_t n = kSkeleton + 40;  // the timestamp's digits
-  for (std::string_view s : {std::string_view(e.resource.api_version), std::string_view(e.resource.kind),
-                             std::string_view(e.resource.ns), std::string_view(e.resource.name),
-                             std::string_view(e.resource.uid), std::string_view(e.rule),
-                             std::string_view(e.severity), std::string_view(e.message), policy}) {
+  for (std::string_view s :
+       {std::string_view(e.resource.api_version), std::string_view(e.resource.kind),
+        std::string_view(e.resource.ns), std::string_view(e.resource.name),
+        std::string_view(e.resource.uid), std::string_view(e.rule), std::string_view(e.severity),
+        std::string_view(e.message), policy}) {
     n += JsonStringBytes(s);
   }
-  for (const auto& [key, value] : e.properties) n += JsonStringBytes(key) + JsonStringBytes(value) + 2;
+  for (const auto& [key, value] : e.properties)
+    n += JsonStringBytes(key) + JsonStringBytes(value) + 2;
   return n;
 }
 
@@ -159,7 +162,11 @@ json ToJson(const PolicyReport& report) {
             {"namespace", report.ns},
             {"labels", {{kManagedByLabel, kManagedBy}, {kPolicyLabel, report.policy}}}}},
           {"summary",
-           {{"pass", s.pass}, {"fail", s.fail}, {"warn", s.warn}, {"error", s.error}, {"skip", s.skip}}},
+           {{"pass", s.pass},
+            {"fail", s.fail},
+            {"warn", s.warn},
+            {"error", s.error},
+            {"skip", s.skip}}},
           {"results", std::move(results)}};
 }
 

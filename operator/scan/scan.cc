@@ -65,8 +65,8 @@ void ForEachDocument(const std::vector<std::string>& paths, std::istream& in, Di
       diag.Report(name, 0, text.error().message);
       continue;
     }
-    manifest::ParseManifests(*text, name, limits,
-                             [&](manifest::Document&& doc) { fn(name, doc); }, on_error);
+    manifest::ParseManifests(
+        *text, name, limits, [&](manifest::Document&& doc) { fn(name, doc); }, on_error);
   }
 }
 
@@ -75,16 +75,16 @@ void ForEachDocument(const std::vector<std::string>& paths, std::istream& in, Di
 template <typename Fn>
 void ExpandLists(json& object, int line, const std::vector<int>* item_lines, Fn&& fn) {
   const json* kind = object.is_object() ? policy::GetField(object, "kind") : nullptr;
-  const bool is_list = kind != nullptr && kind->is_string() &&
-                       kind->get_ref<const std::string&>().size() >= 4 &&
-                       kind->get_ref<const std::string&>().ends_with("List") &&
-                       object.contains("items");
+  const bool is_list =
+      kind != nullptr && kind->is_string() && kind->get_ref<const std::string&>().size() >= 4 &&
+      kind->get_ref<const std::string&>().ends_with("List") && object.contains("items");
   if (!is_list) {
     fn(object, line);
     return;
   }
   const std::string list_kind = kind->get<std::string>();
-  const std::string item_kind = list_kind == "List" ? "" : list_kind.substr(0, list_kind.size() - 4);
+  const std::string item_kind =
+      list_kind == "List" ? "" : list_kind.substr(0, list_kind.size() - 4);
   const json* api_version = policy::GetField(object, "apiVersion");
   json& items = object["items"];
   if (!items.is_array()) {
@@ -106,7 +106,8 @@ std::string Describe(const json& object) {
   std::string kind = object.value("kind", "object");
   std::string name;
   if (const json* meta = policy::GetField(object, "metadata"); meta && meta->is_object()) {
-    if (const json* n = policy::GetField(*meta, "name"); n && n->is_string()) name = n->get<std::string>();
+    if (const json* n = policy::GetField(*meta, "name"); n && n->is_string())
+      name = n->get<std::string>();
   }
   return name.empty() ? kind : kind + " \"" + name + "\"";
 }
@@ -130,26 +131,28 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     result.policy_files.emplace_back();
   }
   std::set<std::string> names;
-  ForEachDocument(options.policy_files, in, diag, [&](const std::string& file, manifest::Document& doc) {
-    if (doc.value.is_null()) return;
-    ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
-      auto parsed = policy::ParsePolicy(object);
-      if (!parsed) {
-        const std::string name = parsed.error().message.empty() ? "" : PolicyName(object);
-        std::string message = "invalid ContainerSecurityPolicy" + name + ":";
-        std::istringstream lines(parsed.error().message);
-        for (std::string l; std::getline(lines, l);) message += "\n  " + l;
-        diag.Report(file, line, message);
-        return;
-      }
-      if (!names.insert(parsed->name).second) {
-        diag.Report(file, line, "ContainerSecurityPolicy \"" + parsed->name + "\" is given twice");
-        return;
-      }
-      result.policies.push_back(std::move(*parsed));
-      result.policy_files.push_back(file);
-    });
-  });
+  ForEachDocument(
+      options.policy_files, in, diag, [&](const std::string& file, manifest::Document& doc) {
+        if (doc.value.is_null()) return;
+        ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
+          auto parsed = policy::ParsePolicy(object);
+          if (!parsed) {
+            const std::string name = parsed.error().message.empty() ? "" : PolicyName(object);
+            std::string message = "invalid ContainerSecurityPolicy" + name + ":";
+            std::istringstream lines(parsed.error().message);
+            for (std::string l; std::getline(lines, l);) message += "\n  " + l;
+            diag.Report(file, line, message);
+            return;
+          }
+          if (!names.insert(parsed->name).second) {
+            diag.Report(file, line,
+                        "ContainerSecurityPolicy \"" + parsed->name + "\" is given twice");
+            return;
+          }
+          result.policies.push_back(std::move(*parsed));
+          result.policy_files.push_back(file);
+        });
+      });
   if (diag.count() > 0) {
     result.input_errors = diag.count();
     result.aborted = true;
@@ -157,7 +160,8 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   }
 
   bool wants_workload_labels = false;
-  for (const policy::Policy& p : result.policies) wants_workload_labels |= p.match.workload_selector.has_value();
+  for (const policy::Policy& p : result.policies)
+    wants_workload_labels |= p.match.workload_selector.has_value();
 
   std::map<std::string, Labels, std::less<>> namespace_labels;
   policy::EvalContext context{.now = options.now};
@@ -165,14 +169,16 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     if (doc.value.is_null()) return;
     ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
       if (!object.is_object()) {
-        diag.Report(file, line, "expected an object, got " + std::string(policy::JsonTypeName(object)));
+        diag.Report(file, line,
+                    "expected an object, got " + std::string(policy::JsonTypeName(object)));
         return;
       }
       if (object.value("kind", "") == "Namespace" && object.value("apiVersion", "") == "v1") {
         const json* meta = policy::GetField(object, "metadata");
         const json* name = meta ? policy::GetField(*meta, "name") : nullptr;
         if (name != nullptr && name->is_string()) {
-          Labels labels = policy::LabelsFromJson(meta ? policy::GetField(*meta, "labels") : nullptr);
+          Labels labels =
+              policy::LabelsFromJson(meta ? policy::GetField(*meta, "labels") : nullptr);
           labels[std::string(kNamespaceNameLabel)] = name->get<std::string>();
           namespace_labels[name->get<std::string>()] = std::move(labels);
         }
@@ -210,12 +216,14 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     const Labels& labels = ns == namespace_labels.end() ? implicit : ns->second;
     for (std::size_t i = 0; i < result.policies.size(); ++i) {
       const policy::Policy& p = result.policies[i];
-      if (p.match.namespace_selector && ns == namespace_labels.end()) unknown_namespaces.insert(w.ref.ns);
+      if (p.match.namespace_selector && ns == namespace_labels.end())
+        unknown_namespaces.insert(w.ref.ns);
       if (!policy::Matches(p, w.ref, w.labels, &labels)) {
         w.results[i].reset();
         continue;
       }
-      for (const policy::RuleResult& r : *w.results[i]) result.any_fail |= r.outcome == policy::Outcome::kFail;
+      for (const policy::RuleResult& r : *w.results[i])
+        result.any_fail |= r.outcome == policy::Outcome::kFail;
     }
   }
   for (const std::string& ns : unknown_namespaces) {

@@ -33,7 +33,8 @@ void WriteReports(const ScanResult& result, const ScanOptions& options, std::ost
     for (const ScannedWorkload& w : result.workloads) {
       if (!w.results[p]) continue;
       auto& entries = by_namespace[w.ref.ns];
-      for (const policy::RuleResult& r : *w.results[p]) entries.push_back(report::MakeEntry(w.ref, r, ts));
+      for (const policy::RuleResult& r : *w.results[p])
+        entries.push_back(report::MakeEntry(w.ref, r, ts));
     }
     for (auto& [ns, entries] : by_namespace) {
       for (const report::PolicyReport& r :

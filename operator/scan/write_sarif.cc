@@ -53,29 +53,28 @@ void WriteSarif(const ScanResult& result, const ScanOptions&, std::ostream& out)
             {{"ruleId", r.rule},
              {"ruleIndex", index},
              {"level", Level(r.severity)},
-             {"message", {{"text", w.ref.kind + " \"" + w.ref.name + "\" in namespace \"" +
-                                       w.ref.ns + "\": " + r.message}}},
+             {"message",
+              {{"text", w.ref.kind + " \"" + w.ref.name + "\" in namespace \"" + w.ref.ns +
+                            "\": " + r.message}}},
              {"locations",
               {{{"physicalLocation",
                  {{"artifactLocation", {{"uri", w.file == "<stdin>" ? "stdin" : w.file}}},
                   {"region", {{"startLine", w.line > 0 ? w.line : 1}}}}},
                 {"logicalLocations", {{{"fullyQualifiedName", where}, {"kind", "resource"}}}}}}},
-             {"properties",
-              {{"policy", result.policies[p].name}, {"severity", r.severity}}}});
+             {"properties", {{"policy", result.policies[p].name}, {"severity", r.severity}}}});
       }
     }
   }
-  json sarif = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs",
-       {{{"tool",
-          {{"driver",
-            {{"name", "cspctl"},
-             {"version", kVersion},
-             {"informationUri", "https://github.com/csp-operator/csp-operator"},
-             {"rules", std::move(rules)}}}}},
-         {"results", std::move(results)}}}}};
+  json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                {"version", "2.1.0"},
+                {"runs",
+                 {{{"tool",
+                    {{"driver",
+                      {{"name", "cspctl"},
+                       {"version", kVersion},
+                       {"informationUri", "https://github.com/csp-operator/csp-operator"},
+                       {"rules", std::move(rules)}}}}},
+                   {"results", std::move(results)}}}}};
   out << sarif.dump(2) << '\n';
 }
 

@@ -58,7 +58,8 @@ void WriteTable(const ScanResult& result, const ScanOptions& options, std::ostre
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return std::tie(a[0], a[1], a[2]) < std::tie(b[0], b[1], b[2]);
   });
-  const Row header = {"NAMESPACE", "KIND", "NAME", "POLICY", "RESULT", "RULE", "SEVERITY", "MESSAGE"};
+  const Row header = {"NAMESPACE", "KIND", "NAME",     "POLICY",
+                      "RESULT",    "RULE", "SEVERITY", "MESSAGE"};
   std::array<std::size_t, 8> width{};
   for (std::size_t c = 0; c < 7; ++c) {
     width[c] = header[c].size();
@@ -66,9 +67,10 @@ void WriteTable(const ScanResult& result, const ScanOptions& options, std::ostre
   }
   auto print = [&](const Row& r, bool is_header) {
     for (std::size_t c = 0; c < 8; ++c) {
-      bool colored = options.color && !is_header &&
-                     ((c == 4 && r[4] != "pass") || (c == 6 && r[6] != "-"));
-      std::string_view color = c == 4 ? (r[4] == "fail" ? "\033[1;31m" : "\033[35m") : SeverityColor(r[6]);
+      bool colored =
+          options.color && !is_header && ((c == 4 && r[4] != "pass") || (c == 6 && r[6] != "-"));
+      std::string_view color =
+          c == 4 ? (r[4] == "fail" ? "\033[1;31m" : "\033[35m") : SeverityColor(r[6]);
       if (options.color && !is_header && c == 4 && r[4] == "pass") {
         out << "\033[32m" << r[c] << kReset;
       } else if (colored) {

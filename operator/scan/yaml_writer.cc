@@ -12,14 +12,16 @@ using json = nlohmann::json;
 bool NeedsQuotes(std::string_view s) {
   if (s.empty()) return true;
   static constexpr std::string_view kReserved[] = {
-      "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "y", "Y",
-      "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"};
+      "~",     "null", "Null", "NULL", "true", "True", "TRUE", "false", "False",
+      "FALSE", "y",    "Y",    "yes",  "Yes",  "YES",  "n",    "N",     "no",
+      "No",    "NO",   "on",   "On",   "ON",   "off",  "Off",  "OFF"};
   for (std::string_view r : kReserved) {
     if (s == r) return true;
   }
   unsigned char first = static_cast<unsigned char>(s.front());
   if (std::isdigit(first) || first == '-' || first == '+' || first == '.') return true;
-  if (std::string_view("!&*[]{}|>'\"%@`#,?:<=").find(s.front()) != std::string_view::npos) return true;
+  if (std::string_view("!&*[]{}|>'\"%@`#,?:<=").find(s.front()) != std::string_view::npos)
+    return true;
   if (s.back() == ' ' || s.front() == ' ') return true;
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);

@@ -40,8 +40,8 @@ class CspctlTest : public ::testing::Test {
       std::ofstream(path) << actual;
       return;
     }
-    EXPECT_EQ(actual, ReadText(path)) << "golden file tests/cli/testdata/" << path
-                                      << " differs; CSP_UPDATE_GOLDEN=1 rewrites it";
+    EXPECT_EQ(actual, ReadText(path))
+        << "golden file tests/cli/testdata/" << path << " differs; CSP_UPDATE_GOLDEN=1 rewrites it";
   }
 };
 
@@ -55,9 +55,8 @@ TEST_F(CspctlTest, GoldenTableWithDefaultPolicy) {
 }
 
 TEST_F(CspctlTest, GoldenJsonWithTwoPolicies) {
-  CommandResult r =
-      Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "--policy", "policies/lab.yaml",
-              "-o", "json", "workloads"});
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "--policy",
+                            "policies/lab.yaml", "-o", "json", "workloads"});
   EXPECT_EQ(r.exit_code, 1) << r;
   ExpectGolden("policies.json", r.out);
 }
@@ -115,7 +114,9 @@ TEST_F(CspctlTest, CompliantInputExitsZero) {
   const std::string both = ReadText("workloads/deployments.yaml");
   CommandResult r = Cspctl({"scan", "--now", kNow, "-"}, both.substr(0, both.find("---")));
   EXPECT_EQ(r.exit_code, 0) << r;
-  EXPECT_NE(r.out.find("1 workload scanned against 1 policy: 1 compliant, 0 failing"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("1 workload scanned against 1 policy: 1 compliant, 0 failing"),
+            std::string::npos)
+      << r;
 }
 
 TEST_F(CspctlTest, StdinAndNamespaceFlag) {
@@ -158,7 +159,8 @@ TEST_F(CspctlTest, InvalidPolicyNamesEveryBadField) {
            "policies/invalid.yaml:1: invalid ContainerSecurityPolicy \"broken\":",
            "spec.action: \"Quarantine\" is not one of Audit, Label, ScaleDown",
            "spec.controls.capabilities.allowed[2]: \"SYS ADMIN\" is not a capability name",
-           "spec.controls.seccomp.severity: \"urgent\" is not one of critical, high, medium, low, info",
+           "spec.controls.seccomp.severity: \"urgent\" is not one of critical, high, medium, low, "
+           "info",
            "spec.controls.seccomp.profile: unknown field",
            "spec.exemptions[0].reason: required",
        }) {
@@ -173,7 +175,8 @@ TEST_F(CspctlTest, MissingPathIsAnInputError) {
 }
 
 TEST_F(CspctlTest, HostileInputIsRefusedCleanly) {
-  std::string laughs = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  std::string laughs =
+      "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
   for (char c = 'b'; c <= 'j'; ++c) {
     std::string prev(1, static_cast<char>(c - 1));
     laughs += std::string(1, c) + ": &" + c + " [*" + prev + ",*" + prev + ",*" + prev + ",*" +

@@ -21,24 +21,16 @@
 #include <string>
 #include <vector>
 
+#include "subprocess.h"
+
 namespace csp::e2e {
 
-struct CommandResult {
-  int exit_code = 0;  // the program's exit status; 128+N if killed by signal N; 124 on timeout
-  std::string out = {};
-  std::string err = {};
-};
-
-// Prints the exit code and both streams, for assertion messages: `ASSERT_EQ(r.exit_code, 0) << r`.
-std::ostream& operator<<(std::ostream& os, const CommandResult& result);
+// Running programs comes from tests/support/subprocess.h (shared with the CLI tests).
+using ::csp::test::CommandResult;
 
 // Inside a plain TEST() body, call it as csp::e2e::Run: an unqualified Run names the private
 // ::testing::Test::Run. E2ETest fixtures may call Run unqualified (it forwards).
-// Runs a program without a shell (fork/exec, PATH lookup), feeds it stdin_data, captures
-// stdout and stderr. A program still running after timeout_seconds is killed (exit code 124).
-// A program that cannot be started gives exit code 127 and the reason in err.
-CommandResult Run(const std::vector<std::string>& argv, const std::string& stdin_data = "",
-                  int timeout_seconds = 60);
+using ::csp::test::Run;
 
 // kubectl as the cluster admin (system:masters).
 CommandResult Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "");

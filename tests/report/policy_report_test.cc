@@ -10,8 +10,11 @@ using policy::Outcome;
 
 Entry MakeTestEntry(std::string kind, std::string name, std::string rule, Outcome outcome,
                     std::string message = "") {
-  return Entry{.resource = {.api_version = "apps/v1", .kind = std::move(kind), .ns = "team-a",
-                            .name = std::move(name), .uid = "uid-1"},
+  return Entry{.resource = {.api_version = "apps/v1",
+                            .kind = std::move(kind),
+                            .ns = "team-a",
+                            .name = std::move(name),
+                            .uid = "uid-1"},
                .rule = std::move(rule),
                .outcome = outcome,
                .severity = "high",
@@ -24,7 +27,8 @@ TEST(PolicyReportTest, BuildsOneReportWithSortedResultsAndSummary) {
       MakeTestEntry("StatefulSet", "db", "require-seccomp", Outcome::kFail, "container \"db\": x"),
       MakeTestEntry("Deployment", "web", "require-seccomp", Outcome::kPass),
       MakeTestEntry("Deployment", "api", "require-non-root", Outcome::kSkip, "exempted"),
-      MakeTestEntry("Deployment", "api", "disallow-privileged", Outcome::kFail, "container \"a\": y"),
+      MakeTestEntry("Deployment", "api", "disallow-privileged", Outcome::kFail,
+                    "container \"a\": y"),
   };
   auto reports = BuildPolicyReports("baseline", "team-a", entries);
   ASSERT_EQ(reports.size(), 1u);
@@ -145,7 +149,9 @@ TEST(PolicyReportTest, AppendJsonPrintsWhatDumpPrints) {
   EXPECT_EQ(text, ToJson(empty).dump(2));
 }
 
-TEST(PolicyReportTest, NoEntriesNoReport) { EXPECT_TRUE(BuildPolicyReports("p", "ns", {}).empty()); }
+TEST(PolicyReportTest, NoEntriesNoReport) {
+  EXPECT_TRUE(BuildPolicyReports("p", "ns", {}).empty());
+}
 
 TEST(PolicyReportTest, ReportNames) {
   EXPECT_EQ(ReportName("baseline", 1, 1), "csp-baseline");

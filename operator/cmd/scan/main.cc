@@ -56,7 +56,8 @@ int Usage(const std::string& message) {
 
 int Scan(int argc, char** argv) {
   csp::scan::ScanOptions options;
-  options.now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  options.now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::string color = "auto";
   bool only_paths = false;
   for (int i = 0; i < argc; ++i) {

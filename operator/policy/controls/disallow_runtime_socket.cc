@@ -9,11 +9,14 @@
 namespace csp::policy::controls {
 namespace {
 
-constexpr std::array<std::string_view, 8> kDefaultSockets = {
-    "/var/run/docker.sock",      "/run/docker.sock",
-    "/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
-    "/var/run/crio/crio.sock",   "/run/crio/crio.sock",
-    "/var/run/cri-dockerd.sock", "/run/podman/podman.sock"};
+constexpr std::array<std::string_view, 8> kDefaultSockets = {"/var/run/docker.sock",
+                                                             "/run/docker.sock",
+                                                             "/var/run/containerd/containerd.sock",
+                                                             "/run/containerd/containerd.sock",
+                                                             "/var/run/crio/crio.sock",
+                                                             "/run/crio/crio.sock",
+                                                             "/var/run/cri-dockerd.sock",
+                                                             "/run/podman/podman.sock"};
 
 struct Settings : ControlSettings {
   std::vector<std::string> paths = {kDefaultSockets.begin(), kDefaultSockets.end()};
@@ -48,7 +51,8 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
     std::string path = NormalizePath(*v.host_path);
     for (const std::string& socket : s.paths) {
       if (PathHasPrefix(socket, path)) {
-        std::string what = path == socket ? "is the runtime socket " : "exposes the runtime socket ";
+        std::string what =
+            path == socket ? "is the runtime socket " : "exposes the runtime socket ";
         f.violations.push_back("volume \"" + std::string(v.name) + "\": hostPath " + path + " " +
                                what + socket);
         for (const Container& c : pod.containers) {

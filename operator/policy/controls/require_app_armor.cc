@@ -32,9 +32,11 @@ std::string Problem(const PodSpec& pod, const Container& c, bool require_explici
       c.security_context ? c.security_context->app_armor : std::optional<Profile>{};
   const std::optional<Profile>& field = own ? own : pod.pod_security_context.app_armor;
   if (field) {
-    const char* where = own ? "securityContext.appArmorProfile" : "pod securityContext.appArmorProfile";
+    const char* where =
+        own ? "securityContext.appArmorProfile" : "pod securityContext.appArmorProfile";
     if (field->type == "Unconfined") return std::string(where) + ".type is Unconfined";
-    if (field->type == "Localhost" && (!field->localhost_profile || field->localhost_profile->empty())) {
+    if (field->type == "Localhost" &&
+        (!field->localhost_profile || field->localhost_profile->empty())) {
       return std::string(where) + ".type is Localhost without localhostProfile";
     }
     if (field->type != "RuntimeDefault" && field->type != "Localhost") {
@@ -45,8 +47,8 @@ std::string Problem(const PodSpec& pod, const Container& c, bool require_explici
   }
   for (const auto& [container, value] : pod.app_armor_annotations) {
     if (container != c.name) continue;
-    std::string where = "annotation container.apparmor.security.beta.kubernetes.io/" +
-                        std::string(container);
+    std::string where =
+        "annotation container.apparmor.security.beta.kubernetes.io/" + std::string(container);
     if (value == "runtime/default") return "";
     if (value.substr(0, 10) == "localhost/") {
       return value.size() > 10 ? "" : where + " is localhost/ without a profile name";

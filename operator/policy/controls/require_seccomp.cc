@@ -13,7 +13,8 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
     const std::optional<Profile>& own =
         c.security_context ? c.security_context->seccomp : std::optional<Profile>{};
     const std::optional<Profile>& profile = own ? own : pod.pod_security_context.seccomp;
-    const char* where = own ? "securityContext.seccompProfile" : "pod securityContext.seccompProfile";
+    const char* where =
+        own ? "securityContext.seccompProfile" : "pod securityContext.seccompProfile";
     std::string problem;
     if (!profile) {
       problem = "seccompProfile is not set (the container runs Unconfined)";

@@ -64,8 +64,9 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
     }
     if (s.require_drop_all) {
       bool drops_all = caps != nullptr &&
-                       std::any_of(caps->drop.begin(), caps->drop.end(),
-                                   [](std::string_view d) { return NormalizeCapability(d) == "ALL"; });
+                       std::any_of(caps->drop.begin(), caps->drop.end(), [](std::string_view d) {
+                         return NormalizeCapability(d) == "ALL";
+                       });
       if (!drops_all) problems.push_back("capabilities.drop does not hold ALL");
     }
     if (!problems.empty()) {

@@ -47,7 +47,8 @@ std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const st
     }
     a.prefix = NormalizePath(text);
     if (const json* ro = GetField(e, "readOnly")) {
-      if (ExpectType(*ro, json::value_t::boolean, item + ".readOnly", errors)) a.read_only = ro->get<bool>();
+      if (ExpectType(*ro, json::value_t::boolean, item + ".readOnly", errors))
+        a.read_only = ro->get<bool>();
     }
     s->allowed.push_back(std::move(a));
   }

@@ -42,7 +42,7 @@ inline Unexpected<Error> MakeUnexpected(Error e) { return {std::move(e)}; }
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
   Result(Unexpected<Error> u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT
 

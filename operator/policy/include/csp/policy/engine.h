@@ -23,7 +23,7 @@ struct RuleResult {
   Outcome outcome = Outcome::kPass;
   std::string severity = {};
   std::string message = {};
-  std::vector<std::string> containers = {};  // offending containers of a fail
+  std::vector<std::string> containers = {};   // offending containers of a fail
   std::optional<std::size_t> exemption = {};  // index of the exemption that made it skip
   const ControlConfig* config = nullptr;      // the policy's entry for this rule
 };
@@ -42,7 +42,6 @@ Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& w
 
 // The index of the first exemption of `policy` that covers (workload, rule) at `now`.
 std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef& workload,
-                                         std::string_view rule,
-                                         std::chrono::sys_seconds now);
+                                         std::string_view rule, std::chrono::sys_seconds now);
 
 }  // namespace csp::policy

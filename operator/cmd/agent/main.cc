@@ -1,0 +1,38 @@
+// csp-agent: the node agent of csp-operator. Installs the csp-default and custom seccomp and
+// AppArmor profiles on its node. Flags and wiring only; the work is in csp::agent.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "render_command.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(csp-agent: seccomp and AppArmor profiles on a Kubernetes node
+
+Usage:
+  csp-agent render PROFILE [flags]   print a profile exactly as a node gets it
+  csp-agent help                     this text
+
+Run 'csp-agent render --help' for the render flags.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string& command = args.front();
+  if (command == "render") {
+    return csp::agent::cmd::RunRender({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
+  if (command == "help" || command == "-h" || command == "--help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "csp-agent: unknown command " << command << "\n\n" << kUsage;
+  return 2;
+}

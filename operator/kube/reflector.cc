@@ -1,0 +1,147 @@
+#include "csp/kube/reflector.h"
+
+#include <random>
+#include <utility>
+
+#include "csp/kube/backoff.h"
+#include "csp/kube/status_error.h"
+#include "csp/kube/stoppable_sleep.h"
+
+namespace csp::kube {
+namespace {
+
+std::function<double()> SeededUniform01() {
+  auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+  return [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
+}
+
+}  // namespace
+
+Reflector::Reflector(Client& client, InformerOptions options, ReflectorSink& sink)
+    : client_(client),
+      options_(std::move(options)),
+      sink_(sink),
+      clock_(options_.clock != nullptr ? *options_.clock : SteadyClock()),
+      uniform01_(options_.uniform01 ? options_.uniform01 : SeededUniform01()) {}
+
+double Reflector::Uniform01() { return uniform01_(); }
+
+void Reflector::Report(const Error& error) {
+  ++errors_;
+  if (options_.on_error) options_.on_error(error);
+}
+
+void Reflector::SetResourceVersion(std::string rv) {
+  std::lock_guard lock(mu_);
+  resource_version_ = std::move(rv);
+}
+
+std::string Reflector::LastResourceVersion() const {
+  std::lock_guard lock(mu_);
+  return resource_version_;
+}
+
+InformerStats Reflector::Stats() const {
+  const std::uint64_t lists = lists_.load();
+  const std::uint64_t watches = watches_.load();
+  return {.lists = lists,
+          .relists = lists > 0 ? lists - 1 : 0,
+          .watches = watches,
+          .watch_restarts = watches > 0 ? watches - 1 : 0,
+          .events = events_.load(),
+          .errors = errors_.load()};
+}
+
+bool Reflector::WaitForSync(std::stop_token stop) const {
+  std::unique_lock lock(mu_);
+  return synced_cv_.wait(lock, stop, [this] { return synced_.load(); });
+}
+
+bool Reflector::WaitForSyncFor(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return synced_cv_.wait_for(lock, timeout, [this] { return synced_.load(); });
+}
+
+std::int64_t Reflector::WatchTimeoutSeconds() {
+  const auto min = options_.min_watch_timeout.count();
+  if (min <= 0) return 0;
+  return min + static_cast<std::int64_t>(Uniform01() * static_cast<double>(min));
+}
+
+void Reflector::Backoff(int failures, std::stop_token stop) {
+  const RetryPolicy policy{.base_delay = options_.backoff_base, .max_delay = options_.backoff_max};
+  SleepFor(clock_, BackoffDelay(policy, failures, Uniform01(), std::nullopt), stop);
+}
+
+bool Reflector::List() {
+  auto list = client_.ListAll(options_.resource, options_.ns,
+                              {.label_selector = options_.label_selector,
+                               .field_selector = options_.field_selector,
+                               .limit = options_.page_size});
+  if (!list) {
+    Report(list.error());
+    return false;
+  }
+  ++lists_;
+  sink_.Replace(std::move(list->items));
+  SetResourceVersion(std::move(list->resource_version));
+  if (!synced_.exchange(true)) {
+    std::lock_guard lock(mu_);  // so that a waiter cannot miss the notification
+    synced_cv_.notify_all();
+  }
+  return true;
+}
+
+Status Reflector::Watch(std::stop_token stop, bool& delivered) {
+  ++watches_;
+  const WatchOptions watch{.resource_version = LastResourceVersion(),
+                           .allow_bookmarks = true,
+                           .timeout_seconds = WatchTimeoutSeconds(),
+                           .label_selector = options_.label_selector,
+                           .field_selector = options_.field_selector};
+  return client_.Watch(
+      options_.resource, options_.ns, watch,
+      [&](const WatchEvent& event) {
+        delivered = true;
+        if (event.type != WatchEventType::kBookmark) {
+          ++events_;
+          sink_.Apply(event);
+        }
+        std::string rv = ResourceVersionOf(event.object);
+        if (!rv.empty()) SetResourceVersion(std::move(rv));
+        return !stop.stop_requested();
+      },
+      stop);
+}
+
+void Reflector::Run(std::stop_token stop) {
+  bool need_list = true;
+  int failures = 0;  // consecutive, for the backoff
+  while (!stop.stop_requested()) {
+    if (need_list) {
+      if (!List()) {
+        if (stop.stop_requested()) return;
+        Backoff(failures++, stop);
+        continue;
+      }
+      need_list = false;
+      failures = 0;
+    }
+    bool delivered = false;
+    Status watched = Watch(stop, delivered);
+    if (stop.stop_requested()) return;
+    if (delivered) failures = 0;
+    if (watched) {
+      if (!delivered) Backoff(failures++, stop);
+      continue;
+    }
+    Report(watched.error());
+    if (IsGone(watched.error())) {
+      need_list = true;  // at once: the server is fine, our version is just too old
+      continue;
+    }
+    Backoff(failures++, stop);
+  }
+}
+
+}  // namespace csp::kube
