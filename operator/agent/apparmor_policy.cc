@@ -58,8 +58,7 @@ std::vector<std::string> DeclaredProfileNames(std::string_view policy) {
   return names;
 }
 
-Status CheckAppArmorPolicy(std::string_view name, std::string_view policy,
-                           std::string_view field) {
+Status CheckAppArmorPolicy(std::string_view name, std::string_view policy, std::string_view field) {
   const std::string where(field);
   if (policy.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return InvalidArgument(where + ": must hold the AppArmor policy text, not be empty");

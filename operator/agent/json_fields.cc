@@ -69,8 +69,8 @@ Result<std::uint64_t> GetUnsigned(const nlohmann::json& value, const std::string
                               (value.is_number_float() ? " with a fraction" : ""));
 }
 
-Result<std::vector<std::string>> GetStringList(const nlohmann::json& value,
-                                               const std::string& path, std::size_t max_items) {
+Result<std::vector<std::string>> GetStringList(const nlohmann::json& value, const std::string& path,
+                                               std::size_t max_items) {
   if (!value.is_array()) {
     return FieldError(path, "must be a list of strings, not " + TypeName(value));
   }

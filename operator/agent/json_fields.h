@@ -4,11 +4,10 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "csp/common/result.h"
 
@@ -32,7 +31,7 @@ Result<std::string> GetString(const nlohmann::json& value, const std::string& pa
 // A non-negative integer (JSON has no other kind of unsigned).
 Result<std::uint64_t> GetUnsigned(const nlohmann::json& value, const std::string& path);
 // A list of at most max_items strings.
-Result<std::vector<std::string>> GetStringList(const nlohmann::json& value,
-                                               const std::string& path, std::size_t max_items);
+Result<std::vector<std::string>> GetStringList(const nlohmann::json& value, const std::string& path,
+                                               std::size_t max_items);
 
 }  // namespace csp::agent::internal

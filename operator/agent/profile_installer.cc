@@ -1,6 +1,7 @@
 #include "csp/agent/profile_installer.h"
 
 #include "csp/agent/apparmor_policy.h"
+#include "csp/agent/profile_name.h"
 #include "csp/agent/quote.h"
 
 namespace csp::agent {
@@ -37,6 +38,7 @@ std::string_view InstallStateName(InstallState state) {
 }
 
 InstallResult ProfileInstaller::Install(const RenderedProfile& profile) {
+  if (Status s = ValidateProfileName(profile.name); !s) return Failed(s.error().message);
   if (profile.kind == ProfileKind::kAppArmor) return InstallAppArmor(profile);
   Result<WriteOutcome> written = writer_.Write(profile);
   if (!written) return Failed(written.error().message);
@@ -89,6 +91,10 @@ InstallResult ProfileInstaller::InstallAppArmor(const RenderedProfile& profile) 
 
 RemoveResult ProfileInstaller::Remove(ProfileKind kind, std::string_view name) {
   RemoveResult result{.name = std::string(name)};
+  if (Status s = ValidateProfileName(name); !s) {
+    result.error = s.error().message;
+    return result;
+  }
   if (kind == ProfileKind::kAppArmor && apparmor_.Availability().available) {
     if (Status s = apparmor_.Unload(name); !s) {
       result.error = s.error().message;

@@ -48,8 +48,8 @@ Result<WriteOutcome> ProfileWriter::Write(const RenderedProfile& profile) {
   }
   const std::filesystem::path& dir = DirFor(profile.kind);
   if (Status s = MakeDirectories(dir, kDirMode); !s) return s.error();
-  if (Status s = WriteFileAtomic(dir, FileName(profile.kind, profile.name), profile.bytes,
-                                 kFileMode);
+  if (Status s =
+          WriteFileAtomic(dir, FileName(profile.kind, profile.name), profile.bytes, kFileMode);
       !s) {
     return s.error();
   }

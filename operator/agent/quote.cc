@@ -7,8 +7,8 @@ namespace csp::agent {
 std::string Quote(std::string_view text) {
   // dump() escapes control characters (NUL as \u0000); `replace` turns invalid UTF-8 into
   // U+FFFD instead of throwing.
-  return nlohmann::json(std::string(text)).dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace);
+  return nlohmann::json(std::string(text))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace csp::agent

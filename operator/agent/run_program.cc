@@ -111,11 +111,13 @@ Result<ProgramResult> RunProgram(const std::vector<std::string>& argv,
                      {pending.empty() ? -1 : in_parent.get(), POLLOUT, 0}};
     const int ready = ::poll(fds, 3, static_cast<int>(std::min<long long>(left, 1000)));
     if (ready < 0 && errno != EINTR) break;
-    if (fds[0].revents != 0) out_open = Drain(out_parent.get(), result.out, options.max_output_bytes);
-    if (fds[1].revents != 0) err_open = Drain(err_parent.get(), result.err, options.max_output_bytes);
+    if (fds[0].revents != 0)
+      out_open = Drain(out_parent.get(), result.out, options.max_output_bytes);
+    if (fds[1].revents != 0)
+      err_open = Drain(err_parent.get(), result.err, options.max_output_bytes);
     if (fds[2].revents != 0 && !pending.empty()) {
-      const ssize_t n = ::send(in_parent.get(), pending.data(), pending.size(),
-                               MSG_NOSIGNAL | MSG_DONTWAIT);
+      const ssize_t n =
+          ::send(in_parent.get(), pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) pending.remove_prefix(static_cast<std::size_t>(n));
       // The child stopped reading (exited, or closed stdin): the rest is not wanted.
       if (n < 0 && errno != EAGAIN && errno != EINTR) pending = {};

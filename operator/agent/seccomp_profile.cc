@@ -30,8 +30,8 @@ Result<unsigned> GetErrno(const nlohmann::json& value, const std::string& path,
                           const std::string& action) {
   CSP_TRY(std::uint64_t number, internal::GetUnsigned(value, path));
   if (number > kMaxErrno) {
-    return FieldError(path, std::to_string(number) + " is not an errno (0.." +
-                                std::to_string(kMaxErrno) + ")");
+    return FieldError(
+        path, std::to_string(number) + " is not an errno (0.." + std::to_string(kMaxErrno) + ")");
   }
   if (!ActionTakesErrno(action)) {
     return FieldError(path, "applies only to SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not " + action);
@@ -46,13 +46,13 @@ bool IsSyscallNameChar(char c) {
 Status CheckSyscallName(const std::string& name, const std::string& path) {
   if (name.empty()) return FieldError(path, "must not be empty");
   if (name.size() > kMaxSyscallNameBytes) {
-    return FieldError(path, Quote(name) + " is longer than " +
-                                std::to_string(kMaxSyscallNameBytes) + " bytes");
+    return FieldError(
+        path, Quote(name) + " is longer than " + std::to_string(kMaxSyscallNameBytes) + " bytes");
   }
   for (char c : name) {
     if (!IsSyscallNameChar(c)) {
-      return FieldError(path, Quote(name) +
-                                  " is not a syscall name (lower-case letters, digits and '_')");
+      return FieldError(
+          path, Quote(name) + " is not a syscall name (lower-case letters, digits and '_')");
     }
   }
   return {};
@@ -145,8 +145,8 @@ Result<SeccompProfile> ParseSeccompProfile(const nlohmann::json& body, const std
   }
   if (body.contains("architectures")) {
     const std::string arch_path = At(path, "architectures");
-    CSP_TRY(out.architectures,
-            internal::GetStringList(body["architectures"], arch_path, SeccompArchitectures().size()));
+    CSP_TRY(out.architectures, internal::GetStringList(body["architectures"], arch_path,
+                                                       SeccompArchitectures().size()));
     for (std::size_t i = 0; i < out.architectures.size(); ++i) {
       const std::string& arch = out.architectures[i];
       if (!Contains(SeccompArchitectures(), arch)) {
@@ -168,9 +168,8 @@ Result<SeccompProfile> ParseSeccompProfile(const nlohmann::json& body, const std
       return FieldError(rules_path, "must be a list, not " + internal::TypeName(rules));
     }
     if (rules.size() > kMaxSeccompRules) {
-      return FieldError(rules_path, "has " + std::to_string(rules.size()) +
-                                        " rules; at most " + std::to_string(kMaxSeccompRules) +
-                                        " are allowed");
+      return FieldError(rules_path, "has " + std::to_string(rules.size()) + " rules; at most " +
+                                        std::to_string(kMaxSeccompRules) + " are allowed");
     }
     for (std::size_t i = 0; i < rules.size(); ++i) {
       CSP_TRY(SeccompRule rule, ParseSeccompRule(rules[i], AtIndex(rules_path, i)));

@@ -102,8 +102,8 @@ Result<SeccompSource> ParseSource(const nlohmann::json& document) {
   if (!rules.is_array()) return FieldError("syscalls", "must be a list");
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const std::string path = AtIndex("syscalls", i);
-    if (Status s = internal::CheckObject(rules[i], path,
-                                         {"names", "action", "errnoRet", "args", "comment", "when"});
+    if (Status s = internal::CheckObject(
+            rules[i], path, {"names", "action", "errnoRet", "args", "comment", "when"});
         !s) {
       return s.error();
     }

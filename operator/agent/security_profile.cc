@@ -21,10 +21,9 @@ Status CheckTypeMeta(const nlohmann::json& object) {
   const std::string api_version = StringOrEmpty(object, "apiVersion");
   const std::string kind = StringOrEmpty(object, "kind");
   if (api_version != kSecurityProfileApiVersion || kind != kSecurityProfileKind) {
-    return InvalidArgument("not a SecurityProfile: apiVersion " + Quote(api_version) +
-                           ", kind " + Quote(kind) + " (want " +
-                           std::string(kSecurityProfileApiVersion) + ", " +
-                           std::string(kSecurityProfileKind) + ")");
+    return InvalidArgument("not a SecurityProfile: apiVersion " + Quote(api_version) + ", kind " +
+                           Quote(kind) + " (want " + std::string(kSecurityProfileApiVersion) +
+                           ", " + std::string(kSecurityProfileKind) + ")");
   }
   return {};
 }
@@ -35,7 +34,8 @@ Result<std::string> ParseName(const nlohmann::json& object) {
     return FieldError("metadata.name", "is required");
   }
   CSP_TRY(std::string name, internal::GetString(object["metadata"]["name"], "metadata.name"));
-  if (Status s = ValidateProfileName(name); !s) return FieldError("metadata.name", s.error().message);
+  if (Status s = ValidateProfileName(name); !s)
+    return FieldError("metadata.name", s.error().message);
   if (name == kDefaultProfileName) {
     return FieldError("metadata.name", Quote(name) + " is reserved for the built-in profiles");
   }
@@ -66,7 +66,8 @@ Result<SecurityProfile> ParseSecurityProfile(const nlohmann::json& object) {
   CSP_TRY(out.name, ParseName(object));
   if (!object.contains("spec")) return FieldError("spec", "is required");
   const nlohmann::json& spec = object["spec"];
-  if (Status s = internal::CheckObject(spec, "spec", {"type", "seccomp", "appArmor", "nodeSelector"});
+  if (Status s =
+          internal::CheckObject(spec, "spec", {"type", "seccomp", "appArmor", "nodeSelector"});
       !s) {
     return s.error();
   }

@@ -92,8 +92,8 @@ AppArmorAvailability SystemAppArmorLoader::Availability() {
   }
   const std::string value = Trim(**text);
   if (value != "Y") {
-    return {.reason = std::string(kNotAvailable) + ": " + enabled.string() + " is " +
-                      Quote(value) + " (AppArmor is disabled)"};
+    return {.reason = std::string(kNotAvailable) + ": " + enabled.string() + " is " + Quote(value) +
+                      " (AppArmor is disabled)"};
   }
   return {.available = true};
 }
@@ -141,6 +141,10 @@ Result<bool> SystemAppArmorLoader::IsLoaded(std::string_view profile_name) {
 }
 
 Status SystemAppArmorLoader::Unload(std::string_view profile_name) {
+  if (profile_name.find_first_of("\"\n") != std::string_view::npos) {
+    return InvalidArgument("cannot unload AppArmor profile " + Quote(profile_name) +
+                           ": the name holds a quote or a newline");
+  }
   CSP_TRY(bool present, IsLoaded(profile_name));
   if (!present) return {};
   // -R needs only the name: an empty profile of that name removes it, whatever the file held.

@@ -60,7 +60,7 @@ std::string LeaderElector::ObservedLeader() const {
 
 void LeaderElector::Observe(const nlohmann::json& lease, Clock::TimePoint now) {
   observed_lease_ = lease;
-  nlohmann::json spec = lease.value("spec", nlohmann::json::object());
+  nlohmann::json spec = lease.contains("spec") ? lease.at("spec") : nlohmann::json::object();
   if (spec == observed_spec_) return;
   // Expiry counts from when the record changed as seen here, never from its renewTime.
   observed_spec_ = std::move(spec);
@@ -110,6 +110,10 @@ bool LeaderElector::TryAcquireOrRenewLocked() {
     return true;
   }
 
+  if (!got->is_object()) {
+    ReportError(Internal("GET Lease " + ns + "/" + config_.lease_name + ": not an object"));
+    return false;
+  }
   Observe(*got, clock_.Now());
   const LeaseRecord old = observed_record_;
   const bool ours = old.holder_identity == config_.identity;
@@ -140,7 +144,7 @@ bool LeaderElector::TryAcquireOrRenewLocked() {
 
 Status LeaderElector::Release() {
   std::lock_guard lock(op_mu_);
-  if (observed_lease_.is_null() || observed_record_.holder_identity != config_.identity) {
+  if (!observed_lease_.is_object() || observed_record_.holder_identity != config_.identity) {
     return {};
   }
   const std::string now = Now();

@@ -35,13 +35,6 @@ std::string_view JsonTypeName(const nlohmann::json& v) {
   }
 }
 
-const nlohmann::json* GetField(const nlohmann::json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
 namespace {
 std::string_view WantName(nlohmann::json::value_t t) {
   switch (t) {
@@ -59,7 +52,7 @@ std::string_view WantName(nlohmann::json::value_t t) {
 }
 }  // namespace
 
-bool ExpectType(const nlohmann::json& v, nlohmann::json::value_t want, const std::string& path,
+bool ReportType(const nlohmann::json& v, nlohmann::json::value_t want, const std::string& path,
                 FieldErrors& errors) {
   bool ok = v.type() == want;
   if (want == nlohmann::json::value_t::number_integer) ok = v.is_number_integer();

@@ -13,34 +13,45 @@ constexpr std::string_view kAppArmorAnnotationPrefix =
 // nothing unless an error is reported.
 class Parser {
  public:
-  explicit Parser(std::string path) : path_(std::move(path)) {}
+  explicit Parser(const std::string& path) {
+    path_.reserve(128);
+    path_ = path;
+  }
 
   const FieldErrors& errors() const { return errors_; }
 
   PodSpec Parse(const json& spec, const json* annotations) {
     PodSpec pod;
     if (!Expect(spec, json::value_t::object)) return pod;
-    ReadContainers(spec, "initContainers", ContainerType::kInit, pod);
-    ReadContainers(spec, "containers", ContainerType::kRegular, pod);
-    ReadContainers(spec, "ephemeralContainers", ContainerType::kEphemeral, pod);
-    if (const json* sc = Field(spec, "securityContext")) {
-      Scope s(*this, "securityContext");
-      if (Expect(*sc, json::value_t::object)) ReadSecurityContext(*sc, pod.pod_security_context);
-    }
-    if (const json* vols = Field(spec, "volumes")) {
-      Scope s(*this, "volumes");
-      if (Expect(*vols, json::value_t::array)) {
-        pod.volumes.reserve(vols->size());
-        for (std::size_t i = 0; i < vols->size(); ++i) {
-          Scope item(*this, i);
-          ReadVolume((*vols)[i], pod);
-        }
+    // One pass over the object's members (a std::map: a find per field costs more), keeping
+    // the container lists for the fixed order init, regular, ephemeral.
+    const json *init = nullptr, *regular = nullptr, *ephemeral = nullptr;
+    for (auto it = spec.begin(); it != spec.end(); ++it) {
+      const std::string_view key = it.key();
+      if (it->is_null()) continue;
+      if (key == "containers") {
+        regular = &*it;
+      } else if (key == "initContainers") {
+        init = &*it;
+      } else if (key == "ephemeralContainers") {
+        ephemeral = &*it;
+      } else if (key == "securityContext") {
+        Scope s(*this, key);
+        if (Expect(*it, json::value_t::object)) ReadSecurityContext(*it, pod.pod_security_context);
+      } else if (key == "volumes") {
+        ReadVolumes(*it, pod);
+      } else if (key == "os") {
+        Scope s(*this, key);
+        if (Expect(*it, json::value_t::object)) pod.os_name = String(*it, "name");
       }
     }
-    if (const json* os = Field(spec, "os")) {
-      Scope s(*this, "os");
-      if (Expect(*os, json::value_t::object)) pod.os_name = String(*os, "name");
-    }
+    std::size_t count = (init ? init->size() : 0) + (regular ? regular->size() : 0) +
+                        (ephemeral ? ephemeral->size() : 0);
+    pod.containers.reserve(count);
+    if (init) ReadContainers(*init, "initContainers", ContainerType::kInit, pod);
+    if (regular) ReadContainers(*regular, "containers", ContainerType::kRegular, pod);
+    if (ephemeral)
+      ReadContainers(*ephemeral, "ephemeralContainers", ContainerType::kEphemeral, pod);
     if (annotations != nullptr && annotations->is_object()) {
       for (auto it = annotations->begin(); it != annotations->end(); ++it) {
         std::string_view key = it.key();
@@ -82,30 +93,37 @@ class Parser {
 
   std::string_view String(const json& obj, std::string_view key) {
     const json* v = Field(obj, key);
-    if (v == nullptr) return {};
-    Scope s(*this, key);
-    if (!Expect(*v, json::value_t::string)) return {};
-    return v->get_ref<const std::string&>();
+    return v == nullptr ? std::string_view{} : StringValue(*v, key);
   }
 
-  std::optional<bool> Bool(const json& obj, std::string_view key) {
-    const json* v = Field(obj, key);
-    if (v == nullptr) return std::nullopt;
+  // The value of field `key` (already found), type-checked.
+  std::string_view StringValue(const json& v, std::string_view key) {
+    if (v.is_string()) return v.get_ref<const std::string&>();
     Scope s(*this, key);
-    if (!Expect(*v, json::value_t::boolean)) return std::nullopt;
-    return v->get<bool>();
+    Expect(v, json::value_t::string);
+    return {};
   }
 
-  std::optional<std::int64_t> Int(const json& obj, std::string_view key) {
+  std::optional<bool> OptionalBool(const json& obj, std::string_view key) {
     const json* v = Field(obj, key);
-    if (v == nullptr) return std::nullopt;
+    return v == nullptr ? std::nullopt : Bool(*v, key);
+  }
+
+  std::optional<bool> Bool(const json& v, std::string_view key) {
+    if (v.is_boolean()) return v.get<bool>();
     Scope s(*this, key);
-    if (!Expect(*v, json::value_t::number_integer)) return std::nullopt;
-    if (v->is_number_unsigned() && v->get<std::uint64_t>() > INT64_MAX) {
+    Expect(v, json::value_t::boolean);
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> Int(const json& v, std::string_view key) {
+    Scope s(*this, key);
+    if (!Expect(v, json::value_t::number_integer)) return std::nullopt;
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX) {
       errors_.Add(path_, "out of range");
       return std::nullopt;
     }
-    return v->get<std::int64_t>();
+    return v.get<std::int64_t>();
   }
 
   std::vector<std::string_view> Strings(const json& obj, std::string_view key) {
@@ -124,14 +142,12 @@ class Parser {
     return out;
   }
 
-  std::optional<Profile> ReadProfile(const json& sc, std::string_view key) {
-    const json* v = Field(sc, key);
-    if (v == nullptr) return std::nullopt;
+  std::optional<Profile> ReadProfile(const json& v, std::string_view key) {
     Scope s(*this, key);
-    if (!Expect(*v, json::value_t::object)) return std::nullopt;
+    if (!Expect(v, json::value_t::object)) return std::nullopt;
     Profile p;
-    p.type = String(*v, "type");
-    if (const json* lp = Field(*v, "localhostProfile")) {
+    p.type = String(v, "type");
+    if (const json* lp = Field(v, "localhostProfile")) {
       Scope l(*this, "localhostProfile");
       if (Expect(*lp, json::value_t::string))
         p.localhost_profile = lp->get_ref<const std::string&>();
@@ -140,60 +156,83 @@ class Parser {
   }
 
   void ReadSecurityContext(const json& sc, SecurityContext& out) {
-    out.privileged = Bool(sc, "privileged");
-    out.run_as_non_root = Bool(sc, "runAsNonRoot");
-    out.run_as_user = Int(sc, "runAsUser");
-    out.seccomp = ReadProfile(sc, "seccompProfile");
-    out.app_armor = ReadProfile(sc, "appArmorProfile");
-    if (const json* caps = Field(sc, "capabilities")) {
-      Scope s(*this, "capabilities");
-      if (Expect(*caps, json::value_t::object)) {
-        out.capabilities =
-            Capabilities{.add = Strings(*caps, "add"), .drop = Strings(*caps, "drop")};
-      }
-    }
-  }
-
-  void ReadContainers(const json& spec, std::string_view key, ContainerType type, PodSpec& pod) {
-    const json* list = Field(spec, key);
-    if (list == nullptr) return;
-    Scope s(*this, key);
-    if (!Expect(*list, json::value_t::array)) return;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      Scope item(*this, i);
-      const json& c = (*list)[i];
-      if (!Expect(c, json::value_t::object)) continue;
-      Container& out = pod.containers.emplace_back();
-      out.type = type;
-      out.name = String(c, "name");
-      out.image = String(c, "image");
-      if (const json* sc = Field(c, "securityContext")) {
-        Scope scs(*this, "securityContext");
-        if (Expect(*sc, json::value_t::object))
-          ReadSecurityContext(*sc, out.security_context.emplace());
-      }
-      if (const json* mounts = Field(c, "volumeMounts")) {
-        Scope ms(*this, "volumeMounts");
-        if (Expect(*mounts, json::value_t::array)) {
-          for (std::size_t m = 0; m < mounts->size(); ++m) {
-            Scope mi(*this, m);
-            const json& mount = (*mounts)[m];
-            if (!Expect(mount, json::value_t::object)) continue;
-            out.volume_mounts.push_back({.name = String(mount, "name"),
-                                         .read_only = Bool(mount, "readOnly").value_or(false)});
-          }
+    for (auto it = sc.begin(); it != sc.end(); ++it) {
+      const std::string_view key = it.key();
+      if (it->is_null()) continue;
+      if (key == "privileged") {
+        out.privileged = Bool(*it, key);
+      } else if (key == "runAsNonRoot") {
+        out.run_as_non_root = Bool(*it, key);
+      } else if (key == "runAsUser") {
+        out.run_as_user = Int(*it, key);
+      } else if (key == "seccompProfile") {
+        out.seccomp = ReadProfile(*it, key);
+      } else if (key == "appArmorProfile") {
+        out.app_armor = ReadProfile(*it, key);
+      } else if (key == "capabilities") {
+        Scope s(*this, key);
+        if (Expect(*it, json::value_t::object)) {
+          out.capabilities = Capabilities{.add = Strings(*it, "add"), .drop = Strings(*it, "drop")};
         }
       }
     }
   }
 
-  void ReadVolume(const json& v, PodSpec& pod) {
-    if (!Expect(v, json::value_t::object)) return;
-    Volume& out = pod.volumes.emplace_back();
-    out.name = String(v, "name");
-    if (const json* hp = Field(v, "hostPath")) {
-      Scope s(*this, "hostPath");
-      if (Expect(*hp, json::value_t::object)) out.host_path = String(*hp, "path");
+  void ReadContainers(const json& list, std::string_view key, ContainerType type, PodSpec& pod) {
+    Scope s(*this, key);
+    if (!Expect(list, json::value_t::array)) return;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      Scope item(*this, i);
+      const json& c = list[i];
+      if (!Expect(c, json::value_t::object)) continue;
+      Container& out = pod.containers.emplace_back();
+      out.type = type;
+      for (auto it = c.begin(); it != c.end(); ++it) {
+        const std::string_view field = it.key();
+        if (it->is_null()) continue;
+        if (field == "name") {
+          out.name = StringValue(*it, field);
+        } else if (field == "image") {
+          out.image = StringValue(*it, field);
+        } else if (field == "securityContext") {
+          Scope scs(*this, field);
+          if (Expect(*it, json::value_t::object)) {
+            ReadSecurityContext(*it, out.security_context.emplace());
+          }
+        } else if (field == "volumeMounts") {
+          ReadMounts(*it, out);
+        }
+      }
+    }
+  }
+
+  void ReadMounts(const json& mounts, Container& out) {
+    Scope ms(*this, "volumeMounts");
+    if (!Expect(mounts, json::value_t::array)) return;
+    out.volume_mounts.reserve(mounts.size());
+    for (std::size_t m = 0; m < mounts.size(); ++m) {
+      Scope mi(*this, m);
+      const json& mount = mounts[m];
+      if (!Expect(mount, json::value_t::object)) continue;
+      out.volume_mounts.push_back({.name = String(mount, "name"),
+                                   .read_only = OptionalBool(mount, "readOnly").value_or(false)});
+    }
+  }
+
+  void ReadVolumes(const json& vols, PodSpec& pod) {
+    Scope s(*this, "volumes");
+    if (!Expect(vols, json::value_t::array)) return;
+    pod.volumes.reserve(vols.size());
+    for (std::size_t i = 0; i < vols.size(); ++i) {
+      Scope item(*this, i);
+      const json& v = vols[i];
+      if (!Expect(v, json::value_t::object)) continue;
+      Volume& out = pod.volumes.emplace_back();
+      out.name = String(v, "name");
+      if (const json* hp = Field(v, "hostPath")) {
+        Scope h(*this, "hostPath");
+        if (Expect(*hp, json::value_t::object)) out.host_path = String(*hp, "path");
+      }
     }
   }
 

@@ -102,8 +102,17 @@ void ExpandLists(json& object, int line, const std::vector<int>* item_lines, Fn&
   }
 }
 
+// The string value of object[key], or "" when it is missing or not a string (input is
+// untrusted: nlohmann's value() would throw on another type).
+std::string_view StringField(const json& object, std::string_view key) {
+  const json* v = object.is_object() ? policy::GetField(object, key) : nullptr;
+  return v != nullptr && v->is_string() ? std::string_view(v->get_ref<const std::string&>())
+                                        : std::string_view();
+}
+
 std::string Describe(const json& object) {
-  std::string kind = object.value("kind", "object");
+  std::string kind(StringField(object, "kind"));
+  if (kind.empty()) kind = "object";
   std::string name;
   if (const json* meta = policy::GetField(object, "metadata"); meta && meta->is_object()) {
     if (const json* n = policy::GetField(*meta, "name"); n && n->is_string())
@@ -173,7 +182,7 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
                     "expected an object, got " + std::string(policy::JsonTypeName(object)));
         return;
       }
-      if (object.value("kind", "") == "Namespace" && object.value("apiVersion", "") == "v1") {
+      if (StringField(object, "kind") == "Namespace" && StringField(object, "apiVersion") == "v1") {
         const json* meta = policy::GetField(object, "metadata");
         const json* name = meta ? policy::GetField(*meta, "name") : nullptr;
         if (name != nullptr && name->is_string()) {

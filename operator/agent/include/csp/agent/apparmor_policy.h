@@ -20,7 +20,6 @@ std::vector<std::string> DeclaredProfileNames(std::string_view policy);
 
 // Refuses empty text, text over kMaxAppArmorPolicyBytes, NUL bytes, and text that declares no
 // `profile <name>`; `field` names the source in messages ("spec.appArmor").
-Status CheckAppArmorPolicy(std::string_view name, std::string_view policy,
-                           std::string_view field);
+Status CheckAppArmorPolicy(std::string_view name, std::string_view policy, std::string_view field);
 
 }  // namespace csp::agent

@@ -31,8 +31,8 @@ struct InstallResult {
 
 struct RemoveResult {
   std::string name = {};
-  bool removed = false;     // a file was there and is gone
-  std::string error = {};   // empty on success
+  bool removed = false;    // a file was there and is gone
+  std::string error = {};  // empty on success
 };
 
 class ProfileInstaller {

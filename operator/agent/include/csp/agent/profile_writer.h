@@ -1,7 +1,8 @@
 // Puts rendered profiles where kubelet and AppArmor look for them, under a root folder (the
 // node's /, or a test's temp dir):
 //   seccomp   <root>/var/lib/kubelet/seccomp/containersecurity/<name>.json
-//             (pods: seccompProfile {type: Localhost, localhostProfile: containersecurity/<name>.json})
+//             (pods: seccompProfile {type: Localhost, localhostProfile:
+//             containersecurity/<name>.json})
 //   AppArmor  <root>/etc/apparmor.d/containersecurity/<name>
 // Writes are atomic and happen only when the bytes differ, so a resync or a restart rewrites
 // nothing that is already right. Every method is safe to call again after a failure.

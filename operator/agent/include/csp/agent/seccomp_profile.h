@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "csp/common/result.h"
 
@@ -25,9 +24,9 @@ struct SeccompArg {
 
 struct SeccompRule {
   std::vector<std::string> names = {};
-  std::string action = {};                   // SCMP_ACT_*
-  std::optional<unsigned> errno_ret = {};    // only with SCMP_ACT_ERRNO or SCMP_ACT_TRACE
-  std::vector<SeccompArg> args = {};         // all must hold (AND)
+  std::string action = {};                 // SCMP_ACT_*
+  std::optional<unsigned> errno_ret = {};  // only with SCMP_ACT_ERRNO or SCMP_ACT_TRACE
+  std::vector<SeccompArg> args = {};       // all must hold (AND)
 
   friend bool operator==(const SeccompRule&, const SeccompRule&) = default;
 };

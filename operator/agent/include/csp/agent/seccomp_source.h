@@ -47,7 +47,6 @@ bool ConditionHolds(const SeccompCondition& when, const RenderTarget& target);
 // condition holds, those with the same action, errnoRet and args merged into one entry (in the
 // order of their first appearance) with names sorted and unique. An unknown target machine is
 // an error listing the known ones.
-Result<SeccompProfile> RenderSeccompSource(const SeccompSource& source,
-                                           const RenderTarget& target);
+Result<SeccompProfile> RenderSeccompSource(const SeccompSource& source, const RenderTarget& target);
 
 }  // namespace csp::agent

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "csp/agent/profile_kind.h"
 #include "csp/agent/seccomp_profile.h"
@@ -21,8 +20,8 @@ inline constexpr std::string_view kSecurityProfileKind = "SecurityProfile";
 struct SecurityProfile {
   std::string name = {};
   ProfileKind kind = ProfileKind::kSeccomp;
-  std::optional<SeccompProfile> seccomp = {};        // set when kind is kSeccomp
-  std::string app_armor = {};                        // policy text, when kind is kAppArmor
+  std::optional<SeccompProfile> seccomp = {};             // set when kind is kSeccomp
+  std::string app_armor = {};                             // policy text, when kind is kAppArmor
   std::map<std::string, std::string> node_selector = {};  // empty: every node
 };
 

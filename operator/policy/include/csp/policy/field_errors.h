@@ -33,9 +33,20 @@ std::string_view JsonTypeName(const nlohmann::json& v);
 
 // Helpers that check a field's type and report `path: expected X, got Y` on mismatch.
 // They return nullptr (or false) when the field is absent or mistyped.
-const nlohmann::json* GetField(const nlohmann::json& object, std::string_view key);
-bool ExpectType(const nlohmann::json& v, nlohmann::json::value_t want, const std::string& path,
+inline const nlohmann::json* GetField(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+// Reports the mismatch; ExpectType's slow path.
+bool ReportType(const nlohmann::json& v, nlohmann::json::value_t want, const std::string& path,
                 FieldErrors& errors);
+inline bool ExpectType(const nlohmann::json& v, nlohmann::json::value_t want,
+                       const std::string& path, FieldErrors& errors) {
+  if (v.type() == want) return true;
+  return ReportType(v, want, path, errors);
+}
 // Reads a list of strings (array of strings) into `out`.
 void ReadStringList(const nlohmann::json& v, const std::string& path, FieldErrors& errors,
                     std::vector<std::string>& out);

@@ -1,0 +1,73 @@
+// The SecurityProfile CRD and the agent agree: the same enums, limits and names, so that what
+// the API server accepts the agent can install, and what it refuses the agent would refuse.
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "csp/agent/apparmor_policy.h"
+#include "csp/agent/profile_name.h"
+#include "csp/agent/seccomp_profile.h"
+#include "csp/agent/seccomp_vocabulary.h"
+#include "csp/agent/security_profile.h"
+#include "csp/manifest/manifest_reader.h"
+#include "support/temp_dir.h"
+
+namespace csp::agent {
+namespace {
+
+nlohmann::json LoadSchema() {
+  const std::string file =
+      std::string(CSP_REPO_ROOT) + "/crds/containersecurity.dev_securityprofiles.yaml";
+  std::optional<nlohmann::json> crd;
+  manifest::ParseManifests(
+      test::ReadText(file), file, manifest::Limits{.threads = 1},
+      [&](manifest::Document&& d) {
+        if (!d.value.is_null()) crd = std::move(d.value);
+      },
+      [&](manifest::ReadError&& e) { ADD_FAILURE() << e.ToString(); });
+  EXPECT_TRUE(crd.has_value());
+  if (!crd) return {};
+  EXPECT_EQ((*crd)["spec"]["group"], "containersecurity.dev");
+  EXPECT_EQ((*crd)["spec"]["scope"], "Cluster");
+  EXPECT_EQ((*crd)["spec"]["names"]["kind"], kSecurityProfileKind);
+  EXPECT_EQ(std::string(kSecurityProfileApiVersion),
+            "containersecurity.dev/" + (*crd)["spec"]["versions"][0]["name"].get<std::string>());
+  return (*crd)["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+}
+
+std::vector<std::string> Strings(std::span<const std::string_view> list) {
+  return {list.begin(), list.end()};
+}
+
+TEST(CrdTest, EnumsMatchTheAgent) {
+  const nlohmann::json schema = LoadSchema();
+  const nlohmann::json& spec = schema["properties"]["spec"]["properties"];
+  EXPECT_EQ(spec["type"]["enum"], (nlohmann::json{"Seccomp", "AppArmor"}));
+  const nlohmann::json& seccomp = spec["seccomp"]["properties"];
+  EXPECT_EQ(seccomp["defaultAction"]["enum"], Strings(SeccompActions()));
+  EXPECT_EQ(seccomp["architectures"]["items"]["enum"], Strings(SeccompArchitectures()));
+  const nlohmann::json& rule = seccomp["syscalls"]["items"]["properties"];
+  EXPECT_EQ(rule["action"]["enum"], Strings(SeccompActions()));
+  EXPECT_EQ(rule["args"]["items"]["properties"]["op"]["enum"], Strings(SeccompOperators()));
+}
+
+TEST(CrdTest, LimitsMatchTheAgent) {
+  const nlohmann::json schema = LoadSchema();
+  EXPECT_EQ(schema["properties"]["metadata"]["properties"]["name"]["maxLength"],
+            kMaxProfileNameBytes);
+  const nlohmann::json& spec = schema["properties"]["spec"]["properties"];
+  EXPECT_EQ(spec["appArmor"]["maxLength"], kMaxAppArmorPolicyBytes);
+  const nlohmann::json& seccomp = spec["seccomp"]["properties"];
+  EXPECT_EQ(seccomp["defaultErrnoRet"]["maximum"], kMaxErrno);
+  EXPECT_EQ(seccomp["syscalls"]["maxItems"], kMaxSeccompRules);
+  const nlohmann::json& rule = seccomp["syscalls"]["items"]["properties"];
+  EXPECT_EQ(rule["names"]["maxItems"], kMaxSeccompNamesPerRule);
+  EXPECT_EQ(rule["names"]["items"]["maxLength"], kMaxSyscallNameBytes);
+  EXPECT_EQ(rule["errnoRet"]["maximum"], kMaxErrno);
+  EXPECT_EQ(rule["args"]["items"]["properties"]["index"]["maximum"], 5);
+  EXPECT_NE(schema["x-kubernetes-validations"].dump().find(std::string(kDefaultProfileName)),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace csp::agent
