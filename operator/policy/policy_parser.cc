@@ -195,6 +195,8 @@ Result<Policy> ParsePolicy(const json& object) {
   } else if (ExpectType(*name, json::value_t::string, "metadata.name", errors)) {
     policy.name = name->get<std::string>();
     if (policy.name.empty()) errors.Add("metadata.name", "required");
+    // The name is the value of a label on every report, and label values stop at 63.
+    if (policy.name.size() > 63) errors.Add("metadata.name", "must be at most 63 characters");
   }
   if (meta != nullptr && meta->is_object()) {
     if (const json* uid = GetField(*meta, "uid"); uid != nullptr && uid->is_string()) {

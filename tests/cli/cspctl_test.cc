@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -166,6 +167,26 @@ TEST_F(CspctlTest, InvalidPolicyNamesEveryBadField) {
        }) {
     EXPECT_NE(r.err.find(want), std::string::npos) << "missing: " << want << "\n" << r;
   }
+}
+
+// Whatever the CRD schema refuses, cspctl refuses too, naming the same field: each file in
+// examples/invalid/ carries the path the API server names in an `# expect-error:` line.
+TEST_F(CspctlTest, RefusesEveryInvalidExamplePolicy) {
+  const std::string dir = std::string(CSP_REPO_ROOT) + "/examples/invalid";
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string text = ReadText(entry.path());
+    const std::string marker = "# expect-error: ";
+    const std::size_t at = text.find(marker);
+    ASSERT_NE(at, std::string::npos) << entry.path() << " has no expect-error line";
+    std::string field = text.substr(at + marker.size(), text.find('\n', at) - at - marker.size());
+    CommandResult r = Cspctl({"scan", "-p", entry.path(), "workloads"});
+    EXPECT_EQ(r.exit_code, 2) << entry.path() << "\n" << r;
+    EXPECT_NE(r.err.find(field), std::string::npos) << entry.path() << " wants " << field << "\n"
+                                                    << r;
+    ++checked;
+  }
+  EXPECT_GE(checked, 20);
 }
 
 TEST_F(CspctlTest, MissingPathIsAnInputError) {

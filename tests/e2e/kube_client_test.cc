@@ -240,15 +240,22 @@ TEST_F(KubeClientTest, WatchSendsBookmarksWhenAsked) {
   auto list = client().List(kConfigMaps, ns());
   ASSERT_TRUE(list) << list.error().message;
   // The server sends a bookmark shortly before a watch's deadline, so a short watch gets one.
-  Watcher watcher(
-      client(), ns(),
-      {.resource_version = list->resource_version, .allow_bookmarks = true, .timeout_seconds = 5});
-  Status status = watcher.Finish();
-  ASSERT_TRUE(status) << status.error().message;
-  const auto seen = watcher.seen();
+  // Its timer ticks once a second and a loaded machine can miss the window: a few tries.
+  std::vector<std::string> seen;
+  std::string bookmark_rv;
+  for (int attempt = 0; attempt < 3 && bookmark_rv.empty(); ++attempt) {
+    Watcher watcher(client(), ns(),
+                    {.resource_version = list->resource_version,
+                     .allow_bookmarks = true,
+                     .timeout_seconds = 10});
+    Status status = watcher.Finish();
+    ASSERT_TRUE(status) << status.error().message;
+    seen = watcher.seen();
+    bookmark_rv = watcher.bookmark_rv();
+  }
   EXPECT_NE(std::find(seen.begin(), seen.end(), "BOOKMARK"), seen.end())
       << "events: " << ::testing::PrintToString(seen);
-  EXPECT_FALSE(watcher.bookmark_rv().empty());
+  EXPECT_FALSE(bookmark_rv.empty());
 }
 
 // The port of the cluster's etcd, from the cluster.env that hack/cluster.sh writes.
