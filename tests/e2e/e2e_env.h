@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "csp/common/result.h"
 #include "subprocess.h"
 
 namespace csp::e2e {
@@ -77,6 +78,11 @@ class E2ETest : public ::testing::Test {
   std::string ns_;
   std::vector<std::string> namespaces_;  // all namespaces to delete in TearDown
 };
+
+// Compacts the e2e cluster's etcd history up to `revision` through etcd's JSON gateway (the
+// port comes from the cluster.env hack/cluster.sh writes), as the apiserver's periodic
+// compaction would after five minutes: watches from older versions then get 410 Gone.
+csp::Status CompactEtcd(const std::string& revision);
 
 // A DNS-1123 label (lowercase alphanumerics and '-', at most 63 chars) built from text plus a
 // random suffix, e.g. "e2e-cluster-deployment-7f3a9c".

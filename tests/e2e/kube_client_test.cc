@@ -258,36 +258,6 @@ TEST_F(KubeClientTest, WatchSendsBookmarksWhenAsked) {
   EXPECT_FALSE(bookmark_rv.empty());
 }
 
-// The port of the cluster's etcd, from the cluster.env that hack/cluster.sh writes.
-std::string EtcdPort() {
-  const auto dir = EnvVar("CSP_E2E_CLUSTER_DIR");
-  if (!dir) return "";
-  std::ifstream in(*dir + "/cluster.env");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("CSP_ETCD_PORT=", 0) == 0)
-      return line.substr(std::string("CSP_ETCD_PORT=").size());
-  }
-  return "";
-}
-
-// Compacts etcd's history up to `revision` through etcd's JSON gateway, as the apiserver's
-// periodic compaction would after five minutes.
-Status CompactEtcd(const std::string& revision) {
-  const std::string port = EtcdPort();
-  if (port.empty()) return Internal("no CSP_ETCD_PORT in $CSP_E2E_CLUSTER_DIR/cluster.env");
-  auto etcd = kube::NewCpprestTransport({.server = "http://127.0.0.1:" + port});
-  if (!etcd) return etcd.error();
-  auto response =
-      (*etcd)->Send({.method = "POST",
-                     .target = "/v3/kv/compaction",
-                     .headers = {{"Content-Type", "application/json"}},
-                     .body = nlohmann::json{{"revision", revision}, {"physical", true}}.dump()});
-  if (!response) return response.error();
-  if (response->status != 200) return Internal("etcd compaction: " + response->body);
-  return {};
-}
-
 // Events are the one built-in resource the apiserver serves without its watch cache, so reads
 // of old versions reach etcd and expire with compaction (cached resources would be answered
 // from the cache's own window instead).

@@ -7,15 +7,10 @@ namespace csp::policy::controls {
 namespace {
 
 Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
-  Finding f;
-  ForEachContainer(pod, [&](const Container& c) {
-    if (c.security_context && c.security_context->privileged.value_or(false)) {
-      f.violations.push_back(ContainerLabel(c) + ": securityContext.privileged is true");
-      f.containers.emplace_back(c.name);
-    }
+  return CheckEachContainer(pod, [](const Container& c) -> std::string {
+    bool privileged = c.security_context && c.security_context->privileged.value_or(false);
+    return privileged ? "securityContext.privileged is true" : "";
   });
-  if (!f.violations.empty()) f.outcome = Outcome::kFail;
-  return f;
 }
 
 }  // namespace

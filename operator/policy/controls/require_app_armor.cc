@@ -63,16 +63,8 @@ std::string Problem(const PodSpec& pod, const Container& c, bool require_explici
 
 Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
   const bool require_explicit = static_cast<const Settings&>(settings).require_explicit;
-  Finding f;
-  ForEachContainer(pod, [&](const Container& c) {
-    std::string problem = Problem(pod, c, require_explicit);
-    if (!problem.empty()) {
-      f.violations.push_back(ContainerLabel(c) + ": " + problem);
-      f.containers.emplace_back(c.name);
-    }
-  });
-  if (!f.violations.empty()) f.outcome = Outcome::kFail;
-  return f;
+  return CheckEachContainer(pod,
+                            [&](const Container& c) { return Problem(pod, c, require_explicit); });
 }
 
 }  // namespace

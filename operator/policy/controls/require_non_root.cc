@@ -8,27 +8,19 @@ namespace csp::policy::controls {
 namespace {
 
 Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
-  Finding f;
   const SecurityContext& pod_sc = pod.pod_security_context;
-  ForEachContainer(pod, [&](const Container& c) {
+  return CheckEachContainer(pod, [&](const Container& c) -> std::string {
     const SecurityContext* sc = c.security_context ? &*c.security_context : nullptr;
     std::optional<std::int64_t> user = sc && sc->run_as_user ? sc->run_as_user : pod_sc.run_as_user;
     std::optional<bool> non_root =
         sc && sc->run_as_non_root ? sc->run_as_non_root : pod_sc.run_as_non_root;
-    std::string problem;
-    if (user && *user == 0) {
-      problem = "runAsUser is 0";
-    } else if (!(user && *user > 0) && !non_root.value_or(false)) {
-      problem = non_root ? "runAsNonRoot is false and runAsUser is not set"
-                         : "neither runAsNonRoot: true nor runAsUser > 0 is set";
+    if (user && *user == 0) return "runAsUser is 0";
+    if (!(user && *user > 0) && !non_root.value_or(false)) {
+      return non_root ? "runAsNonRoot is false and runAsUser is not set"
+                      : "neither runAsNonRoot: true nor runAsUser > 0 is set";
     }
-    if (!problem.empty()) {
-      f.violations.push_back(ContainerLabel(c) + ": " + problem);
-      f.containers.emplace_back(c.name);
-    }
+    return "";
   });
-  if (!f.violations.empty()) f.outcome = Outcome::kFail;
-  return f;
 }
 
 }  // namespace

@@ -8,33 +8,26 @@ namespace csp::policy::controls {
 namespace {
 
 Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
-  Finding f;
-  ForEachContainer(pod, [&](const Container& c) {
+  return CheckEachContainer(pod, [&](const Container& c) -> std::string {
     const std::optional<Profile>& own =
         c.security_context ? c.security_context->seccomp : std::optional<Profile>{};
     const std::optional<Profile>& profile = own ? own : pod.pod_security_context.seccomp;
-    const char* where =
+    const std::string where =
         own ? "securityContext.seccompProfile" : "pod securityContext.seccompProfile";
-    std::string problem;
-    if (!profile) {
-      problem = "seccompProfile is not set (the container runs Unconfined)";
-    } else if (profile->type == "Unconfined") {
-      problem = std::string(where) + ".type is Unconfined";
-    } else if (profile->type == "Localhost") {
+    if (!profile) return "seccompProfile is not set (the container runs Unconfined)";
+    if (profile->type == "Unconfined") return where + ".type is Unconfined";
+    if (profile->type == "Localhost") {
       if (!profile->localhost_profile || profile->localhost_profile->empty()) {
-        problem = std::string(where) + ".type is Localhost without localhostProfile";
+        return where + ".type is Localhost without localhostProfile";
       }
-    } else if (profile->type != "RuntimeDefault") {
-      problem = std::string(where) + ".type \"" + std::string(profile->type) +
-                "\" is not RuntimeDefault or Localhost";
+      return "";
     }
-    if (!problem.empty()) {
-      f.violations.push_back(ContainerLabel(c) + ": " + problem);
-      f.containers.emplace_back(c.name);
+    if (profile->type != "RuntimeDefault") {
+      return where + ".type \"" + std::string(profile->type) +
+             "\" is not RuntimeDefault or Localhost";
     }
+    return "";
   });
-  if (!f.violations.empty()) f.outcome = Outcome::kFail;
-  return f;
 }
 
 }  // namespace

@@ -46,19 +46,19 @@ std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const st
 
 Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
   const auto& s = static_cast<const Settings&>(settings);
-  Finding f;
-  ForEachContainer(pod, [&](const Container& c) {
+  return CheckEachContainer(pod, [&](const Container& c) {
     const Capabilities* caps = c.security_context && c.security_context->capabilities
                                    ? &*c.security_context->capabilities
                                    : nullptr;
-    std::vector<std::string> problems;
+    std::string problems;
+    auto add = [&](const std::string& p) { problems += (problems.empty() ? "" : ", ") + p; };
     if (caps != nullptr) {
       for (std::string_view added : caps->add) {
         std::string cap = NormalizeCapability(added);
         if (cap == "ALL") {
-          problems.push_back("capabilities.add holds ALL");
+          add("capabilities.add holds ALL");
         } else if (std::find(s.allowed.begin(), s.allowed.end(), cap) == s.allowed.end()) {
-          problems.push_back("capabilities.add holds " + cap + " (not allowed)");
+          add("capabilities.add holds " + cap + " (not allowed)");
         }
       }
     }
@@ -67,17 +67,10 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
                        std::any_of(caps->drop.begin(), caps->drop.end(), [](std::string_view d) {
                          return NormalizeCapability(d) == "ALL";
                        });
-      if (!drops_all) problems.push_back("capabilities.drop does not hold ALL");
+      if (!drops_all) add("capabilities.drop does not hold ALL");
     }
-    if (!problems.empty()) {
-      std::string line = ContainerLabel(c) + ": ";
-      for (std::size_t i = 0; i < problems.size(); ++i) line += (i ? ", " : "") + problems[i];
-      f.violations.push_back(std::move(line));
-      f.containers.emplace_back(c.name);
-    }
+    return problems;
   });
-  if (!f.violations.empty()) f.outcome = Outcome::kFail;
-  return f;
 }
 
 }  // namespace

@@ -51,6 +51,22 @@ struct Control {
                    const EvalContext& context) = nullptr;
 };
 
+// The common shape of a per-container control: `problem(container)` returns what is wrong
+// with one container ("" when nothing is); each problem becomes the violation
+// `<container label>: <problem>` and names the container. Fails when any container has one.
+template <typename Fn>
+Finding CheckEachContainer(const PodSpec& pod, Fn&& problem) {
+  Finding f;
+  ForEachContainer(pod, [&](const Container& c) {
+    std::string p = problem(c);
+    if (p.empty()) return;
+    f.violations.push_back(ContainerLabel(c) + ": " + p);
+    f.containers.emplace_back(c.name);
+  });
+  if (!f.violations.empty()) f.outcome = Outcome::kFail;
+  return f;
+}
+
 // Every registered control, in report order (operator/policy/CMakeLists.txt: CSP_CONTROLS).
 std::span<const Control> AllControls();
 const Control* FindControl(std::string_view id);

@@ -1,0 +1,127 @@
+#include "csp/controllers/compact_workload.h"
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace csp::controllers {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+
+// Copies the listed keys of `from` that exist into `to` (an object).
+void CopyKeys(const json& from, json& to, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    auto it = from.find(key);
+    if (it != from.end()) to[key] = *it;
+  }
+}
+
+// Object members are filtered; anything else (a mistyped field) is kept as it is.
+json Filtered(const json& value, std::initializer_list<const char*> keys) {
+  if (!value.is_object()) return value;
+  json out = json::object();
+  CopyKeys(value, out, keys);
+  return out;
+}
+
+json FilteredList(const json& list, std::initializer_list<const char*> keys) {
+  if (!list.is_array()) return list;
+  json out = json::array();
+  for (const json& item : list) out.push_back(Filtered(item, keys));
+  return out;
+}
+
+json CompactPodSpec(const json& spec) {
+  if (!spec.is_object()) return spec;
+  json out = json::object();
+  for (const char* key : {"containers", "initContainers", "ephemeralContainers"}) {
+    auto it = spec.find(key);
+    if (it != spec.end()) {
+      out[key] = FilteredList(*it, {"name", "image", "securityContext", "volumeMounts"});
+    }
+  }
+  // nodeSelector: DaemonSet remediation; node-aware checks may read it too.
+  CopyKeys(spec, out, {"securityContext", "os", "nodeSelector"});
+  if (auto it = spec.find("volumes"); it != spec.end()) {
+    out["volumes"] = FilteredList(*it, {"name", "hostPath"});
+  }
+  return out;
+}
+
+// A pod template: its annotations (AppArmor) and its pod spec.
+json CompactTemplate(const json& tmpl) {
+  if (!tmpl.is_object()) return tmpl;
+  json out = json::object();
+  if (auto meta = tmpl.find("metadata"); meta != tmpl.end()) {
+    out["metadata"] = Filtered(*meta, {"annotations"});
+  }
+  if (auto spec = tmpl.find("spec"); spec != tmpl.end()) out["spec"] = CompactPodSpec(*spec);
+  return out;
+}
+
+json CompactSpec(const json& spec, const std::string& kind) {
+  if (!spec.is_object()) return spec;
+  if (kind == "Pod") return CompactPodSpec(spec);
+  json out = json::object();
+  CopyKeys(spec, out, {"replicas", "suspend"});
+  if (kind == "CronJob") {
+    auto jt = spec.find("jobTemplate");
+    if (jt == spec.end()) return out;
+    if (!jt->is_object()) {
+      out["jobTemplate"] = *jt;
+      return out;
+    }
+    json job = json::object();
+    if (auto js = jt->find("spec"); js != jt->end()) {
+      if (js->is_object()) {
+        json job_spec = json::object();
+        if (auto t = js->find("template"); t != js->end())
+          job_spec["template"] = CompactTemplate(*t);
+        job["spec"] = std::move(job_spec);
+      } else {
+        job["spec"] = *js;
+      }
+    }
+    out["jobTemplate"] = std::move(job);
+    return out;
+  }
+  if (auto t = spec.find("template"); t != spec.end()) out["template"] = CompactTemplate(*t);
+  return out;
+}
+
+}  // namespace
+
+json CompactWorkload(const json& object) {
+  try {
+    if (!object.is_object()) return object;
+    json out = json::object();
+    CopyKeys(object, out, {"apiVersion", "kind"});
+    if (auto meta = object.find("metadata"); meta != object.end()) {
+      out["metadata"] = Filtered(*meta, {"name", "namespace", "uid", "labels", "annotations",
+                                         "ownerReferences", "generation", "resourceVersion"});
+      // A second copy of the whole object that nothing here reads: often the largest field.
+      json& m = out["metadata"];
+      if (auto a = m.is_object() ? m.find("annotations") : m.end();
+          a != m.end() && a->is_object()) {
+        a->erase(std::string(kLastApplied));
+      }
+    }
+    auto kind = object.find("kind");
+    const std::string k = kind != object.end() && kind->is_string() ? kind->get<std::string>() : "";
+    if (auto spec = object.find("spec"); spec != object.end()) out["spec"] = CompactSpec(*spec, k);
+    if (k == "PodTemplate") {
+      if (auto t = object.find("template"); t != object.end())
+        out["template"] = CompactTemplate(*t);
+    }
+    return out;
+  } catch (...) {
+    // Only allocation can throw here; the whole object is a correct, if larger, value.
+    return object;
+  }
+}
+
+}  // namespace csp::controllers

@@ -1,0 +1,164 @@
+#include "csp/controllers/desired_reports.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace csp::controllers {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string Str(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const json& Sub(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it != object.end() ? *it : kNull;
+}
+
+bool IsManaged(const json& report) {
+  return Str(Sub(Sub(report, "metadata"), "labels"),
+             std::string(report::kManagedByLabel).c_str()) == report::kManagedBy;
+}
+
+ResultKey KeyOf(const std::string& policy, const report::Entry& e) {
+  return {.ns = e.resource.ns,
+          .policy = policy,
+          .kind = e.resource.kind,
+          .name = e.resource.name,
+          .rule = e.rule};
+}
+
+}  // namespace
+
+void IndexReportResults(const json& report, PreviousResults& out) {
+  if (!IsManaged(report)) return;
+  const std::string ns = Str(Sub(report, "metadata"), "namespace");
+  const json& results = Sub(report, "results");
+  if (!results.is_array()) return;
+  for (const json& r : results) {
+    const json& resources = Sub(r, "resources");
+    if (!resources.is_array() || resources.size() != 1) continue;
+    const json& res = resources[0];
+    ResultKey key{.ns = ns,
+                  .policy = Str(r, "policy"),
+                  .kind = Str(res, "kind"),
+                  .name = Str(res, "name"),
+                  .rule = Str(r, "rule")};
+    if (key.policy.empty() || key.kind.empty() || key.name.empty() || key.rule.empty()) continue;
+    PreviousResult prev{
+        .uid = Str(res, "uid"), .result = Str(r, "result"), .message = Str(r, "message")};
+    const json& props = Sub(r, "properties");
+    if (props.is_object()) {
+      for (const auto& [k, v] : props.items()) {
+        if (v.is_string()) prev.properties[k] = v.get<std::string>();
+      }
+    }
+    const json& ts = Sub(r, "timestamp");
+    const json& seconds = Sub(ts, "seconds");
+    const json& nanos = Sub(ts, "nanos");
+    if (seconds.is_number_integer()) prev.timestamp.seconds = seconds.get<std::int64_t>();
+    if (nanos.is_number_integer()) prev.timestamp.nanos = nanos.get<std::int32_t>();
+    out[std::move(key)] = std::move(prev);
+  }
+}
+
+void StampTimestamps(std::vector<PolicyEntry>& entries, const PreviousResults& previous,
+                     report::Timestamp now) {
+  for (PolicyEntry& pe : entries) {
+    report::Entry& e = pe.entry;
+    e.timestamp = now;
+    auto it = previous.find(KeyOf(pe.policy, e));
+    if (it == previous.end()) continue;
+    const PreviousResult& p = it->second;
+    if (p.uid == e.resource.uid && p.result == policy::OutcomeName(e.outcome) &&
+        p.message == e.message && p.properties == e.properties) {
+      e.timestamp = p.timestamp;
+    }
+  }
+}
+
+std::vector<report::PolicyReport> DesiredReports(std::vector<PolicyEntry> entries,
+                                                 const PreviousResults& previous,
+                                                 report::Timestamp now, std::size_t max_bytes) {
+  StampTimestamps(entries, previous, now);
+  std::map<std::pair<std::string, std::string>, std::vector<report::Entry>> groups;
+  for (PolicyEntry& pe : entries) {
+    std::string ns = pe.entry.resource.ns;
+    groups[{std::move(ns), std::move(pe.policy)}].push_back(std::move(pe.entry));
+  }
+  std::vector<report::PolicyReport> out;
+  for (auto& [key, group] : groups) {
+    for (report::PolicyReport& r :
+         report::BuildPolicyReports(key.second, key.first, std::move(group), max_bytes)) {
+      out.push_back(std::move(r));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const report::PolicyReport& a, const report::PolicyReport& b) {
+              return std::tie(a.ns, a.name) < std::tie(b.ns, b.name);
+            });
+  return out;
+}
+
+std::uint64_t ContentDigest(const json& report) {
+  const json& labels = Sub(Sub(report, "metadata"), "labels");
+  const json content = {{"managedBy", Str(labels, std::string(report::kManagedByLabel).c_str())},
+                        {"policy", Str(labels, std::string(report::kPolicyLabel).c_str())},
+                        {"summary", Sub(report, "summary")},
+                        {"results", Sub(report, "results")}};
+  const std::string text = content.dump();
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+ExistingReport SummarizeReport(const json& report) {
+  const json& meta = Sub(report, "metadata");
+  return {.ns = Str(meta, "namespace"),
+          .name = Str(meta, "name"),
+          .resource_version = Str(meta, "resourceVersion"),
+          .managed = IsManaged(report),
+          .digest = ContentDigest(report)};
+}
+
+ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
+                         std::span<const ExistingReport> existing) {
+  std::map<ObjectName, const ExistingReport*> by_name;
+  for (const ExistingReport& e : existing) by_name[{e.ns, e.name}] = &e;
+  ReportWrites w;
+  std::map<ObjectName, bool> wanted;
+  for (const report::PolicyReport& d : desired) {
+    ObjectName name{d.ns, d.name};
+    wanted[name] = true;
+    auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      w.creates.push_back(report::ToJson(d));
+      continue;
+    }
+    const ExistingReport& e = *it->second;
+    if (!e.managed) {
+      w.blocked.push_back(std::move(name));
+      continue;
+    }
+    json body = report::ToJson(d);
+    if (ContentDigest(body) == e.digest) continue;
+    if (!e.resource_version.empty()) body["metadata"]["resourceVersion"] = e.resource_version;
+    w.updates.push_back(std::move(body));
+  }
+  for (const auto& [name, e] : by_name) {
+    if (e->managed && !wanted.contains(name)) w.deletes.push_back(name);
+  }
+  return w;
+}
+
+}  // namespace csp::controllers

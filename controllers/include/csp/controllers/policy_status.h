@@ -1,0 +1,43 @@
+// A ContainerSecurityPolicy's status (api.md): observedGeneration, the Ready condition, workload
+// counts and per-exemption matched/expired. Pure: the caller passes the time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "csp/controllers/evaluation.h"
+
+namespace csp::controllers {
+
+struct StatusInput {
+  std::int64_t generation = 0;  // metadata.generation of the policy object
+  // The parsed policy, or null when its spec is invalid (then `parse_error` says why).
+  const policy::Policy* policy = nullptr;
+  std::string parse_error = {};
+  // This policy's evaluations: one per workload it matched.
+  std::span<const Evaluation> evaluations = {};
+  std::chrono::sys_seconds now = {};
+  // The current status (or null): the Ready condition keeps its lastTransitionTime unless its
+  // status flips.
+  const nlohmann::json* previous = nullptr;
+};
+
+// The desired status object. A workload is failing when any result is fail or error, else
+// exempted when any result was skipped by an exemption, else passing. An exemption has
+// expired when its `expires` is at or before `now`; `matched` counts workloads it exempted
+// from at least one rule. An invalid spec gives Ready=False/InvalidSpec with the parse error
+// and no counts.
+nlohmann::json BuildPolicyStatus(const StatusInput& input);
+
+// True when writing `desired` over `current` would change something other than a condition's
+// lastTransitionTime (a flip changes its status too, so it is never hidden).
+bool StatusChanged(const nlohmann::json& current, const nlohmann::json& desired);
+
+// RFC 3339 UTC, seconds precision: "2026-03-31T00:00:00Z".
+std::string FormatTime(std::chrono::sys_seconds t);
+
+}  // namespace csp::controllers

@@ -1,0 +1,117 @@
+#include "csp/controllers/policy_status.h"
+
+#include <cstdio>
+#include <set>
+
+namespace csp::controllers {
+
+using json = nlohmann::json;
+
+std::string FormatTime(std::chrono::sys_seconds t) {
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd(days);
+  const std::chrono::hh_mm_ss hms(t - days);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+namespace {
+
+// The previous Ready condition, if any.
+const json* PreviousReady(const json* status) {
+  if (!status || !status->is_object()) return nullptr;
+  auto conditions = status->find("conditions");
+  if (conditions == status->end() || !conditions->is_array()) return nullptr;
+  for (const json& c : *conditions) {
+    if (c.is_object() && c.value("type", json()) == "Ready") return &c;
+  }
+  return nullptr;
+}
+
+json ReadyCondition(const StatusInput& in, bool ready, std::string reason, std::string message) {
+  const std::string status = ready ? "True" : "False";
+  std::string since = FormatTime(in.now);
+  if (const json* prev = PreviousReady(in.previous)) {
+    auto t = prev->find("lastTransitionTime");
+    if (prev->value("status", json()) == status && t != prev->end() && t->is_string()) {
+      since = t->get<std::string>();
+    }
+  }
+  return {{"type", "Ready"},
+          {"status", status},
+          {"reason", std::move(reason)},
+          {"message", std::move(message)},
+          {"observedGeneration", in.generation},
+          {"lastTransitionTime", since}};
+}
+
+}  // namespace
+
+json BuildPolicyStatus(const StatusInput& in) {
+  json status = {{"observedGeneration", in.generation}};
+  if (!in.policy) {
+    status["conditions"] = json::array({ReadyCondition(in, false, "InvalidSpec", in.parse_error)});
+    return status;
+  }
+  std::int64_t passing = 0, failing = 0, exempted = 0;
+  std::vector<std::int64_t> matched(in.policy->exemptions.size(), 0);
+  for (const Evaluation& e : in.evaluations) {
+    bool fails = false, skipped_by_exemption = false;
+    std::set<std::size_t> used;
+    for (const policy::RuleResult& r : e.results) {
+      if (r.outcome == policy::Outcome::kFail || r.outcome == policy::Outcome::kError) fails = true;
+      if (r.exemption) {
+        skipped_by_exemption = true;
+        used.insert(*r.exemption);
+      }
+    }
+    for (std::size_t i : used) {
+      if (i < matched.size()) ++matched[i];
+    }
+    if (fails) {
+      ++failing;
+    } else if (skipped_by_exemption) {
+      ++exempted;
+    } else {
+      ++passing;
+    }
+  }
+  const auto total = static_cast<std::int64_t>(in.evaluations.size());
+  status["conditions"] = json::array({ReadyCondition(
+      in, true, "Reconciled", "evaluated " + std::to_string(total) + " workloads")});
+  status["workloads"] = {
+      {"total", total}, {"passing", passing}, {"failing", failing}, {"exempted", exempted}};
+  json exemptions = json::array();
+  for (std::size_t i = 0; i < matched.size(); ++i) {
+    const auto& expires = in.policy->exemptions[i].expires;
+    exemptions.push_back(
+        {{"index", i}, {"matched", matched[i]}, {"expired", expires && *expires <= in.now}});
+  }
+  status["exemptions"] = std::move(exemptions);
+  return status;
+}
+
+namespace {
+
+json WithoutTransitionTimes(json status) {
+  if (!status.is_object()) return status;
+  auto conditions = status.find("conditions");
+  if (conditions != status.end() && conditions->is_array()) {
+    for (json& c : *conditions) {
+      if (c.is_object()) c.erase("lastTransitionTime");
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+bool StatusChanged(const json& current, const json& desired) {
+  return WithoutTransitionTimes(current) != WithoutTransitionTimes(desired);
+}
+
+}  // namespace csp::controllers

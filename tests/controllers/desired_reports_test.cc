@@ -1,0 +1,380 @@
+// Desired reports: timestamps of unchanged results are kept, the diff writes only what changed,
+// deletes reports of deleted policies and emptied namespaces, and never touches foreign
+// reports; our reports edited or deleted by someone else are put right.
+#include "csp/controllers/desired_reports.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "test_util.h"
+
+namespace csp::controllers {
+namespace {
+
+using json = nlohmann::json;
+using test::BadPodSpec;
+using test::GoodPodSpec;
+using test::MakeWorkload;
+
+constexpr report::Timestamp kT1{.seconds = 1000};
+constexpr report::Timestamp kT2{.seconds = 2000};
+
+std::vector<PolicyEntry> EntriesOf(const std::deque<policy::Policy>& policies,
+                                   const std::vector<json>& objects) {
+  std::vector<PolicyEntry> out;
+  for (const json& o : objects) {
+    for (const Evaluation& e : test::MustEvaluate(policies, o)) {
+      std::vector<PolicyEntry> entries = ToEntries(e, nullptr);
+      out.insert(out.end(), entries.begin(), entries.end());
+    }
+  }
+  return out;
+}
+
+// The reports as the API server would hand them back: JSON text, parsed again.
+std::vector<json> RoundTrip(const std::vector<report::PolicyReport>& reports) {
+  std::vector<json> out;
+  for (const report::PolicyReport& r : reports) {
+    json j = json::parse(report::ToJson(r).dump());
+    j["metadata"]["resourceVersion"] = "7";
+    j["metadata"]["uid"] = "r-" + r.name;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+PreviousResults Index(const std::vector<json>& reports) {
+  PreviousResults out;
+  for (const json& r : reports) IndexReportResults(r, out);
+  return out;
+}
+
+std::vector<ExistingReport> Existing(const std::vector<json>& reports) {
+  std::vector<ExistingReport> out;
+  for (const json& r : reports) out.push_back(SummarizeReport(r));
+  return out;
+}
+
+report::Timestamp TimestampOf(const std::vector<report::PolicyReport>& reports,
+                              std::string_view name, std::string_view rule) {
+  for (const report::PolicyReport& r : reports) {
+    for (const report::Entry& e : r.results) {
+      if (e.resource.name == name && e.rule == rule) return e.timestamp;
+    }
+  }
+  ADD_FAILURE() << "no result " << name << " " << rule;
+  return {};
+}
+
+// --- timestamps -------------------------------------------------------------------------
+
+struct TimestampCase {
+  std::string name;
+  json before, after;  // the workload at the first and the second pass
+  std::string rule;
+  report::Timestamp want;
+};
+
+void PrintTo(const TimestampCase& c, std::ostream* os) { *os << c.name; }
+
+class TimestampTest : public testing::TestWithParam<TimestampCase> {};
+
+TEST_P(TimestampTest, KeptUnlessTheResultChanged) {
+  const TimestampCase& c = GetParam();
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", R"({})")};
+  std::vector<json> first = RoundTrip(DesiredReports(EntriesOf(policies, {c.before}), {}, kT1));
+  std::vector<report::PolicyReport> second =
+      DesiredReports(EntriesOf(policies, {c.after}), Index(first), kT2);
+  EXPECT_EQ(TimestampOf(second, "web", c.rule), c.want);
+}
+
+json WithUid(json o, std::string uid) {
+  o["metadata"]["uid"] = std::move(uid);
+  return o;
+}
+
+json Renamed(json o, std::string container) {
+  o["spec"]["template"]["spec"]["containers"][0]["name"] = std::move(container);
+  return o;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, TimestampTest,
+    testing::ValuesIn(std::vector<TimestampCase>{
+        {"unchanged_pass_kept", MakeWorkload("Deployment", "web", GoodPodSpec()),
+         MakeWorkload("Deployment", "web", GoodPodSpec()), "disallow-privileged", kT1},
+        {"unchanged_fail_kept", MakeWorkload("Deployment", "web", BadPodSpec()),
+         MakeWorkload("Deployment", "web", BadPodSpec()), "disallow-privileged", kT1},
+        {"outcome_changed", MakeWorkload("Deployment", "web", GoodPodSpec()),
+         MakeWorkload("Deployment", "web", BadPodSpec()), "disallow-privileged", kT2},
+        {"message_changed", MakeWorkload("Deployment", "web", BadPodSpec()),
+         Renamed(MakeWorkload("Deployment", "web", BadPodSpec()), "other"), "disallow-privileged",
+         kT2},
+        {"other_rule_unchanged_kept", MakeWorkload("Deployment", "web", GoodPodSpec()),
+         MakeWorkload("Deployment", "web", BadPodSpec()), "require-non-root", kT1},
+        {"recreated_workload_new_uid", MakeWorkload("Deployment", "web", GoodPodSpec()),
+         WithUid(MakeWorkload("Deployment", "web", GoodPodSpec()), "new"), "disallow-privileged",
+         kT2},
+    }),
+    [](const auto& info) { return info.param.name; });
+
+TEST(TimestampPropertiesTest, RemediationChangeIsAChange) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", R"({"action":"Label"})")};
+  json object = MakeWorkload("Deployment", "web", BadPodSpec());
+  std::vector<PolicyEntry> entries = EntriesOf(policies, {object});
+  std::vector<json> first = RoundTrip(DesiredReports(entries, {}, kT1));
+  for (PolicyEntry& pe : entries) {
+    if (pe.entry.rule == "disallow-privileged") pe.entry.properties["remediation"] = "labeled";
+  }
+  std::vector<report::PolicyReport> second = DesiredReports(entries, Index(first), kT2);
+  EXPECT_EQ(TimestampOf(second, "web", "disallow-privileged"), kT2);
+  EXPECT_EQ(TimestampOf(second, "web", "require-non-root"), kT1);
+}
+
+// --- diff ---------------------------------------------------------------------------------
+
+std::vector<std::string> Names(const std::vector<json>& objects) {
+  std::vector<std::string> out;
+  for (const json& o : objects) {
+    out.push_back(o["metadata"]["namespace"].get<std::string>() + "/" +
+                  o["metadata"]["name"].get<std::string>());
+  }
+  return out;
+}
+std::vector<std::string> Names(const std::vector<ObjectName>& names) {
+  std::vector<std::string> out;
+  for (const ObjectName& n : names) out.push_back(n.ns + "/" + n.name);
+  return out;
+}
+
+json InNamespace(json o, const std::string& ns) {
+  o["metadata"]["namespace"] = ns;
+  return o;
+}
+
+json Foreign(std::string ns, std::string name) {
+  return {{"apiVersion", "wgpolicyk8s.io/v1alpha2"},
+          {"kind", "PolicyReport"},
+          {"metadata",
+           {{"name", name},
+            {"namespace", ns},
+            {"labels", {{"app.kubernetes.io/managed-by", "kyverno"}}}}},
+          {"results", json::array()}};
+}
+
+struct DiffCase {
+  std::string name;
+  std::vector<std::string_view> policies;  // "name=spec"
+  std::vector<json> workloads_before, workloads_now;
+  // Edits to the existing reports (after the first pass) before the second pass.
+  std::function<void(std::vector<json>&)> edit;
+  std::vector<std::string> creates, updates, deletes, blocked;
+};
+
+void PrintTo(const DiffCase& c, std::ostream* os) { *os << c.name; }
+
+class DiffTest : public testing::TestWithParam<DiffCase> {};
+
+std::deque<policy::Policy> Policies(const std::vector<std::string_view>& specs) {
+  std::deque<policy::Policy> out;
+  for (std::string_view s : specs) {
+    auto eq = s.find('=');
+    out.push_back(test::MakePolicy(s.substr(0, eq), s.substr(eq + 1)));
+  }
+  return out;
+}
+
+TEST_P(DiffTest, WritesOnlyTheDifference) {
+  const DiffCase& c = GetParam();
+  // First pass: every policy of the case plus "old", which the second pass no longer has.
+  std::vector<std::string_view> first_specs = c.policies;
+  first_specs.push_back("old={}");
+  std::deque<policy::Policy> before = Policies(first_specs);
+  std::vector<json> existing =
+      RoundTrip(DesiredReports(EntriesOf(before, c.workloads_before), {}, kT1));
+  if (c.edit) c.edit(existing);
+
+  std::deque<policy::Policy> now = Policies(c.policies);
+  std::vector<report::PolicyReport> desired =
+      DesiredReports(EntriesOf(now, c.workloads_now), Index(existing), kT2);
+  ReportWrites w = DiffReports(desired, Existing(existing));
+  EXPECT_EQ(Names(w.creates), c.creates);
+  EXPECT_EQ(Names(w.updates), c.updates);
+  EXPECT_EQ(Names(w.deletes), c.deletes);
+  EXPECT_EQ(Names(w.blocked), c.blocked);
+  for (const json& u : w.updates) EXPECT_EQ(u["metadata"]["resourceVersion"], "7");
+
+  // Applying the writes converges: a further pass writes nothing.
+  std::map<std::string, json> state;
+  for (const json& e : existing) state[Names(std::vector<json>{e})[0]] = e;
+  for (const json& o : w.creates) state[Names(std::vector<json>{o})[0]] = o;
+  for (const json& o : w.updates) state[Names(std::vector<json>{o})[0]] = o;
+  for (const std::string& d : Names(w.deletes)) state.erase(d);
+  std::vector<json> after;
+  for (auto& [k, v] : state) after.push_back(v);
+  std::vector<report::PolicyReport> again =
+      DesiredReports(EntriesOf(now, c.workloads_now), Index(after), kT2);
+  ReportWrites w2 = DiffReports(again, Existing(after));
+  EXPECT_TRUE(w2.creates.empty() && w2.updates.empty() && w2.deletes.empty())
+      << Names(w2.creates).size() << Names(w2.updates).size() << Names(w2.deletes).size();
+}
+
+std::vector<DiffCase> DiffCases() {
+  const json web = MakeWorkload("Deployment", "web", GoodPodSpec());
+  const json bad_web = MakeWorkload("Deployment", "web", BadPodSpec());
+  const json api = InNamespace(MakeWorkload("Deployment", "api", GoodPodSpec()), "prod");
+  return {
+      {"steady_state_no_writes_but_deleted_policy",
+       {"base={}"},
+       {web},
+       {web},
+       nullptr,
+       {},
+       {},
+       {"default/csp-old"},
+       {}},
+      {"changed_result_updates",
+       {"base={}"},
+       {web},
+       {bad_web},
+       nullptr,
+       {},
+       {"default/csp-base"},
+       {"default/csp-old"},
+       {}},
+      {"new_namespace_creates",
+       {"base={}"},
+       {web},
+       {web, api},
+       nullptr,
+       {"prod/csp-base"},
+       {},
+       {"default/csp-old"},
+       {}},
+      {"namespace_without_results_deleted",
+       {"base={}"},
+       {web, api},
+       {web},
+       nullptr,
+       {},
+       {},
+       {"default/csp-old", "prod/csp-base", "prod/csp-old"},
+       {}},
+      {"edited_by_someone_else_rewritten",
+       {"base={}"},
+       {web},
+       {web},
+       [](std::vector<json>& reports) {
+         for (json& r : reports) {
+           if (r["metadata"]["name"] == "csp-base") r["results"][0]["result"] = "skip";
+         }
+       },
+       {},
+       {"default/csp-base"},
+       {"default/csp-old"},
+       {}},
+      {"deleted_by_someone_else_recreated",
+       {"base={}"},
+       {web},
+       {web},
+       [](std::vector<json>& reports) {
+         std::erase_if(reports, [](const json& r) { return r["metadata"]["name"] == "csp-base"; });
+       },
+       {"default/csp-base"},
+       {},
+       {"default/csp-old"},
+       {}},
+      {"foreign_reports_untouched",
+       {"base={}"},
+       {web},
+       {web},
+       [](std::vector<json>& reports) {
+         reports.push_back(Foreign("default", "kyverno-pol"));
+         reports.push_back(Foreign("default", "csp-other"));
+       },
+       {},
+       {},
+       {"default/csp-old"},
+       {}},
+      {"foreign_report_holding_our_name_blocked",
+       {"base={}"},
+       {web},
+       {web},
+       [](std::vector<json>& reports) {
+         for (json& r : reports) {
+           if (r["metadata"]["name"] == "csp-base") r = Foreign("default", "csp-base");
+         }
+       },
+       {},
+       {},
+       {"default/csp-old"},
+       {"default/csp-base"}},
+      {"label_removed_makes_it_foreign",
+       {"base={}"},
+       {web},
+       {web},
+       [](std::vector<json>& reports) {
+         for (json& r : reports) r["metadata"]["labels"].erase("app.kubernetes.io/managed-by");
+       },
+       {},
+       {},
+       {},
+       {"default/csp-base"}},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, DiffTest, testing::ValuesIn(DiffCases()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(ContentDigestTest, IgnoresServerFieldsAndForeignLabels) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", "{}")};
+  std::vector<report::PolicyReport> reports = DesiredReports(
+      EntriesOf(policies, {MakeWorkload("Deployment", "web", GoodPodSpec())}), {}, kT1);
+  ASSERT_EQ(reports.size(), 1u);
+  json ours = report::ToJson(reports[0]);
+  json served = json::parse(ours.dump());
+  served["metadata"]["managedFields"] = json::array({{{"manager", "csp-operator"}}});
+  served["metadata"]["creationTimestamp"] = "2026-03-01T00:00:00Z";
+  served["metadata"]["labels"]["team"] = "a";
+  EXPECT_EQ(ContentDigest(ours), ContentDigest(served));
+  served["summary"]["pass"] = 0;
+  EXPECT_NE(ContentDigest(ours), ContentDigest(served));
+}
+
+TEST(DesiredReportsTest, GroupsPerNamespaceAndPolicySorted) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("b", "{}"), test::MakePolicy("a", "{}")};
+  std::vector<report::PolicyReport> reports = DesiredReports(
+      EntriesOf(policies, {InNamespace(MakeWorkload("Deployment", "x", GoodPodSpec()), "zz"),
+                           MakeWorkload("Deployment", "y", GoodPodSpec()),
+                           MakeWorkload("Pod", "z", BadPodSpec())}),
+      {}, kT1);
+  std::vector<std::string> names;
+  for (const report::PolicyReport& r : reports) names.push_back(r.ns + "/" + r.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"default/csp-a", "default/csp-b", "zz/csp-a", "zz/csp-b"}));
+  EXPECT_EQ(reports[0].summary.fail, 1);
+  EXPECT_EQ(reports[0].results.size(), 16u);  // 2 workloads x 8 rules
+}
+
+TEST(IndexReportResultsTest, SkipsForeignReportsAndMalformedResults) {
+  PreviousResults out;
+  json foreign = Foreign("default", "x");
+  foreign["results"] = json::array({{{"policy", "p"},
+                                     {"rule", "r"},
+                                     {"result", "pass"},
+                                     {"resources", {{{"kind", "Pod"}, {"name", "a"}}}}}});
+  IndexReportResults(foreign, out);
+  EXPECT_TRUE(out.empty());
+  json ours = foreign;
+  ours["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "csp-operator";
+  ours["results"].push_back("junk");
+  ours["results"].push_back({{"policy", "p"}, {"rule", "r"}, {"resources", "junk"}});
+  IndexReportResults(ours, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out.begin()->first,
+            (ResultKey{.ns = "default", .policy = "p", .kind = "Pod", .name = "a", .rule = "r"}));
+}
+
+}  // namespace
+}  // namespace csp::controllers
