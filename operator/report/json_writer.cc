@@ -58,7 +58,13 @@ void JsonWriter::Bool(bool value) {
 
 void JsonWriter::Escaped(std::string_view s) {
   out_ += '"';
-  for (char c : s) {
+  // Runs of characters that need no escape are appended whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\') continue;
+    out_.append(s, run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out_ += "\\\"";
@@ -81,16 +87,14 @@ void JsonWriter::Escaped(std::string_view s) {
       case '\t':
         out_ += "\\t";
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out_ += buf;
-        } else {
-          out_ += c;
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+        out_ += buf;
+      }
     }
   }
+  out_.append(s, run, s.size() - run);
   out_ += '"';
 }
 
