@@ -33,6 +33,7 @@ step "build with ASan+UBSan and run every test but the end-to-end ones"
 cmake -G Ninja -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCSP_SANITIZE=ON -DCSP_E2E=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$root/tests/lsan.supp":print_suppressions=0 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE e2e
 
 if [ "$fuzz_seconds" -gt 0 ]; then
