@@ -51,45 +51,69 @@ json ReadyCondition(const StatusInput& in, bool ready, std::string reason, std::
 
 }  // namespace
 
+void PolicyTally::Add(const Evaluation& e) {
+  bool fails = false, skipped_by_exemption = false;
+  std::set<std::size_t> used;
+  for (const policy::RuleResult& r : e.results) {
+    if (r.outcome == policy::Outcome::kFail || r.outcome == policy::Outcome::kError) fails = true;
+    if (r.exemption) {
+      skipped_by_exemption = true;
+      used.insert(*r.exemption);
+    }
+    ++rule_results[{std::string(r.rule), std::string(policy::OutcomeName(r.outcome))}];
+  }
+  for (std::size_t i : used) {
+    if (i >= exemption_matched.size()) exemption_matched.resize(i + 1, 0);
+    ++exemption_matched[i];
+  }
+  ++total;
+  if (fails) {
+    ++failing;
+  } else if (skipped_by_exemption) {
+    ++exempted;
+  } else {
+    ++passing;
+  }
+}
+
+void PolicyTally::Merge(const PolicyTally& other) {
+  total += other.total;
+  passing += other.passing;
+  failing += other.failing;
+  exempted += other.exempted;
+  if (exemption_matched.size() < other.exemption_matched.size()) {
+    exemption_matched.resize(other.exemption_matched.size(), 0);
+  }
+  for (std::size_t i = 0; i < other.exemption_matched.size(); ++i) {
+    exemption_matched[i] += other.exemption_matched[i];
+  }
+  for (const auto& [key, count] : other.rule_results) rule_results[key] += count;
+}
+
 json BuildPolicyStatus(const StatusInput& in) {
   json status = {{"observedGeneration", in.generation}};
   if (!in.policy) {
     status["conditions"] = json::array({ReadyCondition(in, false, "InvalidSpec", in.parse_error)});
     return status;
   }
-  std::int64_t passing = 0, failing = 0, exempted = 0;
-  std::vector<std::int64_t> matched(in.policy->exemptions.size(), 0);
-  for (const Evaluation& e : in.evaluations) {
-    bool fails = false, skipped_by_exemption = false;
-    std::set<std::size_t> used;
-    for (const policy::RuleResult& r : e.results) {
-      if (r.outcome == policy::Outcome::kFail || r.outcome == policy::Outcome::kError) fails = true;
-      if (r.exemption) {
-        skipped_by_exemption = true;
-        used.insert(*r.exemption);
-      }
-    }
-    for (std::size_t i : used) {
-      if (i < matched.size()) ++matched[i];
-    }
-    if (fails) {
-      ++failing;
-    } else if (skipped_by_exemption) {
-      ++exempted;
-    } else {
-      ++passing;
-    }
+  PolicyTally own;
+  if (!in.tally) {
+    for (const Evaluation& e : in.evaluations) own.Add(e);
   }
-  const auto total = static_cast<std::int64_t>(in.evaluations.size());
+  const PolicyTally& tally = in.tally ? *in.tally : own;
   status["conditions"] = json::array({ReadyCondition(
-      in, true, "Reconciled", "evaluated " + std::to_string(total) + " workloads")});
-  status["workloads"] = {
-      {"total", total}, {"passing", passing}, {"failing", failing}, {"exempted", exempted}};
+      in, true, "Reconciled", "evaluated " + std::to_string(tally.total) + " workloads")});
+  status["workloads"] = {{"total", tally.total},
+                         {"passing", tally.passing},
+                         {"failing", tally.failing},
+                         {"exempted", tally.exempted}};
   json exemptions = json::array();
-  for (std::size_t i = 0; i < matched.size(); ++i) {
+  for (std::size_t i = 0; i < in.policy->exemptions.size(); ++i) {
     const auto& expires = in.policy->exemptions[i].expires;
+    const std::int64_t matched =
+        i < tally.exemption_matched.size() ? tally.exemption_matched[i] : 0;
     exemptions.push_back(
-        {{"index", i}, {"matched", matched[i]}, {"expired", expires && *expires <= in.now}});
+        {{"index", i}, {"matched", matched}, {"expired", expires && *expires <= in.now}});
   }
   status["exemptions"] = std::move(exemptions);
   return status;

@@ -66,6 +66,38 @@ TEST(PolicyStatusTest, CountsWorkloadsAndExemptions) {
   EXPECT_EQ(ready["lastTransitionTime"], "2026-03-01T12:00:00Z");
 }
 
+// The operator tallies per namespace and merges: the status from merged tallies equals the
+// status from all evaluations at once.
+TEST(PolicyStatusTest, MergedTalliesGiveTheSameStatus) {
+  Evaluated ev = EvaluateAll(kSpec, {MakeWorkload("Deployment", "ok", GoodPodSpec()),
+                                     MakeWorkload("Deployment", "bad", BadPodSpec()),
+                                     MakeWorkload("Deployment", "legacy-a", BadPodSpec()),
+                                     MakeWorkload("StatefulSet", "legacy-b", BadPodSpec()),
+                                     MakeWorkload("Deployment", "db", BadPodSpec())});
+  PolicyTally first, second;
+  for (std::size_t i = 0; i < ev.evaluations.size(); ++i) {
+    (i < 2 ? first : second).Add(ev.evaluations[i]);
+  }
+  EXPECT_EQ(first.total, 2);
+  EXPECT_EQ(second.total, 3);
+  EXPECT_EQ(second.exemption_matched, (std::vector<std::int64_t>{2, 0, 0, 1}));
+  PolicyTally merged = first;
+  merged.Merge(second);
+  EXPECT_FALSE(merged == first);
+  const json from_tally = BuildPolicyStatus(
+      {.generation = 4, .policy = &ev.policies[0], .tally = &merged, .now = test::Now()});
+  const json from_evaluations = BuildPolicyStatus({.generation = 4,
+                                                   .policy = &ev.policies[0],
+                                                   .evaluations = ev.evaluations,
+                                                   .now = test::Now()});
+  EXPECT_EQ(from_tally, from_evaluations);
+  // Every workload has one result per rule; the privileged rule fails once, is skipped by an
+  // exemption three times and passes once.
+  EXPECT_EQ((merged.rule_results[{"disallow-privileged", "fail"}]), 1);
+  EXPECT_EQ((merged.rule_results[{"disallow-privileged", "skip"}]), 3);
+  EXPECT_EQ((merged.rule_results[{"disallow-privileged", "pass"}]), 1);
+}
+
 TEST(PolicyStatusTest, ExemptionExpiresWithTimeAlone) {
   const auto later = std::chrono::sys_days(std::chrono::year(2026) / 7 / 1);
   Evaluated ev = EvaluateAll(kSpec, {MakeWorkload("Deployment", "db", BadPodSpec())}, later);

@@ -4,14 +4,35 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "csp/controllers/evaluation.h"
 
 namespace csp::controllers {
+
+// The counts of one policy's evaluations. The operator keeps one per (namespace, policy) and
+// merges them, so a policy's status does not need every workload evaluated at once.
+struct PolicyTally {
+  std::int64_t total = 0;
+  std::int64_t passing = 0;
+  std::int64_t failing = 0;
+  std::int64_t exempted = 0;
+  std::vector<std::int64_t> exemption_matched = {};  // by exemption index
+  // (rule id, result) -> workloads with that result, for metrics.
+  std::map<std::pair<std::string, std::string>, std::int64_t> rule_results = {};
+
+  // Counts one workload: failing when any result is fail or error, else exempted when any
+  // result was skipped by an exemption, else passing.
+  void Add(const Evaluation& evaluation);
+  void Merge(const PolicyTally& other);
+  bool operator==(const PolicyTally&) const = default;
+};
 
 struct StatusInput {
   std::int64_t generation = 0;  // metadata.generation of the policy object
@@ -20,6 +41,8 @@ struct StatusInput {
   std::string parse_error = {};
   // This policy's evaluations: one per workload it matched.
   std::span<const Evaluation> evaluations = {};
+  // The counts, when the caller tallied them itself; then `evaluations` is not read.
+  const PolicyTally* tally = nullptr;
   std::chrono::sys_seconds now = {};
   // The current status (or null): the Ready condition keeps its lastTransitionTime unless its
   // status flips.

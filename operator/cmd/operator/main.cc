@@ -1,0 +1,121 @@
+// csp-operator: watches ContainerSecurityPolicies and every workload, keeps PolicyReports
+// current and acts on violators (docs/operator.md).
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "csp/kube/client.h"
+#include "csp/kube/config.h"
+#include "csp/kube/cpprest_transport.h"
+#include "csp/manager/log.h"
+#include "csp/manager/manager.h"
+#include "csp/manager/options.h"
+#include "csp/scan/version.h"
+#include "csp/serve/http_server.h"
+
+namespace {
+
+using csp::manager::LogError;
+using csp::manager::LogInfo;
+
+std::optional<std::string> Env(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (!value) return std::nullopt;
+  return std::string(value);
+}
+
+std::string DefaultIdentity() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] ? host : "csp-operator") + "_" + std::to_string(getpid());
+}
+
+int Fail(std::string_view what, const csp::Error& error) {
+  LogError(what, {{"error", error.message}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = csp::manager::ParseOptions(args, Env);
+  if (!options) {
+    std::cerr << "csp-operator: " << options.error().message << "\n";
+    return 2;
+  }
+  if (options->help) {
+    std::cout << csp::manager::Usage();
+    return 0;
+  }
+  if (options->version) {
+    std::cout << "csp-operator " << csp::scan::kVersion << "\n";
+    return 0;
+  }
+  if (auto s = csp::manager::SetUpLogging(options->log_format, options->log_level, "csp-operator");
+      !s) {
+    std::cerr << "csp-operator: " << s.error().message << "\n";
+    return 2;
+  }
+  // Signals are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto config = csp::kube::LoadConfig(options->kubeconfig, options->context);
+  if (!config) return Fail("cannot load the Kubernetes configuration", config.error());
+  if (options->identity.empty()) options->identity = DefaultIdentity();
+  if (options->lease_namespace.empty()) {
+    options->lease_namespace =
+        config->source.starts_with("in-cluster") && !config->default_namespace.empty()
+            ? config->default_namespace
+            : "csp-system";
+  }
+
+  auto transport = csp::kube::NewCpprestTransport(*config);
+  if (!transport) return Fail("cannot set up the API connection", transport.error());
+  csp::kube::Client client(std::move(*transport), *config,
+                           {.qps = options->kube_api_qps,
+                            .burst = options->kube_api_burst,
+                            .user_agent = std::string("csp-operator/") + csp::scan::kVersion});
+  // The Lease gets its own connection and no retries: one slow attempt must not outlast the
+  // renew deadline (leader_election.h).
+  csp::kube::RestConfig lease_config = *config;
+  lease_config.request_timeout = std::chrono::seconds(std::max(1, options->retry_period));
+  auto lease_transport = csp::kube::NewCpprestTransport(lease_config);
+  if (!lease_transport) return Fail("cannot set up the API connection", lease_transport.error());
+  csp::kube::Client lease_client(
+      std::move(*lease_transport), lease_config,
+      {.qps = 0,
+       .retry = {.max_attempts = 1},
+       .user_agent = std::string("csp-operator/") + csp::scan::kVersion + " leader-election"});
+
+  csp::manager::Manager manager(*options, client, lease_client);
+  manager.OnLostLeadership([] { kill(getpid(), SIGTERM); });
+  auto server = csp::serve::HttpServer::Start(options->listen_address, manager.Routes());
+  if (!server) return Fail("cannot serve health and metrics", server.error());
+  const std::string address = options->listen_address;
+  LogInfo("listening on", {{"address", address.substr(0, address.rfind(':') + 1) +
+                                           std::to_string((*server)->port())},
+                           {"port", std::to_string((*server)->port())}});
+  LogInfo("starting", {{"version", csp::scan::kVersion},
+                       {"identity", options->identity},
+                       {"server", config->server},
+                       {"leader-elect", options->leader_elect ? "true" : "false"}});
+  if (auto s = manager.Start(); !s) return Fail("cannot start", s.error());
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  LogInfo("shutting down", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
+                            {"lost-leadership", manager.LostLeadership() ? "true" : "false"}});
+  manager.Shutdown();
+  (*server)->Stop();
+  LogInfo("stopped");
+  return manager.LostLeadership() ? 1 : 0;
+}

@@ -1,0 +1,157 @@
+#include "csp/manager/caches.h"
+
+#include "csp/controllers/compact_workload.h"
+#include "csp/manager/resources.h"
+#include "csp/policy/workload.h"
+
+namespace csp::manager {
+
+using json = nlohmann::json;
+
+namespace {
+
+kube::InformerOptions OptionsFor(const kube::ResourceRef& ref, const Caches::OnError& on_error) {
+  kube::InformerOptions options{.resource = ref};
+  const std::string name = ref.Name();
+  options.on_error = [on_error, name](const Error& e) {
+    if (on_error) on_error(name, e);
+  };
+  return options;
+}
+
+policy::Labels NamespaceLabels(const json& object) {
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return {};
+  auto labels = meta->find("labels");
+  return policy::LabelsFromJson(labels != meta->end() ? &*labels : nullptr);
+}
+
+}  // namespace
+
+bool IsOwnedByWorkload(const json& cached) {
+  auto owner = controllers::ControllerRef(cached);
+  return owner && policy::IsWorkloadKind(policy::ApiGroup(owner->api_version), owner->kind);
+}
+
+json CacheWorkload(const json& object) {
+  json compact = controllers::CompactWorkload(object);
+  if (!compact.is_object()) return compact;
+  auto meta = compact.find("metadata");
+  if (meta != compact.end() && meta->is_object()) meta->erase("resourceVersion");
+  if (!IsOwnedByWorkload(compact)) return compact;
+  // Identity and ownership only: its owner is what gets evaluated.
+  json slim = {{"apiVersion", compact.value("apiVersion", json())},
+               {"kind", compact.value("kind", json())}};
+  if (meta != compact.end() && meta->is_object()) {
+    json m = json::object();
+    for (const char* key : {"name", "namespace", "uid", "ownerReferences"}) {
+      if (auto it = meta->find(key); it != meta->end()) m[key] = *it;
+    }
+    slim["metadata"] = std::move(m);
+  }
+  return slim;
+}
+
+CachedReport CacheReport(const json& object) {
+  CachedReport out{.summary = controllers::SummarizeReport(object)};
+  if (!out.summary.managed) return out;
+  if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+    if (auto labels = meta->find("labels"); labels != meta->end() && labels->is_object()) {
+      auto p = labels->find(std::string(report::kPolicyLabel));
+      if (p != labels->end() && p->is_string()) out.policy = p->get<std::string>();
+    }
+  }
+  controllers::IndexReportResults(object, out.previous);
+  return out;
+}
+
+Caches::Caches(kube::Client& client, OnError on_error)
+    : policies(client, OptionsFor(kPolicies, on_error)),
+      namespaces(client, OptionsFor(kNamespaces, on_error), &NamespaceLabels),
+      reports(client, OptionsFor(kPolicyReports, on_error), &CacheReport) {
+  for (const WorkloadResource& w : WorkloadResources()) {
+    // LIST items come without apiVersion and kind (watch events carry them): the engine
+    // needs both to recognise the workload.
+    std::string api_version =
+        w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
+    std::string kind(w.kind);
+    auto transform = [api_version, kind](const json& object) {
+      if (object.is_object() && (!object.contains("kind") || !object.contains("apiVersion"))) {
+        json typed = object;
+        typed["apiVersion"] = api_version;
+        typed["kind"] = kind;
+        return CacheWorkload(typed);
+      }
+      return CacheWorkload(object);
+    };
+    workloads.push_back(std::make_unique<kube::Informer<json>>(client, OptionsFor(w.ref, on_error),
+                                                               std::move(transform)));
+  }
+}
+
+kube::Informer<json>* Caches::Workloads(std::string_view group, std::string_view kind) {
+  const auto all = WorkloadResources();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].kind == kind && all[i].api_group == group) return workloads[i].get();
+  }
+  return nullptr;
+}
+
+void Caches::Start(std::stop_token stop) {
+  auto run = [stop](auto* informer) {
+    return std::jthread([informer, stop] { informer->Run(stop); });
+  };
+  threads_.push_back(run(&policies));
+  threads_.push_back(run(&namespaces));
+  threads_.push_back(run(&reports));
+  for (auto& w : workloads) threads_.push_back(run(w.get()));
+}
+
+void Caches::Join() { threads_.clear(); }
+
+bool Caches::Synced() const {
+  if (!policies.HasSynced() || !namespaces.HasSynced() || !reports.HasSynced()) return false;
+  for (const auto& w : workloads) {
+    if (!w->HasSynced()) return false;
+  }
+  return true;
+}
+
+bool Caches::WaitForSync(std::stop_token stop) const {
+  if (!policies.WaitForSync(stop) || !namespaces.WaitForSync(stop) || !reports.WaitForSync(stop)) {
+    return false;
+  }
+  for (const auto& w : workloads) {
+    if (!w->WaitForSync(stop)) return false;
+  }
+  return true;
+}
+
+controllers::OwnerLookup Caches::OwnerLookup() {
+  // The returned pointer must stay valid while the caller resolves: the lookup keeps the
+  // values it handed out alive until it is destroyed.
+  auto held = std::make_shared<std::vector<std::shared_ptr<const json>>>();
+  return
+      [this, held](const controllers::OwnerReference& owner, std::string_view ns) -> const json* {
+        auto* informer = Workloads(policy::ApiGroup(owner.api_version), owner.kind);
+        if (!informer) return nullptr;
+        auto value = informer->Get(std::string(ns) + "/" + owner.name);
+        if (!value) return nullptr;
+        held->push_back(value);
+        return value.get();
+      };
+}
+
+std::vector<Caches::ResourceStats> Caches::Stats() const {
+  std::vector<ResourceStats> out;
+  out.push_back({kPolicies.Name(), policies.Stats(), policies.Size()});
+  out.push_back({kNamespaces.Name(), namespaces.Stats(), namespaces.Size()});
+  out.push_back({kPolicyReports.Name(), reports.Stats(), reports.Size()});
+  const auto all = WorkloadResources();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    out.push_back({all[i].ref.Name(), workloads[i]->Stats(), workloads[i]->Size()});
+  }
+  return out;
+}
+
+}  // namespace csp::manager

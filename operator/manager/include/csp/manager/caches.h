@@ -1,0 +1,80 @@
+// The operator's informer caches: one per watched resource, each keeping a compact value
+// (what evaluation, ownership, remediation and report diffing read), never whole objects
+// except for policies, which are few and whose status the operator rewrites.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "csp/controllers/desired_reports.h"
+#include "csp/controllers/owner_resolution.h"
+#include "csp/kube/client.h"
+#include "csp/kube/informer.h"
+#include "csp/policy/label_selector.h"
+
+namespace csp::manager {
+
+// A PolicyReport as cached: identity, ownership, digest, and the previous results (for their
+// timestamps) when it is ours.
+struct CachedReport {
+  controllers::ExistingReport summary = {};
+  std::string policy = {};  // the containersecurity.dev/policy label
+  controllers::PreviousResults previous = {};
+};
+
+// The workload cache Transform: CompactWorkload without metadata.resourceVersion (the informer
+// keeps it aside), so that an update that changes nothing we read compares equal. An object
+// whose controller is a workload kind is never evaluated itself (its top-level owner is), so
+// only its identity and owner references are kept.
+nlohmann::json CacheWorkload(const nlohmann::json& object);
+
+// True when `cached` (a CacheWorkload value) has a controller reference to a workload kind.
+bool IsOwnedByWorkload(const nlohmann::json& cached);
+
+CachedReport CacheReport(const nlohmann::json& object);
+
+class Caches {
+ public:
+  using OnError = std::function<void(std::string_view resource, const Error& error)>;
+  Caches(kube::Client& client, OnError on_error);
+
+  kube::Informer<nlohmann::json> policies;
+  kube::Informer<policy::Labels> namespaces;
+  kube::Informer<CachedReport> reports;
+  // In the order of WorkloadResources().
+  std::vector<std::unique_ptr<kube::Informer<nlohmann::json>>> workloads;
+
+  // The workload informer for (group, kind), or null.
+  kube::Informer<nlohmann::json>* Workloads(std::string_view group, std::string_view kind);
+
+  // Starts every informer on a thread of its own; they stop when `stop` is requested (the
+  // threads are joined by the destructor).
+  void Start(std::stop_token stop);
+  // Joins the informer threads; call after `stop` was requested.
+  void Join();
+  bool Synced() const;
+  bool WaitForSync(std::stop_token stop) const;
+
+  // ResolveOwner's lookup into the workload caches.
+  controllers::OwnerLookup OwnerLookup();
+
+  // (resource name, informer stats, cached objects) for /metrics.
+  struct ResourceStats {
+    std::string resource;
+    kube::InformerStats stats;
+    std::size_t objects = 0;
+  };
+  std::vector<ResourceStats> Stats() const;
+
+ private:
+  std::vector<std::jthread> threads_;
+};
+
+}  // namespace csp::manager

@@ -1,0 +1,44 @@
+// csp-operator's settings: every one a flag and an environment variable (CSP_<FLAG>, e.g.
+// --log-format and CSP_LOG_FORMAT); a flag wins over the variable, which wins over the default.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "csp/common/result.h"
+
+namespace csp::manager {
+
+struct Options {
+  std::string kubeconfig = {};
+  std::string context = {};
+  std::string listen_address = "0.0.0.0:8080";
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";   // debug | info | warn | error
+  int workers = 4;
+  double kube_api_qps = 50;
+  int kube_api_burst = 100;
+  bool leader_elect = true;
+  std::string lease_namespace = {};  // "": the service account's namespace, else csp-system
+  std::string lease_name = "csp-operator";
+  std::string identity = {};  // "": <hostname>_<pid>
+  int lease_duration = 15;    // seconds
+  int renew_deadline = 10;
+  int retry_period = 2;
+  bool help = false;
+  bool version = false;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// Parses argv (without the program name) over the environment. Errors name the flag or the
+// variable and the value: "--workers: \"x\" is not a whole number".
+Result<Options> ParseOptions(std::span<const std::string> args, const EnvLookup& env);
+
+// The --help text: every flag with its variable, default and meaning.
+std::string Usage();
+
+}  // namespace csp::manager

@@ -1,0 +1,46 @@
+// The operator's two reconcilers, level-triggered and idempotent: each reads the caches (never
+// the event that woke it), computes the desired state with the pure csp::controllers
+// decisions, and writes only the difference.
+//
+//   ReconcileNamespace: every top-level workload of one namespace against every policy that
+//     matches it; remediation patches and Events; the namespace's PolicyReports.
+//   ReconcilePolicy: one policy's status from the tallies of every namespace.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "csp/kube/client.h"
+#include "csp/manager/caches.h"
+#include "csp/manager/event_recorder.h"
+#include "csp/manager/policy_set.h"
+#include "csp/manager/tally_store.h"
+
+namespace csp::manager {
+
+struct ReconcileContext {
+  kube::Client& client;
+  Caches& caches;
+  PolicySetHolder& policies;
+  TallyStore& tallies;
+  EventRecorder& events;
+  std::function<std::chrono::system_clock::time_point()> now;
+};
+
+struct NamespaceOutcome {
+  // ok, or the first write that failed (the key is retried; other writes still happened).
+  Status status = {};
+  // Policies whose tally in the namespace changed: their status needs a pass.
+  std::vector<std::string> changed_policies = {};
+  int patches = 0;        // workloads patched
+  int report_writes = 0;  // reports created, updated or deleted
+};
+
+NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns);
+
+// Writes the policy's status when it differs from the cached one. A deleted policy is a no-op.
+Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name);
+
+}  // namespace csp::manager

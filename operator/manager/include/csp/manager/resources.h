@@ -1,0 +1,29 @@
+// The API resources csp-operator reads and writes.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "csp/kube/resource_ref.h"
+
+namespace csp::manager {
+
+// A workload kind the operator watches, evaluates and may patch.
+struct WorkloadResource {
+  std::string_view kind;       // "Deployment"
+  std::string_view api_group;  // "apps"
+  kube::ResourceRef ref;
+};
+
+// Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController.
+std::span<const WorkloadResource> WorkloadResources();
+// The entry for (group, kind), or null when it is not a workload kind.
+const WorkloadResource* FindWorkloadResource(std::string_view group, std::string_view kind);
+
+extern const kube::ResourceRef kPolicies;       // containersecuritypolicies (cluster)
+extern const kube::ResourceRef kNamespaces;     // namespaces (cluster)
+extern const kube::ResourceRef kPolicyReports;  // wgpolicyk8s.io policyreports
+extern const kube::ResourceRef kEvents;         // core/v1 events
+extern const kube::ResourceRef kLeases;         // coordination.k8s.io leases
+
+}  // namespace csp::manager

@@ -1,0 +1,151 @@
+#include <set>
+
+#include "csp/controllers/desired_reports.h"
+#include "csp/controllers/evaluation.h"
+#include "csp/controllers/owner_resolution.h"
+#include "csp/controllers/remediation_plan.h"
+#include "csp/manager/log.h"
+#include "csp/manager/reconcilers.h"
+#include "csp/manager/resources.h"
+
+namespace csp::manager {
+
+using json = nlohmann::json;
+
+namespace {
+
+report::Timestamp ToTimestamp(std::chrono::system_clock::time_point t) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  return {.seconds = seconds.time_since_epoch().count(),
+          .nanos = static_cast<std::int32_t>(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(t - seconds).count())};
+}
+
+std::string Describe(const policy::WorkloadRef& w) { return w.kind + " " + w.ns + "/" + w.name; }
+
+void KeepFirstError(Status& first, Status next) {
+  if (first && !next) first = std::move(next);
+}
+
+// Patches one workload as planned and records the Events. A workload deleted meanwhile is not
+// an error: its delete event brings the namespace back without it.
+Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
+                 const controllers::RemediationPlan& plan,
+                 std::chrono::system_clock::time_point now) {
+  const WorkloadResource* resource =
+      FindWorkloadResource(policy::ApiGroup(ref.api_version), ref.kind);
+  if (!resource) return Internal("no API resource for kind " + ref.kind);
+  auto patched =
+      ctx.client.Patch(resource->ref, ref.ns, ref.name, kube::PatchType::kMerge, *plan.patch);
+  if (!patched) {
+    if (patched.error().code == Code::kNotFound) return {};
+    return Error{patched.error().code, "patch " + Describe(ref) + ": " + patched.error().message};
+  }
+  for (const controllers::Event& event : plan.events) {
+    LogInfo(
+        event.message,
+        {{"reason", event.reason}, {"kind", ref.kind}, {"namespace", ref.ns}, {"name", ref.name}});
+    if (Status s = ctx.events.Record(ref, event, now); !s) {
+      LogWarn("could not record an Event",
+              {{"object", Describe(ref)}, {"reason", event.reason}, {"error", s.error().message}});
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns) {
+  NamespaceOutcome out;
+  const auto now = ctx.now();
+  const auto policies = ctx.policies.Current();
+  const auto ns_labels = ctx.caches.namespaces.Get(ns);
+  const policy::EvalContext eval_context{.now = std::chrono::floor<std::chrono::seconds>(now)};
+  const controllers::OwnerLookup lookup = ctx.caches.OwnerLookup();
+
+  std::vector<controllers::PolicyEntry> entries;
+  Tallies tallies;
+  for (const auto& informer : ctx.caches.workloads) {
+    for (const auto& object : informer->ListNamespace(ns)) {
+      if (IsOwnedByWorkload(*object)) {
+        const controllers::Resolution resolution = controllers::ResolveOwner(*object, lookup);
+        if (!resolution.is_self) continue;
+      }
+      auto workload = policy::AsWorkload(*object, ns);
+      if (!workload) {
+        LogWarn("cannot evaluate a workload",
+                {{"namespace", ns}, {"error", workload.error().message}});
+        continue;
+      }
+      if (!*workload) continue;
+      auto evaluations =
+          controllers::EvaluateWorkload(policies->valid, **workload, ns_labels.get(), eval_context);
+      if (!evaluations) {
+        LogWarn("cannot evaluate a workload",
+                {{"namespace", ns}, {"error", evaluations.error().message}});
+        continue;
+      }
+      if (evaluations->empty()) continue;
+      const controllers::RemediationPlan plan = controllers::PlanRemediation(*object, *evaluations);
+      if (plan.patch) {
+        ++out.patches;
+        KeepFirstError(out.status, ApplyPlan(ctx, (*workload)->ref, plan, now));
+      }
+      for (const controllers::Evaluation& e : *evaluations) {
+        for (auto& entry : controllers::ToEntries(e, &plan)) entries.push_back(std::move(entry));
+        tallies[e.policy->name].Add(e);
+      }
+    }
+  }
+
+  // Reports: every managed report of the namespace is in scope, except those of a policy whose
+  // spec is invalid (kept until it is fixed).
+  std::vector<controllers::ExistingReport> existing;
+  controllers::PreviousResults previous;
+  for (const auto& cached : ctx.caches.reports.ListNamespace(ns)) {
+    if (cached->summary.managed && policies->invalid.contains(cached->policy)) continue;
+    existing.push_back(cached->summary);
+    for (const auto& [key, result] : cached->previous) previous.insert_or_assign(key, result);
+  }
+  const auto desired = controllers::DesiredReports(std::move(entries), previous, ToTimestamp(now));
+  const controllers::ReportWrites writes = controllers::DiffReports(desired, existing);
+  // Counts a report write and keeps its error, if any, naming the report.
+  auto record = [&](std::string_view verb, const std::string& name, const Status& status) {
+    ++out.report_writes;
+    if (status) {
+      LogInfo(std::string(verb) + "d PolicyReport", {{"namespace", ns}, {"name", name}});
+      return;
+    }
+    KeepFirstError(out.status,
+                   Error{status.error().code, std::string(verb) + " PolicyReport " + ns + "/" +
+                                                  name + ": " + status.error().message});
+  };
+  auto status_of = [](const Result<json>& r) { return r ? Status() : Status(r.error()); };
+  for (const json& report : writes.creates) {
+    record("create", report["metadata"].value("name", ""),
+           status_of(ctx.client.Create(kPolicyReports, ns, report)));
+  }
+  for (const json& report : writes.updates) {
+    record("update", report["metadata"].value("name", ""),
+           status_of(ctx.client.Update(kPolicyReports, ns, report)));
+  }
+  for (const controllers::ObjectName& name : writes.deletes) {
+    Status deleted = ctx.client.Delete(kPolicyReports, name.ns, name.name);
+    ++out.report_writes;
+    if (!deleted && deleted.error().code != Code::kNotFound) {
+      KeepFirstError(out.status,
+                     Error{deleted.error().code, "delete PolicyReport " + name.ns + "/" +
+                                                     name.name + ": " + deleted.error().message});
+    } else {
+      LogInfo("deleted PolicyReport", {{"namespace", name.ns}, {"name", name.name}});
+    }
+  }
+  for (const controllers::ObjectName& name : writes.blocked) {
+    LogWarn("a PolicyReport not managed by csp-operator holds the name of ours; not touched",
+            {{"namespace", name.ns}, {"name", name.name}});
+  }
+  out.changed_policies = ctx.tallies.Replace(ns, std::move(tallies));
+  return out;
+}
+
+}  // namespace csp::manager

@@ -1,0 +1,118 @@
+// The cache transforms: what a cached workload and report keep.
+#include "csp/manager/caches.h"
+
+#include <gtest/gtest.h>
+
+#include "csp/manager/event_recorder.h"
+#include "csp/report/policy_report.h"
+
+namespace csp::manager {
+namespace {
+
+using json = nlohmann::json;
+
+json Pod(json owner_references) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata",
+           {{"name", "web-1"},
+            {"namespace", "shop"},
+            {"uid", "u1"},
+            {"resourceVersion", "42"},
+            {"labels", {{"app", "web"}}},
+            {"ownerReferences", owner_references}}},
+          {"spec",
+           {{"containers", {{{"name", "c"}, {"image", "nginx"}}}},
+            {"nodeName", "n1"},
+            {"restartPolicy", "Always"}}},
+          {"status", {{"phase", "Running"}}}};
+}
+
+TEST(CacheWorkloadTest, DropsResourceVersionAndStatus) {
+  const json cached = CacheWorkload(Pod(json::array()));
+  EXPECT_FALSE(cached["metadata"].contains("resourceVersion"));
+  EXPECT_FALSE(cached.contains("status"));
+  EXPECT_EQ(cached["spec"]["containers"][0]["image"], "nginx");
+  EXPECT_FALSE(IsOwnedByWorkload(cached));
+  // Two versions that differ only in what we do not read compare equal.
+  json newer = Pod(json::array());
+  newer["metadata"]["resourceVersion"] = "43";
+  newer["status"]["phase"] = "Succeeded";
+  EXPECT_EQ(CacheWorkload(newer), cached);
+}
+
+TEST(CacheWorkloadTest, KeepsOnlyIdentityOfObjectsOwnedByAWorkload) {
+  const json owner = {{"apiVersion", "apps/v1"},
+                      {"kind", "ReplicaSet"},
+                      {"name", "web-abc"},
+                      {"uid", "rs1"},
+                      {"controller", true}};
+  const json cached = CacheWorkload(Pod(json::array({owner})));
+  EXPECT_TRUE(IsOwnedByWorkload(cached));
+  EXPECT_FALSE(cached.contains("spec"));
+  EXPECT_EQ(cached["metadata"]["name"], "web-1");
+  EXPECT_EQ(cached["metadata"]["uid"], "u1");
+  EXPECT_EQ(cached["metadata"]["ownerReferences"][0]["uid"], "rs1");
+  EXPECT_EQ(cached["kind"], "Pod");
+}
+
+TEST(CacheWorkloadTest, AControllerThatIsNotAWorkloadKeepsTheSpec) {
+  const json owner = {{"apiVersion", "example.com/v1"},
+                      {"kind", "Database"},
+                      {"name", "db"},
+                      {"uid", "x"},
+                      {"controller", true}};
+  const json cached = CacheWorkload(Pod(json::array({owner})));
+  EXPECT_FALSE(IsOwnedByWorkload(cached));
+  EXPECT_TRUE(cached.contains("spec"));
+}
+
+TEST(CacheReportTest, ReadsOursAndIgnoresOthers) {
+  report::PolicyReport r{.name = "csp-base", .ns = "shop", .policy = "base"};
+  report::Entry e{.resource = {.api_version = "apps/v1",
+                               .kind = "Deployment",
+                               .ns = "shop",
+                               .name = "web",
+                               .uid = "d1"},
+                  .rule = "disallow-privileged",
+                  .outcome = policy::Outcome::kFail,
+                  .severity = "critical",
+                  .message = "privileged",
+                  .timestamp = {.seconds = 100}};
+  r.results.push_back(e);
+  r.summary.fail = 1;
+  json object = report::ToJson(r);
+  object["metadata"]["resourceVersion"] = "7";
+  const CachedReport cached = CacheReport(object);
+  EXPECT_TRUE(cached.summary.managed);
+  EXPECT_EQ(cached.policy, "base");
+  EXPECT_EQ(cached.summary.resource_version, "7");
+  ASSERT_EQ(cached.previous.size(), 1u);
+  EXPECT_EQ(cached.previous.begin()->second.timestamp.seconds, 100);
+
+  object["metadata"]["labels"].erase(std::string(report::kManagedByLabel));
+  const CachedReport foreign = CacheReport(object);
+  EXPECT_FALSE(foreign.summary.managed);
+  EXPECT_TRUE(foreign.previous.empty());
+}
+
+TEST(EventObjectTest, NamesTheWorkloadAndTheChange) {
+  const policy::WorkloadRef ref{
+      .api_version = "apps/v1", .kind = "Deployment", .ns = "shop", .name = "web", .uid = "d1"};
+  const controllers::Event event{
+      .type = "Warning", .reason = "ScaledDown", .message = "scaled down from 3 replicas"};
+  const auto at = std::chrono::sys_days(std::chrono::year(2026) / 11 / 29) + std::chrono::hours(7);
+  const json e = EventObject(ref, event, "op-1", at);
+  EXPECT_EQ(e["metadata"]["generateName"], "web.");
+  EXPECT_EQ(e["metadata"]["namespace"], "shop");
+  EXPECT_EQ(e["involvedObject"]["kind"], "Deployment");
+  EXPECT_EQ(e["involvedObject"]["uid"], "d1");
+  EXPECT_EQ(e["reason"], "ScaledDown");
+  EXPECT_EQ(e["type"], "Warning");
+  EXPECT_EQ(e["source"]["component"], "csp-operator");
+  EXPECT_EQ(e["reportingInstance"], "op-1");
+  EXPECT_EQ(e["firstTimestamp"], "2026-11-29T07:00:00Z");
+}
+
+}  // namespace
+}  // namespace csp::manager
