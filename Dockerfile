@@ -10,13 +10,16 @@ RUN cmake -G Ninja -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
     && cmake --install /build --prefix /out --strip
 
 # Run: only the shared libraries the binaries link, as a non-root user. Versions come from the
-# bookworm release the base image pins, so apt pins would only repeat it.
+# bookworm release the base image pins, so apt pins would only repeat it. One image, three
+# binaries: csp-operator (the default), csp-agent (apparmor_parser loads its profiles) and
+# cspctl (`--entrypoint /usr/local/bin/cspctl`).
 FROM debian:bookworm-slim
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        ca-certificates libcpprest2.10 libyaml-0-2 libyaml-cpp0.7 libspdlog1.10 libfmt9 libssl3 \
+       apparmor \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/bin/ /usr/local/bin/
 USER 65532:65532
-ENTRYPOINT ["/usr/local/bin/cspctl"]
+ENTRYPOINT ["/usr/local/bin/csp-operator"]

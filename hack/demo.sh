@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The one-command tour: installs the Debian packages, builds the project into build/, starts the
 # local cluster (hack/cluster.sh; the first run builds Kubernetes from source, 10-50 min), applies
-# the CRDs, the example policy and the example workloads, and shows what the scanner says about
-# them. The cluster stays up at the end.
+# the CRDs, the example policies and workloads, shows what the offline scanner says about them,
+# then runs csp-operator against the cluster (under its own least-privilege ServiceAccount) and
+# shows the policies' status, the PolicyReports it wrote and the workloads it labeled and scaled
+# down. The cluster and the operator stay up at the end.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -69,15 +71,44 @@ else
   [ $rc -eq 0 ] || echo "(cspctl exited with $rc)"
 fi
 
-step "kubectl get nodes,deploy -A"
-kubectl get nodes,deploy -A
+step "starting csp-operator (hack/operator.sh start)"
+hack/operator.sh stop
+hack/operator.sh start
+
+step "waiting for the operator's reports"
+for _ in $(seq 1 50); do
+  [ "$(kubectl get policyreports -A --no-headers 2>/dev/null | wc -l)" -ge 3 ] && break
+  sleep 0.2
+done
+sleep 1  # the policies' status follows the last namespace by a moment
+
+step "kubectl get csp"
+kubectl get csp
+step "kubectl get policyreports -A"
+kubectl get policyreports -A
+step "failing results (kubectl get policyreports -A -o json | jq)"
+kubectl get policyreports -A -o json |
+  jq -r '.items[] | .metadata.namespace as $ns | .results[] | select(.result == "fail")
+         | [$ns, .resources[0].kind, .resources[0].name, .policy, .rule] | @tsv' |
+  sort | column -t
+step "workloads, labeled and scaled down (-L containersecurity.dev/compliant)"
+kubectl get deploy,sts,rc -A -L containersecurity.dev/compliant \
+  -o custom-columns='KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,REPLICAS:.spec.replicas,COMPLIANT:.metadata.labels.containersecurity\.dev/compliant,SCALED-DOWN-FROM:.metadata.annotations.containersecurity\.dev/scaled-down-from'
+kubectl get ds,cronjob,pod -A -l containersecurity.dev/compliant -L containersecurity.dev/compliant
+step "events the operator recorded (kubectl get events -A --field-selector source=csp-operator)"
+kubectl get events -A --field-selector source=csp-operator \
+  -o custom-columns='NAMESPACE:.metadata.namespace,OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message' |
+  head -20
 
 cat <<EOF
 
-The cluster is still running. To use it from your shell:
+The cluster and csp-operator are still running. To use them from your shell:
   eval "\$(hack/cluster.sh env)"
-  kubectl get pods -A
-Status and stop:
-  hack/cluster.sh status
+  kubectl get policyreports -A
+  kubectl label deploy -n demo storefront containersecurity.dev/compliant-   # put back at once
+  curl -s http://127.0.0.1:18080/metrics | grep ^csp_
+  hack/operator.sh logs
+Stop:
+  hack/operator.sh stop
   hack/cluster.sh down
 EOF

@@ -8,6 +8,7 @@ pkgs=(
   libboost-dev libboost-system-dev libssl-dev libgtest-dev libgmock-dev
   clang clang-format libclang-rt-14-dev
   libseccomp-dev apparmor
+  jq bsdextrautils
 )
 missing=()
 for p in "${pkgs[@]}"; do

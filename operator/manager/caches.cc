@@ -2,6 +2,7 @@
 
 #include "csp/controllers/compact_workload.h"
 #include "csp/manager/resources.h"
+#include "csp/manager/write_overlay.h"
 #include "csp/policy/workload.h"
 
 namespace csp::manager {
@@ -52,6 +53,29 @@ json CacheWorkload(const json& object) {
   return slim;
 }
 
+CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_version,
+                                  std::string_view kind) {
+  CachedWorkload out;
+  if (object.is_object()) {
+    if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+      if (auto rv = meta->find("resourceVersion"); rv != meta->end() && rv->is_string()) {
+        out.resource_version = ParseResourceVersion(rv->get_ref<const std::string&>());
+      }
+    }
+  }
+  // LIST items come without apiVersion and kind (watch events carry them): the engine needs
+  // both to recognise the workload.
+  if (object.is_object() && (!object.contains("kind") || !object.contains("apiVersion"))) {
+    json typed = object;
+    typed["apiVersion"] = api_version;
+    typed["kind"] = kind;
+    out.object = CacheWorkload(typed);
+  } else {
+    out.object = CacheWorkload(object);
+  }
+  return out;
+}
+
 CachedReport CacheReport(const json& object) {
   CachedReport out{.summary = controllers::SummarizeReport(object)};
   if (!out.summary.managed) return out;
@@ -70,26 +94,17 @@ Caches::Caches(kube::Client& client, OnError on_error)
       namespaces(client, OptionsFor(kNamespaces, on_error), &NamespaceLabels),
       reports(client, OptionsFor(kPolicyReports, on_error), &CacheReport) {
   for (const WorkloadResource& w : WorkloadResources()) {
-    // LIST items come without apiVersion and kind (watch events carry them): the engine
-    // needs both to recognise the workload.
     std::string api_version =
         w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
     std::string kind(w.kind);
-    auto transform = [api_version, kind](const json& object) {
-      if (object.is_object() && (!object.contains("kind") || !object.contains("apiVersion"))) {
-        json typed = object;
-        typed["apiVersion"] = api_version;
-        typed["kind"] = kind;
-        return CacheWorkload(typed);
-      }
-      return CacheWorkload(object);
-    };
-    workloads.push_back(std::make_unique<kube::Informer<json>>(client, OptionsFor(w.ref, on_error),
-                                                               std::move(transform)));
+    workloads.push_back(std::make_unique<kube::Informer<CachedWorkload>>(
+        client, OptionsFor(w.ref, on_error), [api_version, kind](const json& object) {
+          return CacheWorkloadValue(object, api_version, kind);
+        }));
   }
 }
 
-kube::Informer<json>* Caches::Workloads(std::string_view group, std::string_view kind) {
+kube::Informer<CachedWorkload>* Caches::Workloads(std::string_view group, std::string_view kind) {
   const auto all = WorkloadResources();
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (all[i].kind == kind && all[i].api_group == group) return workloads[i].get();
@@ -130,7 +145,7 @@ bool Caches::WaitForSync(std::stop_token stop) const {
 controllers::OwnerLookup Caches::OwnerLookup() {
   // The returned pointer must stay valid while the caller resolves: the lookup keeps the
   // values it handed out alive until it is destroyed.
-  auto held = std::make_shared<std::vector<std::shared_ptr<const json>>>();
+  auto held = std::make_shared<std::vector<std::shared_ptr<const CachedWorkload>>>();
   return
       [this, held](const controllers::OwnerReference& owner, std::string_view ns) -> const json* {
         auto* informer = Workloads(policy::ApiGroup(owner.api_version), owner.kind);
@@ -138,7 +153,7 @@ controllers::OwnerLookup Caches::OwnerLookup() {
         auto value = informer->Get(std::string(ns) + "/" + owner.name);
         if (!value) return nullptr;
         held->push_back(value);
-        return value.get();
+        return &value->object;
       };
 }
 

@@ -47,6 +47,8 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .policies = policies_,
                .tallies = tallies_,
                .events = events_,
+               .written_workloads = written_workloads_,
+               .written_reports = written_reports_,
                .now = [] { return std::chrono::system_clock::now(); }},
       queue_(std::make_unique<kube::WorkQueue>()) {
   RegisterHandlers();
@@ -91,21 +93,27 @@ void Manager::RegisterHandlers() {
   });
   // Objects owned by another workload are reported on their owner, whose own events bring its
   // namespace back; only a change of ownership matters for them.
-  for (auto& informer : caches_.workloads) {
-    informer->AddHandlers({
+  const auto kinds = WorkloadResources();
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    const std::string kind(kinds[i].kind);
+    caches_.workloads[i]->AddHandlers({
         .on_add =
-            [enqueue_ns](const std::string& key, const json& value) {
-              if (!IsOwnedByWorkload(value)) enqueue_ns(NamespaceOf(key));
+            [enqueue_ns](const std::string& key, const CachedWorkload& value) {
+              if (!IsOwnedByWorkload(value.object)) enqueue_ns(NamespaceOf(key));
             },
         .on_update =
-            [enqueue_ns](const std::string& key, const json& old_value, const json& new_value) {
+            [enqueue_ns](const std::string& key, const CachedWorkload& old_value,
+                         const CachedWorkload& new_value) {
               if (old_value == new_value) return;
-              if (IsOwnedByWorkload(old_value) && IsOwnedByWorkload(new_value)) return;
+              if (IsOwnedByWorkload(old_value.object) && IsOwnedByWorkload(new_value.object)) {
+                return;
+              }
               enqueue_ns(NamespaceOf(key));
             },
         .on_delete =
-            [enqueue_ns](const std::string& key, const json& value) {
-              if (!IsOwnedByWorkload(value)) enqueue_ns(NamespaceOf(key));
+            [this, enqueue_ns, kind](const std::string& key, const CachedWorkload& value) {
+              written_workloads_.Forget(kind + "/" + key);
+              if (!IsOwnedByWorkload(value.object)) enqueue_ns(NamespaceOf(key));
             },
     });
   }
@@ -128,7 +136,8 @@ void Manager::RegisterHandlers() {
             }
           },
       .on_delete =
-          [enqueue_ns, ours](const std::string& key, const CachedReport& r) {
+          [this, enqueue_ns, ours](const std::string& key, const CachedReport& r) {
+            written_reports_.Forget(key);
             if (ours(key, r)) enqueue_ns(NamespaceOf(key));
           },
   });

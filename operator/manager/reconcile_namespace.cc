@@ -27,6 +27,10 @@ void KeepFirstError(Status& first, Status next) {
   if (first && !next) first = std::move(next);
 }
 
+std::string WorkloadKey(const policy::WorkloadRef& ref) {
+  return ref.kind + "/" + ref.ns + "/" + ref.name;
+}
+
 // Patches one workload as planned and records the Events. A workload deleted meanwhile is not
 // an error: its delete event brings the namespace back without it.
 Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
@@ -41,6 +45,9 @@ Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
     if (patched.error().code == Code::kNotFound) return {};
     return Error{patched.error().code, "patch " + Describe(ref) + ": " + patched.error().message};
   }
+  auto written = std::make_shared<const CachedWorkload>(
+      CacheWorkloadValue(*patched, ref.api_version, ref.kind));
+  ctx.written_workloads.Record(WorkloadKey(ref), written->resource_version, written);
   for (const controllers::Event& event : plan.events) {
     LogInfo(
         event.message,
@@ -66,18 +73,27 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
   std::vector<controllers::PolicyEntry> entries;
   Tallies tallies;
   for (const auto& informer : ctx.caches.workloads) {
-    for (const auto& object : informer->ListNamespace(ns)) {
-      if (IsOwnedByWorkload(*object)) {
-        const controllers::Resolution resolution = controllers::ResolveOwner(*object, lookup);
+    for (const auto& cached : informer->ListNamespace(ns)) {
+      if (IsOwnedByWorkload(cached->object)) {
+        const controllers::Resolution resolution =
+            controllers::ResolveOwner(cached->object, lookup);
         if (!resolution.is_self) continue;
       }
-      auto workload = policy::AsWorkload(*object, ns);
+      auto workload = policy::AsWorkload(cached->object, ns);
       if (!workload) {
         LogWarn("cannot evaluate a workload",
                 {{"namespace", ns}, {"error", workload.error().message}});
         continue;
       }
       if (!*workload) continue;
+      // What we patched a moment ago, if the cache has not caught up with it yet.
+      const auto current = ctx.written_workloads.Newest(WorkloadKey((*workload)->ref), cached,
+                                                        cached->resource_version);
+      if (current != cached) {
+        workload = policy::AsWorkload(current->object, ns);
+        if (!workload || !*workload) continue;
+      }
+      const json& object = current->object;
       auto evaluations =
           controllers::EvaluateWorkload(policies->valid, **workload, ns_labels.get(), eval_context);
       if (!evaluations) {
@@ -86,7 +102,7 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
         continue;
       }
       if (evaluations->empty()) continue;
-      const controllers::RemediationPlan plan = controllers::PlanRemediation(*object, *evaluations);
+      const controllers::RemediationPlan plan = controllers::PlanRemediation(object, *evaluations);
       if (plan.patch) {
         ++out.patches;
         KeepFirstError(out.status, ApplyPlan(ctx, (*workload)->ref, plan, now));
@@ -102,10 +118,19 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
   // spec is invalid (kept until it is fixed).
   std::vector<controllers::ExistingReport> existing;
   controllers::PreviousResults previous;
+  std::map<std::string, std::shared_ptr<const CachedReport>, std::less<>> reports;
   for (const auto& cached : ctx.caches.reports.ListNamespace(ns)) {
-    if (cached->summary.managed && policies->invalid.contains(cached->policy)) continue;
-    existing.push_back(cached->summary);
-    for (const auto& [key, result] : cached->previous) previous.insert_or_assign(key, result);
+    const std::string key = ns + "/" + cached->summary.name;
+    reports[key] = ctx.written_reports.Newest(
+        key, cached, ParseResourceVersion(cached->summary.resource_version));
+  }
+  for (auto& [key, written] : ctx.written_reports.WithPrefix(ns + "/")) {
+    if (!reports.contains(key)) reports[key] = std::move(written);  // created, not cached yet
+  }
+  for (const auto& [key, report] : reports) {
+    if (report->summary.managed && policies->invalid.contains(report->policy)) continue;
+    existing.push_back(report->summary);
+    for (const auto& [k, result] : report->previous) previous.insert_or_assign(k, result);
   }
   const auto desired = controllers::DesiredReports(std::move(entries), previous, ToTimestamp(now));
   const controllers::ReportWrites writes = controllers::DiffReports(desired, existing);
@@ -120,7 +145,14 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
                    Error{status.error().code, std::string(verb) + " PolicyReport " + ns + "/" +
                                                   name + ": " + status.error().message});
   };
-  auto status_of = [](const Result<json>& r) { return r ? Status() : Status(r.error()); };
+  // A report we wrote, as the server returned it, until the cache shows it.
+  auto status_of = [&](const Result<json>& r) {
+    if (!r) return Status(r.error());
+    auto written = std::make_shared<const CachedReport>(CacheReport(*r));
+    ctx.written_reports.Record(ns + "/" + written->summary.name,
+                               ParseResourceVersion(written->summary.resource_version), written);
+    return Status();
+  };
   for (const json& report : writes.creates) {
     record("create", report["metadata"].value("name", ""),
            status_of(ctx.client.Create(kPolicyReports, ns, report)));
@@ -130,6 +162,7 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
            status_of(ctx.client.Update(kPolicyReports, ns, report)));
   }
   for (const controllers::ObjectName& name : writes.deletes) {
+    ctx.written_reports.Forget(name.ns + "/" + name.name);
     Status deleted = ctx.client.Delete(kPolicyReports, name.ns, name.name);
     ++out.report_writes;
     if (!deleted && deleted.error().code != Code::kNotFound) {

@@ -67,6 +67,22 @@ TEST(CacheWorkloadTest, AControllerThatIsNotAWorkloadKeepsTheSpec) {
   EXPECT_TRUE(cached.contains("spec"));
 }
 
+TEST(CacheWorkloadTest, ValueKeepsTheVersionAsideAndFillsInListItemsKind) {
+  json item = Pod(json::array());
+  item.erase("kind");
+  item.erase("apiVersion");  // as LIST items come
+  const CachedWorkload value = CacheWorkloadValue(item, "v1", "Pod");
+  EXPECT_EQ(value.resource_version, 42u);
+  EXPECT_EQ(value.object["kind"], "Pod");
+  EXPECT_EQ(value.object["apiVersion"], "v1");
+  EXPECT_EQ(value.object, CacheWorkload(Pod(json::array())));
+  json newer = Pod(json::array());
+  newer["metadata"]["resourceVersion"] = "43";
+  const CachedWorkload next = CacheWorkloadValue(newer, "v1", "Pod");
+  EXPECT_EQ(next.resource_version, 43u);
+  EXPECT_TRUE(next == value);  // equal where it matters: nothing we read changed
+}
+
 TEST(CacheReportTest, ReadsOursAndIgnoresOthers) {
   report::PolicyReport r{.name = "csp-base", .ns = "shop", .policy = "base"};
   report::Entry e{.resource = {.api_version = "apps/v1",

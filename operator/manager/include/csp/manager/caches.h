@@ -21,6 +21,15 @@
 
 namespace csp::manager {
 
+// A workload as cached: its CacheWorkload value and, aside, its resourceVersion (so that an
+// update that changes nothing we read compares equal, and our own writes can be ordered
+// against the cache: write_overlay.h).
+struct CachedWorkload {
+  nlohmann::json object = {};
+  std::uint64_t resource_version = 0;
+  bool operator==(const CachedWorkload& other) const { return object == other.object; }
+};
+
 // A PolicyReport as cached: identity, ownership, digest, and the previous results (for their
 // timestamps) when it is ours.
 struct CachedReport {
@@ -38,6 +47,11 @@ nlohmann::json CacheWorkload(const nlohmann::json& object);
 // True when `cached` (a CacheWorkload value) has a controller reference to a workload kind.
 bool IsOwnedByWorkload(const nlohmann::json& cached);
 
+// CacheWorkload of `object` with its resourceVersion; `api_version` and `kind` fill in what LIST
+// items lack.
+CachedWorkload CacheWorkloadValue(const nlohmann::json& object, std::string_view api_version,
+                                  std::string_view kind);
+
 CachedReport CacheReport(const nlohmann::json& object);
 
 class Caches {
@@ -49,10 +63,10 @@ class Caches {
   kube::Informer<policy::Labels> namespaces;
   kube::Informer<CachedReport> reports;
   // In the order of WorkloadResources().
-  std::vector<std::unique_ptr<kube::Informer<nlohmann::json>>> workloads;
+  std::vector<std::unique_ptr<kube::Informer<CachedWorkload>>> workloads;
 
   // The workload informer for (group, kind), or null.
-  kube::Informer<nlohmann::json>* Workloads(std::string_view group, std::string_view kind);
+  kube::Informer<CachedWorkload>* Workloads(std::string_view group, std::string_view kind);
 
   // Starts every informer on a thread of its own; they stop when `stop` is requested (the
   // threads are joined by the destructor).

@@ -76,6 +76,8 @@ class Manager {
   PolicySetHolder policies_;
   TallyStore tallies_;
   EventRecorder events_;
+  WriteOverlay<CachedWorkload> written_workloads_;
+  WriteOverlay<CachedReport> written_reports_;
   ReconcileContext context_;
   std::unique_ptr<kube::WorkQueue> queue_;
   std::unique_ptr<kube::LeaderElector> elector_;

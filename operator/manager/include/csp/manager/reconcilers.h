@@ -17,6 +17,7 @@
 #include "csp/manager/event_recorder.h"
 #include "csp/manager/policy_set.h"
 #include "csp/manager/tally_store.h"
+#include "csp/manager/write_overlay.h"
 
 namespace csp::manager {
 
@@ -26,6 +27,10 @@ struct ReconcileContext {
   PolicySetHolder& policies;
   TallyStore& tallies;
   EventRecorder& events;
+  // Our writes the caches may not show yet: workloads by "<Kind>/<ns>/<name>", reports by
+  // "<ns>/<name>".
+  WriteOverlay<CachedWorkload>& written_workloads;
+  WriteOverlay<CachedReport>& written_reports;
   std::function<std::chrono::system_clock::time_point()> now;
 };
 
