@@ -44,8 +44,9 @@ json CompactPodSpec(const json& spec) {
       out[key] = FilteredList(*it, {"name", "image", "securityContext", "volumeMounts"});
     }
   }
-  // nodeSelector: DaemonSet remediation; node-aware checks may read it too.
-  CopyKeys(spec, out, {"securityContext", "os", "nodeSelector"});
+  // nodeName, nodeSelector: the nodes rules 2 and 3 check profiles on; nodeSelector also for
+  // DaemonSet remediation.
+  CopyKeys(spec, out, {"securityContext", "os", "nodeName", "nodeSelector"});
   if (auto it = spec.find("volumes"); it != spec.end()) {
     out["volumes"] = FilteredList(*it, {"name", "hostPath"});
   }

@@ -89,6 +89,7 @@ Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& w
     Finding f = cfg.control->check(pod, *cfg.settings, context);
     r.outcome = f.outcome;
     r.containers = std::move(f.containers);
+    r.nodes = std::move(f.nodes);
     switch (f.outcome) {
       case Outcome::kPass:
         break;  // a pass needs no message: the rule id says what held (keeps reports small)

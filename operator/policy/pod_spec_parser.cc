@@ -43,6 +43,10 @@ class Parser {
       } else if (key == "os") {
         Scope s(*this, key);
         if (Expect(*it, json::value_t::object)) pod.os_name = String(*it, "name");
+      } else if (key == "nodeName") {
+        pod.node_name = StringValue(*it, key);
+      } else if (key == "nodeSelector") {
+        ReadNodeSelector(*it, pod);
       }
     }
     std::size_t count = (init ? init->size() : 0) + (regular ? regular->size() : 0) +
@@ -216,6 +220,18 @@ class Parser {
       if (!Expect(mount, json::value_t::object)) continue;
       out.volume_mounts.push_back({.name = String(mount, "name"),
                                    .read_only = OptionalBool(mount, "readOnly").value_or(false)});
+    }
+  }
+
+  // nodeSelector: an object of strings (null values are skipped, as elsewhere).
+  void ReadNodeSelector(const json& selector, PodSpec& pod) {
+    Scope s(*this, "nodeSelector");
+    if (!Expect(selector, json::value_t::object)) return;
+    pod.node_selector.reserve(selector.size());
+    for (auto it = selector.begin(); it != selector.end(); ++it) {
+      if (it->is_null()) continue;
+      const std::string_view value = StringValue(*it, it.key());
+      pod.node_selector.emplace_back(it.key(), value);
     }
   }
 

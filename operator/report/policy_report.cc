@@ -28,6 +28,12 @@ Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& r
     }
     e.properties["containers"] = std::move(joined);
   }
+  if (!result.nodes.empty()) {
+    // Rules 2 and 3 in a cluster: every node lacking a profile (the message lists a few).
+    std::string joined;
+    for (const std::string& n : result.nodes) joined += (joined.empty() ? "" : ",") + n;
+    e.properties["missingNodes"] = std::move(joined);
+  }
   if (result.exemption)
     e.properties["exemption"] = "spec.exemptions[" + std::to_string(*result.exemption) + "]";
   return e;

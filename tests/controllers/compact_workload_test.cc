@@ -102,6 +102,16 @@ json DaemonSet() {
   return test::MakeWorkload("DaemonSet", "agent", spec);
 }
 
+// Localhost profiles managed by csp-agent, so that the node-aware rules read nodeName and
+// nodeSelector.
+json WithCspProfiles(json spec) {
+  spec["securityContext"]["seccompProfile"] = {{"type", "Localhost"},
+                                               {"localhostProfile", "containersecurity/x.json"}};
+  spec["securityContext"]["appArmorProfile"] = {{"type", "Localhost"},
+                                                {"localhostProfile", "csp-default"}};
+  return spec;
+}
+
 json Mistyped(std::string_view field, json value) {
   json o = test::MakeWorkload("StatefulSet", "db", test::GoodPodSpec());
   o["spec"]["template"]["spec"][std::string(field)] = std::move(value);
@@ -135,7 +145,15 @@ std::deque<policy::Policy> Policies() {
   return out;
 }
 
-// Everything a result carries, as text, so that a difference shows.
+// Two nodes without any profile: a lost nodeName or nodeSelector changes which nodes lack one.
+const policy::NodeFacts& TestNodeFacts() {
+  static const policy::NodeFacts facts{
+      .nodes = {{.name = "n1", .labels = {{"disk", "ssd"}}}, {.name = "n2"}},
+      .managed_apparmor = {"csp-default"}};
+  return facts;
+}
+
+// Everything a result carries, as text, so that a difference shows; offline and with node facts.
 std::string Describe(const Result<std::optional<policy::Workload>>& w,
                      const std::deque<policy::Policy>& policies) {
   if (!w) return "workload error: " + w.error().message;
@@ -145,16 +163,22 @@ std::string Describe(const Result<std::optional<policy::Workload>>& w,
                     " " + wl.ref.uid + " @" + wl.pod_spec_path + "\n";
   for (const policy::Policy& p : policies) {
     out += p.name + " matches=" + std::to_string(policy::Matches(p, wl, nullptr)) + "\n";
-    auto results = policy::Evaluate(p, wl, {.now = test::Now()});
-    if (!results) {
-      out += "  error: " + results.error().message + "\n";
-      continue;
-    }
-    for (const policy::RuleResult& r : *results) {
-      out += "  " + std::string(r.rule) + " " + std::string(policy::OutcomeName(r.outcome)) + " [" +
-             r.severity + "] " + r.message + " {";
-      for (const std::string& c : r.containers) out += c + ",";
-      out += "}\n";
+    for (const policy::NodeFacts* facts :
+         {static_cast<const policy::NodeFacts*>(nullptr), &TestNodeFacts()}) {
+      out += facts ? " with node facts:\n" : " offline:\n";
+      auto results = policy::Evaluate(p, wl, {.now = test::Now(), .node_facts = facts});
+      if (!results) {
+        out += "  error: " + results.error().message + "\n";
+        continue;
+      }
+      for (const policy::RuleResult& r : *results) {
+        out += "  " + std::string(r.rule) + " " + std::string(policy::OutcomeName(r.outcome)) +
+               " [" + r.severity + "] " + r.message + " {";
+        for (const std::string& c : r.containers) out += c + ",";
+        out += "} nodes {";
+        for (const std::string& n : r.nodes) out += n + ",";
+        out += "}\n";
+      }
     }
   }
   return out;
@@ -181,6 +205,14 @@ INSTANTIATE_TEST_SUITE_P(
         {"cronjob_with_apparmor_annotation_and_socket", Cron()},
         {"windows_pod_with_ephemeral_container", WindowsPod()},
         {"daemonset_host_path_and_junk_volume", DaemonSet()},
+        {"pod_on_a_node_with_csp_profiles",
+         test::MakeWorkload("Pod", "web", WithCspProfiles(test::GoodPodSpec()),
+                            {{"nodeName", "n1"}})},
+        {"daemonset_node_selector_with_csp_profiles",
+         test::MakeWorkload("DaemonSet", "agent", WithCspProfiles(test::GoodPodSpec()),
+                            {{"template", {{"spec", {{"nodeSelector", {{"disk", "ssd"}}}}}}}})},
+        {"node_name_mistyped", Mistyped("nodeName", 5)},
+        {"node_selector_mistyped", Mistyped("nodeSelector", "disk=ssd")},
         {"containers_mistyped", Mistyped("containers", "web")},
         {"container_entry_mistyped", Mistyped("containers", json::array({42}))},
         {"security_context_mistyped", Mistyped("securityContext", json::array())},
@@ -214,6 +246,9 @@ TEST(CompactWorkloadTest, KeepsOwnershipAndRemediationFields) {
   EXPECT_FALSE(c["metadata"].contains("managedFields"));
   const json ds = CompactWorkload(DaemonSet());
   EXPECT_EQ(ds["spec"]["template"]["spec"]["nodeSelector"], json({{"disk", "ssd"}}));
+  const json pod =
+      CompactWorkload(test::MakeWorkload("Pod", "p", test::GoodPodSpec(), {{"nodeName", "n1"}}));
+  EXPECT_EQ(pod["spec"]["nodeName"], "n1");
   const json cron = CompactWorkload(Cron());
   EXPECT_FALSE(cron["spec"]["jobTemplate"]["spec"].contains("backoffLimit"));
   EXPECT_EQ(CompactWorkload(json("text")), json("text"));

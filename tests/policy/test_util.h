@@ -69,6 +69,7 @@ struct Got {
   Outcome outcome = Outcome::kError;
   std::string message = {};
   std::vector<std::string> containers = {};
+  std::vector<std::string> nodes = {};  // nodes lacking a profile (rules 2 and 3)
 };
 
 struct RuleInput {
@@ -76,6 +77,7 @@ struct RuleInput {
   std::string_view pod_spec = {};     // the pod spec, JSON
   std::string_view annotations = {};  // the Pod's metadata.annotations, JSON; "" = none
   const ImageSignatures* signatures = nullptr;
+  const NodeFacts* node_facts = nullptr;  // null: offline
 };
 
 // Looks the control up by rule id (which proves it is registered), parses a policy holding
@@ -97,7 +99,7 @@ inline std::optional<Got> EvaluateRule(std::string_view rule, const RuleInput& i
     ADD_FAILURE() << "not a workload: " << (workload ? "ignored" : workload.error().message);
     return std::nullopt;
   }
-  const EvalContext context{.now = Now(), .signatures = in.signatures};
+  const EvalContext context{.now = Now(), .signatures = in.signatures, .node_facts = in.node_facts};
   Result<std::vector<RuleResult>> results = Evaluate(*policy, **workload, context);
   if (!results) {
     ADD_FAILURE() << "evaluation failed: " << results.error().message;
@@ -107,7 +109,8 @@ inline std::optional<Got> EvaluateRule(std::string_view rule, const RuleInput& i
   for (const RuleResult& r : *results) {
     if (r.rule != control->id) continue;
     if (got) ADD_FAILURE() << "more than one result for " << rule;
-    got = Got{.outcome = r.outcome, .message = r.message, .containers = r.containers};
+    got = Got{
+        .outcome = r.outcome, .message = r.message, .containers = r.containers, .nodes = r.nodes};
   }
   if (!got) ADD_FAILURE() << "no result for " << rule;
   return got;

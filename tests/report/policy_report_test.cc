@@ -87,6 +87,18 @@ TEST(PolicyReportTest, MakeEntryNamesEachContainerOnceAndTheExemption) {
   EXPECT_EQ(MakeEntry({}, result, {}).properties["exemption"], "spec.exemptions[2]");
 }
 
+TEST(PolicyReportTest, MakeEntryListsNodesLackingAProfile) {
+  policy::RuleResult result{.rule = "require-seccomp",
+                            .outcome = Outcome::kFail,
+                            .severity = "high",
+                            .message = "m",
+                            .containers = {"web"},
+                            .nodes = {"n1", "n2"}};
+  EXPECT_EQ(MakeEntry({}, result, {}).properties["missingNodes"], "n1,n2");
+  result.nodes.clear();
+  EXPECT_FALSE(MakeEntry({}, result, {}).properties.contains("missingNodes"));
+}
+
 TEST(PolicyReportTest, SplitsLargeReportsKeepingAWorkloadTogether) {
   std::vector<Entry> entries;
   for (int w = 0; w < 300; ++w) {

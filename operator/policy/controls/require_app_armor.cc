@@ -1,10 +1,13 @@
 // An Unconfined AppArmor profile removes the mandatory access control the runtime applies.
 // Fields:  securityContext.appArmorProfile of each container, else of the pod, else the pod
 //          annotation container.apparmor.security.beta.kubernetes.io/<container>.
-// Allowed: RuntimeDefault, Localhost with localhostProfile; unset unless requireExplicit.
+// Allowed: RuntimeDefault, Localhost with localhostProfile; unset unless requireExplicit; in a
+//          cluster, a Localhost profile csp-agent manages only when loaded on every node the
+//          pod may run on (node_facts.h).
 #include <array>
 
 #include "csp/policy/control.h"
+#include "csp/policy/node_facts.h"
 
 namespace csp::policy::controls {
 namespace {
@@ -27,7 +30,9 @@ std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const st
 }
 
 // The problem with one container's effective profile, or "" when it is acceptable.
-std::string Problem(const PodSpec& pod, const Container& c, bool require_explicit) {
+// `nodes` is null offline (no node facts): the spec alone is judged.
+std::string Problem(const PodSpec& pod, const Container& c, bool require_explicit,
+                    NodeProfileCheck* nodes) {
   const std::optional<Profile>& own =
       c.security_context ? c.security_context->app_armor : std::optional<Profile>{};
   const std::optional<Profile>& field = own ? own : pod.pod_security_context.app_armor;
@@ -43,6 +48,7 @@ std::string Problem(const PodSpec& pod, const Container& c, bool require_explici
       return std::string(where) + ".type \"" + std::string(field->type) +
              "\" is not RuntimeDefault or Localhost";
     }
+    if (field->type == "Localhost" && nodes) return nodes->AppArmor(*field->localhost_profile);
     return "";
   }
   for (const auto& [container, value] : pod.app_armor_annotations) {
@@ -51,7 +57,8 @@ std::string Problem(const PodSpec& pod, const Container& c, bool require_explici
         "annotation container.apparmor.security.beta.kubernetes.io/" + std::string(container);
     if (value == "runtime/default") return "";
     if (value.substr(0, 10) == "localhost/") {
-      return value.size() > 10 ? "" : where + " is localhost/ without a profile name";
+      if (value.size() == 10) return where + " is localhost/ without a profile name";
+      return nodes ? nodes->AppArmor(value.substr(10)) : "";
     }
     if (value == "unconfined") return where + " is unconfined";
     return where + " value \"" + std::string(value) +
@@ -61,10 +68,15 @@ std::string Problem(const PodSpec& pod, const Container& c, bool require_explici
   return "";
 }
 
-Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
+Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext& context) {
   const bool require_explicit = static_cast<const Settings&>(settings).require_explicit;
-  return CheckEachContainer(pod,
-                            [&](const Container& c) { return Problem(pod, c, require_explicit); });
+  std::optional<NodeProfileCheck> nodes;
+  if (context.node_facts != nullptr) nodes.emplace(*context.node_facts, pod);
+  Finding f = CheckEachContainer(pod, [&](const Container& c) {
+    return Problem(pod, c, require_explicit, nodes ? &*nodes : nullptr);
+  });
+  if (nodes) f.nodes = nodes->MissingNodes();
+  return f;
 }
 
 }  // namespace

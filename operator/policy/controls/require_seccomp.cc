@@ -1,14 +1,19 @@
 // Without a seccomp profile Kubernetes runs a container Unconfined: every syscall is open.
 // Fields:  securityContext.seccompProfile of each container, else of the pod (a container's
 //          profile replaces the pod's as a whole object; the old annotations are ignored).
-// Allowed: RuntimeDefault, Localhost with localhostProfile
+// Allowed: RuntimeDefault, Localhost with localhostProfile; in a cluster, a Localhost profile
+//          under containersecurity/ (csp-agent's) only when installed on every node the pod
+//          may run on (node_facts.h).
 #include "csp/policy/control.h"
+#include "csp/policy/node_facts.h"
 
 namespace csp::policy::controls {
 namespace {
 
-Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
-  return CheckEachContainer(pod, [&](const Container& c) -> std::string {
+Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext& context) {
+  std::optional<NodeProfileCheck> nodes;
+  if (context.node_facts != nullptr) nodes.emplace(*context.node_facts, pod);
+  Finding f = CheckEachContainer(pod, [&](const Container& c) -> std::string {
     const std::optional<Profile>& own =
         c.security_context ? c.security_context->seccomp : std::optional<Profile>{};
     const std::optional<Profile>& profile = own ? own : pod.pod_security_context.seccomp;
@@ -20,7 +25,7 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
       if (!profile->localhost_profile || profile->localhost_profile->empty()) {
         return where + ".type is Localhost without localhostProfile";
       }
-      return "";
+      return nodes ? nodes->Seccomp(*profile->localhost_profile) : "";
     }
     if (profile->type != "RuntimeDefault") {
       return where + ".type \"" + std::string(profile->type) +
@@ -28,6 +33,8 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
     }
     return "";
   });
+  if (nodes) f.nodes = nodes->MissingNodes();
+  return f;
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ struct Finding {
   Outcome outcome = Outcome::kPass;
   std::vector<std::string> violations = {};
   std::vector<std::string> containers = {};  // offending container names, for `properties`
+  std::vector<std::string> nodes = {};       // nodes lacking a profile (rules 2, 3), sorted
   std::string note = {};                     // why a skip or error happened
 };
 

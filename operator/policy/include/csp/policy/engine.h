@@ -24,6 +24,7 @@ struct RuleResult {
   std::string severity = {};
   std::string message = {};
   std::vector<std::string> containers = {};   // offending containers of a fail
+  std::vector<std::string> nodes = {};        // nodes lacking a profile the workload needs
   std::optional<std::size_t> exemption = {};  // index of the exemption that made it skip
   const ControlConfig* config = nullptr;      // the policy's entry for this rule
 };

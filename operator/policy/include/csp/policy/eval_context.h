@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "csp/policy/node_facts.h"
+
 namespace csp::policy {
 
 // Outcome of verifying one image's signature, as found by a verifier outside the engine.
@@ -23,6 +25,9 @@ class ImageSignatures {
 struct EvalContext {
   std::chrono::sys_seconds now = {};
   const ImageSignatures* signatures = nullptr;  // null: signatures are not checked
+  // What the node agents reported (in a cluster). Null (offline): rules 2 and 3 judge the
+  // spec alone, as if every profile were installed.
+  const NodeFacts* node_facts = nullptr;
 };
 
 }  // namespace csp::policy

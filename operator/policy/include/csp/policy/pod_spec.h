@@ -57,6 +57,10 @@ struct PodSpec {
   SecurityContext pod_security_context = {};  // privileged/capabilities are never set here
   std::vector<Volume> volumes = {};
   std::string_view os_name = {};
+  // Where the pod may run (node-aware rules 2 and 3): spec.nodeName ("" when unset) and
+  // spec.nodeSelector as {key, value} pairs.
+  std::string_view node_name = {};
+  std::vector<std::pair<std::string_view, std::string_view>> node_selector = {};
   // container.apparmor.security.beta.kubernetes.io/<container> annotations of the pod
   // (template): {container name, value}.
   std::vector<std::pair<std::string_view, std::string_view>> app_armor_annotations = {};

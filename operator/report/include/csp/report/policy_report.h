@@ -35,7 +35,8 @@ struct Entry {
   Timestamp timestamp = {};
 };
 
-// The entry for one engine result: failing containers and the exemption go to properties.
+// The entry for one engine result: failing containers ("containers"), nodes lacking a profile
+// ("missingNodes", comma-separated) and the exemption go to properties.
 Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& result,
                 Timestamp timestamp);
 

@@ -1,0 +1,91 @@
+#include "csp/controllers/node_profiles.h"
+
+#include <string>
+#include <string_view>
+
+#include "csp/controllers/remediation_plan.h"
+
+namespace csp::controllers {
+
+// Candidate nodes ignore the quarantine key; both names must stay one key.
+static_assert(kQuarantineKey == policy::kQuarantineNodeSelectorKey);
+
+using json = nlohmann::json;
+
+namespace {
+
+// The string at obj[key], or "" when obj is not an object or the member is missing or not a
+// string.
+std::string_view StringAt(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) return {};
+  return it->get_ref<const std::string&>();
+}
+
+const json* ObjectAt(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_object() ? &*it : nullptr;
+}
+
+bool IsKnownState(std::string_view state) {
+  return state == "Installed" || state == "Pending" || state == "Failed" || state == "Unsupported";
+}
+
+// Adds one report result to `facts` when it says a profile is installed on a node.
+void AddResult(const json& result, policy::NodeFacts& facts) {
+  const json* props = ObjectAt(result, "properties");
+  if (props == nullptr) return;
+  const std::string_view rule = StringAt(result, "rule");
+  const std::string_view node = StringAt(*props, "node");
+  const std::string_view profile = StringAt(*props, "profile");
+  const std::string_view type = StringAt(*props, "type");
+  const std::string_view state = StringAt(*props, "state");
+  if (node.empty() || profile.empty() || !IsKnownState(state)) return;
+  std::map<std::string, std::set<std::string>, std::less<>>* installed = nullptr;
+  if (rule == kSeccompProfileRule && type == "Seccomp") {
+    installed = &facts.seccomp;
+  } else if (rule == kAppArmorProfileRule && type == "AppArmor") {
+    installed = &facts.apparmor;
+  } else {
+    return;
+  }
+  if (StringAt(result, "result") != "pass" || state != "Installed") return;
+  (*installed)[std::string(node)].emplace(profile);
+}
+
+}  // namespace
+
+policy::NodeFacts NodeFactsFrom(std::span<const json> nodes, const json* node_report,
+                                std::span<const json> security_profiles) {
+  policy::NodeFacts facts;
+  facts.nodes.reserve(nodes.size());
+  for (const json& node : nodes) {
+    const json* meta = ObjectAt(node, "metadata");
+    if (meta == nullptr) continue;
+    const std::string_view name = StringAt(*meta, "name");
+    if (name.empty()) continue;
+    auto labels = meta->find("labels");
+    facts.nodes.push_back(
+        {.name = std::string(name),
+         .labels = policy::LabelsFromJson(labels != meta->end() ? &*labels : nullptr)});
+  }
+  if (node_report != nullptr && node_report->is_object()) {
+    auto results = node_report->find("results");
+    if (results != node_report->end() && results->is_array()) {
+      for (const json& r : *results) AddResult(r, facts);
+    }
+  }
+  facts.managed_apparmor.emplace(policy::kDefaultProfileName);
+  for (const json& sp : security_profiles) {
+    const json* meta = ObjectAt(sp, "metadata");
+    const json* spec = ObjectAt(sp, "spec");
+    if (meta == nullptr || spec == nullptr || StringAt(*spec, "type") != "AppArmor") continue;
+    const std::string_view name = StringAt(*meta, "name");
+    if (!name.empty()) facts.managed_apparmor.emplace(name);
+  }
+  return facts;
+}
+
+}  // namespace csp::controllers
