@@ -8,6 +8,8 @@
 #   hack/cluster.sh status             what runs; exit 0 only when the cluster is healthy
 #   hack/cluster.sh env                eval "$(hack/cluster.sh env)" sets KUBECONFIG and PATH
 #   hack/cluster.sh down               stop the processes `up` started and remove the folder
+#   hack/cluster.sh kill COMPONENT     SIGKILL one component (fault tests), keep the folder
+#   hack/cluster.sh start COMPONENT    start a component that is not running; wait until healthy
 #
 # Settings (environment; see hack/lib/cluster-common.sh): CSP_CLUSTER_DIR, CSP_API_PORT,
 # CSP_ETCD_PORT, CSP_ETCD_PEER_PORT, CSP_KCM_PORT, CSP_SCHEDULER_PORT, CSP_NODES,
@@ -20,7 +22,7 @@ source "$hack/lib/cluster-components.sh"
 source "$hack/lib/cluster-nodes.sh"
 
 usage() {
-  sed -n '6,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '6,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -216,6 +218,45 @@ cmd_env() {
   printf 'export PATH=%q:"$PATH"\n' "$CSP_BIN"
 }
 
+# Known component name, or die.
+check_component() {
+  local c
+  for c in "${CSP_COMPONENTS[@]}"; do [ "$c" = "$1" ] && return 0; done
+  die "unknown component '$1' (one of: ${CSP_COMPONENTS[*]})"
+}
+
+# For fault tests: kill -9 one component of a running cluster, as a crash would, and wait until
+# it is gone. Its PID file stays; `start` brings it back with the same flags.
+cmd_kill() {
+  [ $# -eq 1 ] || usage
+  check_component "$1"
+  lock_cluster
+  [ -f "$(cluster_marker)" ] && load_cluster_env || die "no cluster in $CSP_CLUSTER_DIR"
+  local pid deadline
+  pid=$(component_pid "$1") || die "$1 is not running in $CSP_CLUSTER_DIR"
+  kill -KILL "$pid"
+  deadline=$((SECONDS + 10))
+  while pid_alive "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  pid_alive "$pid" && die "$1 (pid $pid) still runs after KILL"
+  say "killed $1 (pid $pid)"
+}
+
+# Starts one component of a cluster whose folder exists (after `kill`, or a crash) and waits
+# until it is healthy. A component that already runs is left alone.
+cmd_start() {
+  [ $# -eq 1 ] || usage
+  check_component "$1"
+  lock_cluster
+  [ -f "$(cluster_marker)" ] && load_cluster_env || die "no cluster in $CSP_CLUSTER_DIR"
+  if component_pid "$1" >/dev/null; then
+    say "$1 already runs"
+    return 0
+  fi
+  start_component "$1"
+  wait_component "$1"
+  say "started $1 (pid $(<"$CSP_CLUSTER_DIR/pids/$1.pid"))"
+}
+
 cmd_build() {
   [ $# -eq 0 ] || usage
   build_binaries
@@ -231,6 +272,8 @@ case $cmd in
   down) cmd_down "$@" ;;
   status) cmd_status "$@" ;;
   env) cmd_env "$@" ;;
+  kill) cmd_kill "$@" ;;
+  start) cmd_start "$@" ;;
   -h | --help | help) usage ;;
   *) echo "cluster: unknown command '$cmd'" >&2; usage ;;
 esac

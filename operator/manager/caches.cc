@@ -1,6 +1,7 @@
 #include "csp/manager/caches.h"
 
 #include "csp/controllers/compact_workload.h"
+#include "csp/controllers/node_profiles.h"
 #include "csp/manager/resources.h"
 #include "csp/manager/write_overlay.h"
 #include "csp/policy/workload.h"
@@ -25,6 +26,34 @@ policy::Labels NamespaceLabels(const json& object) {
   if (meta == object.end() || !meta->is_object()) return {};
   auto labels = meta->find("labels");
   return policy::LabelsFromJson(labels != meta->end() ? &*labels : nullptr);
+}
+
+// Keeps the metadata fields named, and of spec only `spec_keys`.
+json Keep(const json& object, std::initializer_list<const char*> meta_keys,
+          std::initializer_list<const char*> spec_keys) {
+  json out = json::object();
+  if (!object.is_object()) return out;
+  if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+    json m = json::object();
+    for (const char* key : meta_keys) {
+      if (auto it = meta->find(key); it != meta->end()) m[key] = *it;
+    }
+    out["metadata"] = std::move(m);
+  }
+  if (auto spec = object.find("spec"); spec != object.end() && spec->is_object()) {
+    json s = json::object();
+    for (const char* key : spec_keys) {
+      if (auto it = spec->find(key); it != spec->end()) s[key] = *it;
+    }
+    out["spec"] = std::move(s);
+  }
+  return out;
+}
+
+kube::InformerOptions NodeReportOptions(const Caches::OnError& on_error) {
+  kube::InformerOptions options = OptionsFor(kClusterPolicyReports, on_error);
+  options.field_selector = "metadata.name=" + std::string(controllers::kNodeReportName);
+  return options;
 }
 
 }  // namespace
@@ -92,7 +121,14 @@ CachedReport CacheReport(const json& object) {
 Caches::Caches(kube::Client& client, OnError on_error)
     : policies(client, OptionsFor(kPolicies, on_error)),
       namespaces(client, OptionsFor(kNamespaces, on_error), &NamespaceLabels),
-      reports(client, OptionsFor(kPolicyReports, on_error), &CacheReport) {
+      reports(client, OptionsFor(kPolicyReports, on_error), &CacheReport),
+      nodes(client, OptionsFor(kNodes, on_error),
+            [](const json& o) {
+              return Keep(o, {"name", "labels"}, {});
+            }),
+      security_profiles(client, OptionsFor(kSecurityProfiles, on_error),
+                        [](const json& o) { return Keep(o, {"name"}, {"type"}); }),
+      node_reports(client, NodeReportOptions(on_error)) {
   for (const WorkloadResource& w : WorkloadResources()) {
     std::string api_version =
         w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
@@ -119,13 +155,19 @@ void Caches::Start(std::stop_token stop) {
   threads_.push_back(run(&policies));
   threads_.push_back(run(&namespaces));
   threads_.push_back(run(&reports));
+  threads_.push_back(run(&nodes));
+  threads_.push_back(run(&security_profiles));
+  threads_.push_back(run(&node_reports));
   for (auto& w : workloads) threads_.push_back(run(w.get()));
 }
 
 void Caches::Join() { threads_.clear(); }
 
 bool Caches::Synced() const {
-  if (!policies.HasSynced() || !namespaces.HasSynced() || !reports.HasSynced()) return false;
+  if (!policies.HasSynced() || !namespaces.HasSynced() || !reports.HasSynced() ||
+      !nodes.HasSynced() || !security_profiles.HasSynced() || !node_reports.HasSynced()) {
+    return false;
+  }
   for (const auto& w : workloads) {
     if (!w->HasSynced()) return false;
   }
@@ -133,9 +175,10 @@ bool Caches::Synced() const {
 }
 
 bool Caches::WaitForSync(std::stop_token stop) const {
-  if (!policies.WaitForSync(stop) || !namespaces.WaitForSync(stop) || !reports.WaitForSync(stop)) {
-    return false;
+  for (const auto* informer : {&policies, &nodes, &security_profiles, &node_reports}) {
+    if (!informer->WaitForSync(stop)) return false;
   }
+  if (!namespaces.WaitForSync(stop) || !reports.WaitForSync(stop)) return false;
   for (const auto& w : workloads) {
     if (!w->WaitForSync(stop)) return false;
   }
@@ -162,6 +205,9 @@ std::vector<Caches::ResourceStats> Caches::Stats() const {
   out.push_back({kPolicies.Name(), policies.Stats(), policies.Size()});
   out.push_back({kNamespaces.Name(), namespaces.Stats(), namespaces.Size()});
   out.push_back({kPolicyReports.Name(), reports.Stats(), reports.Size()});
+  out.push_back({kNodes.Name(), nodes.Stats(), nodes.Size()});
+  out.push_back({kSecurityProfiles.Name(), security_profiles.Stats(), security_profiles.Size()});
+  out.push_back({kClusterPolicyReports.Name(), node_reports.Stats(), node_reports.Size()});
   const auto all = WorkloadResources();
   for (std::size_t i = 0; i < all.size(); ++i) {
     out.push_back({all[i].ref.Name(), workloads[i]->Stats(), workloads[i]->Size()});

@@ -13,6 +13,10 @@ namespace {
 constexpr std::string_view kNamespacePrefix = "ns/";
 constexpr std::string_view kPolicyPrefix = "policy/";
 constexpr std::string_view kExpiryKey = "expiry";
+constexpr std::string_view kNodesKey = "nodes";
+// Node changes come in bursts (kwok or kubelet heartbeats change nothing we read, but agents
+// report node after node): one rebuild per burst.
+constexpr auto kNodesDelay = std::chrono::milliseconds(200);
 // Tally changes from many namespaces are coalesced into one status write per policy.
 constexpr auto kPolicyDelay = std::chrono::milliseconds(300);
 
@@ -45,6 +49,7 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
       context_{.client = client,
                .caches = caches_,
                .policies = policies_,
+               .node_facts = node_facts_,
                .tallies = tallies_,
                .events = events_,
                .written_workloads = written_workloads_,
@@ -117,6 +122,18 @@ void Manager::RegisterHandlers() {
             },
     });
   }
+  // The node-aware rules' inputs: any change (the handlers compare compact values) rebuilds.
+  auto nodes_changed = [this] { queue_->AddAfter(std::string(kNodesKey), kNodesDelay); };
+  for (auto* informer : {&caches_.nodes, &caches_.security_profiles, &caches_.node_reports}) {
+    informer->AddHandlers({
+        .on_add = [nodes_changed](const std::string&, const json&) { nodes_changed(); },
+        .on_update =
+            [nodes_changed](const std::string&, const json& a, const json& b) {
+              if (a != b) nodes_changed();
+            },
+        .on_delete = [nodes_changed](const std::string&, const json&) { nodes_changed(); },
+    });
+  }
   // Ours (or one holding a name of ours): someone else's edit or delete is put right.
   auto ours = [](const std::string& key, const CachedReport& report) {
     const std::string name = key.substr(key.find('/') + 1);
@@ -148,6 +165,8 @@ void Manager::RebuildPolicies() {
   policies_.Replace(std::make_shared<const PolicySet>(BuildPolicySet(objects)));
   ScheduleExpiry();
 }
+
+bool Manager::RebuildNodeFacts() { return node_facts_.Replace(BuildNodeFacts(caches_)); }
 
 void Manager::ScheduleExpiry() {
   const auto now = std::chrono::system_clock::now();
@@ -223,6 +242,7 @@ void Manager::StartWorkers() {
       for (const std::string& ns : caches_.namespaces.Keys()) pending_namespaces_.insert(ns);
     }
     RebuildPolicies();
+    RebuildNodeFacts();
     EnqueueEverything();
     LogInfo("caches synced; reconciling",
             {{"namespaces", std::to_string(caches_.namespaces.Size())},
@@ -281,6 +301,11 @@ void Manager::Process(const std::string& key) {
       }
     }
     status = ReconcilePolicy(context_, key.substr(kPolicyPrefix.size()));
+  } else if (key == kNodesKey) {
+    if (RebuildNodeFacts()) {
+      LogInfo("node profiles changed; evaluating every namespace again");
+      EnqueueAllNamespaces();
+    }
   } else if (key == kExpiryKey) {
     LogInfo("an exemption expired; evaluating everything again");
     EnqueueEverything();

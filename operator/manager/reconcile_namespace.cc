@@ -67,7 +67,9 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
   const auto now = ctx.now();
   const auto policies = ctx.policies.Current();
   const auto ns_labels = ctx.caches.namespaces.Get(ns);
-  const policy::EvalContext eval_context{.now = std::chrono::floor<std::chrono::seconds>(now)};
+  const auto node_facts = ctx.node_facts.Current();
+  const policy::EvalContext eval_context{.now = std::chrono::floor<std::chrono::seconds>(now),
+                                         .node_facts = node_facts.get()};
   const controllers::OwnerLookup lookup = ctx.caches.OwnerLookup();
 
   std::vector<controllers::PolicyEntry> entries;
@@ -101,7 +103,11 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
                 {{"namespace", ns}, {"error", evaluations.error().message}});
         continue;
       }
-      if (evaluations->empty()) continue;
+      // No policy matches any more (its namespace lost the selector label, the policy was
+      // deleted or narrowed): planning on no evaluations takes our label off and restores a
+      // scale-down. Not while some policy's spec is invalid: it may be the one that matched,
+      // and a typo must not release a quarantined workload.
+      if (evaluations->empty() && !policies->invalid.empty()) continue;
       const controllers::RemediationPlan plan = controllers::PlanRemediation(object, *evaluations);
       if (plan.patch) {
         ++out.patches;

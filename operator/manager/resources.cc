@@ -22,6 +22,11 @@ const kube::ResourceRef kPolicies{"containersecurity.dev", "v1alpha1", "containe
                                   false};
 const kube::ResourceRef kNamespaces{"", "v1", "namespaces", false};
 const kube::ResourceRef kPolicyReports{"wgpolicyk8s.io", "v1alpha2", "policyreports", true};
+const kube::ResourceRef kNodes{"", "v1", "nodes", false};
+const kube::ResourceRef kSecurityProfiles{"containersecurity.dev", "v1alpha1", "securityprofiles",
+                                          false};
+const kube::ResourceRef kClusterPolicyReports{"wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports",
+                                              false};
 const kube::ResourceRef kEvents{"", "v1", "events", true};
 const kube::ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
 

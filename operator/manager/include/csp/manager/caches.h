@@ -62,6 +62,11 @@ class Caches {
   kube::Informer<nlohmann::json> policies;
   kube::Informer<policy::Labels> namespaces;
   kube::Informer<CachedReport> reports;
+  // For the node-aware rules: Nodes (name, labels), SecurityProfiles (name, type) and the
+  // agents' ClusterPolicyReport csp-node-profiles (whole).
+  kube::Informer<nlohmann::json> nodes;
+  kube::Informer<nlohmann::json> security_profiles;
+  kube::Informer<nlohmann::json> node_reports;
   // In the order of WorkloadResources().
   std::vector<std::unique_ptr<kube::Informer<CachedWorkload>>> workloads;
 

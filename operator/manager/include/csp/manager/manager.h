@@ -5,7 +5,9 @@
 //   "ns/<namespace>"   ReconcileNamespace; queued by any change to a workload, namespace or
 //                      report in it, and for every namespace when a policy changes;
 //   "policy/<name>"    ReconcilePolicy; queued when a namespace's tally for it changes;
-//   "expiry"           the next exemption expiry: every namespace and policy again.
+//   "expiry"           the next exemption expiry: every namespace and policy again;
+//   "nodes"            a Node, SecurityProfile or the agents' node report changed: the node
+//                      facts are rebuilt and, if they differ, every namespace evaluated again.
 // Only the leader runs workers; a replica that is not leading keeps its caches warm so that it
 // can take over at once.
 #pragma once
@@ -62,6 +64,8 @@ class Manager {
   void EnqueueAllNamespaces();
   void EnqueueEverything();
   void RebuildPolicies();
+  // Rebuilds the node facts; true when they changed.
+  bool RebuildNodeFacts();
   void ScheduleExpiry();
   void StartWorkers();
   void StopWorkers();
@@ -74,6 +78,7 @@ class Manager {
   std::stop_source stop_;
   Caches caches_;
   PolicySetHolder policies_;
+  NodeFactsHolder node_facts_;
   TallyStore tallies_;
   EventRecorder events_;
   WriteOverlay<CachedWorkload> written_workloads_;

@@ -15,6 +15,7 @@
 #include "csp/kube/client.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/event_recorder.h"
+#include "csp/manager/node_facts_holder.h"
 #include "csp/manager/policy_set.h"
 #include "csp/manager/tally_store.h"
 #include "csp/manager/write_overlay.h"
@@ -25,6 +26,7 @@ struct ReconcileContext {
   kube::Client& client;
   Caches& caches;
   PolicySetHolder& policies;
+  NodeFactsHolder& node_facts;
   TallyStore& tallies;
   EventRecorder& events;
   // Our writes the caches may not show yet: workloads by "<Kind>/<ns>/<name>", reports by

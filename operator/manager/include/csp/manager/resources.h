@@ -20,10 +20,13 @@ std::span<const WorkloadResource> WorkloadResources();
 // The entry for (group, kind), or null when it is not a workload kind.
 const WorkloadResource* FindWorkloadResource(std::string_view group, std::string_view kind);
 
-extern const kube::ResourceRef kPolicies;       // containersecuritypolicies (cluster)
-extern const kube::ResourceRef kNamespaces;     // namespaces (cluster)
-extern const kube::ResourceRef kPolicyReports;  // wgpolicyk8s.io policyreports
-extern const kube::ResourceRef kEvents;         // core/v1 events
-extern const kube::ResourceRef kLeases;         // coordination.k8s.io leases
+extern const kube::ResourceRef kPolicies;              // containersecuritypolicies (cluster)
+extern const kube::ResourceRef kNamespaces;            // namespaces (cluster)
+extern const kube::ResourceRef kPolicyReports;         // wgpolicyk8s.io policyreports
+extern const kube::ResourceRef kNodes;                 // core/v1 nodes (cluster)
+extern const kube::ResourceRef kSecurityProfiles;      // containersecurity.dev (cluster)
+extern const kube::ResourceRef kClusterPolicyReports;  // wgpolicyk8s.io (cluster)
+extern const kube::ResourceRef kEvents;                // core/v1 events
+extern const kube::ResourceRef kLeases;                // coordination.k8s.io leases
 
 }  // namespace csp::manager
