@@ -169,9 +169,16 @@ Result<ListPage> Client::ListAll(const ResourceRef& ref, std::string_view ns, Li
         // The snapshot behind the continue token was compacted: start over in one request.
         ListOptions whole = options;
         whole.limit = 0;
-        return List(ref, ns, whole);
+        auto list = List(ref, ns, whole);
+        if (list && options.shrink_item) {
+          for (auto& item : list->items) item = options.shrink_item(std::move(item));
+        }
+        return list;
       }
       return page.error();
+    }
+    if (options.shrink_item) {
+      for (auto& item : page->items) item = options.shrink_item(std::move(item));
     }
     std::move(page->items.begin(), page->items.end(), std::back_inserter(all.items));
     all.resource_version = std::move(page->resource_version);

@@ -77,7 +77,8 @@ bool Reflector::List() {
   auto list = client_.ListAll(options_.resource, options_.ns,
                               {.label_selector = options_.label_selector,
                                .field_selector = options_.field_selector,
-                               .limit = options_.page_size});
+                               .limit = options_.page_size,
+                               .shrink_item = options_.shrink_list_item});
   if (!list) {
     Report(list.error());
     return false;

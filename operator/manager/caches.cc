@@ -82,6 +82,13 @@ json CacheWorkload(const json& object) {
   return slim;
 }
 
+json ShrinkListItem(json item, std::string_view api_version, std::string_view kind) {
+  if (!item.is_object()) return item;
+  if (!item.contains("apiVersion")) item["apiVersion"] = api_version;
+  if (!item.contains("kind")) item["kind"] = kind;
+  return controllers::CompactWorkload(item);  // keeps name, namespace and resourceVersion
+}
+
 CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_version,
                                   std::string_view kind) {
   CachedWorkload out;
@@ -133,8 +140,13 @@ Caches::Caches(kube::Client& client, OnError on_error)
     std::string api_version =
         w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
     std::string kind(w.kind);
+    kube::InformerOptions options = OptionsFor(w.ref, on_error);
+    // 10,000 whole Pods of one LIST would be ~300 MB of JSON: compact each page as it comes.
+    options.shrink_list_item = [api_version, kind](json item) {
+      return ShrinkListItem(std::move(item), api_version, kind);
+    };
     workloads.push_back(std::make_unique<kube::Informer<CachedWorkload>>(
-        client, OptionsFor(w.ref, on_error), [api_version, kind](const json& object) {
+        client, std::move(options), [api_version, kind](const json& object) {
           return CacheWorkloadValue(object, api_version, kind);
         }));
   }

@@ -1,5 +1,7 @@
 #include "csp/manager/manager.h"
 
+#include <malloc.h>
+
 #include "csp/manager/log.h"
 #include "csp/manager/resources.h"
 #include "csp/serve/metrics_text.h"
@@ -12,6 +14,7 @@ namespace {
 
 constexpr std::string_view kNamespacePrefix = "ns/";
 constexpr std::string_view kPolicyPrefix = "policy/";
+constexpr std::string_view kRemediatePrefix = "fix/";
 constexpr std::string_view kExpiryKey = "expiry";
 constexpr std::string_view kNodesKey = "nodes";
 // Node changes come in bursts (kwok or kubelet heartbeats change nothing we read, but agents
@@ -237,6 +240,8 @@ void Manager::StartWorkers() {
   // reconcile on a half-filled cache would delete results of workloads not listed yet.
   workers_.emplace_back([this] {
     if (!caches_.WaitForSync(stop_.get_token())) return;
+    // The initial LISTs' pages are gone; give their memory back to the system.
+    malloc_trim(0);
     {
       std::lock_guard pending(pending_mu_);
       for (const std::string& ns : caches_.namespaces.Keys()) pending_namespaces_.insert(ns);
@@ -279,9 +284,13 @@ void Manager::Process(const std::string& key) {
   if (!leading_.load()) return;  // never write without the Lease
   const auto start = std::chrono::steady_clock::now();
   Status status;
-  if (key.starts_with(kNamespacePrefix)) {
-    const std::string ns = key.substr(kNamespacePrefix.size());
-    NamespaceOutcome outcome = ReconcileNamespace(context_, ns);
+  if (key.starts_with(kNamespacePrefix) || key.starts_with(kRemediatePrefix)) {
+    // "ns/" writes reports and queues "fix/" behind the other namespaces when something is to
+    // be patched; "fix/" patches (its reports are already right).
+    const bool remediate = key.starts_with(kRemediatePrefix);
+    const std::string ns = key.substr(key.find('/') + 1);
+    NamespaceOutcome outcome = ReconcileNamespace(context_, ns, remediate);
+    if (outcome.needs_remediation) queue_->Add(std::string(kRemediatePrefix) + ns);
     workload_patches_ += outcome.patches;
     report_writes_ += outcome.report_writes;
     for (const std::string& p : outcome.changed_policies) {

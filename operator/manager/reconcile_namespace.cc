@@ -62,7 +62,7 @@ Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
 
 }  // namespace
 
-NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns) {
+NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns, bool remediate) {
   NamespaceOutcome out;
   const auto now = ctx.now();
   const auto policies = ctx.policies.Current();
@@ -109,7 +109,9 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
       // and a typo must not release a quarantined workload.
       if (evaluations->empty() && !policies->invalid.empty()) continue;
       const controllers::RemediationPlan plan = controllers::PlanRemediation(object, *evaluations);
-      if (plan.patch) {
+      if (plan.patch && !remediate) {
+        out.needs_remediation = true;
+      } else if (plan.patch) {
         ++out.patches;
         KeepFirstError(out.status, ApplyPlan(ctx, (*workload)->ref, plan, now));
       }

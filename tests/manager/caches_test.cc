@@ -83,6 +83,26 @@ TEST(CacheWorkloadTest, ValueKeepsTheVersionAsideAndFillsInListItemsKind) {
   EXPECT_TRUE(next == value);  // equal where it matters: nothing we read changed
 }
 
+TEST(CacheWorkloadTest, ShrunkListItemsCacheTheSameValue) {
+  for (const json& owners : {json::array(), json::array({{{"apiVersion", "apps/v1"},
+                                                          {"kind", "ReplicaSet"},
+                                                          {"name", "r"},
+                                                          {"uid", "u"},
+                                                          {"controller", true}}})}) {
+    json item = Pod(owners);
+    item.erase("kind");
+    item.erase("apiVersion");
+    const json shrunk = ShrinkListItem(item, "v1", "Pod");
+    EXPECT_FALSE(shrunk.contains("status"));
+    EXPECT_EQ(shrunk["metadata"]["resourceVersion"], "42");  // the informer orders by it
+    EXPECT_EQ(shrunk["metadata"]["namespace"], "shop");
+    const CachedWorkload from_shrunk = CacheWorkloadValue(shrunk, "v1", "Pod");
+    const CachedWorkload from_whole = CacheWorkloadValue(item, "v1", "Pod");
+    EXPECT_EQ(from_shrunk.object, from_whole.object);
+    EXPECT_EQ(from_shrunk.resource_version, from_whole.resource_version);
+  }
+}
+
 TEST(CacheReportTest, ReadsOursAndIgnoresOthers) {
   report::PolicyReport r{.name = "csp-base", .ns = "shop", .policy = "base"};
   report::Entry e{.resource = {.api_version = "apps/v1",

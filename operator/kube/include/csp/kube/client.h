@@ -42,6 +42,9 @@ struct ListOptions {
   std::int64_t limit = 0;           // page size; 0: no limit (for ListAll: 500)
   std::string continue_token = {};  // from the previous page
   std::string resource_version = {};
+  // ListAll: applied to each item as its page arrives, so that a large list is never held as
+  // whole objects at once (an informer keeps only a compact form anyway).
+  std::function<nlohmann::json(nlohmann::json item)> shrink_item = nullptr;
 };
 
 struct ListPage {

@@ -39,6 +39,9 @@ struct InformerOptions {
   std::string label_selector = {};
   std::string field_selector = {};
   std::int64_t page_size = 500;
+  // Applied to each LIST item as its page arrives (ListOptions::shrink_item); the result must
+  // keep metadata.name, namespace and resourceVersion. Null: items are kept whole.
+  std::function<nlohmann::json(nlohmann::json item)> shrink_list_item = nullptr;
   // Each watch asks the server to end it after a random time in [min_watch_timeout,
   // 2 * min_watch_timeout), as client-go does, so that watches do not all restart together.
   std::chrono::seconds min_watch_timeout{300};

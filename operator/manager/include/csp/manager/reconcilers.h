@@ -43,9 +43,15 @@ struct NamespaceOutcome {
   std::vector<std::string> changed_policies = {};
   int patches = 0;        // workloads patched
   int report_writes = 0;  // reports created, updated or deleted
+  // Some workload has a planned patch that was not applied (ReconcileNamespace remediate false).
+  bool needs_remediation = false;
 };
 
-NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns);
+// With `remediate` false the reports are written but planned patches are not applied (the
+// outcome says whether there are any): at start-up every namespace's report goes out before
+// the thousands of labels and Events.
+NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns,
+                                    bool remediate = true);
 
 // Writes the policy's status when it differs from the cached one. A deleted policy is a no-op.
 Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name);
