@@ -87,8 +87,15 @@ AppArmorAvailability SystemAppArmorLoader::Availability() {
     return {.reason = std::string(kNotAvailable) + ": " + text.error().message};
   }
   if (!text->has_value()) {
-    return {.reason = std::string(kNotAvailable) + ": " + enabled.string() +
-                      " is absent (the kernel has no AppArmor)"};
+    // The agent's container may see only the host's securityfs (sys/kernel/security), not its
+    // sysfs module parameters. The kernel creates the apparmor folder in securityfs only when
+    // AppArmor is enabled, so it decides then.
+    std::error_code ec;
+    const std::filesystem::path apparmorfs = ProfilesFile().parent_path();
+    if (std::filesystem::is_directory(apparmorfs, ec)) return {.available = true};
+    return {.reason = std::string(kNotAvailable) + ": " + enabled.string() + " and " +
+                      apparmorfs.string() +
+                      " are absent (the kernel has no AppArmor, or securityfs is not mounted)"};
   }
   const std::string value = Trim(**text);
   if (value != "Y") {

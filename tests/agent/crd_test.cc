@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "csp/agent/apparmor_policy.h"
+#include "csp/agent/node_profile_state.h"
 #include "csp/agent/profile_name.h"
 #include "csp/agent/seccomp_profile.h"
 #include "csp/agent/seccomp_vocabulary.h"
@@ -67,6 +68,22 @@ TEST(CrdTest, LimitsMatchTheAgent) {
   EXPECT_EQ(rule["args"]["items"]["properties"]["index"]["maximum"], 5);
   EXPECT_NE(schema["x-kubernetes-validations"].dump().find(std::string(kDefaultProfileName)),
             std::string::npos);
+}
+
+// status.nodeStatus is what the agents write (profile_status.h): a list keyed by node, the
+// agents' state names, and room for the longest message they write.
+TEST(CrdTest, NodeStatusMatchesTheAgent) {
+  const nlohmann::json schema = LoadSchema();
+  const nlohmann::json& status = schema["properties"]["status"]["properties"];
+  const nlohmann::json& list = status["nodeStatus"];
+  EXPECT_EQ(list["x-kubernetes-list-type"], "map");
+  EXPECT_EQ(list["x-kubernetes-list-map-keys"], (nlohmann::json{"node"}));
+  const nlohmann::json& entry = list["items"]["properties"];
+  EXPECT_EQ(entry["state"]["enum"], Strings(NodeProfileStateNames()));
+  EXPECT_EQ(entry["message"]["maxLength"], kMaxStatusMessageBytes);
+  for (const char* count : {"selected", "installed", "pending", "failed", "unsupported"}) {
+    EXPECT_EQ(status["nodes"]["properties"][count]["type"], "integer") << count;
+  }
 }
 
 }  // namespace

@@ -8,50 +8,16 @@
 #include "csp/agent/apparmor_policy.h"
 #include "csp/agent/default_profiles.h"
 #include "csp/agent/system_apparmor_loader.h"
+#include "support/fake_apparmor.h"
 #include "support/temp_dir.h"
 
 namespace csp::agent {
 namespace {
 
+using test::FakeAppArmor;
 using test::ReadText;
 using test::TempDir;
 using test::WriteText;
-
-// The kernel side, in memory: records what the installer asks for. Validation is lexical here;
-// the tests that need the real parser use SystemAppArmorLoader.
-class FakeAppArmor final : public AppArmorLoader {
- public:
-  bool available = true;
-  std::set<std::string> loaded;
-  std::vector<std::string> calls;
-  std::optional<Error> load_error;
-
-  AppArmorAvailability Availability() override {
-    return {.available = available,
-            .reason = available ? "" : "AppArmor not available on this node: test"};
-  }
-  Result<std::vector<std::string>> Validate(std::string_view policy) override {
-    calls.push_back("validate");
-    if (policy.find("bogus") != std::string_view::npos) {
-      return InvalidArgument("apparmor_parser refused the policy: bogus");
-    }
-    return DeclaredProfileNames(policy);
-  }
-  Status Load(const std::filesystem::path& file, std::string_view name) override {
-    calls.push_back("load " + file.filename().string());
-    if (load_error) return *load_error;
-    loaded.insert(std::string(name));
-    return {};
-  }
-  Result<bool> IsLoaded(std::string_view name) override {
-    return loaded.contains(std::string(name));
-  }
-  Status Unload(std::string_view name) override {
-    calls.push_back("unload " + std::string(name));
-    loaded.erase(std::string(name));
-    return {};
-  }
-};
 
 ino_t Inode(const std::filesystem::path& path) {
   struct stat st = {};

@@ -22,15 +22,29 @@ TEST(SystemAppArmorLoaderTest, AvailabilityFollowsTheModuleParameter) {
   SystemAppArmorLoader loader({.sys_root = root.path()});
   AppArmorAvailability absent = loader.Availability();
   EXPECT_FALSE(absent.available);
-  EXPECT_EQ(absent.reason, "AppArmor not available on this node: " +
-                               (root.path() / "sys/module/apparmor/parameters/enabled").string() +
-                               " is absent (the kernel has no AppArmor)");
+  EXPECT_EQ(absent.reason,
+            "AppArmor not available on this node: " +
+                (root.path() / "sys/module/apparmor/parameters/enabled").string() + " and " +
+                (root.path() / "sys/kernel/security/apparmor").string() +
+                " are absent (the kernel has no AppArmor, or securityfs is not mounted)");
   WriteText(root.path() / "sys/module/apparmor/parameters/enabled", "N\n");
   AppArmorAvailability disabled = loader.Availability();
   EXPECT_FALSE(disabled.available);
   EXPECT_TRUE(disabled.reason.ends_with(" is \"N\" (AppArmor is disabled)")) << disabled.reason;
   WriteText(root.path() / "sys/module/apparmor/parameters/enabled", "Y\n");
   EXPECT_TRUE(loader.Availability().available);
+}
+
+// A container that mounts only the host's securityfs (the DaemonSet in config/agent) has no
+// module parameter under its root: the kernel's apparmor folder in securityfs decides.
+TEST(SystemAppArmorLoaderTest, AvailabilityFollowsSecurityfsWithoutTheModuleParameter) {
+  TempDir root;
+  SystemAppArmorLoader loader({.sys_root = root.path()});
+  WriteText(root.path() / "sys/kernel/security/apparmor/profiles", "");
+  EXPECT_TRUE(loader.Availability().available);
+  // The parameter, when present, still wins.
+  WriteText(root.path() / "sys/module/apparmor/parameters/enabled", "N\n");
+  EXPECT_FALSE(loader.Availability().available);
 }
 
 TEST(SystemAppArmorLoaderTest, ParsesTheKernelsProfileList) {

@@ -5,16 +5,18 @@
 #include <vector>
 
 #include "render_command.h"
+#include "run_command.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(csp-agent: seccomp and AppArmor profiles on a Kubernetes node
 
 Usage:
-  csp-agent render PROFILE [flags]   print a profile exactly as a node gets it
-  csp-agent help                     this text
+  csp-agent run --node-name NODE [flags]   run the node agent
+  csp-agent render PROFILE [flags]         print a profile exactly as a node gets it
+  csp-agent help                           this text
 
-Run 'csp-agent render --help' for the render flags.
+Run 'csp-agent run --help' or 'csp-agent render --help' for their flags.
 )";
 
 }  // namespace
@@ -26,6 +28,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string& command = args.front();
+  if (command == "run") {
+    return csp::agent::cmd::RunAgent({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
   if (command == "render") {
     return csp::agent::cmd::RunRender({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }

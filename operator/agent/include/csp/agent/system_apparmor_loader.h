@@ -16,6 +16,8 @@ struct SystemAppArmorOptions {
   // Root under which sys/module/apparmor/parameters/enabled and
   // sys/kernel/security/apparmor/profiles are read. When it is not "/", the parser is pointed
   // at the same apparmorfs (--subdomainfs), so that what it loads is what we confirm.
+  // AppArmor is available when the module parameter says Y or, without the parameter (a
+  // container that mounts only the host's securityfs), when sys/kernel/security/apparmor exists.
   std::filesystem::path sys_root = "/";
   // Extra include search paths (-I) for policies that include tunables or abstractions.
   std::vector<std::filesystem::path> include_dirs = {};

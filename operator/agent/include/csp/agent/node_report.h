@@ -1,0 +1,70 @@
+// The ClusterPolicyReport csp-node-profiles (wgpolicyk8s.io/v1alpha2): one result per (node,
+// profile), written by every agent for its own node. The operator's node-aware rules read it
+// (controllers/node_profiles.h), so its shape is a contract:
+//
+//   metadata: {name: csp-node-profiles, labels: {app.kubernetes.io/managed-by: csp-agent}}
+//   summary: {pass, fail, warn, error, skip}
+//   results:  sorted by (properties.node, rule, properties.profile)
+//   - source: containersecurity
+//     policy: csp-node-profiles
+//     rule: seccomp-profile | apparmor-profile
+//     result: pass (Installed) | fail (Failed) | skip (Unsupported) | warn (Pending)
+//     message: ...
+//     timestamp: {seconds, nanos}: when this result last changed
+//     resources: [{apiVersion: v1, kind: Node, name: <node>}]
+//     properties: {node: <node>, profile: <name as pods reference it>,
+//                  type: Seccomp | AppArmor, state: Installed | Pending | Failed | Unsupported}
+//
+// A result keeps its timestamp while it stays the same, so that an agent that finds nothing
+// changed writes nothing.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csp/agent/node_profile_state.h"
+#include "csp/agent/profile_kind.h"
+
+namespace csp::agent {
+
+inline constexpr std::string_view kNodeReportName = "csp-node-profiles";
+inline constexpr std::string_view kNodeReportApiVersion = "wgpolicyk8s.io/v1alpha2";
+inline constexpr std::string_view kNodeReportKind = "ClusterPolicyReport";
+inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
+inline constexpr std::string_view kManagedByAgent = "csp-agent";
+inline constexpr std::string_view kReportSource = "containersecurity";
+
+struct NodeProfileResult {
+  ProfileKind kind = ProfileKind::kSeccomp;
+  std::string name = {};  // the profile's (object's) name, e.g. "csp-default"
+  NodeProfileState state = NodeProfileState::kPending;
+  std::string message = {};
+
+  friend bool operator==(const NodeProfileResult&, const NodeProfileResult&) = default;
+};
+
+// How pods reference profile `name`: "containersecurity/<name>.json" (seccomp
+// localhostProfile, relative to kubelet's seccomp root) or "<name>" (the AppArmor profile name).
+std::string PodProfileReference(ProfileKind kind, std::string_view name);
+
+// "seccomp-profile" or "apparmor-profile".
+std::string_view NodeReportRule(ProfileKind kind);
+
+// One result of `node`, stamped `now_seconds` (Unix time).
+nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& result,
+                                std::int64_t now_seconds);
+
+// `existing` (the report as read, or null when there is none) with every result of `node`
+// replaced by `results`, the other nodes' results kept, all sorted, the summary recounted and
+// the managed-by label set. A result equal to the one it replaces keeps that one's timestamp;
+// a changed or new one gets `now_seconds`. Other metadata (resourceVersion included) is kept,
+// so the result can be PUT as is. Deterministic: a caller writes only when it differs from
+// `existing`.
+nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view node,
+                               const std::vector<NodeProfileResult>& results,
+                               std::int64_t now_seconds);
+
+}  // namespace csp::agent

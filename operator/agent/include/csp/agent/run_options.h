@@ -1,0 +1,37 @@
+// The flags of `csp-agent run`. Every flag can also come from the environment variable
+// CSP_AGENT_<FLAG> (upper case, '-' as '_'); a flag on the command line wins. --node-name also
+// reads NODE_NAME, which a DaemonSet sets from spec.nodeName (the downward API).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csp/common/result.h"
+
+namespace csp::agent {
+
+extern const char* const kRunUsage;
+
+struct RunOptions {
+  std::string node_name = {};
+  std::filesystem::path root = "/";
+  std::filesystem::path kubeconfig = {};  // empty: $KUBECONFIG, in-cluster, ~/.kube/config
+  std::string listen_address = "0.0.0.0:8081";
+  std::string log_format = "text";
+  bool help = false;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process environment (unset and empty variables are nullopt).
+std::optional<std::string> ProcessEnvironment(const std::string& name);
+
+// `args` are what follows "run". Errors (kInvalidArgument) name the flag or variable: an
+// unknown flag, a missing value, no node name, a relative --root, a --log-format other than
+// text or json.
+Result<RunOptions> ParseRunOptions(const std::vector<std::string>& args, const EnvLookup& env);
+
+}  // namespace csp::agent

@@ -1,0 +1,62 @@
+#include "csp/agent/node_profile_state.h"
+
+#include <array>
+
+namespace csp::agent {
+namespace {
+
+constexpr std::array<std::string_view, 4> kNames = {"Installed", "Pending", "Failed",
+                                                    "Unsupported"};
+
+}  // namespace
+
+std::string_view NodeProfileStateName(NodeProfileState state) {
+  return kNames[static_cast<std::size_t>(state)];
+}
+
+std::span<const std::string_view> NodeProfileStateNames() { return kNames; }
+
+std::optional<NodeProfileState> ParseNodeProfileState(std::string_view name) {
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] == name) return static_cast<NodeProfileState>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view ReportResultOf(NodeProfileState state) {
+  switch (state) {
+    case NodeProfileState::kInstalled:
+      return "pass";
+    case NodeProfileState::kPending:
+      return "warn";
+    case NodeProfileState::kFailed:
+      return "fail";
+    case NodeProfileState::kUnsupported:
+      return "skip";
+  }
+  return "error";
+}
+
+NodeProfileState NodeStateOf(InstallState state) {
+  switch (state) {
+    case InstallState::kInstalled:
+    case InstallState::kUnchanged:
+      return NodeProfileState::kInstalled;
+    case InstallState::kUnsupported:
+      return NodeProfileState::kUnsupported;
+    case InstallState::kFailed:
+      break;
+  }
+  return NodeProfileState::kFailed;
+}
+
+std::string TruncateMessage(std::string_view message, std::size_t max_bytes) {
+  if (message.size() <= max_bytes) return std::string(message);
+  constexpr std::string_view kMark = " [...]";
+  std::size_t cut = max_bytes > kMark.size() ? max_bytes - kMark.size() : 0;
+  // Back up over UTF-8 continuation bytes (10xxxxxx) so that no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(message.substr(0, cut)) + std::string(kMark);
+}
+
+}  // namespace csp::agent

@@ -1,0 +1,107 @@
+#include "csp/agent/node_report.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace csp::agent {
+namespace {
+
+std::string StringAt(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The node a result belongs to: its properties.node.
+std::string NodeOf(const nlohmann::json& result) {
+  return result.is_object() && result.contains("properties")
+             ? StringAt(result["properties"], "node")
+             : std::string();
+}
+
+auto SortKey(const nlohmann::json& result) {
+  const nlohmann::json& properties =
+      result.is_object() && result.contains("properties") ? result["properties"] : result;
+  return std::make_tuple(StringAt(properties, "node"), StringAt(result, "rule"),
+                         StringAt(properties, "profile"));
+}
+
+}  // namespace
+
+std::string PodProfileReference(ProfileKind kind, std::string_view name) {
+  if (kind == ProfileKind::kSeccomp) return "containersecurity/" + std::string(name) + ".json";
+  return std::string(name);
+}
+
+std::string_view NodeReportRule(ProfileKind kind) {
+  return kind == ProfileKind::kSeccomp ? "seccomp-profile" : "apparmor-profile";
+}
+
+nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& result,
+                                std::int64_t now_seconds) {
+  return {
+      {"source", std::string(kReportSource)},
+      {"policy", std::string(kNodeReportName)},
+      {"rule", std::string(NodeReportRule(result.kind))},
+      {"result", std::string(ReportResultOf(result.state))},
+      {"message", TruncateMessage(result.message)},
+      {"timestamp", {{"seconds", now_seconds}, {"nanos", 0}}},
+      {"resources", {{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", std::string(node)}}}},
+      {"properties",
+       {{"node", std::string(node)},
+        {"profile", PodProfileReference(result.kind, result.name)},
+        {"type", std::string(ProfileKindName(result.kind))},
+        {"state", std::string(NodeProfileStateName(result.state))}}},
+  };
+}
+
+nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view node,
+                               const std::vector<NodeProfileResult>& results,
+                               std::int64_t now_seconds) {
+  nlohmann::json report = existing.is_object() ? existing : nlohmann::json::object();
+  report["apiVersion"] = std::string(kNodeReportApiVersion);
+  report["kind"] = std::string(kNodeReportKind);
+  if (!report.contains("metadata") || !report["metadata"].is_object()) {
+    report["metadata"] = nlohmann::json::object();
+  }
+  nlohmann::json& metadata = report["metadata"];
+  metadata["name"] = std::string(kNodeReportName);
+  if (!metadata.contains("labels") || !metadata["labels"].is_object()) {
+    metadata["labels"] = nlohmann::json::object();
+  }
+  metadata["labels"][std::string(kManagedByLabel)] = std::string(kManagedByAgent);
+
+  std::vector<nlohmann::json> merged;
+  std::vector<nlohmann::json> previous;  // this node's results as they were
+  if (report.contains("results") && report["results"].is_array()) {
+    for (nlohmann::json& result : report["results"]) {
+      (NodeOf(result) == node ? previous : merged).push_back(std::move(result));
+    }
+  }
+  for (const NodeProfileResult& result : results) {
+    nlohmann::json fresh = NodeReportResult(node, result, now_seconds);
+    for (const nlohmann::json& old : previous) {
+      if (!old.is_object() || !old.contains("timestamp")) continue;
+      nlohmann::json same_time = fresh;
+      same_time["timestamp"] = old["timestamp"];
+      if (same_time == old) {
+        fresh = std::move(same_time);
+        break;
+      }
+    }
+    merged.push_back(std::move(fresh));
+  }
+  std::stable_sort(merged.begin(), merged.end(),
+                   [](const auto& a, const auto& b) { return SortKey(a) < SortKey(b); });
+
+  nlohmann::json summary = {{"pass", 0}, {"fail", 0}, {"warn", 0}, {"error", 0}, {"skip", 0}};
+  for (const nlohmann::json& result : merged) {
+    const std::string outcome = StringAt(result, "result");
+    if (summary.contains(outcome)) summary[outcome] = summary[outcome].get<int>() + 1;
+  }
+  report["results"] = std::move(merged);
+  report["summary"] = std::move(summary);
+  return report;
+}
+
+}  // namespace csp::agent

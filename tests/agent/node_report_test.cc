@@ -1,0 +1,135 @@
+#include "csp/agent/node_report.h"
+
+#include <gtest/gtest.h>
+
+namespace csp::agent {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kT0 = 1777629600;
+
+NodeProfileResult Result(ProfileKind kind, std::string name, NodeProfileState state,
+                         std::string message = "installed") {
+  return {.kind = kind, .name = std::move(name), .state = state, .message = std::move(message)};
+}
+
+std::vector<std::string> Keys(const json& report) {
+  std::vector<std::string> keys;
+  for (const json& r : report["results"]) {
+    keys.push_back(r["properties"]["node"].get<std::string>() + "|" + r["rule"].get<std::string>() +
+                   "|" + r["properties"]["profile"].get<std::string>());
+  }
+  return keys;
+}
+
+TEST(NodeReportTest, ReferencesProfilesAsPodsDo) {
+  EXPECT_EQ(PodProfileReference(ProfileKind::kSeccomp, "web"), "containersecurity/web.json");
+  EXPECT_EQ(PodProfileReference(ProfileKind::kAppArmor, "web"), "web");
+  EXPECT_EQ(NodeReportRule(ProfileKind::kSeccomp), "seccomp-profile");
+  EXPECT_EQ(NodeReportRule(ProfileKind::kAppArmor), "apparmor-profile");
+}
+
+// The exact shape the operator's reader (controllers/node_profiles.h) relies on.
+TEST(NodeReportTest, ResultHasTheAgreedShape) {
+  EXPECT_EQ(NodeReportResult(
+                "node-a", Result(ProfileKind::kSeccomp, "web", NodeProfileState::kInstalled), kT0),
+            json::parse(R"({
+              "source": "containersecurity",
+              "policy": "csp-node-profiles",
+              "rule": "seccomp-profile",
+              "result": "pass",
+              "message": "installed",
+              "timestamp": {"seconds": 1777629600, "nanos": 0},
+              "resources": [{"apiVersion": "v1", "kind": "Node", "name": "node-a"}],
+              "properties": {"node": "node-a", "profile": "containersecurity/web.json",
+                             "type": "Seccomp", "state": "Installed"}
+            })"));
+  const json apparmor = NodeReportResult(
+      "node-a", Result(ProfileKind::kAppArmor, "web", NodeProfileState::kUnsupported, "no"), kT0);
+  EXPECT_EQ(apparmor["rule"], "apparmor-profile");
+  EXPECT_EQ(apparmor["result"], "skip");
+  EXPECT_EQ(apparmor["properties"]["profile"], "web");
+  EXPECT_EQ(apparmor["properties"]["type"], "AppArmor");
+  EXPECT_EQ(apparmor["properties"]["state"], "Unsupported");
+}
+
+TEST(NodeReportTest, CreatesTheReport) {
+  const json report = MergeNodeReport(
+      nullptr, "n1",
+      {Result(ProfileKind::kSeccomp, "csp-default", NodeProfileState::kInstalled),
+       Result(ProfileKind::kAppArmor, "csp-default", NodeProfileState::kFailed, "boom")},
+      kT0);
+  EXPECT_EQ(report["apiVersion"], "wgpolicyk8s.io/v1alpha2");
+  EXPECT_EQ(report["kind"], "ClusterPolicyReport");
+  EXPECT_EQ(report["metadata"],
+            json({{"name", "csp-node-profiles"},
+                  {"labels", {{"app.kubernetes.io/managed-by", "csp-agent"}}}}));
+  EXPECT_EQ(report["summary"],
+            json({{"pass", 1}, {"fail", 1}, {"warn", 0}, {"error", 0}, {"skip", 0}}));
+  EXPECT_EQ(Keys(report),
+            (std::vector<std::string>{"n1|apparmor-profile|csp-default",
+                                      "n1|seccomp-profile|containersecurity/csp-default.json"}));
+}
+
+TEST(NodeReportTest, ReplacesOnlyThisNodesResultsAndKeepsMetadata) {
+  json existing = MergeNodeReport(
+      nullptr, "n2", {Result(ProfileKind::kSeccomp, "b", NodeProfileState::kPending, "wait")}, kT0);
+  existing = MergeNodeReport(
+      existing, "n1", {Result(ProfileKind::kSeccomp, "old", NodeProfileState::kInstalled)}, kT0);
+  existing["metadata"]["resourceVersion"] = "42";
+  existing["metadata"]["labels"]["team"] = "sec";
+
+  const json merged =
+      MergeNodeReport(existing, "n1",
+                      {Result(ProfileKind::kSeccomp, "z", NodeProfileState::kInstalled),
+                       Result(ProfileKind::kSeccomp, "a", NodeProfileState::kUnsupported, "x")},
+                      kT0);
+  EXPECT_EQ(Keys(merged),
+            (std::vector<std::string>{"n1|seccomp-profile|containersecurity/a.json",
+                                      "n1|seccomp-profile|containersecurity/z.json",
+                                      "n2|seccomp-profile|containersecurity/b.json"}));
+  EXPECT_EQ(merged["metadata"]["resourceVersion"], "42");
+  EXPECT_EQ(merged["metadata"]["labels"]["team"], "sec");
+  EXPECT_EQ(merged["summary"],
+            json({{"pass", 1}, {"fail", 0}, {"warn", 1}, {"error", 0}, {"skip", 1}}));
+
+  const json emptied = MergeNodeReport(merged, "n1", {}, kT0);
+  EXPECT_EQ(Keys(emptied),
+            (std::vector<std::string>{"n2|seccomp-profile|containersecurity/b.json"}));
+}
+
+// Later, with the same results: nothing changes, timestamps included, so nothing is written.
+TEST(NodeReportTest, MergingTheSameResultsChangesNothing) {
+  const std::vector<NodeProfileResult> results = {
+      Result(ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
+      Result(ProfileKind::kSeccomp, "b", NodeProfileState::kInstalled)};
+  const json once = MergeNodeReport(nullptr, "n1", results, kT0);
+  EXPECT_EQ(MergeNodeReport(once, "n1", results, kT0 + 60), once);
+}
+
+TEST(NodeReportTest, OnlyChangedResultsGetANewTimestamp) {
+  const json once =
+      MergeNodeReport(nullptr, "n1",
+                      {Result(ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
+                       Result(ProfileKind::kSeccomp, "b", NodeProfileState::kInstalled)},
+                      kT0);
+  const json later =
+      MergeNodeReport(once, "n1",
+                      {Result(ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
+                       Result(ProfileKind::kSeccomp, "b", NodeProfileState::kFailed, "gone wrong")},
+                      kT0 + 60);
+  EXPECT_EQ(later["results"][0]["timestamp"], json({{"seconds", kT0}, {"nanos", 0}}));
+  EXPECT_EQ(later["results"][1]["timestamp"], json({{"seconds", kT0 + 60}, {"nanos", 0}}));
+}
+
+TEST(NodeReportTest, RestoresTheManagedByLabel) {
+  json report = MergeNodeReport(nullptr, "n1", {}, kT0);
+  report["metadata"].erase("labels");
+  EXPECT_EQ(
+      MergeNodeReport(report, "n1", {}, kT0)["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+      "csp-agent");
+}
+
+}  // namespace
+}  // namespace csp::agent

@@ -1,0 +1,244 @@
+// StatusWriter against an in-memory object store that refuses stale writes with 409, as the API
+// server does: the read-modify-write loop, conflict retries, and many agents writing the same
+// objects at once without losing one another's entries.
+#include "csp/agent/status_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+
+#include "support/fake_api_server.h"
+
+namespace csp::agent {
+namespace {
+
+using nlohmann::json;
+using test::FakeApiServer;
+
+const std::string kReportPath =
+    "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/csp-node-profiles";
+const std::string kProfilePath = "/apis/containersecurity.dev/v1alpha1/securityprofiles/web";
+
+// The API server and a client to it; the transport stays owned by the client.
+struct Fixture {
+  FakeApiServer* server = nullptr;
+  std::unique_ptr<kube::Client> client;
+
+  Fixture() {
+    auto transport = std::make_unique<FakeApiServer>();
+    server = transport.get();
+    client = std::make_unique<kube::Client>(std::move(transport),
+                                            kube::RestConfig{.server = "https://fake"},
+                                            kube::ClientOptions{.qps = 0});
+  }
+};
+
+StatusWriterOptions Options(const std::string& node) {
+  return {.node = node,
+          .backoff_base = std::chrono::milliseconds(1),
+          .backoff_limit = std::chrono::milliseconds(5),
+          .now = [] {
+            return std::chrono::system_clock::time_point(std::chrono::seconds(1777629600));
+          }};
+}
+
+NodeProfileResult Installed(const std::string& name) {
+  return {.kind = ProfileKind::kSeccomp,
+          .name = name,
+          .state = NodeProfileState::kInstalled,
+          .message = "installed"};
+}
+
+json Profile() {
+  return {{"apiVersion", "containersecurity.dev/v1alpha1"},
+          {"kind", "SecurityProfile"},
+          {"metadata", {{"name", "web"}, {"uid", "uid-web"}, {"generation", 2}}},
+          {"spec", {{"type", "Seccomp"}}}};
+}
+
+NodeStatusEntry Entry(NodeProfileState state) {
+  return {.state = state, .message = "m", .observed_generation = 2};
+}
+
+TEST(StatusWriterTest, CreatesTheReportThenWritesOnlyChanges) {
+  Fixture f;
+  StatusWriter writer(*f.client, Options("n1"));
+  Result<bool> created = writer.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_TRUE(*created);
+  EXPECT_EQ(f.server->Get(kReportPath)["results"].size(), 1u);
+
+  Result<bool> again = writer.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);  // read, found right, not written
+  EXPECT_EQ(f.server->count("POST"), 1);
+  EXPECT_EQ(f.server->count("PUT"), 0);
+  EXPECT_EQ(writer.stats().writes.load(), 1u);
+}
+
+TEST(StatusWriterTest, RetriesAfterAConflictAndKeepsTheOtherWritersResults) {
+  Fixture f;
+  StatusWriter n1(*f.client, Options("n1"));
+  ASSERT_TRUE(n1.WriteNodeReport({Installed("a")}));
+  // Between n1's next GET and PUT, n2 writes its own results (once).
+  bool raced = false;
+  f.server->before_put = [&](const std::string& path) {
+    if (raced || path != kReportPath) return;
+    raced = true;
+    json report = f.server->Get(kReportPath);
+    f.server->Put(kReportPath, MergeNodeReport(report, "n2", {Installed("b")}, 1777629600));
+  };
+  Result<bool> written = n1.WriteNodeReport({Installed("a"), Installed("c")});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(f.server->conflicts(), 1);
+  EXPECT_EQ(n1.stats().conflicts.load(), 1u);
+  const json report = f.server->Get(kReportPath);
+  ASSERT_EQ(report["results"].size(), 3u);
+  EXPECT_EQ(report["results"][2]["properties"]["node"], "n2");
+  EXPECT_EQ(report["summary"]["pass"], 3);
+}
+
+TEST(StatusWriterTest, GivesUpAfterMaxAttempts) {
+  Fixture f;
+  StatusWriterOptions options = Options("n1");
+  options.max_attempts = 3;
+  StatusWriter writer(*f.client, options);
+  ASSERT_TRUE(writer.WriteNodeReport({}));
+  f.server->before_put = [&](const std::string& path) {
+    f.server->Put(path, f.server->Get(path));  // always someone faster
+  };
+  Result<bool> written = writer.WriteNodeReport({Installed("a")});
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, Code::kAborted);
+  EXPECT_NE(written.error().message.find("still conflicting after 3 attempts"), std::string::npos);
+  EXPECT_EQ(f.server->conflicts(), 3);
+}
+
+// Many agents at once, each on its own thread and with its own writer: no result is lost.
+TEST(StatusWriterTest, ConcurrentAgentsConverge) {
+  Fixture f;
+  f.server->Put(kProfilePath, Profile());
+  constexpr int kAgents = 12;
+  std::vector<std::jthread> agents;
+  std::vector<std::unique_ptr<StatusWriter>> writers;
+  for (int i = 0; i < kAgents; ++i) {
+    writers.push_back(std::make_unique<StatusWriter>(*f.client, Options("n" + std::to_string(i))));
+  }
+  for (int i = 0; i < kAgents; ++i) {
+    agents.emplace_back([&, i] {
+      EXPECT_TRUE(writers[i]->WriteNodeReport({Installed("a"), Installed("b")}));
+      EXPECT_TRUE(writers[i]->WriteProfileStatus(
+          "web", "uid-web",
+          Entry(i % 3 == 0 ? NodeProfileState::kFailed : NodeProfileState::kInstalled)));
+    });
+  }
+  agents.clear();  // joins
+  const json report = f.server->Get(kReportPath);
+  EXPECT_EQ(report["results"].size(), 2u * kAgents);
+  EXPECT_EQ(report["summary"]["pass"], 2 * kAgents);
+  const json status = f.server->Get(kProfilePath)["status"];
+  EXPECT_EQ(status["nodeStatus"].size(), static_cast<std::size_t>(kAgents));
+  EXPECT_EQ(status["nodes"], json({{"selected", kAgents},
+                                   {"installed", kAgents - 4},
+                                   {"pending", 0},
+                                   {"failed", 4},
+                                   {"unsupported", 0}}));
+}
+
+TEST(StatusWriterTest, ProfileStatusIsWrittenOnlyWhenItChanges) {
+  Fixture f;
+  f.server->Put(kProfilePath, Profile());
+  StatusWriter writer(*f.client, Options("n1"));
+  Result<bool> first =
+      writer.WriteProfileStatus("web", "uid-web", Entry(NodeProfileState::kInstalled));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(*first);
+  EXPECT_EQ(f.server->Get(kProfilePath)["status"]["nodeStatus"][0]["node"], "n1");
+  EXPECT_FALSE(*writer.WriteProfileStatus("web", "uid-web", Entry(NodeProfileState::kInstalled)));
+  EXPECT_EQ(f.server->count("PUT"), 1);
+  EXPECT_TRUE(*writer.WriteProfileStatus("web", "uid-web", std::nullopt));
+  EXPECT_FALSE(f.server->Get(kProfilePath)["status"].contains("nodeStatus"));
+}
+
+TEST(StatusWriterTest, AnotherObjectOfTheSameNameOrNoneIsLeftAlone) {
+  Fixture f;
+  StatusWriter writer(*f.client, Options("n1"));
+  Result<bool> missing =
+      writer.WriteProfileStatus("web", "uid-web", Entry(NodeProfileState::kInstalled));
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+  f.server->Put(kProfilePath, Profile());
+  Result<bool> other =
+      writer.WriteProfileStatus("web", "uid-old", Entry(NodeProfileState::kInstalled));
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(*other);
+  EXPECT_EQ(f.server->count("PUT"), 0);
+}
+
+// Time passes only when the writer sleeps or the store answers.
+class ManualClock final : public kube::Clock {
+ public:
+  TimePoint Now() override {
+    std::lock_guard lock(mu_);
+    return now_;
+  }
+  void SleepFor(Duration d) override {
+    std::lock_guard lock(mu_);
+    sleeps.push_back(d);
+    now_ += d;
+  }
+  void Advance(Duration d) {
+    std::lock_guard lock(mu_);
+    now_ += d;
+  }
+  std::vector<Duration> sleeps;
+
+ private:
+  std::mutex mu_;
+  TimePoint now_{};
+};
+
+// The first window after a conflict is as wide as the writers need to take turns (nodes in
+// the object x duration of one attempt), then doubles up to backoff_limit.
+TEST(StatusWriterTest, BackoffSpreadsAsManyWritersAsTheObjectHas) {
+  Fixture f;
+  json profile = Profile();
+  for (int i = 0; i < 9; ++i) {
+    profile["status"]["nodeStatus"].push_back({{"node", "other-" + std::to_string(i)},
+                                               {"state", "Installed"},
+                                               {"observedGeneration", 2}});
+  }
+  f.server->Put(kProfilePath, profile);
+  ManualClock clock;
+  f.server->on_request = [&] { clock.Advance(std::chrono::milliseconds(50)); };  // 100 ms a try
+  int conflicts_left = 5;
+  f.server->before_put = [&](const std::string& path) {
+    if (conflicts_left-- > 0) f.server->Put(path, f.server->Get(path));
+  };
+  StatusWriterOptions options = Options("n1");
+  options.backoff_base = std::chrono::milliseconds(50);
+  options.backoff_limit = std::chrono::milliseconds(5'000);
+  options.uniform01 = [] { return 0.5; };
+  options.clock = &clock;
+  StatusWriter writer(*f.client, options);
+  Result<bool> written =
+      writer.WriteProfileStatus("web", "uid-web", Entry(NodeProfileState::kInstalled));
+  ASSERT_TRUE(written) << written.error().message;
+  ASSERT_EQ(clock.sleeps.size(), 5u);
+  using std::chrono::milliseconds;
+  // Half of each window: (9 others + us) x 100 ms = 1 s, doubling, capped at 5 s.
+  const std::vector<milliseconds> want = {milliseconds(500), milliseconds(1000), milliseconds(2000),
+                                          milliseconds(2500), milliseconds(2500)};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(std::chrono::duration_cast<milliseconds>(clock.sleeps[i]), want[i]) << i;
+  }
+}
+
+TEST(StatusWriterTest, FormatsTimesAsMetav1Does) {
+  EXPECT_EQ(FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(1777629600))),
+            "2026-05-01T10:00:00Z");
+}
+
+}  // namespace
+}  // namespace csp::agent
