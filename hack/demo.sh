@@ -2,9 +2,11 @@
 # The one-command tour: installs the Debian packages, builds the project into build/, starts the
 # local cluster (hack/cluster.sh; the first run builds Kubernetes from source, 10-50 min), applies
 # the CRDs, the example policies and workloads, shows what the offline scanner says about them,
-# then runs csp-operator against the cluster (under its own least-privilege ServiceAccount) and
-# shows the policies' status, the PolicyReports it wrote and the workloads it labeled and scaled
-# down. The cluster and the operator stay up at the end.
+# starts one csp-agent per kwok node (each with a folder for the node's /) and applies the example
+# SecurityProfiles, then runs csp-operator against the cluster (under its own least-privilege
+# ServiceAccount) and shows the policies' status, the PolicyReports it wrote, the workloads it
+# labeled and scaled down, the profiles installed per node and the agents' node report. The
+# cluster, the agents and the operator stay up at the end.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -71,6 +73,15 @@ else
   [ $rc -eq 0 ] || echo "(cspctl exited with $rc)"
 fi
 
+profiles=(examples/profiles/*.yaml)
+step "starting one csp-agent per kwok node (hack/agent.sh start)"
+hack/agent.sh stop
+hack/agent.sh start
+if [ ${#profiles[@]} -gt 0 ]; then
+  step "applying the example SecurityProfiles"
+  kubectl apply -f examples/profiles/
+fi
+
 step "starting csp-operator (hack/operator.sh start)"
 hack/operator.sh stop
 hack/operator.sh start
@@ -95,6 +106,29 @@ step "workloads, labeled and scaled down (-L containersecurity.dev/compliant)"
 kubectl get deploy,sts,rc -A -L containersecurity.dev/compliant \
   -o custom-columns='KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name,REPLICAS:.spec.replicas,COMPLIANT:.metadata.labels.containersecurity\.dev/compliant,SCALED-DOWN-FROM:.metadata.annotations.containersecurity\.dev/scaled-down-from'
 kubectl get ds,cronjob,pod -A -l containersecurity.dev/compliant -L containersecurity.dev/compliant
+step "kubectl get securityprofiles (per-node counts, written by the agents)"
+for _ in $(seq 1 100); do
+  # Wait until every profile's status counts every node, or 20 s.
+  pending=$(kubectl get securityprofiles -o json |
+    jq '[.items[] | select((.status.nodeStatus // [] | length) < '"$(kubectl get nodes -l type=kwok --no-headers | wc -l)"')] | length')
+  [ "$pending" = 0 ] && break
+  sleep 0.2
+done
+kubectl get securityprofiles
+step "kubectl get clusterpolicyreports (the agents' node report)"
+kubectl get clusterpolicyreports
+step "the node report's results (kubectl get clusterpolicyreport csp-node-profiles -o json | jq)"
+kubectl get clusterpolicyreport csp-node-profiles -o json |
+  jq -r '["NODE","PROFILE","RESULT","MESSAGE"], (.results[] | [.resources[0].name, .rule, .result, .message]) | @tsv' |
+  column -t -s $'\t' | head -20
+node=$(kubectl get nodes -l type=kwok -o jsonpath='{.items[0].metadata.name}')
+step "the files csp-agent wrote on $node (find \$(hack/agent.sh root $node))"
+(cd "$(hack/agent.sh root "$node")" && find var etc -type f | sort)
+step "node-aware rule: a Localhost profile no node has (demo/edge-cache)"
+kubectl get policyreports -n demo -o json |
+  jq -r '.items[].results[] | select(.resources[0].name == "edge-cache" and .rule == "require-seccomp")
+         | "\(.result): \(.message)"'
+
 step "events the operator recorded (kubectl get events -A --field-selector source=csp-operator)"
 kubectl get events -A --field-selector source=csp-operator \
   -o custom-columns='NAMESPACE:.metadata.namespace,OBJECT:.involvedObject.name,REASON:.reason,MESSAGE:.message' |
@@ -108,7 +142,9 @@ The cluster and csp-operator are still running. To use them from your shell:
   kubectl label deploy -n demo storefront containersecurity.dev/compliant-   # put back at once
   curl -s http://127.0.0.1:18080/metrics | grep ^csp_
   hack/operator.sh logs
+  hack/agent.sh logs
 Stop:
+  hack/agent.sh stop
   hack/operator.sh stop
   hack/cluster.sh down
 EOF

@@ -14,6 +14,7 @@ cd "$repo"
 build=${CSP_BUILD_DIR:-build}
 binary=$build/operator/cmd/operator/csp-operator
 eval "$(hack/cluster.sh env)"
+source hack/lib/sa-kubeconfig.sh
 dir=$CSP_CLUSTER_DIR/operator
 port=${CSP_OPERATOR_PORT:-18080}
 
@@ -24,19 +25,7 @@ start() {
   mkdir -p "$dir"
   [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "already running (pid $(cat "$dir/pid"))"
   kubectl apply -k config/rbac >/dev/null
-  local token ca server
-  token=$(kubectl create token csp-operator -n csp-system --duration 24h)
-  ca=$(kubectl config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
-  server=$(kubectl config view --raw -o jsonpath='{.clusters[0].cluster.server}')
-  umask 077
-  cat >"$dir/kubeconfig" <<EOK
-apiVersion: v1
-kind: Config
-clusters: [{name: local, cluster: {server: "$server", certificate-authority-data: "$ca"}}]
-users: [{name: csp-operator, user: {token: "$token"}}]
-contexts: [{name: csp-operator, context: {cluster: local, user: csp-operator}}]
-current-context: csp-operator
-EOK
+  write_sa_kubeconfig csp-operator "$dir/kubeconfig"
   "$binary" --kubeconfig "$dir/kubeconfig" --listen-address "127.0.0.1:$port" "$@" \
     >"$dir/log" 2>&1 &
   echo $! >"$dir/pid"

@@ -7,10 +7,10 @@
 #include <set>
 #include <thread>
 
-#include "csp/agent/agent_log.h"
 #include "csp/agent/default_profiles.h"
 #include "csp/agent/process_stats.h"
 #include "csp/agent/profile_name.h"
+#include "csp/log/log.h"
 
 namespace csp::agent {
 namespace {

@@ -25,6 +25,7 @@ Flags (each also read from the environment variable in brackets; a flag wins):
                              interface, port 0 for a free one (default 0.0.0.0:8081)
                              [CSP_AGENT_LISTEN_ADDRESS]
       --log-format FORMAT    text or json (default text) [CSP_AGENT_LOG_FORMAT]
+      --log-level LEVEL      debug, info, warn or error (default info) [CSP_AGENT_LOG_LEVEL]
   -h, --help                 this text
 
 /readyz answers 200 once the first list of SecurityProfiles and of the Node is in and every
@@ -39,12 +40,13 @@ struct FlagSpec {
   const char* env;
 };
 
-constexpr std::array<FlagSpec, 5> kFlags = {{
+constexpr std::array<FlagSpec, 6> kFlags = {{
     {"--node-name", "CSP_AGENT_NODE_NAME"},
     {"--root", "CSP_AGENT_ROOT"},
     {"--kubeconfig", "CSP_AGENT_KUBECONFIG"},
     {"--listen-address", "CSP_AGENT_LISTEN_ADDRESS"},
     {"--log-format", "CSP_AGENT_LOG_FORMAT"},
+    {"--log-level", "CSP_AGENT_LOG_LEVEL"},
 }};
 
 Status Set(RunOptions& options, std::string_view flag, const std::string& value,
@@ -66,6 +68,11 @@ Status Set(RunOptions& options, std::string_view flag, const std::string& value,
       return InvalidArgument(source + ": \"" + value + "\" is not text or json");
     }
     options.log_format = value;
+  } else if (flag == "--log-level") {
+    if (value != "debug" && value != "info" && value != "warn" && value != "error") {
+      return InvalidArgument(source + ": \"" + value + "\" is not debug, info, warn or error");
+    }
+    options.log_level = value;
   }
   return {};
 }

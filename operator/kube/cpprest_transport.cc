@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <pplx/threadpool.h>
 
 #include <algorithm>
 #include <atomic>
@@ -261,6 +262,16 @@ Result<std::unique_ptr<HttpTransport>> NewCpprestTransport(const RestConfig& con
   } catch (const std::exception& e) {
     return InvalidArgument(field + ": " + e.what());
   }
+}
+
+Status SetTransportThreads(std::size_t threads) {
+  if (threads == 0) return InvalidArgument("transport threads: must be at least 1");
+  try {
+    crossplat::threadpool::initialize_with_threads(threads);
+  } catch (const std::exception& e) {
+    return Error{Code::kFailedPrecondition, std::string("transport threads: ") + e.what()};
+  }
+  return {};
 }
 
 }  // namespace csp::kube

@@ -2,7 +2,7 @@
 
 #include <malloc.h>
 
-#include "csp/manager/log.h"
+#include "csp/log/log.h"
 #include "csp/manager/resources.h"
 #include "csp/serve/metrics_text.h"
 

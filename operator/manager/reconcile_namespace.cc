@@ -4,7 +4,7 @@
 #include "csp/controllers/evaluation.h"
 #include "csp/controllers/owner_resolution.h"
 #include "csp/controllers/remediation_plan.h"
-#include "csp/manager/log.h"
+#include "csp/log/log.h"
 #include "csp/manager/reconcilers.h"
 #include "csp/manager/resources.h"
 

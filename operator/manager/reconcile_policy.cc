@@ -1,5 +1,5 @@
 #include "csp/controllers/policy_status.h"
-#include "csp/manager/log.h"
+#include "csp/log/log.h"
 #include "csp/manager/reconcilers.h"
 #include "csp/manager/resources.h"
 

@@ -25,19 +25,21 @@ TEST(RunOptionsTest, Defaults) {
   EXPECT_EQ(options->kubeconfig, "");
   EXPECT_EQ(options->listen_address, "0.0.0.0:8081");
   EXPECT_EQ(options->log_format, "text");
+  EXPECT_EQ(options->log_level, "info");
   EXPECT_FALSE(options->help);
 }
 
 TEST(RunOptionsTest, EveryFlagInBothSpellings) {
   Result<RunOptions> options =
       ParseRunOptions({"--node-name=n1", "--root", "/host", "--kubeconfig=/k", "--listen-address",
-                       ":9090", "--log-format=json"},
+                       ":9090", "--log-format=json", "--log-level", "debug"},
                       Lookup({}));
   ASSERT_TRUE(options) << options.error().message;
   EXPECT_EQ(options->root, "/host");
   EXPECT_EQ(options->kubeconfig, "/k");
   EXPECT_EQ(options->listen_address, ":9090");
   EXPECT_EQ(options->log_format, "json");
+  EXPECT_EQ(options->log_level, "debug");
 }
 
 TEST(RunOptionsTest, EnvironmentAndPrecedence) {
@@ -108,7 +110,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad_format_from_env",
                 {"--node-name", "n"},
                 {{"CSP_AGENT_LOG_FORMAT", "yaml"}},
-                "CSP_AGENT_LOG_FORMAT: \"yaml\" is not text or json"}),
+                "CSP_AGENT_LOG_FORMAT: \"yaml\" is not text or json"},
+        BadCase{"bad_level_from_env",
+                {"--node-name", "n"},
+                {{"CSP_AGENT_LOG_LEVEL", "loud"}},
+                "CSP_AGENT_LOG_LEVEL: \"loud\" is not debug, info, warn or error"}),
     [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -1,5 +1,6 @@
 // csp-operator: watches ContainerSecurityPolicies and every workload, keeps PolicyReports
 // current and acts on violators (docs/operator.md).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -11,7 +12,7 @@
 #include "csp/kube/client.h"
 #include "csp/kube/config.h"
 #include "csp/kube/cpprest_transport.h"
-#include "csp/manager/log.h"
+#include "csp/log/log.h"
 #include "csp/manager/manager.h"
 #include "csp/manager/options.h"
 #include "csp/scan/version.h"
@@ -19,8 +20,8 @@
 
 namespace {
 
-using csp::manager::LogError;
-using csp::manager::LogInfo;
+using csp::LogError;
+using csp::LogInfo;
 
 std::optional<std::string> Env(std::string_view name) {
   const char* value = std::getenv(std::string(name).c_str());
@@ -56,8 +57,7 @@ int main(int argc, char** argv) {
     std::cout << "csp-operator " << csp::scan::kVersion << "\n";
     return 0;
   }
-  if (auto s = csp::manager::SetUpLogging(options->log_format, options->log_level, "csp-operator");
-      !s) {
+  if (auto s = csp::SetUpLogging(options->log_format, options->log_level, "csp-operator"); !s) {
     std::cerr << "csp-operator: " << s.error().message << "\n";
     return 2;
   }
@@ -67,6 +67,14 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  // Memory: two malloc arenas instead of up to eight per core (the informers' threads each
+  // grabbed one and kept its freed pages), and a small I/O pool instead of cpprestsdk's 40
+  // threads (see docs/benchmarks.md, "csp-operator").
+  mallopt(M_ARENA_MAX, 2);
+  if (auto s = csp::kube::SetTransportThreads(4); !s) {
+    return Fail("cannot set up the API connection", s.error());
+  }
 
   auto config = csp::kube::LoadConfig(options->kubeconfig, options->context);
   if (!config) return Fail("cannot load the Kubernetes configuration", config.error());

@@ -21,6 +21,7 @@ struct RunOptions {
   std::filesystem::path kubeconfig = {};  // empty: $KUBECONFIG, in-cluster, ~/.kube/config
   std::string listen_address = "0.0.0.0:8081";
   std::string log_format = "text";
+  std::string log_level = "info";
   bool help = false;
 };
 
@@ -31,7 +32,7 @@ std::optional<std::string> ProcessEnvironment(const std::string& name);
 
 // `args` are what follows "run". Errors (kInvalidArgument) name the flag or variable: an
 // unknown flag, a missing value, no node name, a relative --root, a --log-format other than
-// text or json.
+// text or json, an unknown --log-level.
 Result<RunOptions> ParseRunOptions(const std::vector<std::string>& args, const EnvLookup& env);
 
 }  // namespace csp::agent

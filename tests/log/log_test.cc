@@ -1,20 +1,21 @@
-#include "csp/agent/agent_log.h"
+#include "csp/log/log.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace csp::agent {
+namespace csp {
 namespace {
 
-TEST(AgentLogTest, TextQuotesValuesThatNeedIt) {
+TEST(LogTest, TextQuotesValuesThatNeedIt) {
   EXPECT_EQ(FormatLogBody(false, "profile state",
                           {{"profile", "web"}, {"message", "installed and loaded"}, {"empty", ""}}),
             "profile state profile=web message=\"installed and loaded\" empty=\"\"");
   EXPECT_EQ(FormatLogBody(false, "x", {{"k", "a=b"}}), "x k=\"a=b\"");
+  EXPECT_EQ(FormatLogBody(false, "x", {{"path", "C:\\x"}}), "x path=\"C:\\\\x\"");
 }
 
-TEST(AgentLogTest, JsonBodyIsValidJsonOnceWrapped) {
+TEST(LogTest, JsonBodyIsValidJsonOnceWrapped) {
   const std::string body = FormatLogBody(true, "say \"hi\"\n",
                                          {{"path", "C:\\x"}, {"ctl", std::string_view("\x01", 1)}});
   const nlohmann::json parsed = nlohmann::json::parse("{" + body + "}");
@@ -23,11 +24,20 @@ TEST(AgentLogTest, JsonBodyIsValidJsonOnceWrapped) {
   EXPECT_EQ(parsed["ctl"], "\x01");
 }
 
-TEST(AgentLogTest, RefusesUnknownFormats) {
-  Status s = SetUpAgentLog("xml");
+TEST(LogTest, JsonQuoteEscapesPerRfc8259) {
+  EXPECT_EQ(JsonQuote("a\"b\\c\td\re\n\x1f"), R"("a\"b\\c\td\re\n\u001f")");
+  EXPECT_EQ(JsonQuote("ünï"), "\"ünï\"");
+}
+
+TEST(LogTest, RefusesUnknownFormatsAndLevels) {
+  Status s = SetUpLogging("xml", "info", "test");
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().message, "--log-format: \"xml\" is not text or json");
+  s = SetUpLogging("text", "loud", "test");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message, "--log-level: \"loud\" is not known");
+  EXPECT_TRUE(SetUpLogging("json", "debug", "test"));
 }
 
 }  // namespace
-}  // namespace csp::agent
+}  // namespace csp
