@@ -17,7 +17,8 @@ build=${CSP_BUILD_DIR:-build}
 binary=$build/operator/cmd/agent/csp-agent
 eval "$(hack/cluster.sh env)"
 source hack/lib/sa-kubeconfig.sh
-dir=$CSP_CLUSTER_DIR/agents
+# The cluster's folder: where its admin kubeconfig lies (hack/cluster.sh env).
+dir=$(dirname "$KUBECONFIG")/agents
 
 die() { echo "agent.sh: $*" >&2; exit 1; }
 
@@ -26,7 +27,9 @@ nodes() { kubectl get nodes -l type=kwok -o jsonpath='{range .items[*]}{.metadat
 start() {
   [ -x "$binary" ] || die "$binary is not built (cmake --build $build --target csp-agent)"
   mkdir -p "$dir"
-  # The RBAC only: these processes stand in for the DaemonSet's Pods on the kwok nodes.
+  # The RBAC only: these processes stand in for the DaemonSet's Pods on the kwok nodes. Its
+  # namespace comes with the operator's RBAC (config/rbac), which may not be applied yet.
+  kubectl apply -f config/rbac/namespace.yaml >/dev/null
   for f in service_account role role_binding; do kubectl apply -f "config/agent/$f.yaml" >/dev/null; done
   local node
   write_sa_kubeconfig csp-agent "$dir/kubeconfig"

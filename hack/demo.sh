@@ -119,15 +119,16 @@ step "kubectl get clusterpolicyreports (the agents' node report)"
 kubectl get clusterpolicyreports
 step "the node report's results (kubectl get clusterpolicyreport csp-node-profiles -o json | jq)"
 kubectl get clusterpolicyreport csp-node-profiles -o json |
-  jq -r '["NODE","PROFILE","RESULT","MESSAGE"], (.results[] | [.resources[0].name, .rule, .result, .message]) | @tsv' |
+  jq -r '["NODE","TYPE","PROFILE","RESULT","MESSAGE"], (.results[] | [.properties.node,
+         .properties.type, .properties.profile, .result, (.message | .[0:60])]) | @tsv' |
   column -t -s $'\t' | head -20
 node=$(kubectl get nodes -l type=kwok -o jsonpath='{.items[0].metadata.name}')
 step "the files csp-agent wrote on $node (find \$(hack/agent.sh root $node))"
-(cd "$(hack/agent.sh root "$node")" && find var etc -type f | sort)
+(cd "$(hack/agent.sh root "$node")" && find . -type f | sort)
 step "node-aware rule: a Localhost profile no node has (demo/edge-cache)"
 kubectl get policyreports -n demo -o json |
   jq -r '.items[].results[] | select(.resources[0].name == "edge-cache" and .rule == "require-seccomp")
-         | "\(.result): \(.message)"'
+         | "\(.policy): \(.result): \(.message)"'
 
 step "events the operator recorded (kubectl get events -A --field-selector source=csp-operator)"
 kubectl get events -A --field-selector source=csp-operator \

@@ -15,7 +15,8 @@ build=${CSP_BUILD_DIR:-build}
 binary=$build/operator/cmd/operator/csp-operator
 eval "$(hack/cluster.sh env)"
 source hack/lib/sa-kubeconfig.sh
-dir=$CSP_CLUSTER_DIR/operator
+# The cluster's folder: where its admin kubeconfig lies (hack/cluster.sh env).
+dir=$(dirname "$KUBECONFIG")/operator
 port=${CSP_OPERATOR_PORT:-18080}
 
 die() { echo "operator.sh: $*" >&2; exit 1; }

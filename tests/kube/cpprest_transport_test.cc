@@ -7,6 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 namespace csp::kube {
 namespace {
 
@@ -87,6 +91,18 @@ TEST(CpprestTransportTest, RefusedStreamIsUnavailable) {
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, Code::kUnavailable) << response.error().message;
   EXPECT_EQ(chunks, 0);
+}
+
+// With a configured CA the system bundle would be loaded into every connection and then
+// discarded (cpprest_transport.cc): SSL_CERT_FILE points OpenSSL at an empty file instead.
+TEST(CpprestTransportTest, ConfiguredCaSkipsTheSystemBundle) {
+  std::ifstream in("/etc/ssl/certs/ca-certificates.crt");
+  const std::string pem{std::istreambuf_iterator<char>(in), {}};
+  ASSERT_FALSE(pem.empty()) << "no /etc/ssl/certs/ca-certificates.crt to use as a CA";
+  auto transport = NewCpprestTransport({.server = "https://127.0.0.1:1", .ca_pem = pem});
+  ASSERT_TRUE(transport) << transport.error().message;
+  ASSERT_NE(std::getenv("SSL_CERT_FILE"), nullptr);
+  EXPECT_STREQ(std::getenv("SSL_CERT_FILE"), "/dev/null");
 }
 
 }  // namespace
