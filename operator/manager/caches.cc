@@ -2,6 +2,7 @@
 
 #include "csp/controllers/compact_workload.h"
 #include "csp/controllers/node_profiles.h"
+#include "csp/controllers/owner_resolution.h"
 #include "csp/manager/resources.h"
 #include "csp/manager/write_overlay.h"
 #include "csp/policy/workload.h"
@@ -58,8 +59,8 @@ kube::InformerOptions NodeReportOptions(const Caches::OnError& on_error) {
 
 }  // namespace
 
-bool IsOwnedByWorkload(const json& cached) {
-  auto owner = controllers::ControllerRef(cached);
+bool IsOwnedByWorkload(const json& object) {
+  auto owner = controllers::ControllerRef(object);
   return owner && policy::IsWorkloadKind(policy::ApiGroup(owner->api_version), owner->kind);
 }
 
@@ -68,18 +69,7 @@ json CacheWorkload(const json& object) {
   if (!compact.is_object()) return compact;
   auto meta = compact.find("metadata");
   if (meta != compact.end() && meta->is_object()) meta->erase("resourceVersion");
-  if (!IsOwnedByWorkload(compact)) return compact;
-  // Identity and ownership only: its owner is what gets evaluated.
-  json slim = {{"apiVersion", compact.value("apiVersion", json())},
-               {"kind", compact.value("kind", json())}};
-  if (meta != compact.end() && meta->is_object()) {
-    json m = json::object();
-    for (const char* key : {"name", "namespace", "uid", "ownerReferences"}) {
-      if (auto it = meta->find(key); it != meta->end()) m[key] = *it;
-    }
-    slim["metadata"] = std::move(m);
-  }
-  return slim;
+  return compact;
 }
 
 json ShrinkListItem(json item, std::string_view api_version, std::string_view kind) {
@@ -98,6 +88,10 @@ CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_versi
         out.resource_version = ParseResourceVersion(rv->get_ref<const std::string&>());
       }
     }
+  }
+  if (IsOwnedByWorkload(object)) {
+    out.owned = true;  // reported on its owner: nothing else is read (caches.h)
+    return out;
   }
   // LIST items come without apiVersion and kind (watch events carry them): the engine needs
   // both to recognise the workload.
@@ -195,21 +189,6 @@ bool Caches::WaitForSync(std::stop_token stop) const {
     if (!w->WaitForSync(stop)) return false;
   }
   return true;
-}
-
-controllers::OwnerLookup Caches::OwnerLookup() {
-  // The returned pointer must stay valid while the caller resolves: the lookup keeps the
-  // values it handed out alive until it is destroyed.
-  auto held = std::make_shared<std::vector<std::shared_ptr<const CachedWorkload>>>();
-  return
-      [this, held](const controllers::OwnerReference& owner, std::string_view ns) -> const json* {
-        auto* informer = Workloads(policy::ApiGroup(owner.api_version), owner.kind);
-        if (!informer) return nullptr;
-        auto value = informer->Get(std::string(ns) + "/" + owner.name);
-        if (!value) return nullptr;
-        held->push_back(value);
-        return &value->object;
-      };
 }
 
 std::vector<Caches::ResourceStats> Caches::Stats() const {

@@ -107,21 +107,19 @@ void Manager::RegisterHandlers() {
     caches_.workloads[i]->AddHandlers({
         .on_add =
             [enqueue_ns](const std::string& key, const CachedWorkload& value) {
-              if (!IsOwnedByWorkload(value.object)) enqueue_ns(NamespaceOf(key));
+              if (!value.owned) enqueue_ns(NamespaceOf(key));
             },
         .on_update =
             [enqueue_ns](const std::string& key, const CachedWorkload& old_value,
                          const CachedWorkload& new_value) {
               if (old_value == new_value) return;
-              if (IsOwnedByWorkload(old_value.object) && IsOwnedByWorkload(new_value.object)) {
-                return;
-              }
+              if (old_value.owned && new_value.owned) return;
               enqueue_ns(NamespaceOf(key));
             },
         .on_delete =
             [this, enqueue_ns, kind](const std::string& key, const CachedWorkload& value) {
               written_workloads_.Forget(kind + "/" + key);
-              if (!IsOwnedByWorkload(value.object)) enqueue_ns(NamespaceOf(key));
+              if (!value.owned) enqueue_ns(NamespaceOf(key));
             },
     });
   }

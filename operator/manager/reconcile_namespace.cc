@@ -2,7 +2,6 @@
 
 #include "csp/controllers/desired_reports.h"
 #include "csp/controllers/evaluation.h"
-#include "csp/controllers/owner_resolution.h"
 #include "csp/controllers/remediation_plan.h"
 #include "csp/log/log.h"
 #include "csp/manager/reconcilers.h"
@@ -70,17 +69,12 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
   const auto node_facts = ctx.node_facts.Current();
   const policy::EvalContext eval_context{.now = std::chrono::floor<std::chrono::seconds>(now),
                                          .node_facts = node_facts.get()};
-  const controllers::OwnerLookup lookup = ctx.caches.OwnerLookup();
 
   std::vector<controllers::PolicyEntry> entries;
   Tallies tallies;
   for (const auto& informer : ctx.caches.workloads) {
     for (const auto& cached : informer->ListNamespace(ns)) {
-      if (IsOwnedByWorkload(cached->object)) {
-        const controllers::Resolution resolution =
-            controllers::ResolveOwner(cached->object, lookup);
-        if (!resolution.is_self) continue;
-      }
+      if (cached->owned) continue;  // reported on its top-level owner
       auto workload = policy::AsWorkload(cached->object, ns);
       if (!workload) {
         LogWarn("cannot evaluate a workload",

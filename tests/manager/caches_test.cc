@@ -41,19 +41,28 @@ TEST(CacheWorkloadTest, DropsResourceVersionAndStatus) {
   EXPECT_EQ(CacheWorkload(newer), cached);
 }
 
-TEST(CacheWorkloadTest, KeepsOnlyIdentityOfObjectsOwnedByAWorkload) {
+TEST(CacheWorkloadTest, ObjectsOwnedByAWorkloadKeepOnlyThatFact) {
   const json owner = {{"apiVersion", "apps/v1"},
                       {"kind", "ReplicaSet"},
                       {"name", "web-abc"},
                       {"uid", "rs1"},
                       {"controller", true}};
-  const json cached = CacheWorkload(Pod(json::array({owner})));
-  EXPECT_TRUE(IsOwnedByWorkload(cached));
-  EXPECT_FALSE(cached.contains("spec"));
-  EXPECT_EQ(cached["metadata"]["name"], "web-1");
-  EXPECT_EQ(cached["metadata"]["uid"], "u1");
-  EXPECT_EQ(cached["metadata"]["ownerReferences"][0]["uid"], "rs1");
-  EXPECT_EQ(cached["kind"], "Pod");
+  EXPECT_TRUE(IsOwnedByWorkload(Pod(json::array({owner}))));
+  const CachedWorkload value = CacheWorkloadValue(Pod(json::array({owner})), "v1", "Pod");
+  EXPECT_TRUE(value.owned);
+  EXPECT_TRUE(value.object.is_null());
+  EXPECT_EQ(value.resource_version, 42u);
+  // Its spec changing is nothing to us; its owner changing to none is (a bare Pod now).
+  json changed = Pod(json::array({owner}));
+  changed["spec"]["containers"][0]["image"] = "evil";
+  EXPECT_TRUE(CacheWorkloadValue(changed, "v1", "Pod") == value);
+  const CachedWorkload orphaned = CacheWorkloadValue(Pod(json::array()), "v1", "Pod");
+  EXPECT_FALSE(orphaned.owned);
+  EXPECT_FALSE(orphaned == value);
+  // A reference that is not the controller does not make it owned.
+  json not_controller = owner;
+  not_controller["controller"] = false;
+  EXPECT_FALSE(CacheWorkloadValue(Pod(json::array({not_controller})), "v1", "Pod").owned);
 }
 
 TEST(CacheWorkloadTest, AControllerThatIsNotAWorkloadKeepsTheSpec) {
@@ -65,6 +74,7 @@ TEST(CacheWorkloadTest, AControllerThatIsNotAWorkloadKeepsTheSpec) {
   const json cached = CacheWorkload(Pod(json::array({owner})));
   EXPECT_FALSE(IsOwnedByWorkload(cached));
   EXPECT_TRUE(cached.contains("spec"));
+  EXPECT_FALSE(CacheWorkloadValue(Pod(json::array({owner})), "v1", "Pod").owned);
 }
 
 TEST(CacheWorkloadTest, ValueKeepsTheVersionAsideAndFillsInListItemsKind) {
@@ -99,6 +109,8 @@ TEST(CacheWorkloadTest, ShrunkListItemsCacheTheSameValue) {
     const CachedWorkload from_shrunk = CacheWorkloadValue(shrunk, "v1", "Pod");
     const CachedWorkload from_whole = CacheWorkloadValue(item, "v1", "Pod");
     EXPECT_EQ(from_shrunk.object, from_whole.object);
+    EXPECT_EQ(from_shrunk.owned, from_whole.owned);
+    EXPECT_EQ(from_shrunk.owned, !owners.empty());
     EXPECT_EQ(from_shrunk.resource_version, from_whole.resource_version);
   }
 }
