@@ -115,6 +115,21 @@ Result<HttpResponse> Client::Do(const Call& call, HttpRequest request) {
   }
 }
 
+nlohmann::json ParseListDroppingItemFields(std::string_view text,
+                                           const std::vector<std::string>& fields) {
+  // Depths as nlohmann's parser reports keys: 1 the list's own, 3 an item's, 4 inside an
+  // item's field (items' objects sit in the array at depth 2).
+  std::string item_key;
+  auto keep = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (event != nlohmann::json::parse_event_t::key || depth < 3 || depth > 4) return true;
+    const std::string& key = parsed.get_ref<const std::string&>();
+    if (depth == 3) item_key = key;
+    const std::string path = depth == 3 ? key : item_key + "." + key;
+    return std::find(fields.begin(), fields.end(), path) == fields.end();
+  };
+  return nlohmann::json::parse(text, keep, /*allow_exceptions=*/false);
+}
+
 Result<nlohmann::json> Client::DoJson(const Call& call, HttpRequest request) {
   const std::string context = request.method + " " + request.target;
   CSP_TRY(HttpResponse response, Do(call, std::move(request)));
@@ -143,7 +158,14 @@ Result<ListPage> Client::List(const ResourceRef& ref, std::string_view ns,
                    {"limit", options.limit > 0 ? std::to_string(options.limit) : ""},
                    {"continue", options.continue_token},
                    {"resourceVersion", options.resource_version}});
-  CSP_TRY(nlohmann::json list, DoJson({.verb = "LIST"}, {.method = "GET", .target = target}));
+  nlohmann::json list;
+  if (options.drop_item_fields.empty()) {
+    CSP_TRY(list, DoJson({.verb = "LIST"}, {.method = "GET", .target = target}));
+  } else {
+    CSP_TRY(HttpResponse response, Do({.verb = "LIST"}, {.method = "GET", .target = target}));
+    list = ParseListDroppingItemFields(response.body, options.drop_item_fields);
+    if (list.is_discarded()) return Internal("GET " + target + ": response is not JSON");
+  }
   ListPage page;
   const auto items = list.find("items");
   if (items != list.end() && items->is_array()) {

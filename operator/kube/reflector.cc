@@ -78,7 +78,8 @@ bool Reflector::List() {
                               {.label_selector = options_.label_selector,
                                .field_selector = options_.field_selector,
                                .limit = options_.page_size,
-                               .shrink_item = options_.shrink_list_item});
+                               .shrink_item = options_.shrink_list_item,
+                               .drop_item_fields = options_.drop_list_item_fields});
   if (!list) {
     Report(list.error());
     return false;

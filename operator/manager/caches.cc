@@ -135,7 +135,9 @@ Caches::Caches(kube::Client& client, OnError on_error)
         w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
     std::string kind(w.kind);
     kube::InformerOptions options = OptionsFor(w.ref, on_error);
-    // 10,000 whole Pods of one LIST would be ~300 MB of JSON: compact each page as it comes.
+    // 10,000 whole Pods of one LIST would be ~300 MB of JSON: compact each page as it comes,
+    // and never parse the parts no cached value keeps (status, managedFields: most of a Pod).
+    options.drop_list_item_fields = {"status", "metadata.managedFields"};
     options.shrink_list_item = [api_version, kind](json item) {
       return ShrinkListItem(std::move(item), api_version, kind);
     };

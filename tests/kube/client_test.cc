@@ -285,6 +285,44 @@ TEST_F(ClientTest, ListAllFollowsContinueTokens) {
   EXPECT_EQ(requests()[2].target, "/api/v1/configmaps?limit=2&continue=t2");
 }
 
+// Fields skipped while parsing are gone from the items only: the same names elsewhere (the
+// list's own metadata, inside spec, a label called "status") stay.
+TEST(ParseListDroppingItemFieldsTest, DropsOnlyTheNamedItemFields) {
+  const std::string text = R"({"kind":"PodList","metadata":{"resourceVersion":"5","continue":"t"},
+    "status":"list-level","items":[
+      {"metadata":{"name":"a","managedFields":[{"manager":"kubectl"}],"labels":{"status":"x"}},
+       "spec":{"status":"kept","managedFields":1},"status":{"phase":"Running"}},
+      {"metadata":{"name":"b"},"status":{}}]})";
+  const nlohmann::json list =
+      ParseListDroppingItemFields(text, {"status", "metadata.managedFields"});
+  ASSERT_FALSE(list.is_discarded());
+  EXPECT_EQ(list["metadata"]["continue"], "t");
+  EXPECT_EQ(list["status"], "list-level");
+  const nlohmann::json& a = list["items"][0];
+  EXPECT_FALSE(a.contains("status"));
+  EXPECT_FALSE(a["metadata"].contains("managedFields"));
+  EXPECT_EQ(a["metadata"]["labels"]["status"], "x");
+  EXPECT_EQ(a["spec"]["status"], "kept");
+  EXPECT_EQ(a["spec"]["managedFields"], 1);
+  EXPECT_EQ(list["items"][1], nlohmann::json({{"metadata", {{"name", "b"}}}}));
+  EXPECT_TRUE(ParseListDroppingItemFields("{\"items\": [", {"status"}).is_discarded());
+}
+
+TEST_F(ClientTest, ListAllDropsItemFieldsOnEveryPage) {
+  auto with_status = [](nlohmann::json list) {
+    for (auto& item : list["items"]) item["status"] = {{"phase", "Running"}};
+    return list.dump();
+  };
+  Client& client =
+      Make({Respond(200, with_status(nlohmann::json::parse(ListBody({"a"}, "100", "t1")))),
+            Respond(200, with_status(nlohmann::json::parse(ListBody({"b"}, "100"))))});
+  auto all = client.ListAll(kConfigMaps, "", {.limit = 1, .drop_item_fields = {"status"}});
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->items.size(), 2u);
+  for (const auto& item : all->items) EXPECT_FALSE(item.contains("status")) << item;
+  EXPECT_EQ(all->items[1]["metadata"]["name"], "b");
+}
+
 TEST_F(ClientTest, ListAllRelistsWholeWhenTheTokenExpires) {
   Client& client = Make({Respond(200, ListBody({"a", "b"}, "100", "t1")),
                          Respond(410, StatusBody(410, "Expired")),

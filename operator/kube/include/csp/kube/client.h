@@ -45,7 +45,16 @@ struct ListOptions {
   // ListAll: applied to each item as its page arrives, so that a large list is never held as
   // whole objects at once (an informer keeps only a compact form anyway).
   std::function<nlohmann::json(nlohmann::json item)> shrink_item = nullptr;
+  // Fields of each item skipped while the page is parsed: a top-level field ("status") or one
+  // of metadata ("metadata.managedFields"). The page never exists with them, which for Pods is
+  // most of their size; shrink_item alone would still parse each page whole first.
+  std::vector<std::string> drop_item_fields = {};
 };
+
+// A LIST response parsed without ListOptions::drop_item_fields in its items (discarded, as
+// nlohmann::json::parse without exceptions, when it is not JSON).
+nlohmann::json ParseListDroppingItemFields(std::string_view text,
+                                           const std::vector<std::string>& fields);
 
 struct ListPage {
   std::vector<nlohmann::json> items = {};  // without kind/apiVersion, as the server sends them

@@ -42,6 +42,8 @@ struct InformerOptions {
   // Applied to each LIST item as its page arrives (ListOptions::shrink_item); the result must
   // keep metadata.name, namespace and resourceVersion. Null: items are kept whole.
   std::function<nlohmann::json(nlohmann::json item)> shrink_list_item = nullptr;
+  // Skipped while each LIST page is parsed (ListOptions::drop_item_fields).
+  std::vector<std::string> drop_list_item_fields = {};
   // Each watch asks the server to end it after a random time in [min_watch_timeout,
   // 2 * min_watch_timeout), as client-go does, so that watches do not all restart together.
   std::chrono::seconds min_watch_timeout{300};
