@@ -9,11 +9,8 @@
 // Object names holding ".." or "/" never reach the agent: the API server refuses them (checked
 // below). What does reach it is text naming another profile, e.g. an AppArmor policy declaring
 // `profile ../../escape`, which the agent's own validation refuses.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,12 +23,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "agent_harness.h"
 #include "e2e_env.h"
 
 namespace csp::e2e {
@@ -42,208 +39,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 constexpr auto kWait = 60s;
-
-std::string AgentPath() { return BuildDir() + "/operator/cmd/agent/csp-agent"; }
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-int NodeCount() {
-  const std::optional<std::string> nodes = EnvVar("CSP_E2E_NODES");
-  return nodes ? std::atoi(nodes->c_str()) : 3;
-}
-
-std::string NodeName(int i) { return "kwok-node-" + std::to_string(i); }
-
-// A plain HTTP GET on 127.0.0.1; the body, or nullopt when the connection fails or the status
-// is not 200.
-std::optional<std::string> HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{.tv_sec = 5, .tv_usec = 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t n;
-      while ((n = read(fd, buffer, sizeof buffer)) > 0) response.append(buffer, n);
-    }
-  }
-  close(fd);
-  if (!response.starts_with("HTTP/1.1 200")) return std::nullopt;
-  const auto body = response.find("\r\n\r\n");
-  return body == std::string::npos ? std::string() : response.substr(body + 4);
-}
-
-// The value of an unlabeled sample (or one with exactly these labels) in /metrics text.
-std::optional<double> Metric(const std::string& text, const std::string& sample) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.starts_with(sample + " ")) return std::atof(line.c_str() + sample.size() + 1);
-  }
-  return std::nullopt;
-}
-
-// One csp-agent process for one node, its root folder and its log.
-class Agent {
- public:
-  Agent(std::string node, fs::path root, std::string kubeconfig, std::string log_format)
-      : node_(std::move(node)),
-        root_(std::move(root)),
-        kubeconfig_(std::move(kubeconfig)),
-        log_format_(std::move(log_format)) {}
-  Agent(const Agent&) = delete;
-  Agent& operator=(const Agent&) = delete;
-  ~Agent() { Stop(); }
-
-  // Starts the process; its port comes from its log (it listens on a free one).
-  ::testing::AssertionResult Start() {
-    log_ = root_.parent_path() / (root_.filename().string() + ".log");
-    const std::vector<std::string> args = {AgentPath(),    "run",          "--node-name",
-                                           node_,          "--root",       root_.string(),
-                                           "--kubeconfig", kubeconfig_,    "--listen-address",
-                                           "127.0.0.1:0",  "--log-format", log_format_};
-    pid_ = fork();
-    if (pid_ < 0) return ::testing::AssertionFailure() << "fork failed";
-    if (pid_ == 0) {
-      setpgid(0, 0);
-      const int out = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      dup2(out, STDOUT_FILENO);
-      dup2(out, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    port_ = 0;
-    const std::regex port_pattern(R"(port"?[=:]"?(\d+))");
-    const bool found = Eventually(
-        [&] {
-          const std::string log = Log();
-          // The log is appended across restarts: take the last port.
-          for (std::sregex_iterator it(log.begin(), log.end(), port_pattern), end; it != end;
-               ++it) {
-            port_ = std::stoi((*it)[1]);
-          }
-          return port_ != 0 && log.rfind("serving") != std::string::npos &&
-                 log.rfind("serving") > last_log_size_;
-        },
-        20s);
-    last_log_size_ = Log().size();
-    if (!found) return ::testing::AssertionFailure() << node_ << ": no port in its log:\n" << Log();
-    return ::testing::AssertionSuccess();
-  }
-
-  // SIGTERM, and the exit status (0 is a clean stop).
-  int Stop() {
-    if (pid_ <= 0) return -1;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(100ms);
-    }
-    kill(-pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return 137;
-  }
-
-  bool Ready() const { return HttpGet(port_, "/readyz").has_value(); }
-  std::string Metrics() const { return HttpGet(port_, "/metrics").value_or(""); }
-  // The status thread has written (or found right) everything it had to.
-  bool StatusInSync() const { return Metric(Metrics(), "csp_agent_status_in_sync") == 1; }
-
-  fs::path SeccompFile(const std::string& name) const {
-    return root_ / "var/lib/kubelet/seccomp/containersecurity" / (name + ".json");
-  }
-  fs::path AppArmorFile(const std::string& name) const {
-    return root_ / "etc/apparmor.d/containersecurity" / name;
-  }
-  // Every regular file under the root, relative to it.
-  std::vector<std::string> Files() const {
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      if (it->is_regular_file()) files.push_back(fs::relative(it->path(), root_).string());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  }
-  std::string Log() const { return ReadFile(log_); }
-  const std::string& node() const { return node_; }
-
- private:
-  std::string node_;
-  fs::path root_;
-  std::string kubeconfig_;
-  std::string log_format_;
-  fs::path log_;
-  std::size_t last_log_size_ = 0;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-// What the report says about one (node, profile reference).
-struct ReportEntry {
-  std::string result;
-  std::string state;
-  std::string type;
-  std::string message;
-};
-
-std::map<std::string, ReportEntry> NodeResults(const json& report, const std::string& node) {
-  std::map<std::string, ReportEntry> out;
-  for (const json& r : report.value("results", json::array())) {
-    if (r["properties"]["node"] != node) continue;
-    out[r["properties"]["profile"].get<std::string>()] = {r["result"], r["properties"]["state"],
-                                                          r["properties"]["type"], r["message"]};
-  }
-  return out;
-}
-
-json NodeReport() {
-  CommandResult r = Kubectl({"get", "clusterpolicyreport", "csp-node-profiles", "-o", "json"});
-  if (r.exit_code != 0) return nullptr;
-  return json::parse(r.out, nullptr, false);
-}
-
-json SecurityProfile(const std::string& name) {
-  CommandResult r = Kubectl({"get", "securityprofile", name, "-o", "json"});
-  if (r.exit_code != 0) return nullptr;
-  return json::parse(r.out, nullptr, false);
-}
-
-std::string SeccompYaml(const std::string& name, const std::string& selector_yaml = "") {
-  return "apiVersion: containersecurity.dev/v1alpha1\nkind: SecurityProfile\nmetadata:\n  name: " +
-         name + "\nspec:\n  type: Seccomp\n" + selector_yaml +
-         "  seccomp:\n    defaultAction: SCMP_ACT_ERRNO\n    architectures: [SCMP_ARCH_X86_64]\n"
-         "    syscalls:\n      - {names: [read, write, exit_group], action: SCMP_ACT_ALLOW}\n";
-}
-
-std::string AppArmorYaml(const std::string& name, const std::string& policy) {
-  std::string indented;
-  std::istringstream lines(policy);
-  for (std::string line; std::getline(lines, line);) indented += "    " + line + "\n";
-  return "apiVersion: containersecurity.dev/v1alpha1\nkind: SecurityProfile\nmetadata:\n  name: " +
-         name + "\nspec:\n  type: AppArmor\n  appArmor: |\n" + indented;
-}
 
 class AgentTest : public ::testing::Test {
  protected:
@@ -257,7 +52,8 @@ class AgentTest : public ::testing::Test {
           return Kubectl({"get", "securityprofiles"}).exit_code == 0;
         },
         kWait));
-    ASSERT_NO_FATAL_FAILURE(AgentKubeconfig());
+    kubeconfig_ = (fs::path(BuildDir()) / "e2e-agent.kubeconfig").string();
+    ASSERT_TRUE(WriteAgentKubeconfig(kubeconfig_));
 
     char pattern[] = "/tmp/csp-e2e-agent-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
@@ -280,37 +76,6 @@ class AgentTest : public ::testing::Test {
     }
     std::error_code ec;
     if (!dir_.empty()) fs::remove_all(dir_, ec);
-  }
-
-  // A kubeconfig for the ServiceAccount csp-agent, with exactly config/agent's RBAC.
-  void AgentKubeconfig() {
-    Kubectl({"create", "namespace", "csp-system"});  // may exist already
-    for (const char* file : {"service_account.yaml", "role.yaml", "role_binding.yaml"}) {
-      CommandResult r = Kubectl({"apply", "-f", RepoRoot() + "/config/agent/" + file});
-      ASSERT_EQ(r.exit_code, 0) << r;
-    }
-    CommandResult token;
-    ASSERT_TRUE(Eventually(
-        [&] {
-          token = Kubectl({"-n", "csp-system", "create", "token", "csp-agent", "--duration=2h"});
-          return token.exit_code == 0;
-        },
-        kWait))
-        << token;
-    kubeconfig_ = (fs::path(BuildDir()) / "e2e-agent.kubeconfig").string();
-    fs::copy_file(Kubeconfig(), kubeconfig_, fs::copy_options::overwrite_existing);
-    std::string trimmed = token.out;
-    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) {
-      trimmed.pop_back();
-    }
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"config", "set-credentials", "csp-agent", "--token=" + trimmed},
-          std::vector<std::string>{"config", "set-context", "--current", "--user=csp-agent"}}) {
-      std::vector<std::string> full = {KubectlPath(), "--kubeconfig=" + kubeconfig_};
-      full.insert(full.end(), args.begin(), args.end());
-      CommandResult r = csp::e2e::Run(full);
-      ASSERT_EQ(r.exit_code, 0) << r;
-    }
   }
 
   void StartAll() {
