@@ -119,13 +119,25 @@ nlohmann::json ParseListDroppingItemFields(std::string_view text,
                                            const std::vector<std::string>& fields) {
   // Depths as nlohmann's parser reports keys: 1 the list's own, 3 an item's, 4 inside an
   // item's field (items' objects sit in the array at depth 2).
+  // Called for every key of every item: compares in place, allocating nothing.
   std::string item_key;
+  auto named = [&](std::string_view key) {
+    return std::any_of(fields.begin(), fields.end(), [&](std::string_view f) {
+      if (item_key.empty()) return f == key;  // depth 3: the item's own field
+      return f.size() == item_key.size() + 1 + key.size() && f.starts_with(item_key) &&
+             f[item_key.size()] == '.' && f.ends_with(key);
+    });
+  };
   auto keep = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
     if (event != nlohmann::json::parse_event_t::key || depth < 3 || depth > 4) return true;
     const std::string& key = parsed.get_ref<const std::string&>();
-    if (depth == 3) item_key = key;
-    const std::string path = depth == 3 ? key : item_key + "." + key;
-    return std::find(fields.begin(), fields.end(), path) == fields.end();
+    if (depth == 3) {
+      item_key.clear();
+      const bool drop = named(key);
+      item_key = key;
+      return !drop;
+    }
+    return !named(key);
   };
   return nlohmann::json::parse(text, keep, /*allow_exceptions=*/false);
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "../kube/fakes.h"  // FakeClock
 #include "support/fake_api_server.h"
 
 namespace csp::agent {
@@ -176,29 +177,6 @@ TEST(StatusWriterTest, AnotherObjectOfTheSameNameOrNoneIsLeftAlone) {
   EXPECT_EQ(f.server->count("PUT"), 0);
 }
 
-// Time passes only when the writer sleeps or the store answers.
-class ManualClock final : public kube::Clock {
- public:
-  TimePoint Now() override {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  void SleepFor(Duration d) override {
-    std::lock_guard lock(mu_);
-    sleeps.push_back(d);
-    now_ += d;
-  }
-  void Advance(Duration d) {
-    std::lock_guard lock(mu_);
-    now_ += d;
-  }
-  std::vector<Duration> sleeps;
-
- private:
-  std::mutex mu_;
-  TimePoint now_{};
-};
-
 // The first window after a conflict is as wide as the writers need to take turns (nodes in
 // the object x duration of one attempt), then doubles up to backoff_limit.
 TEST(StatusWriterTest, BackoffSpreadsAsManyWritersAsTheObjectHas) {
@@ -210,7 +188,7 @@ TEST(StatusWriterTest, BackoffSpreadsAsManyWritersAsTheObjectHas) {
                                                {"observedGeneration", 2}});
   }
   f.server->Put(kProfilePath, profile);
-  ManualClock clock;
+  kube::testing::FakeClock clock;
   f.server->on_request = [&] { clock.Advance(std::chrono::milliseconds(50)); };  // 100 ms a try
   int conflicts_left = 5;
   f.server->before_put = [&](const std::string& path) {

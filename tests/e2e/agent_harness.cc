@@ -1,10 +1,7 @@
 #include "agent_harness.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,42 +15,13 @@
 #include <thread>
 
 #include "e2e_env.h"
+#include "operator_harness.h"  // HttpGet
 
 namespace csp::e2e {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-namespace {
-
-// A plain HTTP GET on 127.0.0.1; the body, or nullopt when the connection fails or the status
-// is not 200.
-std::optional<std::string> HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  sockaddr_in address = {};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{.tv_sec = 5, .tv_usec = 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t n;
-      while ((n = read(fd, buffer, sizeof buffer)) > 0) response.append(buffer, n);
-    }
-  }
-  close(fd);
-  if (!response.starts_with("HTTP/1.1 200")) return std::nullopt;
-  const auto body = response.find("\r\n\r\n");
-  return body == std::string::npos ? std::string() : response.substr(body + 4);
-}
-
-}  // namespace
 
 std::string AgentPath() { return BuildDir() + "/operator/cmd/agent/csp-agent"; }
 
@@ -177,8 +145,11 @@ int Agent::Stop() {
   return 137;
 }
 
-bool Agent::Ready() const { return HttpGet(port_, "/readyz").has_value(); }
-std::string Agent::Metrics() const { return HttpGet(port_, "/metrics").value_or(""); }
+bool Agent::Ready() const { return HttpGet(port_, "/readyz").status == 200; }
+std::string Agent::Metrics() const {
+  HttpResult r = HttpGet(port_, "/metrics");
+  return r.status == 200 ? r.body : "";
+}
 
 std::vector<std::string> Agent::Files() const {
   std::vector<std::string> files;
