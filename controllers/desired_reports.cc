@@ -27,15 +27,48 @@ bool IsManaged(const json& report) {
              std::string(report::kManagedByLabel).c_str()) == report::kManagedBy;
 }
 
+// FNV-1a 64 over fields, each followed by its length so that ("ab", "c") != ("a", "bc").
+class Fnv1a {
+ public:
+  Fnv1a& Add(std::string_view field) {
+    Bytes(field);
+    const std::uint64_t n = field.size();
+    for (int i = 0; i < 8; ++i) Byte(static_cast<unsigned char>(n >> (8 * i)));
+    return *this;
+  }
+  Fnv1a& Bytes(std::string_view bytes) {
+    for (unsigned char c : bytes) Byte(c);
+    return *this;
+  }
+  std::uint64_t value() const { return h_; }
+
+ private:
+  void Byte(unsigned char c) {
+    h_ ^= c;
+    h_ *= 1099511628211ull;
+  }
+  std::uint64_t h_ = 14695981039346656037ull;
+};
+
 ResultKey KeyOf(const std::string& policy, const report::Entry& e) {
-  return {.ns = e.resource.ns,
-          .policy = policy,
-          .kind = e.resource.kind,
-          .name = e.resource.name,
-          .rule = e.rule};
+  return MakeResultKey(e.resource.ns, policy, e.resource.kind, e.resource.name, e.rule);
 }
 
 }  // namespace
+
+ResultKey MakeResultKey(std::string_view ns, std::string_view policy, std::string_view kind,
+                        std::string_view name, std::string_view rule) {
+  return {Fnv1a().Add(ns).Add(policy).Add(kind).Add(name).Add(rule).value()};
+}
+
+std::uint64_t ResultContentDigest(std::string_view uid, std::string_view result,
+                                  std::string_view message,
+                                  const std::map<std::string, std::string>& properties) {
+  Fnv1a h;
+  h.Add(uid).Add(result).Add(message);
+  for (const auto& [k, v] : properties) h.Add(k).Add(v);
+  return h.value();
+}
 
 void IndexReportResults(const json& report, PreviousResults& out) {
   if (!IsManaged(report)) return;
@@ -46,26 +79,24 @@ void IndexReportResults(const json& report, PreviousResults& out) {
     const json& resources = Sub(r, "resources");
     if (!resources.is_array() || resources.size() != 1) continue;
     const json& res = resources[0];
-    ResultKey key{.ns = ns,
-                  .policy = Str(r, "policy"),
-                  .kind = Str(res, "kind"),
-                  .name = Str(res, "name"),
-                  .rule = Str(r, "rule")};
-    if (key.policy.empty() || key.kind.empty() || key.name.empty() || key.rule.empty()) continue;
-    PreviousResult prev{
-        .uid = Str(res, "uid"), .result = Str(r, "result"), .message = Str(r, "message")};
+    const std::string policy = Str(r, "policy"), kind = Str(res, "kind"), name = Str(res, "name"),
+                      rule = Str(r, "rule");
+    if (policy.empty() || kind.empty() || name.empty() || rule.empty()) continue;
+    std::map<std::string, std::string> properties;
     const json& props = Sub(r, "properties");
     if (props.is_object()) {
       for (const auto& [k, v] : props.items()) {
-        if (v.is_string()) prev.properties[k] = v.get<std::string>();
+        if (v.is_string()) properties[k] = v.get<std::string>();
       }
     }
+    PreviousResult prev{.content = ResultContentDigest(Str(res, "uid"), Str(r, "result"),
+                                                       Str(r, "message"), properties)};
     const json& ts = Sub(r, "timestamp");
     const json& seconds = Sub(ts, "seconds");
     const json& nanos = Sub(ts, "nanos");
     if (seconds.is_number_integer()) prev.timestamp.seconds = seconds.get<std::int64_t>();
     if (nanos.is_number_integer()) prev.timestamp.nanos = nanos.get<std::int32_t>();
-    out[std::move(key)] = std::move(prev);
+    out[MakeResultKey(ns, policy, kind, name, rule)] = prev;
   }
 }
 
@@ -77,8 +108,8 @@ void StampTimestamps(std::vector<PolicyEntry>& entries, const PreviousResults& p
     auto it = previous.find(KeyOf(pe.policy, e));
     if (it == previous.end()) continue;
     const PreviousResult& p = it->second;
-    if (p.uid == e.resource.uid && p.result == policy::OutcomeName(e.outcome) &&
-        p.message == e.message && p.properties == e.properties) {
+    if (p.content == ResultContentDigest(e.resource.uid, policy::OutcomeName(e.outcome), e.message,
+                                         e.properties)) {
       e.timestamp = p.timestamp;
     }
   }
@@ -113,13 +144,7 @@ std::uint64_t ContentDigest(const json& report) {
                         {"policy", Str(labels, std::string(report::kPolicyLabel).c_str())},
                         {"summary", Sub(report, "summary")},
                         {"results", Sub(report, "results")}};
-  const std::string text = content.dump();
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
+  return Fnv1a().Bytes(content.dump()).value();
 }
 
 ExistingReport SummarizeReport(const json& report) {

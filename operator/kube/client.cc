@@ -193,8 +193,19 @@ Result<ListPage> Client::List(const ResourceRef& ref, std::string_view ns,
 }
 
 Result<ListPage> Client::ListAll(const ResourceRef& ref, std::string_view ns, ListOptions options) {
-  if (options.limit <= 0) options.limit = kDefaultPageSize;
   ListPage all;
+  CSP_TRY(all.resource_version,
+          ListEach(
+              ref, ns, std::move(options),
+              [&all](nlohmann::json item) { all.items.push_back(std::move(item)); },
+              [&all] { all.items.clear(); }));
+  return all;
+}
+
+Result<std::string> Client::ListEach(const ResourceRef& ref, std::string_view ns,
+                                     ListOptions options, const ListItemFn& on_item,
+                                     const std::function<void()>& on_restart) {
+  if (options.limit <= 0) options.limit = kDefaultPageSize;
   ListOptions page_options = options;
   while (true) {
     auto page = List(ref, ns, page_options);
@@ -203,20 +214,15 @@ Result<ListPage> Client::ListAll(const ResourceRef& ref, std::string_view ns, Li
         // The snapshot behind the continue token was compacted: start over in one request.
         ListOptions whole = options;
         whole.limit = 0;
-        auto list = List(ref, ns, whole);
-        if (list && options.shrink_item) {
-          for (auto& item : list->items) item = options.shrink_item(std::move(item));
-        }
-        return list;
+        CSP_TRY(ListPage list, List(ref, ns, whole));
+        if (on_restart) on_restart();
+        for (auto& item : list.items) on_item(std::move(item));
+        return std::move(list.resource_version);
       }
       return page.error();
     }
-    if (options.shrink_item) {
-      for (auto& item : page->items) item = options.shrink_item(std::move(item));
-    }
-    std::move(page->items.begin(), page->items.end(), std::back_inserter(all.items));
-    all.resource_version = std::move(page->resource_version);
-    if (page->continue_token.empty()) return all;
+    for (auto& item : page->items) on_item(std::move(item));
+    if (page->continue_token.empty()) return std::move(page->resource_version);
     page_options.continue_token = std::move(page->continue_token);
     // The token pins the snapshot; the server rejects a resourceVersion next to it.
     page_options.resource_version.clear();

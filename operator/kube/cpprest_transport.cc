@@ -107,6 +107,25 @@ void SkipSystemRootsOnConnect() {
   std::call_once(once, [] { ::setenv("SSL_CERT_FILE", "/dev/null", /*overwrite=*/1); });
 }
 
+// The body, read from the response stream straight into one string as it arrives: one copy
+// (extract_vector() plus a string would be three of a LIST page's megabytes at once), and what
+// was read is freed from cpprestsdk's buffer as we go.
+std::string ReadBody(http_response& response) {
+  auto stream = response.body().streambuf();
+  std::string body;
+  if (const auto length = response.headers().content_length(); length > 0) body.reserve(length);
+  while (true) {
+    // getn() of n bytes waits until n are buffered: wait for one, then take what has arrived.
+    const std::size_t want = std::max<std::size_t>(1, stream.in_avail());
+    const std::size_t old_size = body.size();
+    body.resize(old_size + want);
+    const std::size_t n =
+        stream.getn(reinterpret_cast<std::uint8_t*>(body.data() + old_size), want).get();
+    body.resize(old_size + n);
+    if (n == 0) return body;  // the server ended the body
+  }
+}
+
 bool StartsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
 std::string Lower(std::string s) {
@@ -158,8 +177,7 @@ class CpprestTransport final : public HttpTransport {
     }
     HttpResponse out = FromCpprest(response);
     try {
-      const std::vector<unsigned char> body = response.extract_vector().get();
-      out.body.assign(body.begin(), body.end());
+      out.body = ReadBody(response);
     } catch (const std::exception& e) {
       return Error{Code::kAborted, server_ + ": reading the response body: " + e.what()};
     }
@@ -181,8 +199,7 @@ class CpprestTransport final : public HttpTransport {
       http_response response = client.request(ToCpprest(request), cancel.get_token()).get();
       started = FromCpprest(response);
       if (started->status < 200 || started->status > 299) {
-        const std::vector<unsigned char> body = response.extract_vector().get();
-        started->body.assign(body.begin(), body.end());
+        started->body = ReadBody(response);
         return *started;
       }
       auto body = response.body().streambuf();

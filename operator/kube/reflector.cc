@@ -74,19 +74,23 @@ void Reflector::Backoff(int failures, std::stop_token stop) {
 }
 
 bool Reflector::List() {
-  auto list = client_.ListAll(options_.resource, options_.ns,
-                              {.label_selector = options_.label_selector,
-                               .field_selector = options_.field_selector,
-                               .limit = options_.page_size,
-                               .shrink_item = options_.shrink_list_item,
-                               .drop_item_fields = options_.drop_list_item_fields});
-  if (!list) {
-    Report(list.error());
+  sink_.StartList();
+  auto rv = client_.ListEach(
+      options_.resource, options_.ns,
+      {.label_selector = options_.label_selector,
+       .field_selector = options_.field_selector,
+       .limit = options_.page_size,
+       .drop_item_fields = options_.drop_list_item_fields},
+      [this](nlohmann::json item) { sink_.AddListItem(std::move(item)); },
+      [this] { sink_.StartList(); });
+  if (!rv) {
+    sink_.StartList();  // drop the partial list while we back off
+    Report(rv.error());
     return false;
   }
   ++lists_;
-  sink_.Replace(std::move(list->items));
-  SetResourceVersion(std::move(list->resource_version));
+  sink_.FinishList();
+  SetResourceVersion(std::move(*rv));
   if (!synced_.exchange(true)) {
     std::lock_guard lock(mu_);  // so that a waiter cannot miss the notification
     synced_cv_.notify_all();

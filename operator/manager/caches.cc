@@ -51,6 +51,14 @@ json Keep(const json& object, std::initializer_list<const char*> meta_keys,
   return out;
 }
 
+// Our reports hold up to 500 KiB each (api.md): a few per page, so that a restart's LIST,
+// parsed a page at a time, never holds more than a few MB of them.
+kube::InformerOptions ReportOptions(const Caches::OnError& on_error) {
+  kube::InformerOptions options = OptionsFor(kPolicyReports, on_error);
+  options.page_size = 10;
+  return options;
+}
+
 kube::InformerOptions NodeReportOptions(const Caches::OnError& on_error) {
   kube::InformerOptions options = OptionsFor(kClusterPolicyReports, on_error);
   options.field_selector = "metadata.name=" + std::string(controllers::kNodeReportName);
@@ -70,13 +78,6 @@ json CacheWorkload(const json& object) {
   auto meta = compact.find("metadata");
   if (meta != compact.end() && meta->is_object()) meta->erase("resourceVersion");
   return compact;
-}
-
-json ShrinkListItem(json item, std::string_view api_version, std::string_view kind) {
-  if (!item.is_object()) return item;
-  if (!item.contains("apiVersion")) item["apiVersion"] = api_version;
-  if (!item.contains("kind")) item["kind"] = kind;
-  return controllers::CompactWorkload(item);  // keeps name, namespace and resourceVersion
 }
 
 CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_version,
@@ -122,7 +123,7 @@ CachedReport CacheReport(const json& object) {
 Caches::Caches(kube::Client& client, OnError on_error)
     : policies(client, OptionsFor(kPolicies, on_error)),
       namespaces(client, OptionsFor(kNamespaces, on_error), &NamespaceLabels),
-      reports(client, OptionsFor(kPolicyReports, on_error), &CacheReport),
+      reports(client, ReportOptions(on_error), &CacheReport),
       nodes(client, OptionsFor(kNodes, on_error),
             [](const json& o) {
               return Keep(o, {"name", "labels"}, {});
@@ -135,12 +136,10 @@ Caches::Caches(kube::Client& client, OnError on_error)
         w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
     std::string kind(w.kind);
     kube::InformerOptions options = OptionsFor(w.ref, on_error);
-    // 10,000 whole Pods of one LIST would be ~300 MB of JSON: compact each page as it comes,
-    // and never parse the parts no cached value keeps (status, managedFields: most of a Pod).
+    // 10,000 whole Pods of one LIST would be ~300 MB of JSON: the informer transforms each
+    // page as it comes, and the parts no cached value keeps (status, managedFields: most of a
+    // Pod) are never parsed.
     options.drop_list_item_fields = {"status", "metadata.managedFields"};
-    options.shrink_list_item = [api_version, kind](json item) {
-      return ShrinkListItem(std::move(item), api_version, kind);
-    };
     workloads.push_back(std::make_unique<kube::Informer<CachedWorkload>>(
         client, std::move(options), [api_version, kind](const json& object) {
           return CacheWorkloadValue(object, api_version, kind);

@@ -357,6 +357,23 @@ TEST(DesiredReportsTest, GroupsPerNamespaceAndPolicySorted) {
   EXPECT_EQ(reports[0].results.size(), 16u);  // 2 workloads x 8 rules
 }
 
+// Keys and content digests tell apart what the strings tell apart, field boundaries included.
+TEST(ResultDigestTest, DiffersWhenAnyFieldDiffers) {
+  const ResultKey key = MakeResultKey("ns", "p", "Deployment", "web", "rule");
+  EXPECT_EQ(key, MakeResultKey("ns", "p", "Deployment", "web", "rule"));
+  EXPECT_NE(key, MakeResultKey("ns", "p", "StatefulSet", "web", "rule"));
+  EXPECT_NE(key, MakeResultKey("ns", "p", "Deployment", "web", "rule2"));
+  EXPECT_NE(MakeResultKey("a", "bc", "k", "n", "r"), MakeResultKey("ab", "c", "k", "n", "r"));
+  const std::map<std::string, std::string> props = {{"containers", "app"}};
+  const std::uint64_t content = ResultContentDigest("u1", "fail", "m", props);
+  EXPECT_EQ(content, ResultContentDigest("u1", "fail", "m", props));
+  EXPECT_NE(content, ResultContentDigest("u2", "fail", "m", props));
+  EXPECT_NE(content, ResultContentDigest("u1", "pass", "m", props));
+  EXPECT_NE(content, ResultContentDigest("u1", "fail", "m2", props));
+  EXPECT_NE(content, ResultContentDigest("u1", "fail", "m", {{"containers", "app,db"}}));
+  EXPECT_NE(content, ResultContentDigest("u1", "fail", "m", {}));
+}
+
 TEST(IndexReportResultsTest, SkipsForeignReportsAndMalformedResults) {
   PreviousResults out;
   json foreign = Foreign("default", "x");
@@ -372,8 +389,7 @@ TEST(IndexReportResultsTest, SkipsForeignReportsAndMalformedResults) {
   ours["results"].push_back({{"policy", "p"}, {"rule", "r"}, {"resources", "junk"}});
   IndexReportResults(ours, out);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out.begin()->first,
-            (ResultKey{.ns = "default", .policy = "p", .kind = "Pod", .name = "a", .rule = "r"}));
+  EXPECT_EQ(out.begin()->first, MakeResultKey("default", "p", "Pod", "a", "r"));
 }
 
 }  // namespace

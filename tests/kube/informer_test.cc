@@ -77,11 +77,12 @@ class InformerTest : public ::testing::Test {
     options.clock = &clock_;
     options.uniform01 = [] { return 0.5; };
     options.on_error = [this](const Error& e) { errors_.push_back(e); };
-    informer_ = std::make_unique<Informer<Compact>>(*client_, options,
-                                                    [this](const nlohmann::json& object) {
-                                                      ++transforms_;
-                                                      return Compact{object["data"].value("v", "")};
-                                                    });
+    informer_ = std::make_unique<Informer<Compact>>(
+        *client_, options, [this](const nlohmann::json& object) {
+          ++transforms_;
+          requests_at_transform_.push_back(transport_->requests().size());
+          return Compact{object["data"].value("v", "")};
+        });
     informer_->AddHandlers(
         {.on_add = [this](const std::string& key,
                           const Compact& value) { log_.push_back("add " + key + " " + value.v); },
@@ -121,6 +122,7 @@ class InformerTest : public ::testing::Test {
   std::vector<std::string> log_;
   std::vector<Error> errors_;
   int transforms_ = 0;
+  std::vector<std::size_t> requests_at_transform_;  // requests made when each transform ran
   std::jthread thread_;
 };
 
@@ -163,6 +165,42 @@ TEST_F(InformerTest, ListsPagesThenAppliesWatchEventsInOrder) {
   EXPECT_EQ(stats.watches, 3u);
   EXPECT_EQ(stats.watch_restarts, 2u);
   EXPECT_EQ(stats.events, 4u);
+}
+
+// The list is never held whole: each page is transformed before the next is asked for.
+TEST_F(InformerTest, TransformsEachPageBeforeAskingForTheNext) {
+  Start({ListPage({ConfigMap("a", "1", "a1"), ConfigMap("b", "2", "b1")}, "10", "next"),
+         ListPage({ConfigMap("c", "3", "c1")}, "10")},
+        {.page_size = 2});
+  EXPECT_EQ(requests_at_transform_, (std::vector<std::size_t>{1, 1, 2}));
+  EXPECT_EQ(log_, (std::vector<std::string>{"add ns/a a1", "add ns/b b1", "add ns/c c1"}));
+}
+
+// A continue token that expires mid-list: the list starts over in one request, and what the
+// first pages brought is dropped (a, deleted meanwhile, never reaches the cache).
+TEST_F(InformerTest, ExpiredContinueTokenKeepsOnlyTheFreshList) {
+  Start({ListPage({ConfigMap("a", "1", "a1"), ConfigMap("b", "2", "b1")}, "10", "t1"),
+         Respond(410, kGoneStatus),
+         ListPage({ConfigMap("b", "5", "b2"), ConfigMap("c", "6", "c1")}, "20")},
+        {.page_size = 2});
+  EXPECT_EQ(log_, (std::vector<std::string>{"add ns/b b2", "add ns/c c1"}));
+  EXPECT_EQ(informer_->Keys(), (std::vector<std::string>{"ns/b", "ns/c"}));
+  EXPECT_EQ(informer_->LastResourceVersion(), "20");
+  EXPECT_EQ(Targets().at(2), "/api/v1/namespaces/ns/configmaps");
+}
+
+// A page that fails mid-list: the next attempt lists from the start, and the items of the
+// failed attempt are neither kept nor announced twice.
+TEST_F(InformerTest, ListFailingMidWayStartsOverCleanly) {
+  Start({ListPage({ConfigMap("a", "1", "a1")}, "10", "next"),
+         Fail(Code::kUnavailable, "connection reset"),
+         ListPage({ConfigMap("a", "1", "a1"), ConfigMap("c", "3", "c1")}, "12")},
+        {.page_size = 1});
+  EXPECT_EQ(log_, (std::vector<std::string>{"add ns/a a1", "add ns/c c1"}));
+  EXPECT_EQ(informer_->Keys(), (std::vector<std::string>{"ns/a", "ns/c"}));
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(Targets().at(2), "/api/v1/namespaces/ns/configmaps?limit=1");
+  EXPECT_EQ(informer_->Stats().lists, 1u);
 }
 
 TEST_F(InformerTest, BookmarkMovesTheResourceVersionOnly) {

@@ -93,25 +93,27 @@ TEST(CacheWorkloadTest, ValueKeepsTheVersionAsideAndFillsInListItemsKind) {
   EXPECT_TRUE(next == value);  // equal where it matters: nothing we read changed
 }
 
-TEST(CacheWorkloadTest, ShrunkListItemsCacheTheSameValue) {
+// LIST items come without kind and apiVersion; watch events carry them. Both must cache the
+// same value, owned or not.
+TEST(CacheWorkloadTest, ListItemsCacheTheSameValueAsWatchedObjects) {
   for (const json& owners : {json::array(), json::array({{{"apiVersion", "apps/v1"},
                                                           {"kind", "ReplicaSet"},
                                                           {"name", "r"},
                                                           {"uid", "u"},
                                                           {"controller", true}}})}) {
-    json item = Pod(owners);
-    item.erase("kind");
-    item.erase("apiVersion");
-    const json shrunk = ShrinkListItem(item, "v1", "Pod");
-    EXPECT_FALSE(shrunk.contains("status"));
-    EXPECT_EQ(shrunk["metadata"]["resourceVersion"], "42");  // the informer orders by it
-    EXPECT_EQ(shrunk["metadata"]["namespace"], "shop");
-    const CachedWorkload from_shrunk = CacheWorkloadValue(shrunk, "v1", "Pod");
-    const CachedWorkload from_whole = CacheWorkloadValue(item, "v1", "Pod");
-    EXPECT_EQ(from_shrunk.object, from_whole.object);
-    EXPECT_EQ(from_shrunk.owned, from_whole.owned);
-    EXPECT_EQ(from_shrunk.owned, !owners.empty());
-    EXPECT_EQ(from_shrunk.resource_version, from_whole.resource_version);
+    const json watched = Pod(owners);
+    json listed = watched;
+    listed.erase("kind");
+    listed.erase("apiVersion");
+    const CachedWorkload from_list = CacheWorkloadValue(listed, "v1", "Pod");
+    const CachedWorkload from_watch = CacheWorkloadValue(watched, "v1", "Pod");
+    EXPECT_EQ(from_list.object, from_watch.object);
+    EXPECT_EQ(from_list.owned, !owners.empty());
+    EXPECT_EQ(from_list.owned, from_watch.owned);
+    EXPECT_EQ(from_list.resource_version, 42u);
+    if (!from_list.owned) {
+      EXPECT_EQ(from_list.object["kind"], "Pod");
+    }
   }
 }
 

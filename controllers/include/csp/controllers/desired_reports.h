@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "csp/controllers/remediation_plan.h"
@@ -15,25 +16,26 @@
 
 namespace csp::controllers {
 
-// Identifies one result across passes.
+// Identifies one result across passes: a digest (FNV-1a 64) of its namespace, policy, kind,
+// name and rule. Digests, not the strings: the operator keeps one of these for every result in
+// the cluster (16,000 for 2,000 workloads), and the strings cost ~340 B a result.
 struct ResultKey {
-  std::string ns = {};
-  std::string policy = {};
-  std::string kind = {};
-  std::string name = {};
-  std::string rule = {};
+  std::uint64_t digest = 0;
   auto operator<=>(const ResultKey&) const = default;
 };
+ResultKey MakeResultKey(std::string_view ns, std::string_view policy, std::string_view kind,
+                        std::string_view name, std::string_view rule);
 
-// What a previous pass reported for a ResultKey: the content that decides whether the result
-// changed, and when it last did.
+// What a previous pass reported for a ResultKey: a digest of the content that decides whether
+// the result changed (resource uid, result, message, string properties), and when it last did.
 struct PreviousResult {
-  std::string uid = {};
-  std::string result = {};  // "pass", "fail", ...
-  std::string message = {};
-  std::map<std::string, std::string> properties = {};
+  std::uint64_t content = 0;
   report::Timestamp timestamp = {};
 };
+// The digest PreviousResult::content holds for that content.
+std::uint64_t ResultContentDigest(std::string_view uid, std::string_view result,
+                                  std::string_view message,
+                                  const std::map<std::string, std::string>& properties);
 using PreviousResults = std::map<ResultKey, PreviousResult>;
 
 // Adds the results of one existing PolicyReport object to `out`. Only reports labeled

@@ -42,12 +42,9 @@ struct ListOptions {
   std::int64_t limit = 0;           // page size; 0: no limit (for ListAll: 500)
   std::string continue_token = {};  // from the previous page
   std::string resource_version = {};
-  // ListAll: applied to each item as its page arrives, so that a large list is never held as
-  // whole objects at once (an informer keeps only a compact form anyway).
-  std::function<nlohmann::json(nlohmann::json item)> shrink_item = nullptr;
   // Fields of each item skipped while the page is parsed: a top-level field ("status") or one
   // of metadata ("metadata.managedFields"). The page never exists with them, which for Pods is
-  // most of their size; shrink_item alone would still parse each page whole first.
+  // most of their size.
   std::vector<std::string> drop_item_fields = {};
 };
 
@@ -115,6 +112,14 @@ class Client {
   // All pages, `options.limit` (default 500) items at a time. If a continue token expires
   // mid-way, lists again in one unpaginated request (what client-go's pager does).
   Result<ListPage> ListAll(const ResourceRef& ref, std::string_view ns, ListOptions options = {});
+
+  // ListAll without holding the list: each item goes to `on_item` as its page arrives, and
+  // the page is freed before the next is asked for. If a continue token expires mid-way,
+  // `on_restart` is called (drop what was taken) before the unpaginated relist's items come.
+  // Returns the list's resourceVersion.
+  using ListItemFn = std::function<void(nlohmann::json item)>;
+  Result<std::string> ListEach(const ResourceRef& ref, std::string_view ns, ListOptions options,
+                               const ListItemFn& on_item, const std::function<void()>& on_restart);
 
   // POST. Retried only when nothing reached the server (connection refused) or on 429.
   Result<nlohmann::json> Create(const ResourceRef& ref, std::string_view ns,

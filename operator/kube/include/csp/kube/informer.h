@@ -144,8 +144,32 @@ class Informer final : private ReflectorSink {
   };
   using Store = std::map<std::string, Entry, std::less<>>;
 
+  // A LIST item, transformed as its page arrives so that the list is never held as JSON. An
+  // item whose resourceVersion the cache already holds keeps its cached value untransformed.
+  struct Listed {
+    std::string key;
+    std::string resource_version;
+    Value value;
+    bool changed = false;
+  };
+
+  void StartList() override { listed_ = {}; }
+
   // Only the informer's thread writes store_, so it reads it here without the lock.
-  void Replace(std::vector<nlohmann::json> items) override {
+  void AddListItem(nlohmann::json item) override {
+    std::string key = ObjectKey(item);
+    if (key.empty()) return;
+    std::string rv = ResourceVersionOf(item);
+    const auto old = store_.find(key);
+    if (old != store_.end() && !rv.empty() && old->second.resource_version == rv) {
+      listed_.push_back({std::move(key), std::move(rv), old->second.value});
+      return;
+    }
+    Value value = std::make_shared<const T>(transform_(item));
+    listed_.push_back({std::move(key), std::move(rv), std::move(value), true});
+  }
+
+  void FinishList() override {
     struct Change {
       std::string key;
       Value old_value;  // nullptr for an add
@@ -153,19 +177,16 @@ class Informer final : private ReflectorSink {
     };
     std::vector<Change> changes;
     Store next;
-    for (const nlohmann::json& item : items) {
-      std::string key = ObjectKey(item);
-      if (key.empty()) continue;
-      std::string rv = ResourceVersionOf(item);
-      const auto old = store_.find(key);
-      if (old != store_.end() && !rv.empty() && old->second.resource_version == rv) {
-        next.insert_or_assign(std::move(key), old->second);
-        continue;
+    for (Listed& item : listed_) {
+      if (item.changed) {
+        const auto old = store_.find(item.key);
+        changes.push_back(
+            {item.key, old != store_.end() ? old->second.value : nullptr, item.value});
       }
-      Value value = std::make_shared<const T>(transform_(item));
-      changes.push_back({key, old != store_.end() ? old->second.value : nullptr, value});
-      next.insert_or_assign(std::move(key), Entry{std::move(rv), std::move(value)});
+      next.insert_or_assign(std::move(item.key),
+                            Entry{std::move(item.resource_version), std::move(item.value)});
     }
+    listed_ = {};
     for (const auto& [key, entry] : store_) {
       if (!next.contains(key)) changes.push_back({key, entry.value, nullptr});
     }
@@ -226,7 +247,8 @@ class Informer final : private ReflectorSink {
   std::vector<Handlers> handlers_;
   mutable std::shared_mutex mu_;  // readers share; the informer's thread writes
   Store store_;
-  Reflector reflector_;  // last: its Run uses the members above
+  std::vector<Listed> listed_;  // the LIST in progress (informer thread only)
+  Reflector reflector_;         // last: its Run uses the members above
 };
 
 }  // namespace csp::kube

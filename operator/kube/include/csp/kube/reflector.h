@@ -39,9 +39,6 @@ struct InformerOptions {
   std::string label_selector = {};
   std::string field_selector = {};
   std::int64_t page_size = 500;
-  // Applied to each LIST item as its page arrives (ListOptions::shrink_item); the result must
-  // keep metadata.name, namespace and resourceVersion. Null: items are kept whole.
-  std::function<nlohmann::json(nlohmann::json item)> shrink_list_item = nullptr;
   // Skipped while each LIST page is parsed (ListOptions::drop_item_fields).
   std::vector<std::string> drop_list_item_fields = {};
   // Each watch asks the server to end it after a random time in [min_watch_timeout,
@@ -71,8 +68,13 @@ struct InformerStats {
 class ReflectorSink {
  public:
   virtual ~ReflectorSink() = default;
-  // The complete current state, from the first LIST or a relist.
-  virtual void Replace(std::vector<nlohmann::json> items) = 0;
+  // A LIST, streamed so that it is never held whole: StartList, then AddListItem for each item
+  // as its page arrives, then FinishList once the list is complete (the current state, from
+  // the first LIST or a relist). StartList again drops what was added: the list started over,
+  // or failed and will be retried.
+  virtual void StartList() = 0;
+  virtual void AddListItem(nlohmann::json item) = 0;
+  virtual void FinishList() = 0;
   // One ADDED, MODIFIED or DELETED event (never BOOKMARK or ERROR).
   virtual void Apply(const WatchEvent& event) = 0;
 };
@@ -86,7 +88,7 @@ class Reflector {
   // Lists and watches until `stop` is requested. Call it once, on a thread of its own.
   void Run(std::stop_token stop);
 
-  // True once the first LIST has been handed to the sink (and its Replace returned).
+  // True once the first LIST has been handed to the sink (and its FinishList returned).
   bool HasSynced() const { return synced_.load(); }
   // Blocks until HasSynced() or `stop`; returns HasSynced().
   bool WaitForSync(std::stop_token stop) const;

@@ -52,11 +52,6 @@ nlohmann::json CacheWorkload(const nlohmann::json& object);
 // True when `object` has a controller reference to a workload kind.
 bool IsOwnedByWorkload(const nlohmann::json& object);
 
-// What a workload LIST item is shrunk to as its page arrives: typed (LIST items lack apiVersion
-// and kind) and compacted, keeping what CacheWorkloadValue and the informer read.
-nlohmann::json ShrinkListItem(nlohmann::json item, std::string_view api_version,
-                              std::string_view kind);
-
 // CacheWorkload of `object` with its resourceVersion, or only `owned` for an object owned by a
 // workload; `api_version` and `kind` fill in what LIST items lack.
 CachedWorkload CacheWorkloadValue(const nlohmann::json& object, std::string_view api_version,
