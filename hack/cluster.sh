@@ -210,10 +210,15 @@ cmd_status() {
   return $healthy
 }
 
-cmd_env() {
-  [ $# -eq 0 ] || usage
+# The settings of the cluster in $CSP_CLUSTER_DIR, or die saying there is none.
+require_cluster() {
   [ -f "$(cluster_marker)" ] && load_cluster_env ||
     die "no cluster in $CSP_CLUSTER_DIR (start one with: hack/cluster.sh up)"
+}
+
+cmd_env() {
+  [ $# -eq 0 ] || usage
+  require_cluster
   printf 'export KUBECONFIG=%q\n' "$(admin_kubeconfig)"
   printf 'export PATH=%q:"$PATH"\n' "$CSP_BIN"
 }
@@ -231,7 +236,7 @@ cmd_kill() {
   [ $# -eq 1 ] || usage
   check_component "$1"
   lock_cluster
-  [ -f "$(cluster_marker)" ] && load_cluster_env || die "no cluster in $CSP_CLUSTER_DIR"
+  require_cluster
   local pid deadline
   pid=$(component_pid "$1") || die "$1 is not running in $CSP_CLUSTER_DIR"
   kill -KILL "$pid"
@@ -247,7 +252,7 @@ cmd_start() {
   [ $# -eq 1 ] || usage
   check_component "$1"
   lock_cluster
-  [ -f "$(cluster_marker)" ] && load_cluster_env || die "no cluster in $CSP_CLUSTER_DIR"
+  require_cluster
   if component_pid "$1" >/dev/null; then
     say "$1 already runs"
     return 0
