@@ -251,6 +251,14 @@ RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> 
   return plan;
 }
 
+nlohmann::json PatchToSend(const RemediationPlan& plan, std::string_view resource_version) {
+  nlohmann::json patch = plan.patch.value_or(nlohmann::json::object());
+  if (patch.contains("spec") && !resource_version.empty()) {
+    patch["metadata"]["resourceVersion"] = std::string(resource_version);
+  }
+  return patch;
+}
+
 std::vector<PolicyEntry> ToEntries(const Evaluation& evaluation, const RemediationPlan* plan) {
   std::vector<PolicyEntry> out;
   if (!evaluation.policy) return out;

@@ -326,9 +326,16 @@ void Manager::Process(const std::string& key) {
     queue_->Forget(key);
   } else {
     ++reconcile_error_;
-    LogWarn("reconcile failed; retrying", {{"key", key},
-                                           {"error", status.error().message},
-                                           {"retries", std::to_string(queue_->NumRequeues(key))}});
+    const std::string retries = std::to_string(queue_->NumRequeues(key));
+    const LogFields fields = {
+        {"key", key}, {"error", status.error().message}, {"retries", retries}};
+    if (status.error().code == Code::kAborted) {
+      // A 409: something changed the object since the cache showed it (a controller's status
+      // update, the user). Routine, and the retry starts from fresh state.
+      LogInfo("conflict; retrying on fresh state", fields);
+    } else {
+      LogWarn("reconcile failed; retrying", fields);
+    }
     queue_->AddRateLimited(key);
   }
 }

@@ -32,14 +32,18 @@ std::string WorkloadKey(const policy::WorkloadRef& ref) {
 
 // Patches one workload as planned and records the Events. A workload deleted meanwhile is not
 // an error: its delete event brings the namespace back without it.
+// A spec change carries the resourceVersion it was planned on (controllers::PatchToSend): a
+// 409 fails this pass, and the namespace is retried on fresh state.
 Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
-                 const controllers::RemediationPlan& plan,
+                 const controllers::RemediationPlan& plan, std::uint64_t resource_version,
                  std::chrono::system_clock::time_point now) {
   const WorkloadResource* resource =
       FindWorkloadResource(policy::ApiGroup(ref.api_version), ref.kind);
   if (!resource) return Internal("no API resource for kind " + ref.kind);
-  auto patched =
-      ctx.client.Patch(resource->ref, ref.ns, ref.name, kube::PatchType::kMerge, *plan.patch);
+  auto patched = ctx.client.Patch(
+      resource->ref, ref.ns, ref.name, kube::PatchType::kMerge,
+      controllers::PatchToSend(
+          plan, resource_version != 0 ? std::to_string(resource_version) : std::string()));
   if (!patched) {
     if (patched.error().code == Code::kNotFound) return {};
     return Error{patched.error().code, "patch " + Describe(ref) + ": " + patched.error().message};
@@ -107,7 +111,8 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
         out.needs_remediation = true;
       } else if (plan.patch) {
         ++out.patches;
-        KeepFirstError(out.status, ApplyPlan(ctx, (*workload)->ref, plan, now));
+        KeepFirstError(out.status,
+                       ApplyPlan(ctx, (*workload)->ref, plan, current->resource_version, now));
       }
       for (const controllers::Evaluation& e : *evaluations) {
         for (auto& entry : controllers::ToEntries(e, &plan)) entries.push_back(std::move(entry));

@@ -347,6 +347,17 @@ TEST_P(RemediationPlanTest, Plans) {
   EXPECT_EQ(Reasons(plan.events), c.want_events);
   EXPECT_EQ(plan.remediation, c.want_remediation);
   for (const Event& e : plan.events) EXPECT_FALSE(e.message.empty()) << e.reason;
+  if (plan.patch) {
+    // Spec changes apply only to the version planned on; label-only patches to any.
+    const json sent = PatchToSend(plan, "42");
+    if (plan.patch->contains("spec")) {
+      json want = *plan.patch;
+      want["metadata"]["resourceVersion"] = "42";
+      EXPECT_EQ(sent, want) << sent.dump();
+    } else {
+      EXPECT_EQ(sent, *plan.patch) << "a label-only patch must apply to any version";
+    }
+  }
 
   // Idempotent: on the patched object the same policies ask for nothing more.
   json patched = c.object;

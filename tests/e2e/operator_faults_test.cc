@@ -302,6 +302,27 @@ TEST_F(OperatorFaultsTest, OnlyTheLeaderWritesAndKillingItHandsOver) {
   WaitPolicyReconciled(policy);
   ASSERT_FALSE(HasFailure());
 
+  // The leader's /metrics (issue 4): reconciles and their duration histogram, the queue depth,
+  // and workloads by policy and state, and by policy, rule and result: before-kill fails.
+  std::vector<MetricSample> lm;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        lm = leader->Metrics();
+        return SumMetric(lm, "csp_workload_results",
+                         {{"policy", policy}, {"rule", kPrivilegedRule}, {"result", "fail"}}) == 1;
+      },
+      kReconcile))
+      << "csp_workload_results{policy=" << policy << ",rule=" << kPrivilegedRule
+      << ",result=fail} never became 1";
+  EXPECT_EQ(SumMetric(lm, "csp_policy_workloads", {{"policy", policy}, {"state", "failing"}}), 1);
+  EXPECT_TRUE(HasMetric(lm, "csp_policy_workloads")) << "no csp_policy_workloads";
+  EXPECT_GT(SumMetric(lm, "csp_reconcile_total", {{"result", "success"}}), 0);
+  EXPECT_GT(SumMetric(lm, "csp_reconcile_duration_seconds_count"), 0);
+  EXPECT_TRUE(HasMetric(lm, "csp_reconcile_duration_seconds_bucket")) << "no histogram buckets";
+  EXPECT_TRUE(HasMetric(lm, "csp_workqueue_depth")) << "no csp_workqueue_depth";
+  EXPECT_TRUE(HasMetric(lm, "csp_relists_total")) << "no csp_relists_total";
+  EXPECT_TRUE(HasMetric(lm, "csp_watch_restarts_total")) << "no csp_watch_restarts_total";
+
   // The follower wrote nothing, ever: a candidate only reads a Lease that someone else holds.
   std::vector<MetricSample> fm = follower->Metrics();
   EXPECT_TRUE(HasMetric(fm, "csp_api_requests_total")) << "no csp_api_requests_total";
@@ -339,6 +360,42 @@ TEST_F(OperatorFaultsTest, OnlyTheLeaderWritesAndKillingItHandsOver) {
       << "no fail result for after-kill";
   EXPECT_GT(SuccessfulWrites(follower->Metrics()), 0);
   EXPECT_TRUE(follower->Running());
+}
+
+// SIGTERM drains and releases the Lease: the follower takes over at its next attempt, long
+// before the Lease would have expired (60 s here), and the stopped leader exits 0.
+TEST_F(OperatorFaultsTest, SigtermReleasesTheLeaseSoTheFollowerTakesOverAtOnce) {
+  const OperatorOptions base = {.lease_name = UniqueName("csp-e2e-release"),
+                                .lease_duration = 60,
+                                .renew_deadline = 40,
+                                .retry_period = 1};
+  OperatorOptions a_options = base, b_options = base;
+  a_options.identity = "replica-a-" + UniqueName("id");
+  b_options.identity = "replica-b-" + UniqueName("id");
+  OperatorProcess* a = LaunchOperator(a_options);
+  OperatorProcess* b = LaunchOperator(b_options);
+  ASSERT_FALSE(HasFailure());
+  std::string holder;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        holder = LeaseHolder(base.lease_name);
+        return holder == a->identity() || holder == b->identity();
+      },
+      60s))
+      << "no replica holds Lease " << kOperatorNamespace << "/" << base.lease_name;
+  OperatorProcess* leader = holder == a->identity() ? a : b;
+  OperatorProcess* follower = leader == a ? b : a;
+  ASSERT_TRUE(leader->WaitFor200("/readyz", 120s));
+
+  EXPECT_EQ(leader->Stop(), 0) << leader->LogTail();
+  const auto release_bound = 15s;  // a quarter of the lease duration
+  EXPECT_TRUE(Eventually([&] { return LeaseHolder(base.lease_name) == follower->identity(); },
+                         release_bound))
+      << follower->identity() << " did not take the released Lease within " << release_bound.count()
+      << " s (of a 60 s Lease); holder: \"" << LeaseHolder(base.lease_name) << "\"\n"
+      << leader->LogTail();
+  EXPECT_TRUE(Eventually([&] { return SumMetric(follower->Metrics(), "csp_leader") == 1; }, 10s))
+      << follower->identity() << " took the Lease but reports csp_leader 0";
 }
 
 }  // namespace

@@ -62,6 +62,14 @@ struct RemediationPlan {
 RemediationPlan PlanRemediation(const nlohmann::json& object,
                                 std::span<const Evaluation> evaluations);
 
+// The patch to send for `plan` (which has one) to a workload read at `resource_version`. A
+// patch that changes the spec (scale-down, restore, quarantine) carries that resourceVersion,
+// so it applies only to the version it was planned on: if the user scaled meanwhile, the API
+// server answers 409 and the next pass plans on fresh state, instead of recording or restoring
+// a stale replica count. A label-only patch applies to any version (labels are recomputed on
+// every pass), so a status update by a controller never makes it conflict.
+nlohmann::json PatchToSend(const RemediationPlan& plan, std::string_view resource_version);
+
 // One report entry with the policy it belongs to.
 struct PolicyEntry {
   std::string policy = {};
