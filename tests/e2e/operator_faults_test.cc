@@ -93,6 +93,42 @@ class OperatorFaultsTest : public OperatorTest {
     if (!l) return "";
     return l->value("spec", json::object()).value("holderIdentity", "");
   }
+
+  // Two replicas on the Lease of `base`, once one of them holds it and is ready; null members
+  // (after a test failure) when that does not happen.
+  struct Replicas {
+    OperatorProcess* leader = nullptr;
+    OperatorProcess* follower = nullptr;
+  };
+  Replicas LaunchTwoReplicas(const OperatorOptions& base) {
+    OperatorOptions a_options = base, b_options = base;
+    a_options.identity = "replica-a-" + UniqueName("id");
+    b_options.identity = "replica-b-" + UniqueName("id");
+    OperatorProcess* a = LaunchOperator(a_options);
+    OperatorProcess* b = LaunchOperator(b_options);
+    if (HasFailure() || !a->WaitFor200("/healthz", 60s) || !b->WaitFor200("/healthz", 60s)) {
+      ADD_FAILURE() << "the two replicas did not start";
+      return {};
+    }
+    std::string holder;
+    if (!Eventually(
+            [&] {
+              holder = LeaseHolder(base.lease_name);
+              return holder == a->identity() || holder == b->identity();
+            },
+            60s)) {
+      ADD_FAILURE() << "no replica holds Lease " << kOperatorNamespace << "/" << base.lease_name
+                    << " (holder: \"" << holder << "\")";
+      return {};
+    }
+    Replicas r{.leader = holder == a->identity() ? a : b};
+    r.follower = r.leader == a ? b : a;
+    if (!r.leader->WaitFor200("/readyz", 120s)) {
+      ADD_FAILURE() << r.leader->identity() << " leads but never became ready";
+      return {};
+    }
+    return r;
+  }
 };
 
 TEST_F(OperatorFaultsTest, ApiserverKilledWhileWorkloadsChangeEveryChangeIsReflectedAfterRestart) {
@@ -270,27 +306,10 @@ TEST_F(OperatorFaultsTest, OnlyTheLeaderWritesAndKillingItHandsOver) {
                                 .lease_duration = 4,
                                 .renew_deadline = 3,
                                 .retry_period = 1};
-  OperatorOptions a_options = base, b_options = base;
-  a_options.identity = "replica-a-" + UniqueName("id");
-  b_options.identity = "replica-b-" + UniqueName("id");
-  OperatorProcess* a = LaunchOperator(a_options);
-  OperatorProcess* b = LaunchOperator(b_options);
-  ASSERT_FALSE(HasFailure());
-  ASSERT_TRUE(a->WaitFor200("/healthz", 60s));
-  ASSERT_TRUE(b->WaitFor200("/healthz", 60s));
-
-  std::string holder;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        holder = LeaseHolder(base.lease_name);
-        return holder == a->identity() || holder == b->identity();
-      },
-      60s))
-      << "no replica holds Lease " << kOperatorNamespace << "/" << base.lease_name << " (holder: \""
-      << holder << "\")";
-  OperatorProcess* leader = holder == a->identity() ? a : b;
-  OperatorProcess* follower = leader == a ? b : a;
-  ASSERT_TRUE(leader->WaitFor200("/readyz", 120s));
+  const Replicas replicas = LaunchTwoReplicas(base);
+  ASSERT_TRUE(replicas.leader != nullptr);
+  OperatorProcess* leader = replicas.leader;
+  OperatorProcess* follower = replicas.follower;
   EXPECT_TRUE(Eventually([&] { return SumMetric(leader->Metrics(), "csp_leader") == 1; }, 10s))
       << leader->identity() << " holds the Lease but does not report csp_leader 1";
 
@@ -369,23 +388,10 @@ TEST_F(OperatorFaultsTest, SigtermReleasesTheLeaseSoTheFollowerTakesOverAtOnce) 
                                 .lease_duration = 60,
                                 .renew_deadline = 40,
                                 .retry_period = 1};
-  OperatorOptions a_options = base, b_options = base;
-  a_options.identity = "replica-a-" + UniqueName("id");
-  b_options.identity = "replica-b-" + UniqueName("id");
-  OperatorProcess* a = LaunchOperator(a_options);
-  OperatorProcess* b = LaunchOperator(b_options);
-  ASSERT_FALSE(HasFailure());
-  std::string holder;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        holder = LeaseHolder(base.lease_name);
-        return holder == a->identity() || holder == b->identity();
-      },
-      60s))
-      << "no replica holds Lease " << kOperatorNamespace << "/" << base.lease_name;
-  OperatorProcess* leader = holder == a->identity() ? a : b;
-  OperatorProcess* follower = leader == a ? b : a;
-  ASSERT_TRUE(leader->WaitFor200("/readyz", 120s));
+  const Replicas replicas = LaunchTwoReplicas(base);
+  ASSERT_TRUE(replicas.leader != nullptr);
+  OperatorProcess* leader = replicas.leader;
+  OperatorProcess* follower = replicas.follower;
 
   EXPECT_EQ(leader->Stop(), 0) << leader->LogTail();
   const auto release_bound = 15s;  // a quarter of the lease duration
