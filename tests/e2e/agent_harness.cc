@@ -165,8 +165,17 @@ std::vector<std::string> Agent::Files() const {
 ::testing::AssertionResult WriteAgentKubeconfig(const std::string& path) {
   Kubectl({"create", "namespace", "csp-system"});  // may exist already
   for (const char* file : {"service_account.yaml", "role.yaml", "role_binding.yaml"}) {
-    CommandResult r = Kubectl({"apply", "-f", RepoRoot() + "/config/agent/" + file});
-    if (r.exit_code != 0) return ::testing::AssertionFailure() << r;
+    // Retried: tests in other processes apply the same files, and a client-side apply that
+    // races another one's create fails with AlreadyExists (the next attempt updates).
+    CommandResult r;
+    if (!Eventually(
+            [&] {
+              r = Kubectl({"apply", "-f", RepoRoot() + "/config/agent/" + file});
+              return r.exit_code == 0;
+            },
+            30s)) {
+      return ::testing::AssertionFailure() << r;
+    }
   }
   CommandResult token;
   if (!Eventually(
