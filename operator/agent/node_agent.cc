@@ -7,10 +7,10 @@
 #include <set>
 #include <thread>
 
-#include "csp/agent/default_profiles.h"
 #include "csp/agent/process_stats.h"
-#include "csp/agent/profile_name.h"
 #include "csp/log/log.h"
+#include "csp/profiles/default_profiles.h"
+#include "csp/profiles/profile_name.h"
 
 namespace csp::agent {
 namespace {
@@ -27,27 +27,29 @@ StatusWriterOptions ForNode(StatusWriterOptions options, const std::string& node
   return options;
 }
 
-std::vector<DesiredProfile> DefaultDesired(const RenderTarget& target) {
+std::vector<DesiredProfile> DefaultDesired(const profiles::RenderTarget& target) {
   std::vector<DesiredProfile> out;
-  Result<RenderedProfile> seccomp = RenderDefaultSeccomp(target);
+  Result<profiles::RenderedProfile> seccomp = profiles::RenderDefaultSeccomp(target);
   if (seccomp) {
-    out.push_back({.kind = ProfileKind::kSeccomp,
-                   .name = seccomp->name,
-                   .rendered = std::make_shared<const RenderedProfile>(std::move(*seccomp))});
+    out.push_back(
+        {.kind = profiles::ProfileKind::kSeccomp,
+         .name = seccomp->name,
+         .rendered = std::make_shared<const profiles::RenderedProfile>(std::move(*seccomp))});
   } else {
-    out.push_back({.kind = ProfileKind::kSeccomp,
-                   .name = std::string(kDefaultProfileName),
+    out.push_back({.kind = profiles::ProfileKind::kSeccomp,
+                   .name = std::string(profiles::kDefaultProfileName),
                    .error = seccomp.error().message});
   }
-  RenderedProfile apparmor = RenderDefaultAppArmor();
-  out.push_back({.kind = ProfileKind::kAppArmor,
-                 .name = apparmor.name,
-                 .rendered = std::make_shared<const RenderedProfile>(std::move(apparmor))});
+  profiles::RenderedProfile apparmor = profiles::RenderDefaultAppArmor();
+  out.push_back(
+      {.kind = profiles::ProfileKind::kAppArmor,
+       .name = apparmor.name,
+       .rendered = std::make_shared<const profiles::RenderedProfile>(std::move(apparmor))});
   return out;
 }
 
 void LogOutcome(const ProfileOutcome& outcome) {
-  const std::string_view type = ProfileKindName(outcome.kind);
+  const std::string_view type = profiles::ProfileKindName(outcome.kind);
   const std::string_view state = NodeProfileStateName(outcome.state);
   if (outcome.state == NodeProfileState::kFailed) {
     LogWarn(
@@ -216,7 +218,7 @@ void NodeAgent::Pass(bool full) {
     selected[i] = true;
     // Without a type there is nothing to install; an object may not take the defaults' name
     // (the schema refuses it too). Both are reported Failed in the object's status only.
-    if (!object.parsed->kind || object.name == kDefaultProfileName) continue;
+    if (!object.parsed->kind || object.name == profiles::kDefaultProfileName) continue;
     outcome_index[object.name] = desired.size();
     desired.push_back({.kind = *object.parsed->kind,
                        .name = object.name,
@@ -227,11 +229,12 @@ void NodeAgent::Pass(bool full) {
   for (const ProfileRemoval& removal : sync_.removals()) {
     if (removal.error.empty()) {
       LogInfo("profile removed: nothing asks for it on this node any more",
-              {{"profile", removal.name}, {"type", ProfileKindName(removal.kind)}});
+              {{"profile", removal.name}, {"type", profiles::ProfileKindName(removal.kind)}});
     } else {
-      LogWarn("removing a profile failed; will retry", {{"profile", removal.name},
-                                                        {"type", ProfileKindName(removal.kind)},
-                                                        {"error", removal.error}});
+      LogWarn("removing a profile failed; will retry",
+              {{"profile", removal.name},
+               {"type", profiles::ProfileKindName(removal.kind)},
+               {"error", removal.error}});
     }
   }
 
@@ -263,7 +266,7 @@ void NodeAgent::Pass(bool full) {
   {
     std::lock_guard lock(metrics_mu_);
     // Log what changed since the previous pass, not every pass.
-    std::map<std::pair<ProfileKind, std::string>, const ProfileOutcome*> before;
+    std::map<std::pair<profiles::ProfileKind, std::string>, const ProfileOutcome*> before;
     for (const ProfileOutcome& o : last_outcomes_) before[{o.kind, o.name}] = &o;
     for (const ProfileOutcome& o : outcomes) {
       auto it = before.find({o.kind, o.name});
@@ -412,15 +415,17 @@ void NodeAgent::RenderMetrics(serve::MetricsText& out) const {
   out.Sample("csp_agent_ready", {}, ready_.load() ? 1 : 0);
 
   out.Family("csp_agent_profiles", "gauge", "Profiles this node should hold, by type and state.");
-  for (ProfileKind kind : {ProfileKind::kSeccomp, ProfileKind::kAppArmor}) {
+  for (profiles::ProfileKind kind :
+       {profiles::ProfileKind::kSeccomp, profiles::ProfileKind::kAppArmor}) {
     for (std::string_view state : NodeProfileStateNames()) {
       double count = 0;
       for (const ProfileOutcome& o : outcomes) {
         if (o.kind == kind && NodeProfileStateName(o.state) == state) ++count;
       }
-      out.Sample("csp_agent_profiles",
-                 {{"type", std::string(ProfileKindName(kind))}, {"state", std::string(state)}},
-                 count);
+      out.Sample(
+          "csp_agent_profiles",
+          {{"type", std::string(profiles::ProfileKindName(kind))}, {"state", std::string(state)}},
+          count);
     }
   }
 

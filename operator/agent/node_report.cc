@@ -28,13 +28,14 @@ auto SortKey(const nlohmann::json& result) {
 
 }  // namespace
 
-std::string PodProfileReference(ProfileKind kind, std::string_view name) {
-  if (kind == ProfileKind::kSeccomp) return "containersecurity/" + std::string(name) + ".json";
+std::string PodProfileReference(profiles::ProfileKind kind, std::string_view name) {
+  if (kind == profiles::ProfileKind::kSeccomp)
+    return "containersecurity/" + std::string(name) + ".json";
   return std::string(name);
 }
 
-std::string_view NodeReportRule(ProfileKind kind) {
-  return kind == ProfileKind::kSeccomp ? "seccomp-profile" : "apparmor-profile";
+std::string_view NodeReportRule(profiles::ProfileKind kind) {
+  return kind == profiles::ProfileKind::kSeccomp ? "seccomp-profile" : "apparmor-profile";
 }
 
 nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& result,
@@ -50,7 +51,7 @@ nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& 
       {"properties",
        {{"node", std::string(node)},
         {"profile", PodProfileReference(result.kind, result.name)},
-        {"type", std::string(ProfileKindName(result.kind))},
+        {"type", std::string(profiles::ProfileKindName(result.kind))},
         {"state", std::string(NodeProfileStateName(result.state))}}},
   };
 }

@@ -1,8 +1,8 @@
 #include "csp/agent/profile_installer.h"
 
-#include "csp/agent/apparmor_policy.h"
-#include "csp/agent/profile_name.h"
-#include "csp/agent/quote.h"
+#include "csp/profiles/apparmor_policy.h"
+#include "csp/profiles/profile_name.h"
+#include "csp/profiles/quote.h"
 
 namespace csp::agent {
 namespace {
@@ -37,17 +37,18 @@ std::string_view InstallStateName(InstallState state) {
   return "Unknown";
 }
 
-InstallResult ProfileInstaller::Install(const RenderedProfile& profile) {
-  if (Status s = ValidateProfileName(profile.name); !s) return Failed(s.error().message);
-  if (profile.kind == ProfileKind::kAppArmor) return InstallAppArmor(profile);
+InstallResult ProfileInstaller::Install(const profiles::RenderedProfile& profile) {
+  if (Status s = profiles::ValidateProfileName(profile.name); !s) return Failed(s.error().message);
+  if (profile.kind == profiles::ProfileKind::kAppArmor) return InstallAppArmor(profile);
   Result<WriteOutcome> written = writer_.Write(profile);
   if (!written) return Failed(written.error().message);
   if (*written == WriteOutcome::kUnchanged) return {.state = InstallState::kUnchanged};
   return {.state = InstallState::kInstalled};
 }
 
-InstallResult ProfileInstaller::InstallAppArmor(const RenderedProfile& profile) {
-  if (Status s = CheckAppArmorPolicy(profile.name, profile.bytes, "AppArmor policy"); !s) {
+InstallResult ProfileInstaller::InstallAppArmor(const profiles::RenderedProfile& profile) {
+  if (Status s = profiles::CheckAppArmorPolicy(profile.name, profile.bytes, "AppArmor policy");
+      !s) {
     return Failed(s.error().message);
   }
   const AppArmorAvailability availability = apparmor_.Availability();
@@ -73,9 +74,10 @@ InstallResult ProfileInstaller::InstallAppArmor(const RenderedProfile& profile) 
   const std::vector<std::string> top_level = TopLevel(*names);
   if (top_level != std::vector<std::string>{profile.name}) {
     // One object, one kernel profile: a second one could replace a profile that is not ours.
-    return Failed("AppArmor policy " + Quote(profile.name) +
-                  " must declare exactly one top-level profile, named " + profile.name +
-                  " (it declares: " + (top_level.empty() ? "none" : JoinComma(top_level)) + ")");
+    return Failed(
+        "AppArmor policy " + profiles::Quote(profile.name) +
+        " must declare exactly one top-level profile, named " + profile.name +
+        " (it declares: " + (top_level.empty() ? "none" : profiles::JoinComma(top_level)) + ")");
   }
   if (!availability.available) {
     return {.state = InstallState::kUnsupported, .message = availability.reason};
@@ -89,13 +91,13 @@ InstallResult ProfileInstaller::InstallAppArmor(const RenderedProfile& profile) 
   return {.state = InstallState::kInstalled};
 }
 
-RemoveResult ProfileInstaller::Remove(ProfileKind kind, std::string_view name) {
+RemoveResult ProfileInstaller::Remove(profiles::ProfileKind kind, std::string_view name) {
   RemoveResult result{.name = std::string(name)};
-  if (Status s = ValidateProfileName(name); !s) {
+  if (Status s = profiles::ValidateProfileName(name); !s) {
     result.error = s.error().message;
     return result;
   }
-  if (kind == ProfileKind::kAppArmor && apparmor_.Availability().available) {
+  if (kind == profiles::ProfileKind::kAppArmor && apparmor_.Availability().available) {
     if (Status s = apparmor_.Unload(name); !s) {
       result.error = s.error().message;
       return result;
@@ -111,7 +113,7 @@ RemoveResult ProfileInstaller::Remove(ProfileKind kind, std::string_view name) {
 }
 
 Result<std::vector<RemoveResult>> ProfileInstaller::RemoveAllExcept(
-    ProfileKind kind, const std::set<std::string>& wanted) {
+    profiles::ProfileKind kind, const std::set<std::string>& wanted) {
   CSP_TRY(std::vector<std::string> installed, writer_.List(kind));
   std::vector<RemoveResult> results;
   for (const std::string& name : installed) {

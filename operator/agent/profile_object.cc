@@ -1,6 +1,6 @@
 #include "csp/agent/profile_object.h"
 
-#include "csp/agent/security_profile.h"
+#include "csp/profiles/security_profile.h"
 
 namespace csp::agent {
 namespace {
@@ -18,8 +18,8 @@ std::string StringField(const nlohmann::json& object, const char* key) {
 }
 
 nlohmann::json WithTypeMeta(nlohmann::json object) {
-  object["apiVersion"] = std::string(kSecurityProfileApiVersion);
-  object["kind"] = std::string(kSecurityProfileKind);
+  object["apiVersion"] = std::string(profiles::kSecurityProfileApiVersion);
+  object["kind"] = std::string(profiles::kSecurityProfileKind);
   return object;
 }
 
@@ -37,22 +37,25 @@ bool SelectsNode(const ProfileObject& object,
 ParsedProfile ParseProfileSpec(const nlohmann::json& object) {
   ParsedProfile out;
   // Items of a LIST come without apiVersion and kind; the parser wants them.
-  Result<SecurityProfile> profile =
+  Result<profiles::SecurityProfile> profile =
       object.is_object() && (!object.contains("apiVersion") || !object.contains("kind"))
-          ? ParseSecurityProfile(WithTypeMeta(object))
-          : ParseSecurityProfile(object);
+          ? profiles::ParseSecurityProfile(WithTypeMeta(object))
+          : profiles::ParseSecurityProfile(object);
   if (profile) {
     out.kind = profile->kind;
     out.node_selector = profile->node_selector;
-    out.rendered = std::make_shared<const RenderedProfile>(RenderSecurityProfile(*profile));
+    out.rendered = std::make_shared<const profiles::RenderedProfile>(
+        profiles::RenderSecurityProfile(*profile));
     return out;
   }
   out.error = profile.error().message;
   // Best effort, for the report: the type and a well-formed selector.
   const nlohmann::json& spec = Field(object, "spec");
   const std::string type = StringField(spec, "type");
-  if (type == ProfileKindName(ProfileKind::kSeccomp)) out.kind = ProfileKind::kSeccomp;
-  if (type == ProfileKindName(ProfileKind::kAppArmor)) out.kind = ProfileKind::kAppArmor;
+  if (type == profiles::ProfileKindName(profiles::ProfileKind::kSeccomp))
+    out.kind = profiles::ProfileKind::kSeccomp;
+  if (type == profiles::ProfileKindName(profiles::ProfileKind::kAppArmor))
+    out.kind = profiles::ProfileKind::kAppArmor;
   const nlohmann::json& selector = Field(spec, "nodeSelector");
   if (selector.is_object()) {
     for (const auto& [key, value] : selector.items()) {

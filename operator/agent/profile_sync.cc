@@ -6,12 +6,12 @@
 namespace csp::agent {
 namespace {
 
-std::string InstalledMessage(ProfileKind kind) {
-  return kind == ProfileKind::kSeccomp ? "installed" : "installed and loaded";
+std::string InstalledMessage(profiles::ProfileKind kind) {
+  return kind == profiles::ProfileKind::kSeccomp ? "installed" : "installed and loaded";
 }
 
-bool SameBytes(const std::shared_ptr<const RenderedProfile>& a,
-               const std::shared_ptr<const RenderedProfile>& b) {
+bool SameBytes(const std::shared_ptr<const profiles::RenderedProfile>& a,
+               const std::shared_ptr<const profiles::RenderedProfile>& b) {
   return a == b || (a && b && a->bytes == b->bytes);
 }
 
@@ -68,7 +68,8 @@ ProfileOutcome ProfileSync::Install(const DesiredProfile& profile, TimePoint now
 void ProfileSync::RemoveUnwanted(const std::map<Key, bool>& wanted, bool full, TimePoint now) {
   if (full) {
     // Whatever is on disk and not wanted goes: strays included, not only what we remember.
-    for (ProfileKind kind : {ProfileKind::kSeccomp, ProfileKind::kAppArmor}) {
+    for (profiles::ProfileKind kind :
+         {profiles::ProfileKind::kSeccomp, profiles::ProfileKind::kAppArmor}) {
       std::set<std::string> names;
       for (const auto& [key, unused] : wanted) {
         if (key.first == kind) names.insert(key.second);

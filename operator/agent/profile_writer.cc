@@ -4,7 +4,7 @@
 #include <system_error>
 
 #include "csp/agent/atomic_file.h"
-#include "csp/agent/profile_name.h"
+#include "csp/profiles/profile_name.h"
 
 namespace csp::agent {
 namespace {
@@ -15,9 +15,9 @@ constexpr mode_t kFileMode = 0644;
 constexpr std::size_t kMaxProfileFileBytes = 16 << 20;
 constexpr std::string_view kSeccompSuffix = ".json";
 
-std::string FileName(ProfileKind kind, std::string_view name) {
+std::string FileName(profiles::ProfileKind kind, std::string_view name) {
   std::string file(name);
-  if (kind == ProfileKind::kSeccomp) file += kSeccompSuffix;
+  if (kind == profiles::ProfileKind::kSeccomp) file += kSeccompSuffix;
   return file;
 }
 
@@ -28,17 +28,17 @@ ProfileLayout ProfileLayout::ForRoot(const std::filesystem::path& root) {
           .apparmor_dir = root / "etc/apparmor.d/containersecurity"};
 }
 
-const std::filesystem::path& ProfileWriter::DirFor(ProfileKind kind) const {
-  return kind == ProfileKind::kSeccomp ? layout_.seccomp_dir : layout_.apparmor_dir;
+const std::filesystem::path& ProfileWriter::DirFor(profiles::ProfileKind kind) const {
+  return kind == profiles::ProfileKind::kSeccomp ? layout_.seccomp_dir : layout_.apparmor_dir;
 }
 
-Result<std::filesystem::path> ProfileWriter::PathFor(ProfileKind kind,
+Result<std::filesystem::path> ProfileWriter::PathFor(profiles::ProfileKind kind,
                                                      std::string_view name) const {
-  if (Status s = ValidateProfileName(name); !s) return s.error();
+  if (Status s = profiles::ValidateProfileName(name); !s) return s.error();
   return DirFor(kind) / FileName(kind, name);
 }
 
-Result<WriteOutcome> ProfileWriter::Write(const RenderedProfile& profile) {
+Result<WriteOutcome> ProfileWriter::Write(const profiles::RenderedProfile& profile) {
   CSP_TRY(std::filesystem::path path, PathFor(profile.kind, profile.name));
   // Whatever is not our regular file with the same bytes (missing, different, a symlink) is
   // replaced; only an unreadable directory entry makes the rename below fail.
@@ -56,19 +56,19 @@ Result<WriteOutcome> ProfileWriter::Write(const RenderedProfile& profile) {
   return WriteOutcome::kWritten;
 }
 
-Result<std::optional<std::string>> ProfileWriter::Read(ProfileKind kind,
+Result<std::optional<std::string>> ProfileWriter::Read(profiles::ProfileKind kind,
                                                        std::string_view name) const {
   CSP_TRY(std::filesystem::path path, PathFor(kind, name));
   return ReadRegularFile(path, kMaxProfileFileBytes);
 }
 
-Result<RemoveOutcome> ProfileWriter::Remove(ProfileKind kind, std::string_view name) {
-  if (Status s = ValidateProfileName(name); !s) return s.error();
+Result<RemoveOutcome> ProfileWriter::Remove(profiles::ProfileKind kind, std::string_view name) {
+  if (Status s = profiles::ValidateProfileName(name); !s) return s.error();
   CSP_TRY(bool removed, RemoveFileDurably(DirFor(kind), FileName(kind, name)));
   return removed ? RemoveOutcome::kRemoved : RemoveOutcome::kAbsent;
 }
 
-Result<std::vector<std::string>> ProfileWriter::List(ProfileKind kind) const {
+Result<std::vector<std::string>> ProfileWriter::List(profiles::ProfileKind kind) const {
   const std::filesystem::path& dir = DirFor(kind);
   std::vector<std::string> names;
   std::error_code ec;
@@ -81,12 +81,12 @@ Result<std::vector<std::string>> ProfileWriter::List(ProfileKind kind) const {
     if (ec) return Internal("list " + dir.string() + ": " + ec.message());
     if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
     std::string file = it->path().filename().string();
-    if (kind == ProfileKind::kSeccomp) {
+    if (kind == profiles::ProfileKind::kSeccomp) {
       if (!file.ends_with(kSeccompSuffix)) continue;
       file.resize(file.size() - kSeccompSuffix.size());
     }
     // Temp files and names the writer would refuse are not profiles it manages.
-    if (ValidateProfileName(file)) names.push_back(std::move(file));
+    if (profiles::ValidateProfileName(file)) names.push_back(std::move(file));
   }
   if (ec) return Internal("list " + dir.string() + ": " + ec.message());
   std::sort(names.begin(), names.end());
@@ -95,7 +95,8 @@ Result<std::vector<std::string>> ProfileWriter::List(ProfileKind kind) const {
 
 Result<int> ProfileWriter::ReapStaleTempFiles() {
   int reaped = 0;
-  for (ProfileKind kind : {ProfileKind::kSeccomp, ProfileKind::kAppArmor}) {
+  for (profiles::ProfileKind kind :
+       {profiles::ProfileKind::kSeccomp, profiles::ProfileKind::kAppArmor}) {
     CSP_TRY(int n, ReapTempFiles(DirFor(kind)));
     reaped += n;
   }

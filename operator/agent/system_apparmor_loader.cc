@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "csp/agent/atomic_file.h"
-#include "csp/agent/quote.h"
 #include "csp/agent/run_program.h"
+#include "csp/profiles/quote.h"
 
 namespace csp::agent {
 namespace {
@@ -99,8 +99,8 @@ AppArmorAvailability SystemAppArmorLoader::Availability() {
   }
   const std::string value = Trim(**text);
   if (value != "Y") {
-    return {.reason = std::string(kNotAvailable) + ": " + enabled.string() + " is " + Quote(value) +
-                      " (AppArmor is disabled)"};
+    return {.reason = std::string(kNotAvailable) + ": " + enabled.string() + " is " +
+                      profiles::Quote(value) + " (AppArmor is disabled)"};
   }
   return {.available = true};
 }
@@ -135,7 +135,7 @@ Status SystemAppArmorLoader::Load(const std::filesystem::path& file,
   CSP_TRY(bool present, IsLoaded(profile_name));
   if (!present) {
     return Internal("apparmor_parser -r " + file.string() + " succeeded, but profile " +
-                    Quote(profile_name) + " is not in " + ProfilesFile().string());
+                    profiles::Quote(profile_name) + " is not in " + ProfilesFile().string());
   }
   return {};
 }
@@ -149,7 +149,7 @@ Result<bool> SystemAppArmorLoader::IsLoaded(std::string_view profile_name) {
 
 Status SystemAppArmorLoader::Unload(std::string_view profile_name) {
   if (profile_name.find_first_of("\"\n") != std::string_view::npos) {
-    return InvalidArgument("cannot unload AppArmor profile " + Quote(profile_name) +
+    return InvalidArgument("cannot unload AppArmor profile " + profiles::Quote(profile_name) +
                            ": the name holds a quote or a newline");
   }
   CSP_TRY(bool present, IsLoaded(profile_name));
@@ -159,11 +159,12 @@ Status SystemAppArmorLoader::Unload(std::string_view profile_name) {
                            .timeout = options_.timeout};
   CSP_TRY(ProgramResult removed, RunProgram(Command({"-R", "-K"}), run));
   if (removed.exit_code != 0 || removed.timed_out) {
-    return Internal("apparmor_parser -R " + Quote(profile_name) + ": " + ParserMessage(removed));
+    return Internal("apparmor_parser -R " + profiles::Quote(profile_name) + ": " +
+                    ParserMessage(removed));
   }
   CSP_TRY(bool still, IsLoaded(profile_name));
   if (still) {
-    return Internal("apparmor_parser -R succeeded, but profile " + Quote(profile_name) +
+    return Internal("apparmor_parser -R succeeded, but profile " + profiles::Quote(profile_name) +
                     " is still in " + ProfilesFile().string());
   }
   return {};

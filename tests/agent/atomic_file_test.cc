@@ -4,14 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "support/temp_dir.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
 
-using test::ReadText;
-using test::TempDir;
-using test::WriteText;
+using csp::test::ReadText;
+using csp::test::TempDir;
+using csp::test::WriteText;
 
 TEST(AtomicFileTest, WritesReplacesAndLeavesNoTempFile) {
   TempDir dir;

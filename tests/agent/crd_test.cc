@@ -4,14 +4,14 @@
 
 #include <optional>
 
-#include "csp/agent/apparmor_policy.h"
 #include "csp/agent/node_profile_state.h"
-#include "csp/agent/profile_name.h"
-#include "csp/agent/seccomp_profile.h"
-#include "csp/agent/seccomp_vocabulary.h"
-#include "csp/agent/security_profile.h"
 #include "csp/manifest/manifest_reader.h"
-#include "support/temp_dir.h"
+#include "csp/profiles/apparmor_policy.h"
+#include "csp/profiles/profile_name.h"
+#include "csp/profiles/seccomp_profile.h"
+#include "csp/profiles/seccomp_vocabulary.h"
+#include "csp/profiles/security_profile.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
@@ -21,7 +21,7 @@ nlohmann::json LoadSchema() {
       std::string(CSP_REPO_ROOT) + "/crds/containersecurity.dev_securityprofiles.yaml";
   std::optional<nlohmann::json> crd;
   manifest::ParseManifests(
-      test::ReadText(file), file, manifest::Limits{.threads = 1},
+      csp::test::ReadText(file), file, manifest::Limits{.threads = 1},
       [&](manifest::Document&& d) {
         if (!d.value.is_null()) crd = std::move(d.value);
       },
@@ -30,8 +30,8 @@ nlohmann::json LoadSchema() {
   if (!crd) return {};
   EXPECT_EQ((*crd)["spec"]["group"], "containersecurity.dev");
   EXPECT_EQ((*crd)["spec"]["scope"], "Cluster");
-  EXPECT_EQ((*crd)["spec"]["names"]["kind"], kSecurityProfileKind);
-  EXPECT_EQ(std::string(kSecurityProfileApiVersion),
+  EXPECT_EQ((*crd)["spec"]["names"]["kind"], profiles::kSecurityProfileKind);
+  EXPECT_EQ(std::string(profiles::kSecurityProfileApiVersion),
             "containersecurity.dev/" + (*crd)["spec"]["versions"][0]["name"].get<std::string>());
   return (*crd)["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
 }
@@ -45,29 +45,31 @@ TEST(CrdTest, EnumsMatchTheAgent) {
   const nlohmann::json& spec = schema["properties"]["spec"]["properties"];
   EXPECT_EQ(spec["type"]["enum"], (nlohmann::json{"Seccomp", "AppArmor"}));
   const nlohmann::json& seccomp = spec["seccomp"]["properties"];
-  EXPECT_EQ(seccomp["defaultAction"]["enum"], Strings(SeccompActions()));
-  EXPECT_EQ(seccomp["architectures"]["items"]["enum"], Strings(SeccompArchitectures()));
+  EXPECT_EQ(seccomp["defaultAction"]["enum"], Strings(profiles::SeccompActions()));
+  EXPECT_EQ(seccomp["architectures"]["items"]["enum"], Strings(profiles::SeccompArchitectures()));
   const nlohmann::json& rule = seccomp["syscalls"]["items"]["properties"];
-  EXPECT_EQ(rule["action"]["enum"], Strings(SeccompActions()));
-  EXPECT_EQ(rule["args"]["items"]["properties"]["op"]["enum"], Strings(SeccompOperators()));
+  EXPECT_EQ(rule["action"]["enum"], Strings(profiles::SeccompActions()));
+  EXPECT_EQ(rule["args"]["items"]["properties"]["op"]["enum"],
+            Strings(profiles::SeccompOperators()));
 }
 
 TEST(CrdTest, LimitsMatchTheAgent) {
   const nlohmann::json schema = LoadSchema();
   EXPECT_EQ(schema["properties"]["metadata"]["properties"]["name"]["maxLength"],
-            kMaxProfileNameBytes);
+            profiles::kMaxProfileNameBytes);
   const nlohmann::json& spec = schema["properties"]["spec"]["properties"];
-  EXPECT_EQ(spec["appArmor"]["maxLength"], kMaxAppArmorPolicyBytes);
+  EXPECT_EQ(spec["appArmor"]["maxLength"], profiles::kMaxAppArmorPolicyBytes);
   const nlohmann::json& seccomp = spec["seccomp"]["properties"];
-  EXPECT_EQ(seccomp["defaultErrnoRet"]["maximum"], kMaxErrno);
-  EXPECT_EQ(seccomp["syscalls"]["maxItems"], kMaxSeccompRules);
+  EXPECT_EQ(seccomp["defaultErrnoRet"]["maximum"], profiles::kMaxErrno);
+  EXPECT_EQ(seccomp["syscalls"]["maxItems"], profiles::kMaxSeccompRules);
   const nlohmann::json& rule = seccomp["syscalls"]["items"]["properties"];
-  EXPECT_EQ(rule["names"]["maxItems"], kMaxSeccompNamesPerRule);
-  EXPECT_EQ(rule["names"]["items"]["maxLength"], kMaxSyscallNameBytes);
-  EXPECT_EQ(rule["errnoRet"]["maximum"], kMaxErrno);
+  EXPECT_EQ(rule["names"]["maxItems"], profiles::kMaxSeccompNamesPerRule);
+  EXPECT_EQ(rule["names"]["items"]["maxLength"], profiles::kMaxSyscallNameBytes);
+  EXPECT_EQ(rule["errnoRet"]["maximum"], profiles::kMaxErrno);
   EXPECT_EQ(rule["args"]["items"]["properties"]["index"]["maximum"], 5);
-  EXPECT_NE(schema["x-kubernetes-validations"].dump().find(std::string(kDefaultProfileName)),
-            std::string::npos);
+  EXPECT_NE(
+      schema["x-kubernetes-validations"].dump().find(std::string(profiles::kDefaultProfileName)),
+      std::string::npos);
 }
 
 // status.nodeStatus is what the agents write (profile_status.h): a list keyed by node, the

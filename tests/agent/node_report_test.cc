@@ -9,7 +9,7 @@ using nlohmann::json;
 
 constexpr std::int64_t kT0 = 1777629600;
 
-NodeProfileResult Result(ProfileKind kind, std::string name, NodeProfileState state,
+NodeProfileResult Result(profiles::ProfileKind kind, std::string name, NodeProfileState state,
                          std::string message = "installed") {
   return {.kind = kind, .name = std::move(name), .state = state, .message = std::move(message)};
 }
@@ -24,16 +24,18 @@ std::vector<std::string> Keys(const json& report) {
 }
 
 TEST(NodeReportTest, ReferencesProfilesAsPodsDo) {
-  EXPECT_EQ(PodProfileReference(ProfileKind::kSeccomp, "web"), "containersecurity/web.json");
-  EXPECT_EQ(PodProfileReference(ProfileKind::kAppArmor, "web"), "web");
-  EXPECT_EQ(NodeReportRule(ProfileKind::kSeccomp), "seccomp-profile");
-  EXPECT_EQ(NodeReportRule(ProfileKind::kAppArmor), "apparmor-profile");
+  EXPECT_EQ(PodProfileReference(profiles::ProfileKind::kSeccomp, "web"),
+            "containersecurity/web.json");
+  EXPECT_EQ(PodProfileReference(profiles::ProfileKind::kAppArmor, "web"), "web");
+  EXPECT_EQ(NodeReportRule(profiles::ProfileKind::kSeccomp), "seccomp-profile");
+  EXPECT_EQ(NodeReportRule(profiles::ProfileKind::kAppArmor), "apparmor-profile");
 }
 
 // The exact shape the operator's reader (controllers/node_profiles.h) relies on.
 TEST(NodeReportTest, ResultHasTheAgreedShape) {
   EXPECT_EQ(NodeReportResult(
-                "node-a", Result(ProfileKind::kSeccomp, "web", NodeProfileState::kInstalled), kT0),
+                "node-a",
+                Result(profiles::ProfileKind::kSeccomp, "web", NodeProfileState::kInstalled), kT0),
             json::parse(R"({
               "source": "containersecurity",
               "policy": "csp-node-profiles",
@@ -46,7 +48,8 @@ TEST(NodeReportTest, ResultHasTheAgreedShape) {
                              "type": "Seccomp", "state": "Installed"}
             })"));
   const json apparmor = NodeReportResult(
-      "node-a", Result(ProfileKind::kAppArmor, "web", NodeProfileState::kUnsupported, "no"), kT0);
+      "node-a",
+      Result(profiles::ProfileKind::kAppArmor, "web", NodeProfileState::kUnsupported, "no"), kT0);
   EXPECT_EQ(apparmor["rule"], "apparmor-profile");
   EXPECT_EQ(apparmor["result"], "skip");
   EXPECT_EQ(apparmor["properties"]["profile"], "web");
@@ -57,8 +60,8 @@ TEST(NodeReportTest, ResultHasTheAgreedShape) {
 TEST(NodeReportTest, CreatesTheReport) {
   const json report = MergeNodeReport(
       nullptr, "n1",
-      {Result(ProfileKind::kSeccomp, "csp-default", NodeProfileState::kInstalled),
-       Result(ProfileKind::kAppArmor, "csp-default", NodeProfileState::kFailed, "boom")},
+      {Result(profiles::ProfileKind::kSeccomp, "csp-default", NodeProfileState::kInstalled),
+       Result(profiles::ProfileKind::kAppArmor, "csp-default", NodeProfileState::kFailed, "boom")},
       kT0);
   EXPECT_EQ(report["apiVersion"], "wgpolicyk8s.io/v1alpha2");
   EXPECT_EQ(report["kind"], "ClusterPolicyReport");
@@ -74,17 +77,19 @@ TEST(NodeReportTest, CreatesTheReport) {
 
 TEST(NodeReportTest, ReplacesOnlyThisNodesResultsAndKeepsMetadata) {
   json existing = MergeNodeReport(
-      nullptr, "n2", {Result(ProfileKind::kSeccomp, "b", NodeProfileState::kPending, "wait")}, kT0);
+      nullptr, "n2",
+      {Result(profiles::ProfileKind::kSeccomp, "b", NodeProfileState::kPending, "wait")}, kT0);
   existing = MergeNodeReport(
-      existing, "n1", {Result(ProfileKind::kSeccomp, "old", NodeProfileState::kInstalled)}, kT0);
+      existing, "n1",
+      {Result(profiles::ProfileKind::kSeccomp, "old", NodeProfileState::kInstalled)}, kT0);
   existing["metadata"]["resourceVersion"] = "42";
   existing["metadata"]["labels"]["team"] = "sec";
 
-  const json merged =
-      MergeNodeReport(existing, "n1",
-                      {Result(ProfileKind::kSeccomp, "z", NodeProfileState::kInstalled),
-                       Result(ProfileKind::kSeccomp, "a", NodeProfileState::kUnsupported, "x")},
-                      kT0);
+  const json merged = MergeNodeReport(
+      existing, "n1",
+      {Result(profiles::ProfileKind::kSeccomp, "z", NodeProfileState::kInstalled),
+       Result(profiles::ProfileKind::kSeccomp, "a", NodeProfileState::kUnsupported, "x")},
+      kT0);
   EXPECT_EQ(Keys(merged),
             (std::vector<std::string>{"n1|seccomp-profile|containersecurity/a.json",
                                       "n1|seccomp-profile|containersecurity/z.json",
@@ -102,8 +107,8 @@ TEST(NodeReportTest, ReplacesOnlyThisNodesResultsAndKeepsMetadata) {
 // Later, with the same results: nothing changes, timestamps included, so nothing is written.
 TEST(NodeReportTest, MergingTheSameResultsChangesNothing) {
   const std::vector<NodeProfileResult> results = {
-      Result(ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
-      Result(ProfileKind::kSeccomp, "b", NodeProfileState::kInstalled)};
+      Result(profiles::ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
+      Result(profiles::ProfileKind::kSeccomp, "b", NodeProfileState::kInstalled)};
   const json once = MergeNodeReport(nullptr, "n1", results, kT0);
   EXPECT_EQ(MergeNodeReport(once, "n1", results, kT0 + 60), once);
 }
@@ -111,14 +116,14 @@ TEST(NodeReportTest, MergingTheSameResultsChangesNothing) {
 TEST(NodeReportTest, OnlyChangedResultsGetANewTimestamp) {
   const json once =
       MergeNodeReport(nullptr, "n1",
-                      {Result(ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
-                       Result(ProfileKind::kSeccomp, "b", NodeProfileState::kInstalled)},
+                      {Result(profiles::ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
+                       Result(profiles::ProfileKind::kSeccomp, "b", NodeProfileState::kInstalled)},
                       kT0);
-  const json later =
-      MergeNodeReport(once, "n1",
-                      {Result(ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
-                       Result(ProfileKind::kSeccomp, "b", NodeProfileState::kFailed, "gone wrong")},
-                      kT0 + 60);
+  const json later = MergeNodeReport(
+      once, "n1",
+      {Result(profiles::ProfileKind::kSeccomp, "a", NodeProfileState::kInstalled),
+       Result(profiles::ProfileKind::kSeccomp, "b", NodeProfileState::kFailed, "gone wrong")},
+      kT0 + 60);
   EXPECT_EQ(later["results"][0]["timestamp"], json({{"seconds", kT0}, {"nanos", 0}}));
   EXPECT_EQ(later["results"][1]["timestamp"], json({{"seconds", kT0 + 60}, {"nanos", 0}}));
 }

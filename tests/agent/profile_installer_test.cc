@@ -5,19 +5,19 @@
 
 #include <set>
 
-#include "csp/agent/apparmor_policy.h"
-#include "csp/agent/default_profiles.h"
 #include "csp/agent/system_apparmor_loader.h"
+#include "csp/profiles/apparmor_policy.h"
+#include "csp/profiles/default_profiles.h"
 #include "support/fake_apparmor.h"
-#include "support/temp_dir.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
 
+using csp::test::ReadText;
+using csp::test::TempDir;
+using csp::test::WriteText;
 using test::FakeAppArmor;
-using test::ReadText;
-using test::TempDir;
-using test::WriteText;
 
 ino_t Inode(const std::filesystem::path& path) {
   struct stat st = {};
@@ -25,8 +25,8 @@ ino_t Inode(const std::filesystem::path& path) {
   return st.st_ino;
 }
 
-RenderedProfile AppArmor(const std::string& name, const std::string& text) {
-  return {.kind = ProfileKind::kAppArmor, .name = name, .bytes = text};
+profiles::RenderedProfile AppArmor(const std::string& name, const std::string& text) {
+  return {.kind = profiles::ProfileKind::kAppArmor, .name = name, .bytes = text};
 }
 
 class ProfileInstallerTest : public testing::Test {
@@ -40,10 +40,10 @@ class ProfileInstallerTest : public testing::Test {
 };
 
 TEST_F(ProfileInstallerTest, InstallsTheDefaultsOnceOnly) {
-  Result<std::vector<RenderedProfile>> defaults =
-      RenderDefaultProfiles({.machine = "x86_64", .kernel = KernelVersion{6, 1}});
+  Result<std::vector<profiles::RenderedProfile>> defaults = profiles::RenderDefaultProfiles(
+      {.machine = "x86_64", .kernel = profiles::KernelVersion{6, 1}});
   ASSERT_TRUE(defaults);
-  for (const RenderedProfile& profile : *defaults) {
+  for (const profiles::RenderedProfile& profile : *defaults) {
     InstallResult first = installer_.Install(profile);
     EXPECT_EQ(first.state, InstallState::kInstalled) << first.message;
   }
@@ -53,7 +53,7 @@ TEST_F(ProfileInstallerTest, InstallsTheDefaultsOnceOnly) {
   EXPECT_TRUE(apparmor_.loaded.contains("csp-default"));
 
   apparmor_.calls.clear();
-  for (const RenderedProfile& profile : *defaults) {
+  for (const profiles::RenderedProfile& profile : *defaults) {
     InstallResult again = installer_.Install(profile);
     EXPECT_EQ(again.state, InstallState::kUnchanged) << again.message;
   }
@@ -62,7 +62,7 @@ TEST_F(ProfileInstallerTest, InstallsTheDefaultsOnceOnly) {
 
 // After a reboot the file is right but the kernel forgot the profile: load it, rewrite nothing.
 TEST_F(ProfileInstallerTest, ReloadsAfterAReboot) {
-  const RenderedProfile profile = RenderDefaultAppArmor();
+  const profiles::RenderedProfile profile = profiles::RenderDefaultAppArmor();
   ASSERT_EQ(installer_.Install(profile).state, InstallState::kInstalled);
   const ino_t inode = Inode(apparmor_dir_ / "csp-default");
   apparmor_.loaded.clear();
@@ -97,7 +97,7 @@ TEST_F(ProfileInstallerTest, OneObjectDeclaresExactlyItsOwnProfile) {
 
 TEST_F(ProfileInstallerTest, NodeWithoutAppArmorIsAStateNotAFailure) {
   apparmor_.available = false;
-  InstallResult result = installer_.Install(RenderDefaultAppArmor());
+  InstallResult result = installer_.Install(profiles::RenderDefaultAppArmor());
   EXPECT_EQ(result.state, InstallState::kUnsupported);
   EXPECT_EQ(result.message, "AppArmor not available on this node: test");
   EXPECT_FALSE(std::filesystem::exists(apparmor_dir_));
@@ -105,8 +105,10 @@ TEST_F(ProfileInstallerTest, NodeWithoutAppArmorIsAStateNotAFailure) {
   EXPECT_EQ(installer_.Install(AppArmor("app", "profile app { bogus }")).state,
             InstallState::kFailed);
   // Seccomp does not care.
-  EXPECT_EQ(installer_.Install({.kind = ProfileKind::kSeccomp, .name = "s", .bytes = "{}"}).state,
-            InstallState::kInstalled);
+  EXPECT_EQ(
+      installer_.Install({.kind = profiles::ProfileKind::kSeccomp, .name = "s", .bytes = "{}"})
+          .state,
+      InstallState::kInstalled);
 }
 
 TEST_F(ProfileInstallerTest, LoadFailureIsReported) {
@@ -117,8 +119,8 @@ TEST_F(ProfileInstallerTest, LoadFailureIsReported) {
 }
 
 TEST_F(ProfileInstallerTest, EscapingNamesAreRefused) {
-  InstallResult seccomp =
-      installer_.Install({.kind = ProfileKind::kSeccomp, .name = "../../../etc/x", .bytes = "{}"});
+  InstallResult seccomp = installer_.Install(
+      {.kind = profiles::ProfileKind::kSeccomp, .name = "../../../etc/x", .bytes = "{}"});
   EXPECT_EQ(seccomp.state, InstallState::kFailed);
   EXPECT_EQ(seccomp.message,
             "profile name \"../../../etc/x\": must not contain '/' (it would leave the profile "
@@ -126,7 +128,7 @@ TEST_F(ProfileInstallerTest, EscapingNamesAreRefused) {
   InstallResult apparmor = installer_.Install(AppArmor("..", "profile .. { file, }\n"));
   EXPECT_EQ(apparmor.state, InstallState::kFailed);
   EXPECT_FALSE(std::filesystem::exists(root_.path() / "etc/x"));
-  RemoveResult removed = installer_.Remove(ProfileKind::kAppArmor, "../csp-default");
+  RemoveResult removed = installer_.Remove(profiles::ProfileKind::kAppArmor, "../csp-default");
   EXPECT_FALSE(removed.removed);
   EXPECT_EQ(removed.error,
             "profile name \"../csp-default\": must not contain '/' (it would leave the profile "
@@ -140,17 +142,18 @@ TEST_F(ProfileInstallerTest, RemovesDeletedAndStrayProfiles) {
         installer_.Install(AppArmor(name, std::string("profile ") + name + " { file, }\n")).state,
         InstallState::kInstalled);
     ASSERT_EQ(
-        installer_.Install({.kind = ProfileKind::kSeccomp, .name = name, .bytes = "{}"}).state,
+        installer_.Install({.kind = profiles::ProfileKind::kSeccomp, .name = name, .bytes = "{}"})
+            .state,
         InstallState::kInstalled);
   }
-  RemoveResult gone = installer_.Remove(ProfileKind::kAppArmor, "gone");
+  RemoveResult gone = installer_.Remove(profiles::ProfileKind::kAppArmor, "gone");
   EXPECT_TRUE(gone.removed);
   EXPECT_EQ(gone.error, "");
   EXPECT_FALSE(apparmor_.loaded.contains("gone"));
   EXPECT_FALSE(std::filesystem::exists(apparmor_dir_ / "gone"));
 
   Result<std::vector<RemoveResult>> strays =
-      installer_.RemoveAllExcept(ProfileKind::kSeccomp, {"keep"});
+      installer_.RemoveAllExcept(profiles::ProfileKind::kSeccomp, {"keep"});
   ASSERT_TRUE(strays) << strays.error().message;
   ASSERT_EQ(strays->size(), 2u);
   EXPECT_EQ((*strays)[0].name, "gone");
@@ -160,7 +163,7 @@ TEST_F(ProfileInstallerTest, RemovesDeletedAndStrayProfiles) {
   // The AppArmor stray is another kind: untouched until its own resync.
   EXPECT_TRUE(apparmor_.loaded.contains("stray"));
   Result<std::vector<RemoveResult>> apparmor_strays =
-      installer_.RemoveAllExcept(ProfileKind::kAppArmor, {"keep"});
+      installer_.RemoveAllExcept(profiles::ProfileKind::kAppArmor, {"keep"});
   ASSERT_TRUE(apparmor_strays);
   ASSERT_EQ(apparmor_strays->size(), 1u);
   EXPECT_FALSE(apparmor_.loaded.contains("stray"));
@@ -190,7 +193,7 @@ TEST(ProfileInstallerRealParserTest, NoAppArmorOnTheNode) {
   ProfileWriter writer(ProfileLayout::ForRoot(root.path()));
   SystemAppArmorLoader loader({.parser = "/usr/sbin/apparmor_parser", .sys_root = root.path()});
   ProfileInstaller installer(writer, loader);
-  InstallResult result = installer.Install(RenderDefaultAppArmor());
+  InstallResult result = installer.Install(profiles::RenderDefaultAppArmor());
   EXPECT_EQ(result.state, InstallState::kUnsupported);
   EXPECT_TRUE(result.message.starts_with("AppArmor not available on this node: "))
       << result.message;

@@ -32,7 +32,7 @@ TEST(ProfileObjectTest, ParsesRendersAndFindsThisNodesEntry) {
   EXPECT_EQ(value.uid, "uid-web");
   EXPECT_EQ(value.generation, 3);
   ASSERT_TRUE(value.parsed->rendered);
-  EXPECT_EQ(value.parsed->kind, ProfileKind::kSeccomp);
+  EXPECT_EQ(value.parsed->kind, profiles::ProfileKind::kSeccomp);
   EXPECT_EQ(value.parsed->rendered->name, "web");
   EXPECT_TRUE(
       value.parsed->rendered->bytes.starts_with("{\n  \"defaultAction\": \"SCMP_ACT_ERRNO\""))
@@ -60,7 +60,7 @@ TEST(ProfileObjectTest, RefusedObjectsKeepTheirErrorTypeAndSelector) {
   EXPECT_FALSE(value.parsed->rendered);
   EXPECT_TRUE(value.parsed->error.starts_with("spec.seccomp.defaultAction: \"SCMP_ACT_NOPE\""))
       << value.parsed->error;
-  EXPECT_EQ(value.parsed->kind, ProfileKind::kSeccomp);
+  EXPECT_EQ(value.parsed->kind, profiles::ProfileKind::kSeccomp);
   EXPECT_EQ(value.parsed->node_selector.at("zone"), "a");
 }
 
@@ -81,7 +81,7 @@ TEST(ProfileObjectTest, AppArmorTextMustDeclareTheObjectsName) {
                  {"spec", {{"type", "AppArmor"}, {"appArmor", "profile ../../etc/evil {}\n"}}}};
   const ProfileObject value = ProfileObjectTransform("n1")(object);
   EXPECT_FALSE(value.parsed->rendered);
-  EXPECT_EQ(value.parsed->kind, ProfileKind::kAppArmor);
+  EXPECT_EQ(value.parsed->kind, profiles::ProfileKind::kAppArmor);
   EXPECT_NE(value.parsed->error.find("must declare `profile web { ... }`"), std::string::npos)
       << value.parsed->error;
   EXPECT_NE(value.parsed->error.find("(it declares ../../etc/evil)"), std::string::npos)

@@ -4,30 +4,30 @@
 #include <sys/stat.h>
 
 #include "support/fake_apparmor.h"
-#include "support/temp_dir.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
 
+using csp::test::ReadText;
+using csp::test::TempDir;
+using csp::test::WriteText;
 using test::FakeAppArmor;
-using test::ReadText;
-using test::TempDir;
-using test::WriteText;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 DesiredProfile Seccomp(const std::string& name, const std::string& bytes) {
-  return {.kind = ProfileKind::kSeccomp,
+  return {.kind = profiles::ProfileKind::kSeccomp,
           .name = name,
-          .rendered = std::make_shared<const RenderedProfile>(
-              RenderedProfile{.kind = ProfileKind::kSeccomp, .name = name, .bytes = bytes})};
+          .rendered = std::make_shared<const profiles::RenderedProfile>(profiles::RenderedProfile{
+              .kind = profiles::ProfileKind::kSeccomp, .name = name, .bytes = bytes})};
 }
 
 DesiredProfile AppArmor(const std::string& name, const std::string& text) {
-  return {.kind = ProfileKind::kAppArmor,
+  return {.kind = profiles::ProfileKind::kAppArmor,
           .name = name,
-          .rendered = std::make_shared<const RenderedProfile>(
-              RenderedProfile{.kind = ProfileKind::kAppArmor, .name = name, .bytes = text})};
+          .rendered = std::make_shared<const profiles::RenderedProfile>(profiles::RenderedProfile{
+              .kind = profiles::ProfileKind::kAppArmor, .name = name, .bytes = text})};
 }
 
 struct stat Stat(const std::filesystem::path& path) {
@@ -58,7 +58,7 @@ TEST_F(ProfileSyncTest, InstallsOnceAndRemembers) {
                                                AppArmor("b", "profile b {}\n")};
   std::vector<ProfileOutcome> outcomes = sync_.Sync(desired, false, t0_);
   ASSERT_EQ(outcomes.size(), 2u);
-  EXPECT_EQ(outcomes[0], (ProfileOutcome{.kind = ProfileKind::kSeccomp,
+  EXPECT_EQ(outcomes[0], (ProfileOutcome{.kind = profiles::ProfileKind::kSeccomp,
                                          .name = "a",
                                          .state = NodeProfileState::kInstalled,
                                          .message = "installed"}));
@@ -101,7 +101,7 @@ TEST_F(ProfileSyncTest, ProfilesNoLongerDesiredAreRemoved) {
   EXPECT_EQ(sync_.stats().removed, 1u);
   ASSERT_EQ(sync_.removals().size(), 1u);
   EXPECT_EQ(sync_.removals()[0].name, "b");
-  EXPECT_EQ(sync_.removals()[0].kind, ProfileKind::kAppArmor);
+  EXPECT_EQ(sync_.removals()[0].kind, profiles::ProfileKind::kAppArmor);
   EXPECT_EQ(sync_.removals()[0].error, "");
   sync_.Sync({Seccomp("a", "{}\n")}, false, t0_ + 2s);
   EXPECT_TRUE(sync_.removals().empty());
@@ -126,7 +126,8 @@ TEST_F(ProfileSyncTest, FullPassRemovesStrays) {
 // A refused object reports Failed and leaves the version the node already holds in place.
 TEST_F(ProfileSyncTest, RefusedProfileKeepsTheInstalledVersion) {
   sync_.Sync({Seccomp("a", "{}\n")}, false, t0_);
-  DesiredProfile refused{.kind = ProfileKind::kSeccomp, .name = "a", .error = "spec: broken"};
+  DesiredProfile refused{
+      .kind = profiles::ProfileKind::kSeccomp, .name = "a", .error = "spec: broken"};
   std::vector<ProfileOutcome> outcomes = sync_.Sync({refused}, false, t0_ + 1s);
   EXPECT_EQ(outcomes[0].state, NodeProfileState::kFailed);
   EXPECT_EQ(outcomes[0].message, "spec: broken");

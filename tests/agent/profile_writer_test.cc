@@ -4,20 +4,22 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "support/temp_dir.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
 
-using test::ReadText;
-using test::TempDir;
-using test::WriteText;
+using csp::test::ReadText;
+using csp::test::TempDir;
+using csp::test::WriteText;
 
-RenderedProfile Seccomp(std::string name, std::string bytes) {
-  return {.kind = ProfileKind::kSeccomp, .name = std::move(name), .bytes = std::move(bytes)};
+profiles::RenderedProfile Seccomp(std::string name, std::string bytes) {
+  return {
+      .kind = profiles::ProfileKind::kSeccomp, .name = std::move(name), .bytes = std::move(bytes)};
 }
-RenderedProfile AppArmor(std::string name, std::string bytes) {
-  return {.kind = ProfileKind::kAppArmor, .name = std::move(name), .bytes = std::move(bytes)};
+profiles::RenderedProfile AppArmor(std::string name, std::string bytes) {
+  return {
+      .kind = profiles::ProfileKind::kAppArmor, .name = std::move(name), .bytes = std::move(bytes)};
 }
 
 struct stat Stat(const std::filesystem::path& path) {
@@ -45,7 +47,7 @@ TEST_F(ProfileWriterTest, WritesWhereKubeletAndAppArmorLook) {
   EXPECT_EQ(ReadText(apparmor_dir_ / "csp-default"), "profile csp-default {}\n");
   EXPECT_EQ(Stat(seccomp_dir_ / "csp-default.json").st_mode & 07777, 0644u);
   EXPECT_EQ(Stat(seccomp_dir_).st_mode & 0755, 0755u);
-  Result<std::filesystem::path> path = writer_.PathFor(ProfileKind::kSeccomp, "x");
+  Result<std::filesystem::path> path = writer_.PathFor(profiles::ProfileKind::kSeccomp, "x");
   ASSERT_TRUE(path);
   EXPECT_EQ(*path, seccomp_dir_ / "x.json");
 }
@@ -94,31 +96,31 @@ TEST_F(ProfileWriterTest, RemovesAndListsWhatItManages) {
   WriteText(seccomp_dir_ / ".csp-tmp-123456", "torn");
   std::filesystem::create_directories(seccomp_dir_ / "dir.json");
 
-  Result<std::vector<std::string>> seccomp = writer_.List(ProfileKind::kSeccomp);
+  Result<std::vector<std::string>> seccomp = writer_.List(profiles::ProfileKind::kSeccomp);
   ASSERT_TRUE(seccomp) << seccomp.error().message;
   EXPECT_EQ(*seccomp, (std::vector<std::string>{"a", "b"}));
-  Result<std::vector<std::string>> apparmor = writer_.List(ProfileKind::kAppArmor);
+  Result<std::vector<std::string>> apparmor = writer_.List(profiles::ProfileKind::kAppArmor);
   ASSERT_TRUE(apparmor);
   EXPECT_EQ(*apparmor, std::vector<std::string>{"c"});
 
-  Result<RemoveOutcome> removed = writer_.Remove(ProfileKind::kSeccomp, "a");
+  Result<RemoveOutcome> removed = writer_.Remove(profiles::ProfileKind::kSeccomp, "a");
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, RemoveOutcome::kRemoved);
   EXPECT_FALSE(std::filesystem::exists(seccomp_dir_ / "a.json"));
-  Result<RemoveOutcome> absent = writer_.Remove(ProfileKind::kSeccomp, "a");
+  Result<RemoveOutcome> absent = writer_.Remove(profiles::ProfileKind::kSeccomp, "a");
   ASSERT_TRUE(absent);
   EXPECT_EQ(*absent, RemoveOutcome::kAbsent);
   // The other kind's file of the same name is a different profile.
   ASSERT_TRUE(writer_.Write(Seccomp("c", "1")));
-  ASSERT_TRUE(writer_.Remove(ProfileKind::kSeccomp, "c"));
+  ASSERT_TRUE(writer_.Remove(profiles::ProfileKind::kSeccomp, "c"));
   EXPECT_TRUE(std::filesystem::exists(apparmor_dir_ / "c"));
 }
 
 TEST_F(ProfileWriterTest, EmptyRootListsNothing) {
-  Result<std::vector<std::string>> names = writer_.List(ProfileKind::kAppArmor);
+  Result<std::vector<std::string>> names = writer_.List(profiles::ProfileKind::kAppArmor);
   ASSERT_TRUE(names) << names.error().message;
   EXPECT_TRUE(names->empty());
-  Result<RemoveOutcome> absent = writer_.Remove(ProfileKind::kAppArmor, "x");
+  Result<RemoveOutcome> absent = writer_.Remove(profiles::ProfileKind::kAppArmor, "x");
   ASSERT_TRUE(absent);
   EXPECT_EQ(*absent, RemoveOutcome::kAbsent);
 }
@@ -130,7 +132,7 @@ TEST_F(ProfileWriterTest, RefusesNamesThatEscape) {
     ASSERT_FALSE(written) << name;
     EXPECT_EQ(written.error().code, Code::kInvalidArgument);
     EXPECT_TRUE(written.error().message.starts_with("profile name ")) << written.error().message;
-    EXPECT_FALSE(writer_.Remove(ProfileKind::kAppArmor, name));
+    EXPECT_FALSE(writer_.Remove(profiles::ProfileKind::kAppArmor, name));
   }
   EXPECT_FALSE(std::filesystem::exists(root_.path() / "etc/passwd"));
   EXPECT_FALSE(std::filesystem::exists(root_.path() / "var"));  // nothing was created at all
@@ -149,10 +151,10 @@ TEST_F(ProfileWriterTest, ReapsStaleTempFilesOfBothKinds) {
 
 TEST_F(ProfileWriterTest, ReadsBackWhatIsInstalled) {
   ASSERT_TRUE(writer_.Write(AppArmor("x", "text")));
-  Result<std::optional<std::string>> read = writer_.Read(ProfileKind::kAppArmor, "x");
+  Result<std::optional<std::string>> read = writer_.Read(profiles::ProfileKind::kAppArmor, "x");
   ASSERT_TRUE(read && read->has_value());
   EXPECT_EQ(**read, "text");
-  Result<std::optional<std::string>> missing = writer_.Read(ProfileKind::kSeccomp, "x");
+  Result<std::optional<std::string>> missing = writer_.Read(profiles::ProfileKind::kSeccomp, "x");
   ASSERT_TRUE(missing);
   EXPECT_FALSE(missing->has_value());
 }

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "subprocess.h"
-#include "support/temp_dir.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
@@ -47,7 +47,7 @@ TEST(RenderCommandTest, DefaultSeccompMatchesTheGoldenFile) {
   if (std::getenv("CSP_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(golden, std::ios::binary) << r.out;
   }
-  const std::string want = agent::test::ReadText(golden);
+  const std::string want = csp::test::ReadText(golden);
   EXPECT_TRUE(r.out == want) << "tests/agent/testdata/golden/csp-default-seccomp.x86_64.json "
                              << "differs; CSP_UPDATE_GOLDEN=1 rewrites it. "
                              << FirstDifference(r.out, want);
@@ -79,7 +79,7 @@ TEST(RenderCommandTest, ArchitecturesAndCapabilities) {
 TEST(RenderCommandTest, DefaultAppArmorIsTheShippedFile) {
   CommandResult r = Agent({"render", "csp-default-apparmor"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_EQ(r.out, agent::test::ReadText(Repo("operator/agent/profiles/csp-default.apparmor")));
+  EXPECT_EQ(r.out, csp::test::ReadText(Repo("operator/profiles/defaults/csp-default.apparmor")));
 }
 
 TEST(RenderCommandTest, RendersASecurityProfileFile) {
@@ -89,7 +89,7 @@ TEST(RenderCommandTest, RendersASecurityProfileFile) {
   EXPECT_EQ(nlohmann::json::parse(seccomp.out)["defaultAction"], "SCMP_ACT_ERRNO");
 
   const std::string text =
-      agent::test::ReadText(Repo("examples/profiles/apparmor-read-only-app.yaml"));
+      csp::test::ReadText(Repo("examples/profiles/apparmor-read-only-app.yaml"));
   CommandResult apparmor = Agent({"render", "-f", "-"}, text);
   ASSERT_EQ(apparmor.exit_code, 0) << apparmor;
   EXPECT_TRUE(apparmor.out.starts_with("profile read-only-app ")) << apparmor.out;

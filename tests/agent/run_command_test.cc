@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "subprocess.h"
-#include "support/temp_dir.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
@@ -40,7 +40,7 @@ TEST(RunCommandTest, UsageErrorsExitTwoWithTheReason) {
 }
 
 TEST(RunCommandTest, AnUnusableKubeconfigExitsOneNamingIt) {
-  test::TempDir root;
+  csp::test::TempDir root;
   const std::string missing = (root.path() / "no-such-kubeconfig").string();
   CommandResult r = Agent({"run", "--node-name", "n", "--root", root.path().string(),
                            "--kubeconfig", missing, "--listen-address", "127.0.0.1:0"});

@@ -2,11 +2,11 @@
 // parse-only mode (-Q -K), and declares exactly the name pods will use.
 #include <gtest/gtest.h>
 
-#include "csp/agent/default_profiles.h"
 #include "csp/agent/run_program.h"
-#include "csp/agent/security_profile_file.h"
 #include "csp/agent/system_apparmor_loader.h"
-#include "support/temp_dir.h"
+#include "csp/profiles/default_profiles.h"
+#include "csp/profiles/security_profile_file.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
@@ -15,17 +15,17 @@ constexpr const char* kParser = "/usr/sbin/apparmor_parser";
 
 TEST(ShippedAppArmorProfilesTest, SourceFilePassesTheParser) {
   const std::string file =
-      std::string(CSP_REPO_ROOT) + "/operator/agent/profiles/csp-default.apparmor";
+      std::string(CSP_REPO_ROOT) + "/operator/profiles/defaults/csp-default.apparmor";
   Result<ProgramResult> r = RunProgram({kParser, "-Q", "-K", file}, {});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->exit_code, 0) << r->err;
   // What the binary carries is that file.
-  EXPECT_EQ(test::ReadText(file), DefaultAppArmorText());
+  EXPECT_EQ(csp::test::ReadText(file), profiles::DefaultAppArmorText());
 }
 
 TEST(ShippedAppArmorProfilesTest, RenderedDefaultPassesTheParser) {
   SystemAppArmorLoader loader({.parser = kParser});
-  Result<std::vector<std::string>> names = loader.Validate(RenderDefaultAppArmor().bytes);
+  Result<std::vector<std::string>> names = loader.Validate(profiles::RenderDefaultAppArmor().bytes);
   ASSERT_TRUE(names) << names.error().message;
   EXPECT_EQ(*names, std::vector<std::string>{"csp-default"});
 }
@@ -36,10 +36,11 @@ TEST(ShippedAppArmorProfilesTest, EveryExampleAppArmorProfilePassesTheParser) {
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(CSP_REPO_ROOT) + "/examples/profiles")) {
     const std::string file = entry.path().string();
-    Result<SecurityProfile> profile = ParseSecurityProfileText(test::ReadText(file), file);
+    Result<profiles::SecurityProfile> profile =
+        profiles::ParseSecurityProfileText(csp::test::ReadText(file), file);
     ASSERT_TRUE(profile) << profile.error().message;
-    if (profile->kind != ProfileKind::kAppArmor) continue;
-    const RenderedProfile rendered = RenderSecurityProfile(*profile);
+    if (profile->kind != profiles::ProfileKind::kAppArmor) continue;
+    const profiles::RenderedProfile rendered = profiles::RenderSecurityProfile(*profile);
     Result<std::vector<std::string>> names = loader.Validate(rendered.bytes);
     ASSERT_TRUE(names) << file << ": " << names.error().message;
     EXPECT_EQ(*names, std::vector<std::string>{profile->name}) << file;

@@ -45,7 +45,7 @@ StatusWriterOptions Options(const std::string& node) {
 }
 
 NodeProfileResult Installed(const std::string& name) {
-  return {.kind = ProfileKind::kSeccomp,
+  return {.kind = profiles::ProfileKind::kSeccomp,
           .name = name,
           .state = NodeProfileState::kInstalled,
           .message = "installed"};

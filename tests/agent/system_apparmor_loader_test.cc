@@ -6,14 +6,14 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "support/temp_dir.h"
+#include "temp_dir.h"
 
 namespace csp::agent {
 namespace {
 
-using test::ReadText;
-using test::TempDir;
-using test::WriteText;
+using csp::test::ReadText;
+using csp::test::TempDir;
+using csp::test::WriteText;
 
 constexpr const char* kParser = "/usr/sbin/apparmor_parser";
 

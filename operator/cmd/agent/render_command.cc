@@ -6,9 +6,10 @@
 #include <optional>
 #include <sstream>
 
-#include "csp/agent/default_profiles.h"
-#include "csp/agent/render_target.h"
-#include "csp/agent/security_profile_file.h"
+#include "csp/agent/host_render_target.h"
+#include "csp/profiles/default_profiles.h"
+#include "csp/profiles/render_target.h"
+#include "csp/profiles/security_profile_file.h"
 
 namespace csp::agent::cmd {
 
@@ -109,34 +110,34 @@ Result<std::string> ReadInput(const std::string& file) {
   return text;
 }
 
-Result<RenderTarget> Target(const RenderArgs& args) {
-  CSP_TRY(RenderTarget target, HostRenderTarget());
-  if (args.arch) target.machine = NormalizeMachine(*args.arch);
+Result<profiles::RenderTarget> Target(const RenderArgs& args) {
+  CSP_TRY(profiles::RenderTarget target, HostRenderTarget());
+  if (args.arch) target.machine = profiles::NormalizeMachine(*args.arch);
   if (args.kernel) {
-    Result<KernelVersion> kernel = ParseKernelVersion(*args.kernel);
+    Result<profiles::KernelVersion> kernel = profiles::ParseKernelVersion(*args.kernel);
     if (!kernel) return InvalidArgument("--kernel: " + kernel.error().message);
     target.kernel = *kernel;
   }
   for (const std::string& cap : args.caps) {
-    Result<std::string> name = NormalizeCapability(cap);
+    Result<std::string> name = profiles::NormalizeCapability(cap);
     if (!name) return InvalidArgument("--cap: " + name.error().message);
     target.capabilities.insert(*name);
   }
   return target;
 }
 
-Result<RenderedProfile> Render(const RenderArgs& args) {
+Result<profiles::RenderedProfile> Render(const RenderArgs& args) {
   if (args.file) {
     CSP_TRY(std::string text, ReadInput(*args.file));
     const std::string name = *args.file == "-" ? "<stdin>" : *args.file;
-    CSP_TRY(SecurityProfile profile, ParseSecurityProfileText(text, name));
-    return RenderSecurityProfile(profile);
+    CSP_TRY(profiles::SecurityProfile profile, profiles::ParseSecurityProfileText(text, name));
+    return profiles::RenderSecurityProfile(profile);
   }
   if (args.profile == "csp-default-seccomp") {
-    CSP_TRY(RenderTarget target, Target(args));
-    return RenderDefaultSeccomp(target);
+    CSP_TRY(profiles::RenderTarget target, Target(args));
+    return profiles::RenderDefaultSeccomp(target);
   }
-  if (args.profile == "csp-default-apparmor") return RenderDefaultAppArmor();
+  if (args.profile == "csp-default-apparmor") return profiles::RenderDefaultAppArmor();
   return InvalidArgument("unknown profile " + args.profile +
                          " (csp-default-seccomp, csp-default-apparmor, or -f FILE)");
 }
@@ -153,7 +154,7 @@ int RunRender(const std::vector<std::string>& args, std::ostream& out, std::ostr
     out << kRenderUsage;
     return 0;
   }
-  Result<RenderedProfile> rendered = Render(parsed);
+  Result<profiles::RenderedProfile> rendered = Render(parsed);
   if (!rendered) {
     err << "csp-agent render: " << rendered.error().message << "\n";
     return 2;

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "csp/agent/host_render_target.h"
 #include "csp/agent/node_agent.h"
 #include "csp/agent/profile_installer.h"
 #include "csp/agent/profile_writer.h"
@@ -78,11 +79,11 @@ int RunAgent(const std::vector<std::string>& args, std::ostream& out, std::ostre
   LogInfo("starting",
           {{"node", options->node_name}, {"root", root}, {"listen", options->listen_address}});
 
-  Result<RenderTarget> target = HostRenderTarget();
+  Result<profiles::RenderTarget> target = HostRenderTarget();
   if (!target) {
     LogError("cannot tell this machine's architecture and kernel; csp-default seccomp fails",
              {{"error", target.error().message}});
-    target = RenderTarget{};
+    target = profiles::RenderTarget{};
   }
 
   ProfileWriter writer(ProfileLayout::ForRoot(options->root));

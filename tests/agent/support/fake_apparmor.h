@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "csp/agent/apparmor_loader.h"
-#include "csp/agent/apparmor_policy.h"
+#include "csp/profiles/apparmor_policy.h"
 
 namespace csp::agent::test {
 
@@ -31,7 +31,7 @@ class FakeAppArmor final : public AppArmorLoader {
     if (policy.find("bogus") != std::string_view::npos) {
       return InvalidArgument("apparmor_parser refused the policy: bogus");
     }
-    return DeclaredProfileNames(policy);
+    return profiles::DeclaredProfileNames(policy);
   }
   Status Load(const std::filesystem::path& file, std::string_view name) override {
     calls.push_back("load " + file.filename().string());

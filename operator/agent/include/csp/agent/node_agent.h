@@ -29,10 +29,10 @@
 #include "csp/agent/node_report.h"
 #include "csp/agent/profile_object.h"
 #include "csp/agent/profile_sync.h"
-#include "csp/agent/render_target.h"
 #include "csp/agent/status_writer.h"
 #include "csp/kube/client.h"
 #include "csp/kube/informer.h"
+#include "csp/profiles/render_target.h"
 #include "csp/serve/metrics_text.h"
 
 namespace csp::agent {
@@ -40,7 +40,7 @@ namespace csp::agent {
 struct NodeAgentOptions {
   std::string node = {};
   // The machine and kernel csp-default seccomp is rendered for.
-  RenderTarget target = {};
+  profiles::RenderTarget target = {};
   // A full pass (everything checked against disk and kernel, strays removed, status compared
   // afresh) this often, with up to 10 % jitter so that agents do not resync together.
   std::chrono::seconds resync_period{600};

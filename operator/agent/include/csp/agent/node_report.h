@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "csp/agent/node_profile_state.h"
-#include "csp/agent/profile_kind.h"
+#include "csp/profiles/profile_kind.h"
 
 namespace csp::agent {
 
@@ -38,7 +38,7 @@ inline constexpr std::string_view kManagedByAgent = "csp-agent";
 inline constexpr std::string_view kReportSource = "containersecurity";
 
 struct NodeProfileResult {
-  ProfileKind kind = ProfileKind::kSeccomp;
+  profiles::ProfileKind kind = profiles::ProfileKind::kSeccomp;
   std::string name = {};  // the profile's (object's) name, e.g. "csp-default"
   NodeProfileState state = NodeProfileState::kPending;
   std::string message = {};
@@ -48,10 +48,10 @@ struct NodeProfileResult {
 
 // How pods reference profile `name`: "containersecurity/<name>.json" (seccomp
 // localhostProfile, relative to kubelet's seccomp root) or "<name>" (the AppArmor profile name).
-std::string PodProfileReference(ProfileKind kind, std::string_view name);
+std::string PodProfileReference(profiles::ProfileKind kind, std::string_view name);
 
 // "seccomp-profile" or "apparmor-profile".
-std::string_view NodeReportRule(ProfileKind kind);
+std::string_view NodeReportRule(profiles::ProfileKind kind);
 
 // One result of `node`, stamped `now_seconds` (Unix time).
 nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& result,

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "csp/agent/apparmor_loader.h"
-#include "csp/agent/profile_kind.h"
 #include "csp/agent/profile_writer.h"
+#include "csp/profiles/profile_kind.h"
 
 namespace csp::agent {
 
@@ -42,15 +42,15 @@ class ProfileInstaller {
 
   // Makes the node hold `profile`. A broken AppArmor profile is refused before anything is
   // written: the previous version, if any, stays installed and loaded.
-  InstallResult Install(const RenderedProfile& profile);
+  InstallResult Install(const profiles::RenderedProfile& profile);
   // Removes profile `name` (and unloads it, for AppArmor).
-  RemoveResult Remove(ProfileKind kind, std::string_view name);
+  RemoveResult Remove(profiles::ProfileKind kind, std::string_view name);
   // Removes every installed profile of `kind` not in `wanted` (deleted objects, strays).
-  Result<std::vector<RemoveResult>> RemoveAllExcept(ProfileKind kind,
+  Result<std::vector<RemoveResult>> RemoveAllExcept(profiles::ProfileKind kind,
                                                     const std::set<std::string>& wanted);
 
  private:
-  InstallResult InstallAppArmor(const RenderedProfile& profile);
+  InstallResult InstallAppArmor(const profiles::RenderedProfile& profile);
 
   ProfileWriter& writer_;
   AppArmorLoader& apparmor_;

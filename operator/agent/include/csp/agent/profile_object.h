@@ -12,17 +12,18 @@
 #include <string>
 #include <string_view>
 
-#include "csp/agent/profile_kind.h"
 #include "csp/agent/profile_status.h"
+#include "csp/profiles/profile_kind.h"
 
 namespace csp::agent {
 
 // The parsed spec, shared between the cached values of one object generation.
 struct ParsedProfile {
-  std::optional<ProfileKind> kind = {};  // from spec.type, when it names one
+  std::optional<profiles::ProfileKind> kind = {};  // from spec.type, when it names one
   std::map<std::string, std::string> node_selector = {};
-  std::shared_ptr<const RenderedProfile> rendered = {};  // null when the object was refused
-  std::string error = {};                                // why it was refused
+  std::shared_ptr<const profiles::RenderedProfile> rendered =
+      {};                  // null when the object was refused
+  std::string error = {};  // why it was refused
 };
 
 struct ProfileObject {

@@ -16,21 +16,21 @@
 
 #include "csp/agent/node_profile_state.h"
 #include "csp/agent/profile_installer.h"
-#include "csp/agent/profile_kind.h"
+#include "csp/profiles/profile_kind.h"
 
 namespace csp::agent {
 
 struct DesiredProfile {
-  ProfileKind kind = ProfileKind::kSeccomp;
+  profiles::ProfileKind kind = profiles::ProfileKind::kSeccomp;
   std::string name = {};
   // What to install; null when the object was refused (then `error` says why, and whatever
   // version the node already holds stays, as for a profile the parser refuses).
-  std::shared_ptr<const RenderedProfile> rendered = {};
+  std::shared_ptr<const profiles::RenderedProfile> rendered = {};
   std::string error = {};
 };
 
 struct ProfileOutcome {
-  ProfileKind kind = ProfileKind::kSeccomp;
+  profiles::ProfileKind kind = profiles::ProfileKind::kSeccomp;
   std::string name = {};
   NodeProfileState state = NodeProfileState::kPending;
   std::string message = {};
@@ -40,7 +40,7 @@ struct ProfileOutcome {
 
 // A profile the last pass removed from the node (or failed to).
 struct ProfileRemoval {
-  ProfileKind kind = ProfileKind::kSeccomp;
+  profiles::ProfileKind kind = profiles::ProfileKind::kSeccomp;
   std::string name = {};
   std::string error = {};  // empty: removed
 };
@@ -82,9 +82,9 @@ class ProfileSync {
   const std::vector<ProfileRemoval>& removals() const { return removals_; }
 
  private:
-  using Key = std::pair<ProfileKind, std::string>;
+  using Key = std::pair<profiles::ProfileKind, std::string>;
   struct Known {
-    std::shared_ptr<const RenderedProfile> rendered;
+    std::shared_ptr<const profiles::RenderedProfile> rendered;
     NodeProfileState state = NodeProfileState::kPending;
     std::string message;
     int failures = 0;

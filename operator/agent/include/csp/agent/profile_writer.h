@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "csp/agent/profile_kind.h"
 #include "csp/common/result.h"
+#include "csp/profiles/profile_kind.h"
 
 namespace csp::agent {
 
@@ -35,19 +35,19 @@ class ProfileWriter {
   explicit ProfileWriter(ProfileLayout layout) : layout_(std::move(layout)) {}
 
   const ProfileLayout& layout() const { return layout_; }
-  const std::filesystem::path& DirFor(ProfileKind kind) const;
+  const std::filesystem::path& DirFor(profiles::ProfileKind kind) const;
   // The file of profile `name`; refuses names that could leave the folder.
-  Result<std::filesystem::path> PathFor(ProfileKind kind, std::string_view name) const;
+  Result<std::filesystem::path> PathFor(profiles::ProfileKind kind, std::string_view name) const;
 
   // Writes the profile unless the file already holds exactly these bytes. Creates the folder
   // (0755) when missing; files are 0644.
-  Result<WriteOutcome> Write(const RenderedProfile& profile);
+  Result<WriteOutcome> Write(const profiles::RenderedProfile& profile);
   // The current bytes of profile `name`, nullopt when it is not installed.
-  Result<std::optional<std::string>> Read(ProfileKind kind, std::string_view name) const;
-  Result<RemoveOutcome> Remove(ProfileKind kind, std::string_view name);
+  Result<std::optional<std::string>> Read(profiles::ProfileKind kind, std::string_view name) const;
+  Result<RemoveOutcome> Remove(profiles::ProfileKind kind, std::string_view name);
   // Names of the profiles of `kind` in the folder (temp files and foreign files excluded),
   // sorted, so that a resync can remove the ones no object asks for.
-  Result<std::vector<std::string>> List(ProfileKind kind) const;
+  Result<std::vector<std::string>> List(profiles::ProfileKind kind) const;
   // Removes temp files a crashed run left behind; returns how many. Call at start-up.
   Result<int> ReapStaleTempFiles();
 
