@@ -23,20 +23,6 @@ std::vector<std::string> TopLevel(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::string_view InstallStateName(InstallState state) {
-  switch (state) {
-    case InstallState::kInstalled:
-      return "Installed";
-    case InstallState::kUnchanged:
-      return "Unchanged";
-    case InstallState::kFailed:
-      return "Failed";
-    case InstallState::kUnsupported:
-      return "Unsupported";
-  }
-  return "Unknown";
-}
-
 InstallResult ProfileInstaller::Install(const profiles::RenderedProfile& profile) {
   if (Status s = profiles::ValidateProfileName(profile.name); !s) return Failed(s.error().message);
   if (profile.kind == profiles::ProfileKind::kAppArmor) return InstallAppArmor(profile);

@@ -22,8 +22,6 @@ enum class InstallState {
   kUnsupported,  // AppArmor profile on a node without AppArmor: nothing to do there
 };
 
-std::string_view InstallStateName(InstallState state);
-
 struct InstallResult {
   InstallState state = InstallState::kFailed;
   std::string message = {};
