@@ -49,7 +49,7 @@ class ProfileSyncTest : public testing::Test {
   ProfileWriter writer_{ProfileLayout::ForRoot(root_.path())};
   FakeAppArmor apparmor_;
   ProfileInstaller installer_{writer_, apparmor_};
-  ProfileSync sync_{installer_, {.retry_base = 1s, .retry_max = 4s}};
+  ProfileSync sync_{installer_, {.base = 1s, .max = 4s}};
   Clock::time_point t0_ = Clock::now();
 };
 
