@@ -73,6 +73,16 @@ ProfileAction PlanProfile(const DesiredProfile& profile, const KnownState& known
   return action;
 }
 
+// A refused object's failed install is not retried: the bytes that failed are no longer what the
+// object asks for. The entry stays (a later deletion still removes the file); without bytes it
+// matches no new version, which is then installed at once.
+void ForgetFailedBytes(KnownState& known, const DesiredProfile& profile) {
+  auto it = known.profiles.find({profile.kind, profile.name});
+  if (it != known.profiles.end() && it->second.state == NodeProfileState::kFailed) {
+    it->second.rendered = nullptr;
+  }
+}
+
 }  // namespace
 
 PassPlan PlanPass(const std::vector<DesiredProfile>& desired, KnownState known, bool full,
@@ -88,6 +98,7 @@ PassPlan PlanPass(const std::vector<DesiredProfile>& desired, KnownState known, 
   plan.profiles.reserve(desired.size());
   for (const DesiredProfile& profile : desired) {
     plan.profiles.push_back(PlanProfile(profile, known, now));
+    if (plan.profiles.back().step == ProfileStep::kRefused) ForgetFailedBytes(known, profile);
   }
   plan.known = std::move(known);
   return plan;
@@ -131,7 +142,8 @@ std::optional<SyncTimePoint> NextWakeUp(const KnownState& known) {
     if (!next || t < *next) next = t;
   };
   for (const auto& [key, profile] : known.profiles) {
-    if (profile.state == NodeProfileState::kFailed) consider(profile.retry_at);
+    // Without bytes there is nothing to retry (see ForgetFailedBytes).
+    if (profile.state == NodeProfileState::kFailed && profile.rendered) consider(profile.retry_at);
   }
   for (const auto& [key, due] : known.removal_retries) consider(due);
   return next;

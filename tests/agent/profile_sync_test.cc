@@ -156,6 +156,27 @@ TEST_F(ProfileSyncTest, FailedInstallsAreRetriedWithBackoff) {
   EXPECT_EQ(sync_.NextRetry(), std::nullopt);
 }
 
+// The object behind a failed install is edited into one the agent refuses: its old bytes are no
+// longer wanted, so nothing is due. (A due time left in the past would wake the install loop at
+// once, pass after pass, until the next full resync.)
+TEST_F(ProfileSyncTest, RefusedProfileLeavesNoRetryDue) {
+  apparmor_.load_error = Error{Code::kInternal, "kernel said no"};
+  EXPECT_EQ(sync_.Sync({AppArmor("b", "profile b {}\n")}, false, t0_)[0].state,
+            NodeProfileState::kFailed);
+  const DesiredProfile refused{
+      .kind = profiles::ProfileKind::kAppArmor, .name = "b", .error = "spec: broken"};
+  sync_.Sync({refused}, false, t0_ + 2s);
+  EXPECT_EQ(sync_.NextRetry(), std::nullopt);
+
+  // Fixed again, even to the same bytes: installed at once, not after a backoff.
+  apparmor_.load_error.reset();
+  EXPECT_EQ(sync_.Sync({AppArmor("b", "profile b {}\n")}, false, t0_ + 3s)[0].state,
+            NodeProfileState::kInstalled);
+  // Deleted: still known, so removed without waiting for a full pass.
+  sync_.Sync({}, false, t0_ + 4s);
+  EXPECT_FALSE(std::filesystem::exists(AppArmorFile("b")));
+}
+
 TEST_F(ProfileSyncTest, AppArmorWithoutAppArmorIsUnsupported) {
   apparmor_.available = false;
   const std::vector<ProfileOutcome> outcomes =

@@ -54,6 +54,7 @@ struct RetryPolicy {
 
 // What the agent believes the node holds, as of the last pass.
 struct KnownProfile {
+  // What was last installed (or tried); null after the object was refused following a failure.
   std::shared_ptr<const profiles::RenderedProfile> rendered = {};
   NodeProfileState state = NodeProfileState::kPending;
   std::string message = {};
@@ -74,7 +75,8 @@ enum class ProfileStep {
   kInstall,     // write (AppArmor: and load) through the installer, then RecordInstall
   kKeep,        // the node holds these bytes as the last pass left them: report that again
   kRetryLater,  // installing these bytes failed and the retry is not due: report the failure
-  kRefused,     // the object was refused: nothing to install; the installed version stays
+  kRefused,     // the object was refused: nothing to install; the installed version stays,
+                // and a failed install of its earlier bytes is not retried
 };
 struct ProfileAction {
   ProfileStep step = ProfileStep::kInstall;
