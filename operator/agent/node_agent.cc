@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "csp/agent/pass_schedule.h"
 #include "csp/agent/process_stats.h"
 #include "csp/log/log.h"
 #include "csp/profiles/default_profiles.h"
@@ -168,29 +169,24 @@ void NodeAgent::Run(std::stop_token stop) {
   bool trim_pending = true;  // the start-up's too
   SteadyClock::time_point trim_at = SteadyClock::now() + kSettleBeforeTrim;
   while (!stop.stop_requested()) {
-    SteadyClock::time_point deadline = resync_at;
-    if (std::optional<SteadyClock::time_point> retry = sync_.NextRetry()) {
-      deadline = std::min(deadline, *retry);
-    }
-    if (trim_pending) deadline = std::min(deadline, trim_at);
+    const PassTimers timers{.resync_at = resync_at,
+                            .retry = sync_.NextRetry(),
+                            .trim_at = trim_pending ? std::optional(trim_at) : std::nullopt};
     bool woken = false;
     {
       std::unique_lock lock(wake_mu_);
-      woken = wake_cv_.wait_until(lock, stop, deadline, [this] { return dirty_; });
+      woken = wake_cv_.wait_until(lock, stop, WakeDeadline(timers), [this] { return dirty_; });
       if (stop.stop_requested()) break;
       dirty_ = false;
     }
-    const SteadyClock::time_point now = SteadyClock::now();
-    if (!woken && trim_pending && now >= trim_at) {
+    const WakeDecision decision = DecideWake(timers, woken, SteadyClock::now());
+    if (decision.trim) {
       malloc_trim(0);
       trim_pending = false;
-      // Woken only to trim: nothing else to do unless the resync or a retry is due too.
-      const std::optional<SteadyClock::time_point> retry = sync_.NextRetry();
-      if (now < resync_at && !(retry && *retry <= now)) continue;
     }
-    const bool full = now >= resync_at;
-    if (full) resync_at = next_resync();
-    Pass(full);
+    if (!decision.pass) continue;
+    if (decision.full) resync_at = next_resync();
+    Pass(decision.full);
     trim_pending = true;
     trim_at = SteadyClock::now() + kSettleBeforeTrim;
   }
