@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include "csp/log/log.h"
+#include "csp/manager/queue_keys.h"
 #include "csp/manager/resources.h"
 #include "csp/serve/metrics_text.h"
 
@@ -11,17 +12,6 @@ namespace csp::manager {
 using json = nlohmann::json;
 
 namespace {
-
-constexpr std::string_view kNamespacePrefix = "ns/";
-constexpr std::string_view kPolicyPrefix = "policy/";
-constexpr std::string_view kRemediatePrefix = "fix/";
-constexpr std::string_view kExpiryKey = "expiry";
-constexpr std::string_view kNodesKey = "nodes";
-// Node changes come in bursts (kwok or kubelet heartbeats change nothing we read, but agents
-// report node after node): one rebuild per burst.
-constexpr auto kNodesDelay = std::chrono::milliseconds(200);
-// Tally changes from many namespaces are coalesced into one status write per policy.
-constexpr auto kPolicyDelay = std::chrono::milliseconds(300);
 
 std::string NamespaceOf(const std::string& key) {
   auto slash = key.find('/');
@@ -58,22 +48,43 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .written_workloads = written_workloads_,
                .written_reports = written_reports_,
                .now = [] { return std::chrono::system_clock::now(); }},
-      queue_(std::make_unique<kube::WorkQueue>()) {
+      queue_(std::make_unique<kube::WorkQueue>()),
+      dispatcher_(*queue_,
+                  {.reconcile_namespace =
+                       [this](const std::string& ns, bool remediate) {
+                         return ReconcileNamespace(context_, ns, remediate);
+                       },
+                   .reconcile_policy =
+                       [this](const std::string& name) { return ReconcilePolicy(context_, name); },
+                   .nodes =
+                       [this] {
+                         if (RebuildNodeFacts()) {
+                           LogInfo("node profiles changed; evaluating every namespace again");
+                           EnqueueAllNamespaces();
+                         }
+                       },
+                   .expiry =
+                       [this] {
+                         if (expiry_.Expired(std::chrono::system_clock::now())) {
+                           LogInfo("an exemption expired; evaluating everything again");
+                           EnqueueEverything();
+                         }
+                         ScheduleExpiry();
+                       }},
+                  metrics_) {
   RegisterHandlers();
 }
 
 Manager::~Manager() { Shutdown(); }
 
 void Manager::RegisterHandlers() {
-  auto enqueue_ns = [this](const std::string& ns) {
-    queue_->Add(std::string(kNamespacePrefix) + ns);
-  };
+  auto enqueue_ns = [this](const std::string& ns) { queue_->Add(NamespaceKey(ns)); };
   caches_.policies.AddHandlers({
       .on_add =
           [this](const std::string& key, const json&) {
             RebuildPolicies();
             EnqueueAllNamespaces();
-            queue_->AddAfter(std::string(kPolicyPrefix) + key, kPolicyDelay);
+            queue_->AddAfter(PolicyKey(key), kPolicyDelay);
           },
       .on_update =
           [this](const std::string& key, const json& old_value, const json& new_value) {
@@ -83,7 +94,7 @@ void Manager::RegisterHandlers() {
               RebuildPolicies();
               EnqueueAllNamespaces();
             }
-            queue_->AddAfter(std::string(kPolicyPrefix) + key, kPolicyDelay);
+            queue_->AddAfter(PolicyKey(key), kPolicyDelay);
           },
       .on_delete =
           [this](const std::string&, const json&) {
@@ -170,25 +181,20 @@ void Manager::RebuildPolicies() {
 bool Manager::RebuildNodeFacts() { return node_facts_.Replace(BuildNodeFacts(caches_)); }
 
 void Manager::ScheduleExpiry() {
-  const auto now = std::chrono::system_clock::now();
-  const auto next = policies_.Current()->NextExpiry(std::chrono::floor<std::chrono::seconds>(now));
-  if (!next) return;
-  // A second late, so that the expiry instant is surely past when the pass runs.
-  const auto delay = *next - now + std::chrono::seconds(1);
-  queue_->AddAfter(std::string(kExpiryKey),
-                   std::chrono::duration_cast<kube::Clock::Duration>(delay));
+  const auto delay = expiry_.Arm(*policies_.Current(), std::chrono::system_clock::now());
+  if (delay) queue_->AddAfter(std::string(kExpiryKey), *delay);
 }
 
 void Manager::EnqueueAllNamespaces() {
   for (const std::string& ns : caches_.namespaces.Keys()) {
-    queue_->Add(std::string(kNamespacePrefix) + ns);
+    queue_->Add(NamespaceKey(ns));
   }
 }
 
 void Manager::EnqueueEverything() {
   EnqueueAllNamespaces();
   for (const std::string& name : caches_.policies.Keys()) {
-    queue_->AddAfter(std::string(kPolicyPrefix) + name, kPolicyDelay);
+    queue_->AddAfter(PolicyKey(name), kPolicyDelay);
   }
 }
 
@@ -240,10 +246,7 @@ void Manager::StartWorkers() {
     if (!caches_.WaitForSync(stop_.get_token())) return;
     // The initial LISTs' pages are gone; give their memory back to the system.
     malloc_trim(0);
-    {
-      std::lock_guard pending(pending_mu_);
-      for (const std::string& ns : caches_.namespaces.Keys()) pending_namespaces_.insert(ns);
-    }
+    dispatcher_.ExpectNamespaces(caches_.namespaces.Keys());
     RebuildPolicies();
     RebuildNodeFacts();
     EnqueueEverything();
@@ -273,70 +276,8 @@ void Manager::StopWorkers() {
 
 void Manager::Work() {
   while (auto key = queue_->Get()) {
-    Process(*key);
+    if (leading_.load()) dispatcher_.Process(*key);  // never write without the Lease
     queue_->Done(*key);
-  }
-}
-
-void Manager::Process(const std::string& key) {
-  if (!leading_.load()) return;  // never write without the Lease
-  const auto start = std::chrono::steady_clock::now();
-  Status status;
-  if (key.starts_with(kNamespacePrefix) || key.starts_with(kRemediatePrefix)) {
-    // "ns/" writes reports and queues "fix/" behind the other namespaces when something is to
-    // be patched; "fix/" patches (its reports are already right).
-    const bool remediate = key.starts_with(kRemediatePrefix);
-    const std::string ns = key.substr(key.find('/') + 1);
-    NamespaceOutcome outcome = ReconcileNamespace(context_, ns, remediate);
-    if (outcome.needs_remediation) queue_->Add(std::string(kRemediatePrefix) + ns);
-    workload_patches_ += outcome.patches;
-    report_writes_ += outcome.report_writes;
-    for (const std::string& p : outcome.changed_policies) {
-      queue_->AddAfter(std::string(kPolicyPrefix) + p, kPolicyDelay);
-    }
-    status = std::move(outcome.status);
-    if (status) {
-      std::lock_guard lock(pending_mu_);
-      pending_namespaces_.erase(ns);
-    }
-  } else if (key.starts_with(kPolicyPrefix)) {
-    {
-      std::lock_guard lock(pending_mu_);
-      if (!pending_namespaces_.empty()) {
-        queue_->AddAfter(key, kPolicyDelay);
-        return;
-      }
-    }
-    status = ReconcilePolicy(context_, key.substr(kPolicyPrefix.size()));
-  } else if (key == kNodesKey) {
-    if (RebuildNodeFacts()) {
-      LogInfo("node profiles changed; evaluating every namespace again");
-      EnqueueAllNamespaces();
-    }
-  } else if (key == kExpiryKey) {
-    LogInfo("an exemption expired; evaluating everything again");
-    EnqueueEverything();
-    ScheduleExpiry();
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  reconcile_seconds_.Observe(seconds);
-  if (status) {
-    ++reconcile_success_;
-    queue_->Forget(key);
-  } else {
-    ++reconcile_error_;
-    const std::string retries = std::to_string(queue_->NumRequeues(key));
-    const LogFields fields = {
-        {"key", key}, {"error", status.error().message}, {"retries", retries}};
-    if (status.error().code == Code::kAborted) {
-      // A 409: something changed the object since the cache showed it (a controller's status
-      // update, the user). Routine, and the retry starts from fresh state.
-      LogInfo("conflict; retrying on fresh state", fields);
-    } else {
-      LogWarn("reconcile failed; retrying", fields);
-    }
-    queue_->AddRateLimited(key);
   }
 }
 
@@ -368,19 +309,20 @@ std::string Manager::MetricsText() const {
   serve::MetricsText out;
   out.Family("csp_reconcile_total", "counter", "Reconciles by result.");
   out.Sample("csp_reconcile_total", {{"result", "success"}},
-             static_cast<double>(reconcile_success_.load()));
+             static_cast<double>(metrics_.success.load()));
   out.Sample("csp_reconcile_total", {{"result", "error"}},
-             static_cast<double>(reconcile_error_.load()));
+             static_cast<double>(metrics_.error.load()));
   out.Family("csp_reconcile_duration_seconds", "histogram", "Time per reconcile.");
-  reconcile_seconds_.Render(out, "csp_reconcile_duration_seconds");
+  metrics_.seconds.Render(out, "csp_reconcile_duration_seconds");
   out.Family("csp_workqueue_depth", "gauge", "Keys ready in the work queue.");
   out.Sample("csp_workqueue_depth", {}, static_cast<double>(queue_->Len()));
   out.Family("csp_workqueue_delayed", "gauge", "Keys waiting for a delay or retry.");
   out.Sample("csp_workqueue_delayed", {}, static_cast<double>(queue_->NumDelayed()));
   out.Family("csp_workload_patches_total", "counter", "Remediation patches sent to workloads.");
-  out.Sample("csp_workload_patches_total", {}, static_cast<double>(workload_patches_.load()));
+  out.Sample("csp_workload_patches_total", {},
+             static_cast<double>(metrics_.workload_patches.load()));
   out.Family("csp_report_writes_total", "counter", "PolicyReport creates, updates and deletes.");
-  out.Sample("csp_report_writes_total", {}, static_cast<double>(report_writes_.load()));
+  out.Sample("csp_report_writes_total", {}, static_cast<double>(metrics_.report_writes.load()));
   out.Family("csp_leader", "gauge", "1 while this replica holds the Lease and reconciles.");
   out.Sample("csp_leader", {}, leading_.load() ? 1 : 0);
   out.Family("csp_ready", "gauge", "1 once every informer cache has synced.");

@@ -28,6 +28,8 @@
 #include "csp/kube/work_queue.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/event_recorder.h"
+#include "csp/manager/expiry_schedule.h"
+#include "csp/manager/key_dispatch.h"
 #include "csp/manager/options.h"
 #include "csp/manager/policy_set.h"
 #include "csp/manager/reconcilers.h"
@@ -70,7 +72,6 @@ class Manager {
   void StartWorkers();
   void StopWorkers();
   void Work();
-  void Process(const std::string& key);
 
   const Options options_;
   kube::Client& client_;
@@ -78,6 +79,7 @@ class Manager {
   std::stop_source stop_;
   Caches caches_;
   PolicySetHolder policies_;
+  ExpirySchedule expiry_;
   NodeFactsHolder node_facts_;
   TallyStore tallies_;
   EventRecorder events_;
@@ -96,15 +98,8 @@ class Manager {
   std::atomic<bool> lost_leadership_{false};
   std::atomic<bool> shut_down_{false};
 
-  // Namespaces not reconciled yet since this replica started leading: policy status waits
-  // for them, so that it is never written from partial counts.
-  mutable std::mutex pending_mu_;
-  std::set<std::string> pending_namespaces_;
-
-  // Metrics.
-  std::atomic<std::uint64_t> reconcile_success_{0}, reconcile_error_{0};
-  std::atomic<std::uint64_t> workload_patches_{0}, report_writes_{0};
-  serve::Histogram reconcile_seconds_{serve::kLatencyBuckets};
+  ReconcileMetrics metrics_;
+  KeyDispatcher dispatcher_;
 };
 
 }  // namespace csp::manager
