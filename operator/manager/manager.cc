@@ -55,7 +55,15 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                          return ReconcileNamespace(context_, ns, remediate);
                        },
                    .reconcile_policy =
-                       [this](const std::string& name) { return ReconcilePolicy(context_, name); },
+                       [this](const std::string& name, const std::vector<std::string>& failed) {
+                         return ReconcilePolicy(context_, name, failed);
+                       },
+                   .requeue_policies =
+                       [this] {
+                         for (const std::string& name : caches_.policies.Keys()) {
+                           queue_->AddAfter(PolicyKey(name), kPolicyDelay);
+                         }
+                       },
                    .nodes =
                        [this] {
                          if (RebuildNodeFacts()) {

@@ -1,8 +1,7 @@
 // The keys of the manager's work queue and the delays that coalesce them. What each key does is
 // key_dispatch.h's; who queues it, event_handlers.h's.
 //
-//   "ns/<namespace>"  ReconcileNamespace;
-//   "fix/<namespace>" ReconcileNamespace with remediation;
+//   "ns/<namespace>"  ReconcileNamespace: its reports, then (queued again) its remediation;
 //   "policy/<name>"   ReconcilePolicy;
 //   "expiry"          the next exemption expiry: every namespace and policy again;
 //   "nodes"           the node facts rebuilt and, if they changed, every namespace again.
@@ -15,7 +14,6 @@
 namespace csp::manager {
 
 inline constexpr std::string_view kNamespacePrefix = "ns/";
-inline constexpr std::string_view kRemediatePrefix = "fix/";
 inline constexpr std::string_view kPolicyPrefix = "policy/";
 inline constexpr std::string_view kExpiryKey = "expiry";
 inline constexpr std::string_view kNodesKey = "nodes";

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
                                     bool remediate = true);
 
 // Writes the policy's status when it differs from the cached one. A deleted policy is a no-op.
-Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name);
+// Those of `failed_namespaces` (whose last pass failed) that the policy's match may cover are
+// named in its Ready condition.
+Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name,
+                       std::span<const std::string> failed_namespaces = {});
 
 }  // namespace csp::manager
