@@ -49,8 +49,9 @@ struct NamespaceOutcome {
 };
 
 // With `remediate` false the reports are written but planned patches are not applied (the
-// outcome says whether there are any): at start-up every namespace's report goes out before
-// the thousands of labels and Events.
+// outcome says whether there are any): the dispatcher queues the namespace again to remediate,
+// behind the other namespaces, so that after a start, a policy change or an expiry every
+// namespace's reports go out before the thousands of labels and Events (key_dispatch.h).
 NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns,
                                     bool remediate = true);
 
