@@ -1,5 +1,6 @@
 #include "csp/controllers/policy_status.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -47,6 +48,19 @@ json ReadyCondition(const StatusInput& in, bool ready, std::string reason, std::
           {"message", std::move(message)},
           {"observedGeneration", in.generation},
           {"lastTransitionTime", since}};
+}
+
+// "namespace a" or "namespaces a, b and c"; at most kListed names, then how many more.
+std::string NamespaceList(std::span<const std::string> names) {
+  constexpr std::size_t kListed = 5;
+  std::string out = names.size() == 1 ? "namespace " : "namespaces ";
+  const std::size_t listed = std::min(names.size(), kListed);
+  for (std::size_t i = 0; i < listed; ++i) {
+    if (i > 0) out += i + 1 == listed && listed == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  if (names.size() > listed) out += " and " + std::to_string(names.size() - listed) + " more";
+  return out;
 }
 
 }  // namespace
@@ -101,8 +115,13 @@ json BuildPolicyStatus(const StatusInput& in) {
     for (const Evaluation& e : in.evaluations) own.Add(e);
   }
   const PolicyTally& tally = in.tally ? *in.tally : own;
-  status["conditions"] = json::array({ReadyCondition(
-      in, true, "Reconciled", "evaluated " + std::to_string(tally.total) + " workloads")});
+  const std::string evaluated = "evaluated " + std::to_string(tally.total) + " workloads";
+  status["conditions"] = json::array({in.failed_namespaces.empty()
+                                          ? ReadyCondition(in, true, "Reconciled", evaluated)
+                                          : ReadyCondition(in, false, "ReconcileFailed",
+                                                           evaluated + "; could not reconcile " +
+                                                               NamespaceList(in.failed_namespaces) +
+                                                               " (see the operator's log)")});
   status["workloads"] = {{"total", tally.total},
                          {"passing", tally.passing},
                          {"failing", tally.failing},

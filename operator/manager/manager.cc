@@ -3,51 +3,22 @@
 #include <malloc.h>
 
 #include "csp/log/log.h"
-#include "csp/manager/resources.h"
-#include "csp/serve/metrics_text.h"
+#include "csp/manager/event_handlers.h"
+#include "csp/manager/metrics.h"
+#include "csp/manager/queue_keys.h"
+#include "csp/manager/routes.h"
 
 namespace csp::manager {
-
-using json = nlohmann::json;
-
-namespace {
-
-constexpr std::string_view kNamespacePrefix = "ns/";
-constexpr std::string_view kPolicyPrefix = "policy/";
-constexpr std::string_view kRemediatePrefix = "fix/";
-constexpr std::string_view kExpiryKey = "expiry";
-constexpr std::string_view kNodesKey = "nodes";
-// Node changes come in bursts (kwok or kubelet heartbeats change nothing we read, but agents
-// report node after node): one rebuild per burst.
-constexpr auto kNodesDelay = std::chrono::milliseconds(200);
-// Tally changes from many namespaces are coalesced into one status write per policy.
-constexpr auto kPolicyDelay = std::chrono::milliseconds(300);
-
-std::string NamespaceOf(const std::string& key) {
-  auto slash = key.find('/');
-  return slash == std::string::npos ? std::string() : key.substr(0, slash);
-}
-
-std::int64_t GenerationOf(const json& object) {
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return 0;
-  auto g = meta->find("generation");
-  return g != meta->end() && g->is_number_integer() ? g->get<std::int64_t>() : 0;
-}
-
-std::string ErrorText(const Error& e) { return e.message; }
-
-}  // namespace
 
 Manager::Manager(const Options& options, kube::Client& client, kube::Client& lease_client)
     : options_(options),
       client_(client),
       lease_client_(lease_client),
-      caches_(client,
-              [](std::string_view resource, const Error& e) {
-                LogWarn("list/watch failed; retrying",
-                        {{"resource", resource}, {"error", ErrorText(e)}});
-              }),
+      caches_(
+          client,
+          [](std::string_view resource, const Error& e) {
+            LogWarn("list/watch failed; retrying", {{"resource", resource}, {"error", e.message}});
+          }),
       events_(client, options.identity),
       context_{.client = client,
                .caches = caches_,
@@ -58,107 +29,44 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .written_workloads = written_workloads_,
                .written_reports = written_reports_,
                .now = [] { return std::chrono::system_clock::now(); }},
-      queue_(std::make_unique<kube::WorkQueue>()) {
-  RegisterHandlers();
+      dispatcher_(*queue_, Actions(), metrics_) {
+  RegisterEventHandlers(caches_, {.queue = *queue_,
+                                  .policies_changed =
+                                      [this] {
+                                        RebuildPolicies();
+                                        EnqueueAllNamespaces();
+                                      },
+                                  .written_workloads = written_workloads_,
+                                  .written_reports = written_reports_});
 }
 
 Manager::~Manager() { Shutdown(); }
 
-void Manager::RegisterHandlers() {
-  auto enqueue_ns = [this](const std::string& ns) {
-    queue_->Add(std::string(kNamespacePrefix) + ns);
-  };
-  caches_.policies.AddHandlers({
-      .on_add =
-          [this](const std::string& key, const json&) {
-            RebuildPolicies();
-            EnqueueAllNamespaces();
-            queue_->AddAfter(std::string(kPolicyPrefix) + key, kPolicyDelay);
-          },
-      .on_update =
-          [this](const std::string& key, const json& old_value, const json& new_value) {
-            // A spec change bumps the generation; a status write (ours) does not, and needs
-            // only the status checked again.
-            if (GenerationOf(old_value) != GenerationOf(new_value)) {
-              RebuildPolicies();
-              EnqueueAllNamespaces();
-            }
-            queue_->AddAfter(std::string(kPolicyPrefix) + key, kPolicyDelay);
-          },
-      .on_delete =
-          [this](const std::string&, const json&) {
-            RebuildPolicies();
-            EnqueueAllNamespaces();  // its reports go
-          },
-  });
-  caches_.namespaces.AddHandlers({
-      .on_add = [enqueue_ns](const std::string& key, const policy::Labels&) { enqueue_ns(key); },
-      .on_update =
-          [enqueue_ns](const std::string& key, const policy::Labels& a, const policy::Labels& b) {
-            if (a != b) enqueue_ns(key);
-          },
-      .on_delete = [enqueue_ns](const std::string& key, const policy::Labels&) { enqueue_ns(key); },
-  });
-  // Objects owned by another workload are reported on their owner, whose own events bring its
-  // namespace back; only a change of ownership matters for them.
-  const auto kinds = WorkloadResources();
-  for (std::size_t i = 0; i < kinds.size(); ++i) {
-    const std::string kind(kinds[i].kind);
-    caches_.workloads[i]->AddHandlers({
-        .on_add =
-            [enqueue_ns](const std::string& key, const CachedWorkload& value) {
-              if (!value.owned) enqueue_ns(NamespaceOf(key));
-            },
-        .on_update =
-            [enqueue_ns](const std::string& key, const CachedWorkload& old_value,
-                         const CachedWorkload& new_value) {
-              if (old_value == new_value) return;
-              if (old_value.owned && new_value.owned) return;
-              enqueue_ns(NamespaceOf(key));
-            },
-        .on_delete =
-            [this, enqueue_ns, kind](const std::string& key, const CachedWorkload& value) {
-              written_workloads_.Forget(kind + "/" + key);
-              if (!value.owned) enqueue_ns(NamespaceOf(key));
-            },
-    });
-  }
-  // The node-aware rules' inputs: any change (the handlers compare compact values) rebuilds.
-  auto nodes_changed = [this] { queue_->AddAfter(std::string(kNodesKey), kNodesDelay); };
-  for (auto* informer : {&caches_.nodes, &caches_.security_profiles, &caches_.node_reports}) {
-    informer->AddHandlers({
-        .on_add = [nodes_changed](const std::string&, const json&) { nodes_changed(); },
-        .on_update =
-            [nodes_changed](const std::string&, const json& a, const json& b) {
-              if (a != b) nodes_changed();
-            },
-        .on_delete = [nodes_changed](const std::string&, const json&) { nodes_changed(); },
-    });
-  }
-  // Ours (or one holding a name of ours): someone else's edit or delete is put right.
-  auto ours = [](const std::string& key, const CachedReport& report) {
-    const std::string name = key.substr(key.find('/') + 1);
-    return report.summary.managed || name.starts_with("csp-");
-  };
-  caches_.reports.AddHandlers({
-      .on_add =
-          [enqueue_ns, ours](const std::string& key, const CachedReport& r) {
-            if (ours(key, r)) enqueue_ns(NamespaceOf(key));
-          },
-      .on_update =
-          [enqueue_ns, ours](const std::string& key, const CachedReport& a, const CachedReport& b) {
-            if ((ours(key, a) || ours(key, b)) && a.summary.digest != b.summary.digest) {
-              enqueue_ns(NamespaceOf(key));
-            } else if (ours(key, a) != ours(key, b)) {
-              enqueue_ns(NamespaceOf(key));
-            }
-          },
-      .on_delete =
-          [this, enqueue_ns, ours](const std::string& key, const CachedReport& r) {
-            written_reports_.Forget(key);
-            if (ours(key, r)) enqueue_ns(NamespaceOf(key));
-          },
-  });
+KeyActions Manager::Actions() {
+  return {.reconcile_namespace =
+              [this](const std::string& ns, bool remediate) {
+                return ReconcileNamespace(context_, ns, remediate);
+              },
+          .reconcile_policy =
+              [this](const std::string& name, const std::vector<std::string>& failed) {
+                return ReconcilePolicy(context_, name, failed);
+              },
+          .requeue_policies = [this] { EnqueuePolicies(); },
+          .nodes =
+              [this] {
+                if (RebuildNodeFacts()) {
+                  LogInfo("node profiles changed; evaluating every namespace again");
+                  EnqueueAllNamespaces();
+                }
+              },
+          .expiry =
+              [this] {
+                if (expiry_.Expired(std::chrono::system_clock::now())) {
+                  LogInfo("an exemption expired; evaluating everything again");
+                  EnqueueEverything();
+                }
+                ScheduleExpiry();
+              }};
 }
 
 void Manager::RebuildPolicies() {
@@ -170,26 +78,23 @@ void Manager::RebuildPolicies() {
 bool Manager::RebuildNodeFacts() { return node_facts_.Replace(BuildNodeFacts(caches_)); }
 
 void Manager::ScheduleExpiry() {
-  const auto now = std::chrono::system_clock::now();
-  const auto next = policies_.Current()->NextExpiry(std::chrono::floor<std::chrono::seconds>(now));
-  if (!next) return;
-  // A second late, so that the expiry instant is surely past when the pass runs.
-  const auto delay = *next - now + std::chrono::seconds(1);
-  queue_->AddAfter(std::string(kExpiryKey),
-                   std::chrono::duration_cast<kube::Clock::Duration>(delay));
+  const auto delay = expiry_.Arm(*policies_.Current(), std::chrono::system_clock::now());
+  if (delay) queue_->AddAfter(std::string(kExpiryKey), *delay);
 }
 
 void Manager::EnqueueAllNamespaces() {
-  for (const std::string& ns : caches_.namespaces.Keys()) {
-    queue_->Add(std::string(kNamespacePrefix) + ns);
+  for (const std::string& ns : caches_.namespaces.Keys()) queue_->Add(NamespaceKey(ns));
+}
+
+void Manager::EnqueuePolicies() {
+  for (const std::string& name : caches_.policies.Keys()) {
+    queue_->AddAfter(PolicyKey(name), kPolicyDelay);
   }
 }
 
 void Manager::EnqueueEverything() {
   EnqueueAllNamespaces();
-  for (const std::string& name : caches_.policies.Keys()) {
-    queue_->AddAfter(std::string(kPolicyPrefix) + name, kPolicyDelay);
-  }
+  EnqueuePolicies();
 }
 
 Status Manager::Start() {
@@ -199,145 +104,40 @@ Status Manager::Start() {
     StartWorkers();
     return {};
   }
-  kube::LeaderElectionConfig config{
-      .lease_namespace = options_.lease_namespace,
-      .lease_name = options_.lease_name,
-      .identity = options_.identity,
-      .lease_duration = std::chrono::seconds(options_.lease_duration),
-      .renew_deadline = std::chrono::seconds(options_.renew_deadline),
-      .retry_period = std::chrono::seconds(options_.retry_period),
-  };
-  config.on_started_leading = [this] {
-    LogInfo("started leading", {{"identity", options_.identity}});
-    leading_ = true;
-    StartWorkers();
-  };
-  config.on_stopped_leading = [this] {
-    leading_ = false;
-    if (shut_down_.load()) return;
-    LogError("lost leadership; exiting", {{"identity", options_.identity}});
-    lost_leadership_ = true;
-    if (on_lost_) on_lost_();
-  };
-  config.on_new_leader = [this](const std::string& identity) {
-    LogInfo("leader is", {{"identity", identity}, {"self", options_.identity}});
-  };
-  config.on_error = [](const Error& e) {
-    LogWarn("leader election: lease request failed", {{"error", e.message}});
-  };
-  auto elector = kube::LeaderElector::Create(lease_client_, std::move(config));
-  if (!elector) return elector.error();
-  elector_ = std::move(*elector);
-  election_thread_ = std::jthread([this] { elector_->Run(election_stop_.get_token()); });
-  return {};
+  return election_.Start(
+      lease_client_, options_,
+      [this] {
+        leading_ = true;
+        StartWorkers();
+      },
+      [this] {
+        leading_ = false;
+        if (shut_down_.load()) return;
+        LogError("lost leadership; exiting", {{"identity", options_.identity}});
+        lost_leadership_ = true;
+        if (on_lost_) on_lost_();
+      });
 }
 
 void Manager::StartWorkers() {
-  std::lock_guard lock(workers_mu_);
-  // The first worker waits for the caches, queues everything, then the others start: a
-  // reconcile on a half-filled cache would delete results of workloads not listed yet.
-  workers_.emplace_back([this] {
-    if (!caches_.WaitForSync(stop_.get_token())) return;
-    // The initial LISTs' pages are gone; give their memory back to the system.
-    malloc_trim(0);
-    {
-      std::lock_guard pending(pending_mu_);
-      for (const std::string& ns : caches_.namespaces.Keys()) pending_namespaces_.insert(ns);
-    }
-    RebuildPolicies();
-    RebuildNodeFacts();
-    EnqueueEverything();
-    LogInfo("caches synced; reconciling",
-            {{"namespaces", std::to_string(caches_.namespaces.Size())},
-             {"policies", std::to_string(caches_.policies.Size())}});
-    {
-      std::lock_guard lock(workers_mu_);
-      // After StopWorkers took the list, new threads would never be joined.
-      if (!queue_->ShuttingDown()) {
-        for (int i = 1; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
-      }
-    }
-    Work();
-  });
+  workers_.Start(
+      *queue_, options_.workers, [this] { return PrepareTerm(); },
+      [this](const std::string& key) {
+        if (leading_.load()) dispatcher_.Process(key);  // never write without the Lease
+      });
 }
 
-void Manager::StopWorkers() {
-  queue_->ShutDownWithDrain();
-  std::vector<std::jthread> workers;
-  {
-    std::lock_guard lock(workers_mu_);
-    workers.swap(workers_);
-  }
-  workers.clear();  // joins
-}
-
-void Manager::Work() {
-  while (auto key = queue_->Get()) {
-    Process(*key);
-    queue_->Done(*key);
-  }
-}
-
-void Manager::Process(const std::string& key) {
-  if (!leading_.load()) return;  // never write without the Lease
-  const auto start = std::chrono::steady_clock::now();
-  Status status;
-  if (key.starts_with(kNamespacePrefix) || key.starts_with(kRemediatePrefix)) {
-    // "ns/" writes reports and queues "fix/" behind the other namespaces when something is to
-    // be patched; "fix/" patches (its reports are already right).
-    const bool remediate = key.starts_with(kRemediatePrefix);
-    const std::string ns = key.substr(key.find('/') + 1);
-    NamespaceOutcome outcome = ReconcileNamespace(context_, ns, remediate);
-    if (outcome.needs_remediation) queue_->Add(std::string(kRemediatePrefix) + ns);
-    workload_patches_ += outcome.patches;
-    report_writes_ += outcome.report_writes;
-    for (const std::string& p : outcome.changed_policies) {
-      queue_->AddAfter(std::string(kPolicyPrefix) + p, kPolicyDelay);
-    }
-    status = std::move(outcome.status);
-    if (status) {
-      std::lock_guard lock(pending_mu_);
-      pending_namespaces_.erase(ns);
-    }
-  } else if (key.starts_with(kPolicyPrefix)) {
-    {
-      std::lock_guard lock(pending_mu_);
-      if (!pending_namespaces_.empty()) {
-        queue_->AddAfter(key, kPolicyDelay);
-        return;
-      }
-    }
-    status = ReconcilePolicy(context_, key.substr(kPolicyPrefix.size()));
-  } else if (key == kNodesKey) {
-    if (RebuildNodeFacts()) {
-      LogInfo("node profiles changed; evaluating every namespace again");
-      EnqueueAllNamespaces();
-    }
-  } else if (key == kExpiryKey) {
-    LogInfo("an exemption expired; evaluating everything again");
-    EnqueueEverything();
-    ScheduleExpiry();
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  reconcile_seconds_.Observe(seconds);
-  if (status) {
-    ++reconcile_success_;
-    queue_->Forget(key);
-  } else {
-    ++reconcile_error_;
-    const std::string retries = std::to_string(queue_->NumRequeues(key));
-    const LogFields fields = {
-        {"key", key}, {"error", status.error().message}, {"retries", retries}};
-    if (status.error().code == Code::kAborted) {
-      // A 409: something changed the object since the cache showed it (a controller's status
-      // update, the user). Routine, and the retry starts from fresh state.
-      LogInfo("conflict; retrying on fresh state", fields);
-    } else {
-      LogWarn("reconcile failed; retrying", fields);
-    }
-    queue_->AddRateLimited(key);
-  }
+bool Manager::PrepareTerm() {
+  if (!caches_.WaitForSync(stop_.get_token())) return false;
+  // The initial LISTs' pages are gone; give their memory back to the system.
+  malloc_trim(0);
+  dispatcher_.ExpectNamespaces(caches_.namespaces.Keys());
+  RebuildPolicies();
+  RebuildNodeFacts();
+  EnqueueEverything();
+  LogInfo("caches synced; reconciling", {{"namespaces", std::to_string(caches_.namespaces.Size())},
+                                         {"policies", std::to_string(caches_.policies.Size())}});
+  return true;
 }
 
 void Manager::Shutdown() {
@@ -345,95 +145,23 @@ void Manager::Shutdown() {
   // Caches stop first (a worker still waiting for them gives up), then the workers finish the
   // keys they hold, and only then is the Lease released: no write after the release.
   stop_.request_stop();
-  StopWorkers();
-  election_stop_.request_stop();
-  if (election_thread_.joinable()) election_thread_.join();
+  workers_.Stop(*queue_);
+  election_.Stop();
   caches_.Join();
 }
 
 serve::Routes Manager::Routes() {
-  serve::Routes routes;
-  routes["/healthz"] = [] { return serve::Response{.body = "ok\n"}; };
-  routes["/readyz"] = [this] {
-    if (Ready()) return serve::Response{.body = "ok\n"};
-    return serve::Response{.status = 503, .body = "informer caches not synced\n"};
-  };
-  routes["/metrics"] = [this] {
-    return serve::Response{.content_type = std::string(serve::kContentType), .body = MetricsText()};
-  };
-  return routes;
+  return HealthAndMetricsRoutes([this] { return Ready(); }, [this] { return MetricsText(); });
 }
 
 std::string Manager::MetricsText() const {
-  serve::MetricsText out;
-  out.Family("csp_reconcile_total", "counter", "Reconciles by result.");
-  out.Sample("csp_reconcile_total", {{"result", "success"}},
-             static_cast<double>(reconcile_success_.load()));
-  out.Sample("csp_reconcile_total", {{"result", "error"}},
-             static_cast<double>(reconcile_error_.load()));
-  out.Family("csp_reconcile_duration_seconds", "histogram", "Time per reconcile.");
-  reconcile_seconds_.Render(out, "csp_reconcile_duration_seconds");
-  out.Family("csp_workqueue_depth", "gauge", "Keys ready in the work queue.");
-  out.Sample("csp_workqueue_depth", {}, static_cast<double>(queue_->Len()));
-  out.Family("csp_workqueue_delayed", "gauge", "Keys waiting for a delay or retry.");
-  out.Sample("csp_workqueue_delayed", {}, static_cast<double>(queue_->NumDelayed()));
-  out.Family("csp_workload_patches_total", "counter", "Remediation patches sent to workloads.");
-  out.Sample("csp_workload_patches_total", {}, static_cast<double>(workload_patches_.load()));
-  out.Family("csp_report_writes_total", "counter", "PolicyReport creates, updates and deletes.");
-  out.Sample("csp_report_writes_total", {}, static_cast<double>(report_writes_.load()));
-  out.Family("csp_leader", "gauge", "1 while this replica holds the Lease and reconciles.");
-  out.Sample("csp_leader", {}, leading_.load() ? 1 : 0);
-  out.Family("csp_ready", "gauge", "1 once every informer cache has synced.");
-  out.Sample("csp_ready", {}, caches_.Synced() ? 1 : 0);
-
-  const auto stats = caches_.Stats();
-  auto per_resource = [&](std::string_view name, std::string_view type, std::string_view help,
-                          auto value) {
-    out.Family(name, type, help);
-    for (const auto& s : stats) {
-      out.Sample(name, {{"resource", s.resource}}, static_cast<double>(value(s)));
-    }
-  };
-  per_resource("csp_cache_objects", "gauge", "Objects in each informer cache.",
-               [](const Caches::ResourceStats& s) { return s.objects; });
-  per_resource("csp_watch_restarts_total", "counter", "WATCH requests after the first.",
-               [](const Caches::ResourceStats& s) { return s.stats.watch_restarts; });
-  per_resource("csp_relists_total", "counter", "LISTs after the first (after 410 Gone).",
-               [](const Caches::ResourceStats& s) { return s.stats.relists; });
-  per_resource("csp_watch_events_total", "counter", "Watch events received.",
-               [](const Caches::ResourceStats& s) { return s.stats.events; });
-  per_resource("csp_list_watch_errors_total", "counter", "Failed LISTs and WATCHes.",
-               [](const Caches::ResourceStats& s) { return s.stats.errors; });
-
-  out.Family("csp_api_requests_total", "counter",
-             "Kubernetes API requests by verb and HTTP code (0: no response), retries included.");
-  std::map<std::pair<std::string, int>, std::uint64_t> requests = client_.metrics().Snapshot();
-  for (const auto& [key, count] : lease_client_.metrics().Snapshot()) requests[key] += count;
-  for (const auto& [key, count] : requests) {
-    out.Sample("csp_api_requests_total",
-               {{"verb", key.first}, {"code", std::to_string(key.second)}},
-               static_cast<double>(count));
-  }
-
-  const Tallies totals = tallies_.Totals();
-  out.Family("csp_policy_workloads", "gauge", "Workloads each policy matched, by state.");
-  for (const auto& [policy, t] : totals) {
-    out.Sample("csp_policy_workloads", {{"policy", policy}, {"state", "passing"}},
-               static_cast<double>(t.passing));
-    out.Sample("csp_policy_workloads", {{"policy", policy}, {"state", "failing"}},
-               static_cast<double>(t.failing));
-    out.Sample("csp_policy_workloads", {{"policy", policy}, {"state", "exempted"}},
-               static_cast<double>(t.exempted));
-  }
-  out.Family("csp_workload_results", "gauge", "Workloads by policy, rule and result.");
-  for (const auto& [policy, t] : totals) {
-    for (const auto& [key, count] : t.rule_results) {
-      out.Sample("csp_workload_results",
-                 {{"policy", policy}, {"rule", key.first}, {"result", key.second}},
-                 static_cast<double>(count));
-    }
-  }
-  return out.Take();
+  return RenderMetrics({.reconcile = metrics_,
+                        .queue = *queue_,
+                        .caches = caches_,
+                        .client = client_,
+                        .lease_client = lease_client_,
+                        .tallies = tallies_,
+                        .leading = leading_.load()});
 }
 
 }  // namespace csp::manager

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "csp/controllers/policy_status.h"
 #include "csp/log/log.h"
 #include "csp/manager/reconcilers.h"
@@ -7,7 +9,35 @@ namespace csp::manager {
 
 using json = nlohmann::json;
 
-Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name) {
+namespace {
+
+// Those of `namespaces` where `policy` may match a workload (its match.kinds and
+// workloadSelector aside).
+std::vector<std::string> Covered(const ReconcileContext& ctx, const policy::Policy* policy,
+                                 std::span<const std::string> namespaces) {
+  std::vector<std::string> covered;
+  for (const std::string& ns : namespaces) {
+    if (policy) {
+      const policy::Match& m = policy->match;
+      if (std::find(m.exclude_namespaces.begin(), m.exclude_namespaces.end(), ns) !=
+          m.exclude_namespaces.end()) {
+        continue;
+      }
+      const auto labels = ctx.caches.namespaces.Get(ns);
+      if (m.namespace_selector &&
+          !m.namespace_selector->Matches(labels ? *labels : policy::Labels{})) {
+        continue;
+      }
+    }
+    covered.push_back(ns);
+  }
+  return covered;
+}
+
+}  // namespace
+
+Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name,
+                       std::span<const std::string> failed_namespaces) {
   const auto object = ctx.caches.policies.Get(name);
   if (!object) return {};  // deleted: its reports go with the namespaces' next pass
   const auto policies = ctx.policies.Current();
@@ -22,6 +52,7 @@ Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name) {
   const json* current = nullptr;
   if (auto it = object->find("status"); it != object->end()) current = &*it;
   const controllers::PolicyTally tally = ctx.tallies.Total(name);
+  const std::vector<std::string> failed = Covered(ctx, parsed, failed_namespaces);
   const std::int64_t generation = object->value("metadata", json::object()).value("generation", 0);
   const json desired = controllers::BuildPolicyStatus({
       .generation = generation,
@@ -29,6 +60,7 @@ Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name) {
       .parse_error = parse_error,
       .tally = &tally,
       .now = std::chrono::floor<std::chrono::seconds>(ctx.now()),
+      .failed_namespaces = failed,
       .previous = current,
   });
   if (current && !controllers::StatusChanged(*current, desired)) return {};

@@ -9,13 +9,13 @@
 #include <thread>
 
 #include "../kube/fakes.h"  // FakeClock
-#include "support/fake_api_server.h"
+#include "fake_api_server.h"
 
 namespace csp::agent {
 namespace {
 
+using csp::test::FakeApiServer;
 using nlohmann::json;
-using test::FakeApiServer;
 
 const std::string kReportPath =
     "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/csp-node-profiles";

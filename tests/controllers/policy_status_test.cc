@@ -119,6 +119,40 @@ TEST(PolicyStatusTest, InvalidSpecIsNotReady) {
       "lastTransitionTime":"2026-03-01T12:00:00Z"}]})"));
 }
 
+TEST(PolicyStatusTest, FailedNamespacesAreNamedAndCountsKept) {
+  Evaluated ev = EvaluateAll(kSpec, {MakeWorkload("Deployment", "ok", GoodPodSpec())});
+  const std::vector<std::string> one = {"shop"};
+  json status = BuildPolicyStatus({.generation = 3,
+                                   .policy = &ev.policies[0],
+                                   .evaluations = ev.evaluations,
+                                   .now = test::Now(),
+                                   .failed_namespaces = one});
+  EXPECT_EQ(status["workloads"]["total"], 1);
+  const json& ready = status["conditions"][0];
+  EXPECT_EQ(ready["status"], "False");
+  EXPECT_EQ(ready["reason"], "ReconcileFailed");
+  EXPECT_EQ(ready["message"],
+            "evaluated 1 workloads; could not reconcile namespace shop (see the operator's log)");
+  const std::vector<std::string> seven = {"a", "b", "c", "d", "e", "f", "g"};
+  status = BuildPolicyStatus({.generation = 3,
+                              .policy = &ev.policies[0],
+                              .evaluations = ev.evaluations,
+                              .now = test::Now(),
+                              .failed_namespaces = seven});
+  EXPECT_EQ(status["conditions"][0]["message"],
+            "evaluated 1 workloads; could not reconcile namespaces a, b, c, d, e and 2 more (see "
+            "the operator's log)");
+  const std::vector<std::string> two = {"a", "b"};
+  status = BuildPolicyStatus({.generation = 3,
+                              .policy = &ev.policies[0],
+                              .evaluations = ev.evaluations,
+                              .now = test::Now(),
+                              .failed_namespaces = two});
+  EXPECT_EQ(status["conditions"][0]["message"],
+            "evaluated 1 workloads; could not reconcile namespaces a and b (see the operator's "
+            "log)");
+}
+
 struct TransitionCase {
   std::string name;
   bool previously_ready;

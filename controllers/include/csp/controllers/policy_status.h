@@ -44,6 +44,9 @@ struct StatusInput {
   // The counts, when the caller tallied them itself; then `evaluations` is not read.
   const PolicyTally* tally = nullptr;
   std::chrono::sys_seconds now = {};
+  // Namespaces the policy may cover whose last reconcile failed: the counts are what could be
+  // evaluated, and Ready is False (reason ReconcileFailed) naming them.
+  std::span<const std::string> failed_namespaces = {};
   // The current status (or null): the Ready condition keeps its lastTransitionTime unless its
   // status flips.
   const nlohmann::json* previous = nullptr;
@@ -53,7 +56,7 @@ struct StatusInput {
 // exempted when any result was skipped by an exemption, else passing. An exemption has
 // expired when its `expires` is at or before `now`; `matched` counts workloads it exempted
 // from at least one rule. An invalid spec gives Ready=False/InvalidSpec with the parse error
-// and no counts.
+// and no counts; failed namespaces give Ready=False/ReconcileFailed, counts included.
 nlohmann::json BuildPolicyStatus(const StatusInput& input);
 
 // True when writing `desired` over `current` would change something other than a condition's

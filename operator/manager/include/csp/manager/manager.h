@@ -1,38 +1,38 @@
 // Manager: wires the caches, the work queue, the reconcilers, leader election and the
-// health/metrics endpoints into the running operator.
+// health/metrics endpoints into the running operator, and runs their lifecycle (start,
+// leadership, shutdown). Each part is in a file of its own:
 //
-// Keys of the work queue:
-//   "ns/<namespace>"   ReconcileNamespace; queued by any change to a workload, namespace or
-//                      report in it, and for every namespace when a policy changes;
-//   "policy/<name>"    ReconcilePolicy; queued when a namespace's tally for it changes;
-//   "expiry"           the next exemption expiry: every namespace and policy again;
-//   "nodes"            a Node, SecurityProfile or the agents' node report changed: the node
-//                      facts are rebuilt and, if they differ, every namespace evaluated again.
+//   event_handlers.h   informer events -> queue keys (queue_keys.h)
+//   key_dispatch.h     a key -> the reconciler it stands for, retries
+//   expiry_schedule.h  when the "expiry" key runs
+//   worker_pool.h      the worker threads
+//   election.h         leader election
+//   routes.h, metrics.h  /healthz, /readyz, /metrics
+//
 // Only the leader runs workers; a replica that is not leading keeps its caches warm so that it
 // can take over at once.
 #pragma once
 
 #include <atomic>
-#include <chrono>
+#include <functional>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <set>
 #include <stop_token>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "csp/kube/client.h"
-#include "csp/kube/leader_election.h"
 #include "csp/kube/work_queue.h"
 #include "csp/manager/caches.h"
+#include "csp/manager/election.h"
 #include "csp/manager/event_recorder.h"
+#include "csp/manager/expiry_schedule.h"
+#include "csp/manager/key_dispatch.h"
+#include "csp/manager/node_facts_holder.h"
 #include "csp/manager/options.h"
 #include "csp/manager/policy_set.h"
 #include "csp/manager/reconcilers.h"
 #include "csp/manager/tally_store.h"
-#include "csp/serve/histogram.h"
+#include "csp/manager/worker_pool.h"
+#include "csp/manager/write_overlay.h"
 #include "csp/serve/http_server.h"
 
 namespace csp::manager {
@@ -60,17 +60,17 @@ class Manager {
   bool Leading() const { return leading_.load(); }
 
  private:
-  void RegisterHandlers();
-  void EnqueueAllNamespaces();
-  void EnqueueEverything();
+  KeyActions Actions();
+  void StartWorkers();
+  // The first worker's preparation: caches synced, then everything queued.
+  bool PrepareTerm();
   void RebuildPolicies();
   // Rebuilds the node facts; true when they changed.
   bool RebuildNodeFacts();
   void ScheduleExpiry();
-  void StartWorkers();
-  void StopWorkers();
-  void Work();
-  void Process(const std::string& key);
+  void EnqueueAllNamespaces();
+  void EnqueuePolicies();
+  void EnqueueEverything();
 
   const Options options_;
   kube::Client& client_;
@@ -78,33 +78,24 @@ class Manager {
   std::stop_source stop_;
   Caches caches_;
   PolicySetHolder policies_;
+  ExpirySchedule expiry_;
   NodeFactsHolder node_facts_;
   TallyStore tallies_;
   EventRecorder events_;
   WriteOverlay<CachedWorkload> written_workloads_;
   WriteOverlay<CachedReport> written_reports_;
   ReconcileContext context_;
-  std::unique_ptr<kube::WorkQueue> queue_;
-  std::unique_ptr<kube::LeaderElector> elector_;
-  std::jthread election_thread_;
-  std::stop_source election_stop_;
+  // Behind a pointer: /metrics reads its length (which promotes due keys) from a const method.
+  const std::unique_ptr<kube::WorkQueue> queue_ = std::make_unique<kube::WorkQueue>();
+  ReconcileMetrics metrics_;
+  KeyDispatcher dispatcher_;
+  WorkerPool workers_;
+  Election election_;
   std::function<void()> on_lost_;
 
-  std::mutex workers_mu_;
-  std::vector<std::jthread> workers_;
   std::atomic<bool> leading_{false};
   std::atomic<bool> lost_leadership_{false};
   std::atomic<bool> shut_down_{false};
-
-  // Namespaces not reconciled yet since this replica started leading: policy status waits
-  // for them, so that it is never written from partial counts.
-  mutable std::mutex pending_mu_;
-  std::set<std::string> pending_namespaces_;
-
-  // Metrics.
-  std::atomic<std::uint64_t> reconcile_success_{0}, reconcile_error_{0};
-  std::atomic<std::uint64_t> workload_patches_{0}, report_writes_{0};
-  serve::Histogram reconcile_seconds_{serve::kLatencyBuckets};
 };
 
 }  // namespace csp::manager

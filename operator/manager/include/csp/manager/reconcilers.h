@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,12 +49,16 @@ struct NamespaceOutcome {
 };
 
 // With `remediate` false the reports are written but planned patches are not applied (the
-// outcome says whether there are any): at start-up every namespace's report goes out before
-// the thousands of labels and Events.
+// outcome says whether there are any): the dispatcher queues the namespace again to remediate,
+// behind the other namespaces, so that after a start, a policy change or an expiry every
+// namespace's reports go out before the thousands of labels and Events (key_dispatch.h).
 NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns,
                                     bool remediate = true);
 
 // Writes the policy's status when it differs from the cached one. A deleted policy is a no-op.
-Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name);
+// Those of `failed_namespaces` (whose last pass failed) that the policy's match may cover are
+// named in its Ready condition.
+Status ReconcilePolicy(ReconcileContext& ctx, const std::string& name,
+                       std::span<const std::string> failed_namespaces = {});
 
 }  // namespace csp::manager

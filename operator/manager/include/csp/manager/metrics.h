@@ -1,0 +1,28 @@
+// The manager's /metrics in the Prometheus text format: reconciles, the work queue, the
+// informers, API requests, leadership, and the workloads each policy matched.
+#pragma once
+
+#include <string>
+
+#include "csp/kube/client.h"
+#include "csp/kube/work_queue.h"
+#include "csp/manager/caches.h"
+#include "csp/manager/key_dispatch.h"
+#include "csp/manager/tally_store.h"
+
+namespace csp::manager {
+
+struct MetricsSources {
+  const ReconcileMetrics& reconcile;
+  kube::WorkQueue& queue;
+  const Caches& caches;
+  // Requests of both clients are summed.
+  const kube::Client& client;
+  const kube::Client& lease_client;
+  const TallyStore& tallies;
+  bool leading = false;
+};
+
+std::string RenderMetrics(const MetricsSources& sources);
+
+}  // namespace csp::manager

@@ -1,0 +1,33 @@
+// The keys of the manager's work queue and the delays that coalesce them. What each key does is
+// key_dispatch.h's; who queues it, event_handlers.h's.
+//
+//   "ns/<namespace>"  ReconcileNamespace: its reports, then (queued again) its remediation;
+//   "policy/<name>"   ReconcilePolicy;
+//   "expiry"          the next exemption expiry: every namespace and policy again;
+//   "nodes"           the node facts rebuilt and, if they changed, every namespace again.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace csp::manager {
+
+inline constexpr std::string_view kNamespacePrefix = "ns/";
+inline constexpr std::string_view kPolicyPrefix = "policy/";
+inline constexpr std::string_view kExpiryKey = "expiry";
+inline constexpr std::string_view kNodesKey = "nodes";
+
+// Node changes come in bursts (agents report node after node): one rebuild per burst.
+inline constexpr std::chrono::milliseconds kNodesDelay{200};
+// Tally changes from many namespaces are coalesced into one status write per policy.
+inline constexpr std::chrono::milliseconds kPolicyDelay{300};
+
+inline std::string NamespaceKey(std::string_view ns) {
+  return std::string(kNamespacePrefix).append(ns);
+}
+inline std::string PolicyKey(std::string_view name) {
+  return std::string(kPolicyPrefix).append(name);
+}
+
+}  // namespace csp::manager

@@ -1,0 +1,257 @@
+// ReconcileNamespace and ReconcilePolicy against the in-memory API server: what they write
+// (reports, patches, Events, policy status) from what the caches listed.
+#include "csp/manager/reconcilers.h"
+
+#include <gtest/gtest.h>
+
+#include "csp/manager/resources.h"
+#include "csp/policy/control.h"
+#include "fake_api_server.h"
+
+namespace csp::manager {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr char kPolicy[] = "base";
+constexpr char kNs[] = "shop";
+constexpr char kPrivilegedRule[] = "disallow-privileged";
+
+// Every control off but `privileged`, from the registry: a workload's verdict depends on
+// securityContext.privileged alone.
+json PrivilegedOnlySpec(const std::string& action) {
+  json controls = json::object();
+  for (const policy::Control& c : policy::AllControls()) {
+    controls[std::string(c.key)] = {{"enabled", c.id == kPrivilegedRule}};
+  }
+  return {{"action", action}, {"controls", controls}};
+}
+
+json PolicyObject(const json& spec) {
+  return {{"apiVersion", "containersecurity.dev/v1alpha1"},
+          {"kind", "ContainerSecurityPolicy"},
+          {"metadata", {{"name", kPolicy}, {"generation", 1}}},
+          {"spec", spec}};
+}
+
+json Deployment(const std::string& name, bool privileged) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", name}, {"namespace", kNs}, {"uid", "uid-" + name}}},
+          {"spec",
+           {{"replicas", 2},
+            {"template",
+             {{"spec",
+               {{"containers",
+                 {{{"name", "app"},
+                   {"image", "nginx"},
+                   {"securityContext", {{"privileged", privileged}}}}}}}}}}}}};
+}
+
+const kube::ResourceRef& Deployments() { return FindWorkloadResource("apps", "Deployment")->ref; }
+
+class ReconcilersTest : public ::testing::Test {
+ protected:
+  ReconcilersTest() {
+    auto transport = std::make_unique<test::FakeApiServer>();
+    server_ = transport.get();
+    client_ = std::make_unique<kube::Client>(std::move(transport),
+                                             kube::RestConfig{.server = "https://fake"},
+                                             kube::ClientOptions{.qps = 0});
+    events_ = std::make_unique<EventRecorder>(*client_, "test");
+    Seed(kNamespaces, "",
+         {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNs}}}});
+  }
+
+  void Seed(const kube::ResourceRef& ref, const std::string& ns, json object) {
+    const std::string name = object["metadata"]["name"];
+    server_->Put(ref.ObjectPath(ns, name), std::move(object));
+  }
+  json Stored(const kube::ResourceRef& ref, const std::string& ns, const std::string& name) {
+    return server_->Get(ref.ObjectPath(ns, name));
+  }
+
+  // Lists everything into fresh caches (their watches then stop) and builds the context, as
+  // the manager has them when a worker starts.
+  void Sync() {
+    context_.reset();
+    caches_ = std::make_unique<Caches>(*client_, [](std::string_view resource, const Error& e) {
+      ADD_FAILURE() << resource << ": " << e.message;
+    });
+    std::stop_source stop;
+    caches_->Start(stop.get_token());
+    bool synced = caches_->policies.WaitForSyncFor(10s) &&
+                  caches_->namespaces.WaitForSyncFor(10s) && caches_->reports.WaitForSyncFor(10s);
+    for (const auto& informer : caches_->workloads)
+      synced = synced && informer->WaitForSyncFor(10s);
+    stop.request_stop();
+    caches_->Join();
+    ASSERT_TRUE(synced);
+    policies_.Replace(std::make_shared<const PolicySet>(BuildPolicySet(caches_->policies.List())));
+    context_ = std::make_unique<ReconcileContext>(ReconcileContext{
+        .client = *client_,
+        .caches = *caches_,
+        .policies = policies_,
+        .node_facts = node_facts_,
+        .tallies = tallies_,
+        .events = *events_,
+        .written_workloads = written_workloads_,
+        .written_reports = written_reports_,
+        .now = [] { return std::chrono::system_clock::time_point(1'780'000'000s); }});
+  }
+
+  json Report() { return Stored(kPolicyReports, kNs, std::string("csp-") + kPolicy); }
+
+  // The result of `rule` for the Deployment `name` in the report, "" when there is none.
+  std::string ResultOf(const std::string& name, const std::string& rule) {
+    for (const json& r : Report().value("results", json::array())) {
+      if (r.value("rule", "") != rule) continue;
+      for (const json& res : r.value("resources", json::array())) {
+        if (res.value("name", "") == name) return r.value("result", "");
+      }
+    }
+    return "";
+  }
+
+  test::FakeApiServer* server_ = nullptr;
+  std::unique_ptr<kube::Client> client_;
+  std::unique_ptr<EventRecorder> events_;
+  std::unique_ptr<Caches> caches_;
+  PolicySetHolder policies_;
+  NodeFactsHolder node_facts_;
+  TallyStore tallies_;
+  WriteOverlay<CachedWorkload> written_workloads_;
+  WriteOverlay<CachedReport> written_reports_;
+  std::unique_ptr<ReconcileContext> context_;
+};
+
+TEST_F(ReconcilersTest, NamespaceReportsFirstThenRemediates) {
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Label")));
+  Seed(Deployments(), kNs, Deployment("good", false));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+
+  // Without remediation: the report only, and the outcome says a patch is due.
+  NamespaceOutcome first = ReconcileNamespace(*context_, kNs, /*remediate=*/false);
+  ASSERT_TRUE(first.status) << first.status.error().message;
+  EXPECT_TRUE(first.needs_remediation);
+  EXPECT_EQ(first.patches, 0);
+  EXPECT_EQ(first.report_writes, 1);
+  EXPECT_EQ(first.changed_policies, std::vector<std::string>{kPolicy});
+  EXPECT_EQ(server_->requests("POST"),
+            std::vector<std::string>{"POST " + kPolicyReports.CollectionPath(kNs)});
+  EXPECT_TRUE(server_->requests("PATCH").empty());
+  EXPECT_EQ(ResultOf("bad", kPrivilegedRule), "fail");
+  EXPECT_EQ(ResultOf("good", kPrivilegedRule), "pass");
+
+  // With it: both are labelled (compliant or not), each with an Event; the report, already
+  // right, is left.
+  NamespaceOutcome second = ReconcileNamespace(*context_, kNs, /*remediate=*/true);
+  ASSERT_TRUE(second.status) << second.status.error().message;
+  EXPECT_EQ(second.patches, 2);
+  EXPECT_EQ(second.report_writes, 0);
+  EXPECT_EQ(server_->requests("PATCH"),
+            (std::vector<std::string>{"PATCH " + Deployments().ObjectPath(kNs, "bad"),
+                                      "PATCH " + Deployments().ObjectPath(kNs, "good")}));
+  auto label = [&](const std::string& name) {
+    return Stored(Deployments(), kNs, name)["metadata"]["labels"].value(
+        "containersecurity.dev/compliant", "");
+  };
+  EXPECT_EQ(label("bad"), "false");
+  EXPECT_EQ(label("good"), "true");
+  EXPECT_EQ(server_->requests("POST").size(), 3u) << "one report, then two Events";
+
+  // Level-triggered: another pass over the same state writes nothing.
+  const std::size_t writes = server_->requests().size();
+  NamespaceOutcome third = ReconcileNamespace(*context_, kNs, /*remediate=*/true);
+  ASSERT_TRUE(third.status) << third.status.error().message;
+  EXPECT_FALSE(third.needs_remediation);
+  EXPECT_EQ(server_->requests().size(), writes) << "requests after a pass with nothing to do";
+}
+
+TEST_F(ReconcilersTest, NamespaceDeletesTheReportsOfADeletedPolicy) {
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Audit")));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  ASSERT_FALSE(Report().is_null());
+
+  ASSERT_TRUE(client_->Delete(kPolicies, "", kPolicy));
+  Sync();
+  NamespaceOutcome outcome = ReconcileNamespace(*context_, kNs);
+  ASSERT_TRUE(outcome.status) << outcome.status.error().message;
+  EXPECT_TRUE(Report().is_null());
+  EXPECT_EQ(outcome.changed_policies, std::vector<std::string>{kPolicy});
+}
+
+TEST_F(ReconcilersTest, PolicyStatusFromTheTalliesAndFailedNamespaces) {
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Audit")));
+  Seed(Deployments(), kNs, Deployment("good", false));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+
+  ASSERT_TRUE(ReconcilePolicy(*context_, kPolicy));
+  json status = Stored(kPolicies, "", kPolicy)["status"];
+  EXPECT_EQ(status["workloads"],
+            json({{"total", 2}, {"passing", 1}, {"failing", 1}, {"exempted", 0}}));
+  EXPECT_EQ(status["observedGeneration"], 1);
+  EXPECT_EQ(status["conditions"][0]["status"], "True");
+  EXPECT_EQ(server_->requests("PUT"),
+            std::vector<std::string>{"PUT " + kPolicies.ObjectPath("", kPolicy) + "/status"});
+
+  // The same again from a fresh cache: no write.
+  Sync();
+  ASSERT_TRUE(ReconcilePolicy(*context_, kPolicy));
+  EXPECT_EQ(server_->requests("PUT").size(), 1u);
+
+  // A namespace the policy covers failed: named, counts kept.
+  const std::vector<std::string> failed = {kNs};
+  ASSERT_TRUE(ReconcilePolicy(*context_, kPolicy, failed));
+  status = Stored(kPolicies, "", kPolicy)["status"];
+  EXPECT_EQ(status["conditions"][0]["status"], "False");
+  EXPECT_EQ(status["conditions"][0]["reason"], "ReconcileFailed");
+  EXPECT_NE(status["conditions"][0].value("message", "").find(kNs), std::string::npos);
+  EXPECT_EQ(status["workloads"]["total"], 2);
+}
+
+TEST_F(ReconcilersTest, PolicyIgnoresFailedNamespacesItCannotCover) {
+  json spec = PrivilegedOnlySpec("Audit");
+  spec["match"] = {{"excludeNamespaces", {"elsewhere"}},
+                   {"namespaceSelector", {{"matchLabels", {{"team", "shop"}}}}}};
+  Seed(kPolicies, "", PolicyObject(spec));
+  Seed(kNamespaces, "",
+       {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "unlabelled"}}}});
+  Sync();
+  const std::vector<std::string> failed = {"elsewhere", "unlabelled"};
+  ASSERT_TRUE(ReconcilePolicy(*context_, kPolicy, failed));
+  const json status = Stored(kPolicies, "", kPolicy)["status"];
+  EXPECT_EQ(status["conditions"][0]["status"], "True") << status.dump();
+}
+
+TEST_F(ReconcilersTest, AConflictFailsThePassAndTheRetryStartsFresh) {
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("ScaleDown")));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  // Someone scales the Deployment after the cache listed it: the planned scale-down carries
+  // the listed resourceVersion and meets 409.
+  json changed = Stored(Deployments(), kNs, "bad");
+  changed["spec"]["replicas"] = 3;
+  server_->Put(Deployments().ObjectPath(kNs, "bad"), changed);
+  NamespaceOutcome outcome = ReconcileNamespace(*context_, kNs);
+  ASSERT_FALSE(outcome.status);
+  EXPECT_EQ(outcome.status.error().code, Code::kAborted);
+  EXPECT_EQ(server_->conflicts(), 1);
+
+  Sync();
+  outcome = ReconcileNamespace(*context_, kNs);
+  ASSERT_TRUE(outcome.status) << outcome.status.error().message;
+  const json bad = Stored(Deployments(), kNs, "bad");
+  EXPECT_EQ(bad["spec"]["replicas"], 0);
+  EXPECT_EQ(bad["metadata"]["annotations"].value("containersecurity.dev/scaled-down-from", ""),
+            "3");
+}
+
+}  // namespace
+}  // namespace csp::manager
