@@ -49,9 +49,12 @@ std::optional<std::int64_t> ParseCount(std::string_view text) {
   return n;
 }
 
-std::string Join(const std::vector<std::string>& items) {
+std::string Join(const std::vector<std::string>& items, std::string_view separator = ",") {
   std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ",") + s;
+  for (const std::string& s : items) {
+    if (!out.empty()) out += separator;
+    out += s;
+  }
   return out;
 }
 
@@ -158,8 +161,23 @@ std::string PlanSuspend(const json& object, bool down, const std::optional<std::
   return "";
 }
 
+// Keys of `current` and `recorded` whose values differ, in key order.
+std::string KeysChanged(const json& recorded, const json& current) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : recorded.items()) {
+    if (!current.contains(key) || current[key] != value) keys.insert(key);
+  }
+  for (const auto& [key, value] : current.items()) {
+    if (!recorded.contains(key)) keys.insert(key);
+  }
+  return Join(std::vector<std::string>(keys.begin(), keys.end()), ", ");
+}
+
 // DaemonSet: our key added to spec.template.spec.nodeSelector; the selector before it is
-// recorded (without our key) and put back on restore.
+// recorded (without our key). The quarantine adds our key and nothing else, so every key the
+// user did not touch meanwhile still holds its recorded value: the restore removes our key and
+// leaves the rest as the user has it now (a key added, changed or removed since stays so). The
+// record only names, in the Event, the keys the user changed.
 std::string PlanNodeSelector(const json& object, bool down, const std::optional<std::string>& from,
                              Builder& b) {
   const json* selector = Find(object, {"spec", "template", "spec", "nodeSelector"});
@@ -185,21 +203,13 @@ std::string PlanNodeSelector(const json& object, bool down, const std::optional<
     b.Emit("Normal", "Restored", "nodeSelector already changed meanwhile; left as it is");
     return "";
   }
-  json original = json::parse(*from, nullptr, /*allow_exceptions=*/false);
-  if (!original.is_object()) {
-    original = current;  // unreadable record: just lift the quarantine
-    original.erase(std::string(kQuarantineKey));
-  }
-  original.erase(std::string(kQuarantineKey));
-  for (const auto& [key, value] : current.items()) {
-    if (!original.contains(key)) b.Set({"spec", "template", "spec", "nodeSelector"}, key, json());
-  }
-  for (const auto& [key, value] : original.items()) {
-    if (!current.contains(key) || current[key] != value) {
-      b.Set({"spec", "template", "spec", "nodeSelector"}, key, value);
-    }
-  }
-  b.Emit("Normal", "Restored", "restored nodeSelector " + original.dump());
+  b.Set({"spec", "template", "spec", "nodeSelector"}, kQuarantineKey, json());
+  current.erase(std::string(kQuarantineKey));
+  const json recorded = json::parse(*from, nullptr, /*allow_exceptions=*/false);
+  const std::string changed = recorded.is_object() ? KeysChanged(recorded, current) : "";
+  b.Emit("Normal", "Restored",
+         "removed nodeSelector " + std::string(kQuarantineKey) +
+             (changed.empty() ? "" : "; kept the keys changed meanwhile as they are: " + changed));
   return "";
 }
 

@@ -53,6 +53,16 @@ bool StartsWithMarker(std::string_view line) {
   return next == ' ' || next == '\t' || next == '\r' || next == '\n';
 }
 
+// `line` without its line break.
+bool IsSeparatorLine(std::string_view line) {
+  if (!line.starts_with("---")) return false;
+  line.remove_prefix(3);
+  if (line.empty()) return true;
+  if (line[0] != ' ' && line[0] != '\t' && line[0] != '\r') return false;  // `---x` is a scalar
+  const std::size_t content = line.find_first_not_of(" \t\r");
+  return content == std::string_view::npos || line[content] == '#';
+}
+
 std::size_t LineStart(std::string_view text, std::size_t offset) {
   const std::size_t newline = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
   return newline == std::string_view::npos ? 0 : newline + 1;
@@ -136,6 +146,37 @@ std::size_t DocumentStartBefore(std::string_view text, std::size_t offset) {
     start = previous;
   }
   return start;
+}
+
+std::size_t LineOffset(std::string_view text, int line) {
+  std::size_t offset = 0;
+  for (int i = 1; i < line; ++i) {
+    const std::size_t newline = text.find('\n', offset);
+    if (newline == std::string_view::npos) return text.size();
+    offset = newline + 1;
+  }
+  return offset;
+}
+
+std::size_t NextSeparatorLine(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t start = offset;
+  if (LineStart(text, offset) != offset) {
+    start = text.find('\n', offset);
+    if (start == std::string_view::npos) return std::string_view::npos;
+    ++start;
+  }
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    if (IsSeparatorLine(text.substr(start, end == std::string_view::npos ? end : end - start))) {
+      return start;
+    }
+    if (end == std::string_view::npos) break;
+    const std::size_t next = text.find("\n---", end);
+    if (next == std::string_view::npos) break;
+    start = next + 1;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace csp::manifest

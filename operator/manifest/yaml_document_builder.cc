@@ -8,8 +8,7 @@
 namespace csp::manifest {
 
 std::string YamlDocumentBuilder::TooDeepMessage(std::size_t max_depth) {
-  return "nesting deeper than " + std::to_string(max_depth) +
-         " levels; the rest of the file is not read";
+  return "nesting deeper than " + std::to_string(max_depth) + " levels";
 }
 
 bool YamlDocumentBuilder::OnEvent(const YamlEvent& event) {

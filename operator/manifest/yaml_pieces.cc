@@ -60,14 +60,15 @@ std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piec
 }
 
 bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& starts,
-                     std::size_t threads, std::string_view file, const Limits& limits,
-                     const DocumentSink& on_document, const ErrorSink& on_error) {
+                     std::size_t threads, std::string_view file, int line_offset,
+                     const Limits& limits, const DocumentSink& on_document,
+                     const ErrorSink& on_error) {
   const std::size_t count = starts.size();
   if (count <= 1 || threads <= 1) {
-    return ParseYamlText(text, file, 0, limits, on_document, on_error);
+    return ParseYamlText(text, file, line_offset, limits, on_document, on_error);
   }
   std::vector<std::string_view> texts(count);
-  std::vector<int> line_offsets(count, 0);
+  std::vector<int> line_offsets(count, line_offset);
   for (std::size_t i = 0; i < count; ++i) {
     const std::size_t end = i + 1 < count ? starts[i + 1] : text.size();
     texts[i] = text.substr(starts[i], end - starts[i]);
@@ -133,7 +134,9 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
     for (std::size_t t = 0; t < std::min(threads, count); ++t) workers.emplace_back(work);
   } catch (const std::system_error&) {
     // No more threads to be had: go on with those there are, or parse here.
-    if (workers.empty()) return ParseYamlText(text, file, 0, limits, on_document, on_error);
+    if (workers.empty()) {
+      return ParseYamlText(text, file, line_offset, limits, on_document, on_error);
+    }
   }
 
   YamlDocumentBuilder builder(file, limits, on_document, on_error);

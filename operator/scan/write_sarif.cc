@@ -4,7 +4,7 @@
 
 #include "csp/policy/control.h"
 #include "csp/scan/scan.h"
-#include "csp/scan/version.h"
+#include "csp/version.h"
 
 namespace csp::scan {
 namespace {

@@ -145,11 +145,33 @@ TEST_F(CspctlTest, BrokenDocumentsAreReportedAndTheRestScanned) {
   EXPECT_EQ(list["items"][0]["results"][0]["resources"][0]["name"], "good-but-root");
 }
 
-TEST_F(CspctlTest, SyntaxErrorKeepsTheDocumentsBeforeIt) {
+// A half-edited document must not hide the violations after it: it is reported as FILE:LINE,
+// the scan resumes at the next `---` line, and the exit code says the input was broken.
+TEST_F(CspctlTest, SyntaxErrorBreaksItsDocumentOnly) {
   CommandResult r = Cspctl({"scan", "--now", kNow, "broken/syntax.yaml"});
   EXPECT_EQ(r.exit_code, 2) << r;
-  EXPECT_NE(r.err.find("broken/syntax.yaml:"), std::string::npos) << r;
-  EXPECT_NE(r.out.find("1 workload scanned"), std::string::npos) << r;
+  EXPECT_NE(r.err.find("broken/syntax.yaml:7: did not find expected ',' or ']' (while parsing a "
+                       "flow sequence that starts at line 6)"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("2 workloads scanned"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("after-the-error"), std::string::npos) << r;
+}
+
+TEST_F(CspctlTest, BrokenFirstDocumentDoesNotHideTheRest) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-o", "json", "broken/syntax_first.yaml"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_NE(
+      r.err.find("broken/syntax_first.yaml:3: mapping values are not allowed in this context"),
+      std::string::npos)
+      << r;
+  json list = json::parse(r.out);
+  ASSERT_EQ(list["items"].size(), 1u) << r;
+  const json& result = list["items"][0]["results"][0];
+  EXPECT_EQ(result["resources"][0]["name"], "after-the-error") << r;
+  EXPECT_EQ(result["policy"], "default") << r;
+  EXPECT_EQ(result["rule"], "disallow-privileged") << r;
+  EXPECT_EQ(result["result"], "fail") << r;
 }
 
 TEST_F(CspctlTest, InvalidPolicyNamesEveryBadField) {

@@ -296,13 +296,38 @@ std::vector<Case> Cases() {
        Merge(Merge(RelabelTrue(), SelectorPatch({{q, nullptr}})), FromPatch(nullptr)),
        {"Labeled", "Restored"},
        ""},
-      {"daemonset_restores_changed_original_keys",
+      // While quarantined, the user's nodeSelector edits are theirs: the restore removes our
+      // key only, whatever the record says about the keys the user added, changed or removed.
+      {"daemonset_restore_keeps_key_user_added",
        MakeWorkload("DaemonSet", "agent",
-                    Merge(good, {{"nodeSelector", {{"zone", "b"}, {q, "true"}}}}), {},
-                    Ours(R"({"disk":"ssd","zone":"a"})")),
+                    Merge(good, {{"nodeSelector", {{"disk", "ssd"}, {"team", "a"}, {q, "true"}}}}),
+                    {}, Ours(R"({"disk":"ssd"})")),
+       {kScaleDown},
+       Merge(Merge(RelabelTrue(), SelectorPatch({{q, nullptr}})), FromPatch(nullptr)),
+       {"Labeled", "Restored"},
+       ""},
+      {"daemonset_restore_keeps_key_user_changed",
+       MakeWorkload("DaemonSet", "agent",
+                    Merge(good, {{"nodeSelector", {{"disk", "ssd"}, {"zone", "b"}, {q, "true"}}}}),
+                    {}, Ours(R"({"disk":"ssd","zone":"a"})")),
        {kLabel},
-       Merge(Merge(RelabelTrue(), SelectorPatch({{q, nullptr}, {"disk", "ssd"}, {"zone", "a"}})),
-             FromPatch(nullptr)),
+       Merge(Merge(RelabelTrue(), SelectorPatch({{q, nullptr}})), FromPatch(nullptr)),
+       {"Labeled", "Restored"},
+       ""},
+      {"daemonset_restore_keeps_key_user_removed",
+       MakeWorkload("DaemonSet", "agent",
+                    Merge(good, {{"nodeSelector", {{"zone", "a"}, {q, "true"}}}}), {},
+                    Ours(R"({"disk":"ssd","zone":"a"})")),
+       {kScaleDown},
+       Merge(Merge(RelabelTrue(), SelectorPatch({{q, nullptr}})), FromPatch(nullptr)),
+       {"Labeled", "Restored"},
+       ""},
+      {"daemonset_restore_with_unreadable_record_lifts_quarantine_only",
+       MakeWorkload("DaemonSet", "agent",
+                    Merge(good, {{"nodeSelector", {{"disk", "ssd"}, {q, "true"}}}}), {},
+                    Ours("not json")),
+       {kScaleDown},
+       Merge(Merge(RelabelTrue(), SelectorPatch({{q, nullptr}})), FromPatch(nullptr)),
        {"Labeled", "Restored"},
        ""},
       {"daemonset_quarantine_key_removed_by_user_is_put_back",
@@ -387,6 +412,36 @@ TEST(RemediationCycleTest, ScaleDownThenRestoreReturnsTheOriginalObject) {
       "Deployment", "web", GoodPodSpec(), {{"replicas", 4}},
       {{"labels", {{std::string(kCompliantLabel), "true"}}}, {"annotations", json::object()}});
   EXPECT_EQ(object, want) << object.dump();
+}
+
+// A DaemonSet quarantined, its nodeSelector edited by its user meanwhile (one key added, one
+// changed, one removed), then fixed: the restore leaves exactly the user's selector, and its
+// Event names the keys it left as the user set them.
+TEST(RemediationCycleTest, DaemonSetRestoreKeepsTheUsersSelectorEdits) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("p", kScaleDown)};
+  json spec = BadPodSpec();
+  spec["nodeSelector"] = {{"disk", "ssd"}, {"zone", "a"}, {"os", "linux"}};
+  json object = MakeWorkload("DaemonSet", "agent", spec);
+  RemediationPlan down = PlanRemediation(object, test::MustEvaluate(policies, object));
+  ASSERT_TRUE(down.patch);
+  object.merge_patch(*down.patch);
+  json& selector = object["spec"]["template"]["spec"]["nodeSelector"];
+  ASSERT_TRUE(selector.contains(std::string(kQuarantineKey))) << object.dump();
+
+  selector["team"] = "infra";  // added
+  selector["zone"] = "b";      // changed
+  selector.erase("os");        // removed
+  object["spec"]["template"]["spec"]["containers"] = GoodPodSpec()["containers"];
+  RemediationPlan up = PlanRemediation(object, test::MustEvaluate(policies, object));
+  ASSERT_TRUE(up.patch);
+  object.merge_patch(*up.patch);
+  EXPECT_EQ(object["spec"]["template"]["spec"]["nodeSelector"],
+            (json{{"disk", "ssd"}, {"team", "infra"}, {"zone", "b"}}))
+      << object.dump();
+  EXPECT_FALSE(object["metadata"]["annotations"].contains(std::string(kScaledDownFromAnnotation)));
+  ASSERT_EQ(Reasons(up.events).back(), "Restored");
+  EXPECT_NE(up.events.back().message.find("os, team, zone"), std::string::npos)
+      << up.events.back().message;
 }
 
 TEST(RemediationPlanTest, ViolationsAreSortedAndUniqueAcrossPolicies) {

@@ -351,5 +351,46 @@ INSTANTIATE_TEST_SUITE_P(Kinds, OperatorRemediationTest, ::testing::ValuesIn(Cas
                            return info.param.name;
                          });
 
+// Defect 4 of issue 11: the user edits a quarantined DaemonSet's nodeSelector (adds a key,
+// removes one); the restore removes the quarantine key only and keeps the user's edits.
+class OperatorQuarantineTest : public OperatorTest {};
+
+TEST_F(OperatorQuarantineTest, RestoreKeepsNodeSelectorEditsMadeDuringQuarantine) {
+  StartOperator();
+  ASSERT_FALSE(HasFailure());
+  const std::string policy =
+      CreatePolicy("quarantine-edit", PrivilegedOnlyPolicySpec(ns(), "ScaleDown"));
+  WaitPolicyReconciled(policy);
+  ASSERT_FALSE(HasFailure());
+
+  const std::string name = "edited";
+  json ds = DaemonSetObject(name, PodSpec(/*privileged=*/true));
+  ds["spec"]["template"]["spec"]["nodeSelector"] = {{"type", "kwok"}, {"disk", "ssd"}};
+  Create(ds);
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(WaitObject(
+      "daemonsets.apps", name, "quarantined",
+      [](const json& o) { return NodeSelectorOf(o).contains(kQuarantineKey); }, kReconcile));
+
+  Patch("daemonsets.apps", name,
+        {{"spec",
+          {{"template", {{"spec", {{"nodeSelector", {{"disk", nullptr}, {"team", "infra"}}}}}}}}}});
+  Patch("daemonsets.apps", name,
+        json::array({{{"op", "replace"},
+                      {"path", "/spec/template/spec/containers/0/securityContext/privileged"},
+                      {"value", false}}}),
+        "json");
+  EXPECT_TRUE(WaitObject(
+      "daemonsets.apps", name, "restored with the user's nodeSelector",
+      [](const json& o) {
+        return NodeSelectorOf(o) == json{{"type", "kwok"}, {"team", "infra"}} &&
+               !HasAnnotation(o, kScaledDownFromAnnotation) && LabeledCompliant(o);
+      },
+      kReconcile));
+  EXPECT_TRUE(Eventually(
+      [&] { return OperatorEvents(ns(), "DaemonSet", name).count("Restored") != 0; }, kReconcile))
+      << "no Restored Event on DaemonSet/" << name;
+}
+
 }  // namespace
 }  // namespace csp::e2e

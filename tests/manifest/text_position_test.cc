@@ -83,5 +83,36 @@ TEST(DocumentStartBeforeTest, DirectivesBelongToTheDocumentTheyPrecede) {
   EXPECT_EQ(DocumentStartBefore(text, text.size() - 2), 9u);
 }
 
+TEST(LineOffsetTest, FindsTheFirstByteOfALine) {
+  const std::string_view text = "a\nbc\n\nd";
+  EXPECT_EQ(LineOffset(text, 1), 0u);
+  EXPECT_EQ(LineOffset(text, 2), 2u);
+  EXPECT_EQ(LineOffset(text, 3), 5u);
+  EXPECT_EQ(LineOffset(text, 4), 6u);
+  EXPECT_EQ(LineOffset(text, 9), text.size());
+}
+
+// The lines kubectl's YAML reader splits at: `---`, then only blanks or a comment.
+TEST(NextSeparatorLineTest, FindsOnlyBareOrCommentedMarkers) {
+  const std::string_view text =
+      "---\n"         // 0
+      "a: 1\n"        // 4
+      "---x\n"        // 9: a scalar
+      "--- {b: 2}\n"  // 14: content after the marker
+      " ---\n"        // 25: not at column 0
+      "--- # c\n"     // 30
+      "c: '---'\n"    // 38
+      "---  \t\r\n"   // 47
+      "d: 4\n"        // 55
+      "---";          // 60
+  EXPECT_EQ(NextSeparatorLine(text, 0), 0u);
+  EXPECT_EQ(NextSeparatorLine(text, 1), 30u);
+  EXPECT_EQ(NextSeparatorLine(text, 30), 30u);
+  EXPECT_EQ(NextSeparatorLine(text, 31), 47u);
+  EXPECT_EQ(NextSeparatorLine(text, 48), 60u);
+  EXPECT_EQ(NextSeparatorLine(text, 61), std::string_view::npos);
+  EXPECT_EQ(NextSeparatorLine("a: 1\nb: 2\n", 0), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace csp::manifest

@@ -92,7 +92,7 @@ testing::Collected InPieces(std::string_view text, std::size_t piece_bytes, std:
   return testing::Collect(
       [&](std::string_view t, std::string_view file, const Limits& l, const DocumentSink& d,
           const ErrorSink& e) {
-        ParseYamlPieces(t, SplitYamlStream(t, piece_bytes), threads, file, l, d, e);
+        ParseYamlPieces(t, SplitYamlStream(t, piece_bytes), threads, file, 0, l, d, e);
       },
       text, limits);
 }
@@ -125,6 +125,24 @@ TEST(ParseYamlPiecesTest, NothingAfterTooDeepNestingInAMiddlePiece) {
   const auto want = OneGo(text);
   ASSERT_THAT(want.errors.back().message, ::testing::HasSubstr("nesting deeper than 200"));
   ExpectSame(InPieces(text, 100, 2), want);
+}
+
+// ParseYamlStream resumes after a broken document at the next `---` line; in pieces on worker
+// threads (a stream over 512 KiB) the results are the same as on the calling thread.
+TEST(ParseYamlStreamTest, ResumesAfterASyntaxErrorTheSameInPieces) {
+  const std::string text = MixedStream(8000) + "---\na: b: c\n" + MixedStream(8001);
+  ASSERT_GT(text.size(), std::size_t{600} << 10);
+  Limits one_thread, two_threads;
+  one_thread.threads = 1;
+  two_threads.threads = 2;
+  const auto want = testing::Collect(ParseYamlStream, text, one_thread);
+  EXPECT_THAT(
+      want.ErrorStrings(),
+      ::testing::Contains("test.yaml:30667: mapping values are not allowed in this context"));
+  ASSERT_FALSE(want.Values().empty());
+  // The second stream's last document (its key `n` is YAML 1.1's false).
+  EXPECT_EQ(want.Values().back()["items"][0]["false"], 8000) << want.Values().back();
+  ExpectSame(testing::Collect(ParseYamlStream, text, two_threads), want);
 }
 
 TEST(ParseYamlPiecesTest, SameResultsWhenDocumentsBreakLimits) {
@@ -179,7 +197,7 @@ TEST(ParseYamlPiecesTest, ACallbackThatThrowsStopsTheWorkers) {
   const std::string text = MixedStream(300);
   int seen = 0;
   EXPECT_THROW(ParseYamlPieces(
-                   text, SplitYamlStream(text, 64), 2, "t.yaml", Limits{},
+                   text, SplitYamlStream(text, 64), 2, "t.yaml", 0, Limits{},
                    [&](Document&&) {
                      if (++seen == 5) throw std::runtime_error("stop");
                    },

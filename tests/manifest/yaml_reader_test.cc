@@ -228,18 +228,79 @@ TEST_P(YamlDocumentErrorTest, ReportsAndSkipsOnlyThatDocument) {
 INSTANTIATE_TEST_SUITE_P(Table, YamlDocumentErrorTest, ::testing::ValuesIn(kDocumentErrors),
                          [](const auto& info) { return std::string(info.param.name); });
 
-TEST(YamlReaderTest, SyntaxErrorStopsTheFileAfterTheDocumentsBeforeIt) {
+// A syntax error breaks its document only: reading resumes at the next `---` line, as kubectl,
+// which splits a file at those lines before decoding each document, would still apply the rest.
+TEST(YamlReaderTest, SyntaxErrorSkipsToTheNextDocumentMarker) {
   const auto got = Read(
       "kind: A\n"    // 1
       "---\n"        // 2
       "kind: B\n"    // 3
       "---\n"        // 4
       "a: b: c\n"    // 5
-      "---\n"        // 6
-      "kind: D\n");  // 7
-  ASSERT_EQ(got.errors.size(), 1u);
-  EXPECT_EQ(got.errors[0].ToString(), "m.yaml:5: mapping values are not allowed in this context");
-  EXPECT_THAT(got.Values(), ElementsAre(json({{"kind", "A"}}), json({{"kind", "B"}})));
+      "d: e\n"       // 6
+      "---\n"        // 7
+      "kind: D\n");  // 8
+  EXPECT_THAT(got.ErrorStrings(),
+              ElementsAre("m.yaml:5: mapping values are not allowed in this context"));
+  EXPECT_THAT(got.Values(),
+              ElementsAre(json({{"kind", "A"}}), json({{"kind", "B"}}), json({{"kind", "D"}})));
+  EXPECT_THAT(got.order, ElementsAre("doc", "doc", "error", "doc"));
+  EXPECT_EQ(got.documents.back().line, 8);
+}
+
+TEST(YamlReaderTest, BrokenFirstDocumentDoesNotHideTheRest) {
+  const auto got = Read(
+      "metadata: name: a\n"  // 1
+      "--- # next\n"         // 2
+      "kind: B\n"            // 3
+      "---\n"                // 4
+      "kind: C\n");          // 5
+  EXPECT_THAT(got.ErrorStrings(),
+              ElementsAre("m.yaml:1: mapping values are not allowed in this context"));
+  ASSERT_THAT(got.Values(), ElementsAre(json({{"kind", "B"}}), json({{"kind", "C"}})));
+  EXPECT_EQ(got.documents[0].line, 3);
+}
+
+TEST(YamlReaderTest, EachBrokenDocumentIsReportedOnce) {
+  const auto got = Read(
+      "a: 'never closed\n"  // 1
+      "---\n"               // 2: ends the quoted scalar above, libyaml reports it here
+      "kind: B\n"           // 3
+      "---\n"               // 4
+      "list: [unclosed\n"   // 5
+      "---\n"               // 6
+      "---\n"               // 7
+      "\tkey: tab\n"        // 8
+      "---\n"               // 9
+      "kind: E\n");         // 10
+  ASSERT_EQ(got.errors.size(), 3u) << ::testing::PrintToString(got.ErrorStrings());
+  EXPECT_EQ(got.errors[0].line, 2);
+  EXPECT_THAT(got.errors[0].message, HasSubstr("quoted scalar that starts at line 1"));
+  EXPECT_EQ(got.errors[1].line, 6);
+  EXPECT_THAT(got.errors[1].message, HasSubstr("flow sequence that starts at line 5"));
+  EXPECT_EQ(got.errors[2].line, 8);
+  EXPECT_THAT(got.Values(), ElementsAre(json({{"kind", "B"}}), json({{"kind", "E"}})));
+  EXPECT_THAT(got.order, ElementsAre("error", "doc", "error", "doc", "error", "doc"));
+}
+
+// kubectl splits only at a `---` line with nothing but blanks or a comment after it; a
+// marker line with content is part of the broken document, not a place to resume.
+TEST(YamlReaderTest, MarkerLineWithContentIsNotWhereReadingResumes) {
+  const auto got = Read(
+      "a: 'never closed\n"  // 1
+      "--- {kind: B}\n"     // 2
+      "---\n"               // 3
+      "kind: C\n");         // 4
+  ASSERT_EQ(got.errors.size(), 1u) << ::testing::PrintToString(got.ErrorStrings());
+  EXPECT_EQ(got.errors[0].line, 2);
+  EXPECT_THAT(got.Values(), ElementsAre(json({{"kind", "C"}})));
+}
+
+TEST(YamlReaderTest, SyntaxErrorInTheLastDocumentEndsTheFile) {
+  const auto got = Read("kind: A\n---\na: b: c\n");
+  EXPECT_THAT(got.ErrorStrings(),
+              ElementsAre("m.yaml:3: mapping values are not allowed in this context"));
+  EXPECT_THAT(got.Values(), ElementsAre(json({{"kind", "A"}})));
 }
 
 TEST(YamlReaderTest, SyntaxErrorNamesTheContextLine) {
@@ -278,9 +339,8 @@ TEST(YamlReaderTest, DepthLimitCountsContainers) {
   EXPECT_TRUE(got.errors.empty());
   got = Read("a: {b: [[1]]}\n---\nkind: next\n", limits);
   ASSERT_EQ(got.errors.size(), 1u);
-  EXPECT_EQ(got.errors[0].ToString(),
-            "m.yaml:1: nesting deeper than 3 levels; the rest of the file is not read");
-  EXPECT_TRUE(got.documents.empty());
+  EXPECT_EQ(got.errors[0].ToString(), "m.yaml:1: nesting deeper than 3 levels");
+  EXPECT_THAT(got.Values(), ElementsAre(json({{"kind", "next"}})));
 }
 
 TEST(YamlReaderTest, AliasCannotNestBeyondTheDepthLimit) {

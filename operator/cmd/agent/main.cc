@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "csp/version.h"
 #include "render_command.h"
 #include "run_command.h"
 
@@ -14,6 +15,7 @@ constexpr const char* kUsage = R"(csp-agent: seccomp and AppArmor profiles on a 
 Usage:
   csp-agent run --node-name NODE [flags]   run the node agent
   csp-agent render PROFILE [flags]         print a profile exactly as a node gets it
+  csp-agent version                        print the version
   csp-agent help                           this text
 
 Run 'csp-agent run --help' or 'csp-agent render --help' for their flags.
@@ -33,6 +35,10 @@ int main(int argc, char** argv) {
   }
   if (command == "render") {
     return csp::agent::cmd::RunRender({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "csp-agent " << csp::kVersion << "\n";
+    return 0;
   }
   if (command == "help" || command == "-h" || command == "--help") {
     std::cout << kUsage;

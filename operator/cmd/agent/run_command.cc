@@ -17,6 +17,7 @@
 #include "csp/log/log.h"
 #include "csp/serve/http_server.h"
 #include "csp/serve/metrics_text.h"
+#include "csp/version.h"
 
 namespace csp::agent::cmd {
 namespace {
@@ -76,8 +77,10 @@ int RunAgent(const std::vector<std::string>& args, std::ostream& out, std::ostre
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::string root = options->root.string();
-  LogInfo("starting",
-          {{"node", options->node_name}, {"root", root}, {"listen", options->listen_address}});
+  LogInfo("starting", {{"version", kVersion},
+                       {"node", options->node_name},
+                       {"root", root},
+                       {"listen", options->listen_address}});
 
   Result<profiles::RenderTarget> target = HostRenderTarget();
   if (!target) {
@@ -110,7 +113,8 @@ int RunAgent(const std::vector<std::string>& args, std::ostream& out, std::ostre
              {{"error", transport.error().message}});
     return 1;
   }
-  kube::Client client(std::move(*transport), *config, {.user_agent = "csp-agent"});
+  kube::Client client(std::move(*transport), *config,
+                      {.user_agent = std::string("csp-agent/") + kVersion});
 
   NodeAgent agent(client, installer, {.node = options->node_name, .target = *target});
   Result<std::unique_ptr<serve::HttpServer>> server =

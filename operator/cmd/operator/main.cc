@@ -15,8 +15,8 @@
 #include "csp/log/log.h"
 #include "csp/manager/manager.h"
 #include "csp/manager/options.h"
-#include "csp/scan/version.h"
 #include "csp/serve/http_server.h"
+#include "csp/version.h"
 
 namespace {
 
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options->version) {
-    std::cout << "csp-operator " << csp::scan::kVersion << "\n";
+    std::cout << "csp-operator " << csp::kVersion << "\n";
     return 0;
   }
   if (auto s = csp::SetUpLogging(options->log_format, options->log_level, "csp-operator"); !s) {
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   csp::kube::Client client(std::move(*transport), *config,
                            {.qps = options->kube_api_qps,
                             .burst = options->kube_api_burst,
-                            .user_agent = std::string("csp-operator/") + csp::scan::kVersion});
+                            .user_agent = std::string("csp-operator/") + csp::kVersion});
   // The Lease gets its own connection and no retries: one slow attempt must not outlast the
   // renew deadline (leader_election.h).
   csp::kube::RestConfig lease_config = *config;
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
       std::move(*lease_transport), lease_config,
       {.qps = 0,
        .retry = {.max_attempts = 1},
-       .user_agent = std::string("csp-operator/") + csp::scan::kVersion + " leader-election"});
+       .user_agent = std::string("csp-operator/") + csp::kVersion + " leader-election"});
 
   csp::manager::Manager manager(*options, client, lease_client);
   manager.OnLostLeadership([] { kill(getpid(), SIGTERM); });
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   LogInfo("listening on", {{"address", address.substr(0, address.rfind(':') + 1) +
                                            std::to_string((*server)->port())},
                            {"port", std::to_string((*server)->port())}});
-  LogInfo("starting", {{"version", csp::scan::kVersion},
+  LogInfo("starting", {{"version", csp::kVersion},
                        {"identity", options->identity},
                        {"server", config->server},
                        {"leader-elect", options->leader_elect ? "true" : "false"}});

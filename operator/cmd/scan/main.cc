@@ -10,7 +10,7 @@
 
 #include "csp/policy/text.h"
 #include "csp/scan/scan.h"
-#include "csp/scan/version.h"
+#include "csp/version.h"
 
 namespace {
 
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
       std::cout << "Usage: cspctl version\n\nPrints the version of cspctl.\n";
       return 0;
     }
-    std::cout << "cspctl " << csp::scan::kVersion << '\n';
+    std::cout << "cspctl " << csp::kVersion << '\n';
     return 0;
   }
   if (command == "help" || command == "--help" || command == "-h") {

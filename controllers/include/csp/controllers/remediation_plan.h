@@ -57,8 +57,11 @@ struct RemediationPlan {
 //   previous nodeSelector). A workload at 0 replicas or suspended without that annotation was
 //   taken out of service by its user: left alone, and never restored. A Pod is only labeled.
 // - Restore (complies, exempted, or no policy asks for ScaleDown): the recorded value is put
-//   back if the workload is still as we left it (0 replicas, suspended, quarantine key); if its
-//   user changed it meanwhile, the user's value stays. The annotation is removed either way.
+//   back if the workload is still as we left it (0 replicas, suspended); if its user changed it
+//   meanwhile, the user's value stays. A DaemonSet loses the quarantine key only: the rest of
+//   its nodeSelector stays as its user has it (keys added, changed or removed while it was
+//   quarantined included), and the record only names the keys changed in the Restored Event.
+//   The annotation is removed either way.
 RemediationPlan PlanRemediation(const nlohmann::json& object,
                                 std::span<const Evaluation> evaluations);
 

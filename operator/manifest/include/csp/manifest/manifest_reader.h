@@ -15,8 +15,8 @@ namespace csp::manifest {
 // Text whose first character (after a UTF-8 BOM and whitespace) is `{` or `[` is read as a
 // stream of JSON values (json_reader.h), anything else as a YAML stream (yaml_reader.h); so is
 // "JSON" whose first value does not parse as JSON (flow-style YAML such as `{kind: Pod}`). A
-// broken document does not stop the others where the parser can resynchronise (limits,
-// duplicate keys, bad values); a syntax error stops the file after the documents before it.
+// broken document does not stop the others: a YAML syntax error skips to the next `---` line
+// (yaml_reader.h); a JSON syntax error stops the file after the values before it.
 void ParseManifests(std::string_view text, std::string_view file, const Limits& limits,
                     const DocumentSink& on_document, const ErrorSink& on_error);
 

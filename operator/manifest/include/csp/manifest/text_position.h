@@ -27,6 +27,14 @@ class LineCounter {
 // parses only the documents before it.
 std::size_t FindInvalidYamlByte(std::string_view text);
 
+// Offset of the first byte of 1-based `line`; the text's size when it has fewer lines.
+std::size_t LineOffset(std::string_view text, int line);
+
+// Offset of the first line, starting at or after `offset`, that separates documents as kubectl's
+// YAML reader splits a file: `---` at column 0 followed by nothing but blanks and, optionally, a
+// `# comment`; npos when there is none. Reading resumes there after a broken document.
+std::size_t NextSeparatorLine(std::string_view text, std::size_t offset);
+
 // Offset where the document containing `offset` starts: the beginning of the last line at or
 // before it that starts with a document marker (`---` or `...`), or 0.
 std::size_t DocumentStartBefore(std::string_view text, std::size_t offset);

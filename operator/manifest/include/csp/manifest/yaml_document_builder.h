@@ -26,7 +26,8 @@ class YamlDocumentBuilder {
   void set_line_offset(int line_offset) { line_offset_ = line_offset; }
 
   // False when the stream must stop: nesting beyond max_depth (libyaml's scanner slows down
-  // quadratically with flow nesting, so such input is not read further, not even skipped).
+  // quadratically with flow nesting, so such input is not read further, not even skipped; the
+  // stream reader resumes at the next separator line).
   bool OnEvent(const YamlEvent& event);
 
   // The error reported for nesting beyond max_depth.

@@ -5,7 +5,7 @@
 // cut at document markers and libyaml runs over the pieces on worker threads, while the calling
 // thread builds the documents from the recorded events and delivers them in stream order. Results
 // are the same as parsing in one go: same documents, same lines, same errors, and nothing after the
-// first syntax error.
+// first syntax error (ParseYamlStream resumes after it, at the next separator line).
 #pragma once
 
 #include <cstddef>
@@ -22,12 +22,14 @@ namespace csp::manifest {
 // the next document) or UTF-16 text.
 std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piece_bytes);
 
-// Parses `text` (free of forbidden bytes) cut at `starts` with up to `threads` worker threads.
-// Callbacks run on the calling thread, in stream order. At most threads + 1 pieces are recorded
-// ahead of the one being built, which bounds memory. Returns false when a syntax error or a
-// fatal limit stopped the stream (as ParseYamlText).
+// Parses `text` (free of forbidden bytes) cut at `starts` with up to `threads` worker threads;
+// `line_offset` is added to every line reported (as ParseYamlText). Callbacks run on the calling
+// thread, in stream order. At most threads + 1 pieces are recorded ahead of the one being built,
+// which bounds memory. Returns false when a syntax error or a fatal limit stopped the stream (as
+// ParseYamlText).
 bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& starts,
-                     std::size_t threads, std::string_view file, const Limits& limits,
-                     const DocumentSink& on_document, const ErrorSink& on_error);
+                     std::size_t threads, std::string_view file, int line_offset,
+                     const Limits& limits, const DocumentSink& on_document,
+                     const ErrorSink& on_error);
 
 }  // namespace csp::manifest

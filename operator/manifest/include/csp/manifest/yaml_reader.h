@@ -16,8 +16,12 @@
 //   error.
 // - Tags on mappings and sequences are ignored.
 // - A document that breaks a rule or a limit is reported and skipped, and the stream goes on with
-//   the next document. A syntax error ends the stream: libyaml cannot resynchronise, so documents
-//   after it are not read (documents before it have been delivered).
+//   the next document.
+// - A document libyaml cannot finish (a syntax error, nesting beyond max_depth, a byte YAML
+//   forbids) is reported, and reading resumes at the next line that separates documents as
+//   kubectl's YAML reader splits a file: `---` at column 0 followed by nothing but blanks or a
+//   comment. libyaml cannot resynchronise by itself; kubectl decodes each document apart, so a
+//   broken one does not hide the others from `kubectl apply`, nor from the scan.
 #pragma once
 
 #include <string_view>

@@ -1,7 +1,0 @@
-#pragma once
-
-namespace csp::scan {
-
-inline constexpr const char* kVersion = CSP_VERSION;  // set by CMake from project(VERSION)
-
-}  // namespace csp::scan
