@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "csp/common/json_fields.h"
 #include "csp/controllers/remediation_plan.h"
 
 namespace csp::controllers {
@@ -13,15 +14,6 @@ static_assert(kQuarantineKey == policy::kQuarantineNodeSelectorKey);
 using json = nlohmann::json;
 
 namespace {
-
-// The string at obj[key], or "" when obj is not an object or the member is missing or not a
-// string.
-std::string_view StringAt(const json& obj, std::string_view key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return {};
-  return it->get_ref<const std::string&>();
-}
 
 const json* ObjectAt(const json& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;

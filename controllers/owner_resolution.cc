@@ -3,6 +3,8 @@
 #include <set>
 #include <utility>
 
+#include "csp/common/json_fields.h"
+
 namespace csp::controllers {
 
 using json = nlohmann::json;
@@ -13,12 +15,6 @@ namespace {
 // guards against reference cycles.
 constexpr int kMaxDepth = 8;
 
-std::string StringField(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 const json& Metadata(const json& object) {
   static const json kEmpty = json::object();
   if (!object.is_object()) return kEmpty;
@@ -28,11 +24,11 @@ const json& Metadata(const json& object) {
 
 policy::WorkloadRef RefOf(const json& object) {
   const json& meta = Metadata(object);
-  return {.api_version = StringField(object, "apiVersion"),
-          .kind = StringField(object, "kind"),
-          .ns = StringField(meta, "namespace"),
-          .name = StringField(meta, "name"),
-          .uid = StringField(meta, "uid")};
+  return {.api_version = std::string(StringAt(object, "apiVersion")),
+          .kind = std::string(StringAt(object, "kind")),
+          .ns = std::string(StringAt(meta, "namespace")),
+          .name = std::string(StringAt(meta, "name")),
+          .uid = std::string(StringAt(meta, "uid"))};
 }
 
 policy::WorkloadRef RefOf(const OwnerReference& owner, const std::string& ns) {
@@ -53,10 +49,10 @@ std::optional<OwnerReference> ControllerRef(const json& object) {
     if (!ref.is_object()) continue;
     auto controller = ref.find("controller");
     if (controller == ref.end() || !controller->is_boolean() || !controller->get<bool>()) continue;
-    OwnerReference out{.api_version = StringField(ref, "apiVersion"),
-                       .kind = StringField(ref, "kind"),
-                       .name = StringField(ref, "name"),
-                       .uid = StringField(ref, "uid")};
+    OwnerReference out{.api_version = std::string(StringAt(ref, "apiVersion")),
+                       .kind = std::string(StringAt(ref, "kind")),
+                       .name = std::string(StringAt(ref, "name")),
+                       .uid = std::string(StringAt(ref, "uid"))};
     if (out.kind.empty() || out.name.empty()) continue;
     return out;
   }
@@ -77,7 +73,7 @@ Resolution ResolveOwner(const json& object, const OwnerLookup& lookup) {
     const json* cached = lookup ? lookup(*owner, ns) : nullptr;
     // A cached object of the same name but another uid is a successor, not this owner.
     if (cached && !owner->uid.empty()) {
-      std::string uid = StringField(Metadata(*cached), "uid");
+      std::string uid(StringAt(Metadata(*cached), "uid"));
       if (!uid.empty() && uid != owner->uid) cached = nullptr;
     }
     r.top = RefOf(*owner, ns);

@@ -3,27 +3,24 @@
 #include <algorithm>
 #include <tuple>
 
+#include "csp/common/json_fields.h"
+
 namespace csp::agent {
 namespace {
-
-std::string StringAt(const nlohmann::json& object, std::string_view key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // The node a result belongs to: its properties.node.
 std::string NodeOf(const nlohmann::json& result) {
   return result.is_object() && result.contains("properties")
-             ? StringAt(result["properties"], "node")
+             ? std::string(StringAt(result["properties"], "node"))
              : std::string();
 }
 
 auto SortKey(const nlohmann::json& result) {
   const nlohmann::json& properties =
       result.is_object() && result.contains("properties") ? result["properties"] : result;
-  return std::make_tuple(StringAt(properties, "node"), StringAt(result, "rule"),
-                         StringAt(properties, "profile"));
+  return std::make_tuple(std::string(StringAt(properties, "node")),
+                         std::string(StringAt(result, "rule")),
+                         std::string(StringAt(properties, "profile")));
 }
 
 }  // namespace
@@ -97,7 +94,7 @@ nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view 
 
   nlohmann::json summary = {{"pass", 0}, {"fail", 0}, {"warn", 0}, {"error", 0}, {"skip", 0}};
   for (const nlohmann::json& result : merged) {
-    const std::string outcome = StringAt(result, "result");
+    const std::string outcome(StringAt(result, "result"));
     if (summary.contains(outcome)) summary[outcome] = summary[outcome].get<int>() + 1;
   }
   report["results"] = std::move(merged);

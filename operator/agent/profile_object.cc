@@ -1,5 +1,6 @@
 #include "csp/agent/profile_object.h"
 
+#include "csp/common/json_fields.h"
 #include "csp/profiles/security_profile.h"
 
 namespace csp::agent {
@@ -10,11 +11,6 @@ const nlohmann::json& Field(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return kNull;
   auto it = object.find(key);
   return it == object.end() ? kNull : *it;
-}
-
-std::string StringField(const nlohmann::json& object, const char* key) {
-  const nlohmann::json& value = Field(object, key);
-  return value.is_string() ? value.get<std::string>() : std::string();
 }
 
 nlohmann::json WithTypeMeta(nlohmann::json object) {
@@ -51,7 +47,7 @@ ParsedProfile ParseProfileSpec(const nlohmann::json& object) {
   out.error = profile.error().message;
   // Best effort, for the report: the type and a well-formed selector.
   const nlohmann::json& spec = Field(object, "spec");
-  const std::string type = StringField(spec, "type");
+  const std::string type(StringAt(spec, "type"));
   if (type == profiles::ProfileKindName(profiles::ProfileKind::kSeccomp))
     out.kind = profiles::ProfileKind::kSeccomp;
   if (type == profiles::ProfileKindName(profiles::ProfileKind::kAppArmor))
@@ -71,7 +67,8 @@ ParsedProfile ParseProfileSpec(const nlohmann::json& object) {
 
 ProfileObject ProfileObjectTransform::operator()(const nlohmann::json& object) {
   const nlohmann::json& metadata = Field(object, "metadata");
-  ProfileObject out{.name = StringField(metadata, "name"), .uid = StringField(metadata, "uid")};
+  ProfileObject out{.name = std::string(StringAt(metadata, "name")),
+                    .uid = std::string(StringAt(metadata, "uid"))};
   const nlohmann::json& generation = Field(metadata, "generation");
   if (generation.is_number_integer()) out.generation = generation.get<std::int64_t>();
   out.own_status = FindNodeStatus(Field(object, "status"), node_);

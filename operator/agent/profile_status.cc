@@ -2,18 +2,14 @@
 
 #include <algorithm>
 
+#include "csp/common/json_fields.h"
+
 namespace csp::agent {
 namespace {
 
 constexpr std::string_view kReady = "Ready";
 // How many failing nodes a Ready=False message names before "and N more".
 constexpr std::size_t kNodesNamedInMessage = 3;
-
-std::string StringAt(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::int64_t IntegerAt(const nlohmann::json& object, const char* key) {
   if (!object.is_object()) return 0;
@@ -91,11 +87,11 @@ std::vector<NodeStatusEntry> ParseNodeStatus(const nlohmann::json& status) {
   auto list = status.find("nodeStatus");
   if (list == status.end() || !list->is_array()) return entries;
   for (const nlohmann::json& item : *list) {
-    NodeStatusEntry entry{.node = StringAt(item, "node")};
+    NodeStatusEntry entry{.node = std::string(StringAt(item, "node"))};
     std::optional<NodeProfileState> state = ParseNodeProfileState(StringAt(item, "state"));
     if (entry.node.empty() || !state) continue;
     entry.state = *state;
-    entry.message = StringAt(item, "message");
+    entry.message = std::string(StringAt(item, "message"));
     entry.observed_generation = IntegerAt(item, "observedGeneration");
     entries.push_back(std::move(entry));
   }

@@ -1,20 +1,15 @@
 #include "csp/agent/status_writer.h"
 
 #include <algorithm>
-#include <ctime>
 #include <random>
 #include <set>
 
+#include "csp/common/json_fields.h"
+#include "csp/common/rfc3339.h"
 #include "csp/kube/stoppable_sleep.h"
 
 namespace csp::agent {
 namespace {
-
-std::string StringAt(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Distinct nodes with results in the report.
 std::size_t NodesInReport(const nlohmann::json& report) {
@@ -22,7 +17,7 @@ std::size_t NodesInReport(const nlohmann::json& report) {
   if (report.contains("results") && report["results"].is_array()) {
     for (const nlohmann::json& result : report["results"]) {
       if (result.is_object() && result.contains("properties")) {
-        nodes.insert(StringAt(result["properties"], "node"));
+        nodes.insert(std::string(StringAt(result["properties"], "node")));
       }
     }
   }
@@ -34,15 +29,6 @@ std::int64_t UnixSeconds(std::chrono::system_clock::time_point time) {
 }
 
 }  // namespace
-
-std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(time);
-  std::tm tm = {};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 StatusWriter::StatusWriter(kube::Client& client, StatusWriterOptions options)
     : client_(client),

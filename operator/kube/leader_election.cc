@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "csp/common/rfc3339.h"
 #include "csp/kube/resource_ref.h"
 #include "csp/kube/stoppable_sleep.h"
 
@@ -45,8 +46,8 @@ LeaderElector::LeaderElector(Client& client, LeaderElectionConfig config)
       clock_(config_.clock != nullptr ? *config_.clock : SteadyClock()) {}
 
 std::string LeaderElector::Now() const {
-  return FormatMicroTime(config_.wall_clock ? config_.wall_clock()
-                                            : std::chrono::system_clock::now());
+  return FormatRfc3339Micros(config_.wall_clock ? config_.wall_clock()
+                                                : std::chrono::system_clock::now());
 }
 
 void LeaderElector::ReportError(const Error& error) {

@@ -1,8 +1,5 @@
 #include "csp/kube/lease_record.h"
 
-#include <cstdio>
-#include <ctime>
-
 namespace csp::kube {
 namespace {
 
@@ -38,21 +35,6 @@ nlohmann::json LeaseSpec(const LeaseRecord& record) {
   if (!record.acquire_time.empty()) spec["acquireTime"] = record.acquire_time;
   if (!record.renew_time.empty()) spec["renewTime"] = record.renew_time;
   return spec;
-}
-
-std::string FormatMicroTime(std::chrono::system_clock::time_point t) {
-  const auto micros = std::chrono::floor<std::chrono::microseconds>(t);
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(micros);
-  const std::time_t tt = std::chrono::system_clock::to_time_t(seconds);
-  std::tm utc{};
-  gmtime_r(&tt, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-  const int fraction = static_cast<int>((micros - seconds).count());  // [0, 999999]
-  std::string out = buf;
-  const std::string digits = std::to_string(fraction);
-  out.append(".").append(6 - digits.size(), '0').append(digits).append("Z");
-  return out;
 }
 
 }  // namespace csp::kube

@@ -1,14 +1,8 @@
 #include "csp/kube/object_key.h"
 
+#include "csp/common/json_fields.h"
+
 namespace csp::kube {
-namespace {
-
-std::string StringField(const nlohmann::json& object, const char* field) {
-  const auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
 
 std::string ObjectKey(std::string_view ns, std::string_view name) {
   if (ns.empty()) return std::string(name);
@@ -22,9 +16,9 @@ std::string ObjectKey(const nlohmann::json& object) {
   if (!object.is_object()) return "";
   const auto metadata = object.find("metadata");
   if (metadata == object.end() || !metadata->is_object()) return "";
-  const std::string name = StringField(*metadata, "name");
+  const std::string name(StringAt(*metadata, "name"));
   if (name.empty()) return "";
-  return ObjectKey(StringField(*metadata, "namespace"), name);
+  return ObjectKey(StringAt(*metadata, "namespace"), name);
 }
 
 std::pair<std::string, std::string> SplitObjectKey(std::string_view key) {

@@ -29,6 +29,15 @@ const Control* FindControl(std::string_view id) {
   return it == all.end() ? nullptr : &*it;
 }
 
+nlohmann::json ControlDefaults(const Control& control) {
+  nlohmann::json out = {{"enabled", control.enabled_by_default},
+                        {"severity", std::string(control.severity)}};
+  for (const ControlField& f : control.fields) {
+    out[std::string(f.name)] = nlohmann::json::parse(f.default_json);
+  }
+  return out;
+}
+
 std::string_view OutcomeName(Outcome o) {
   switch (o) {
     case Outcome::kPass:

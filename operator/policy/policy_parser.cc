@@ -81,7 +81,12 @@ ControlConfig ParseControl(const Control& control, const json* v, FieldErrors& e
   if (v != nullptr) ExpectType(*v, json::value_t::object, path, errors);
 
   std::vector<std::string_view> known = {"enabled", "severity", "action"};
-  known.insert(known.end(), control.fields.begin(), control.fields.end());
+  json with_defaults = obj;
+  for (const ControlField& f : control.fields) {
+    known.push_back(f.name);
+    if (GetField(obj, f.name) == nullptr)
+      with_defaults[std::string(f.name)] = json::parse(f.default_json);
+  }
   RejectUnknownFields(obj, known, path, errors);
   if (const json* e = GetField(obj, "enabled")) {
     if (ExpectType(*e, json::value_t::boolean, path + ".enabled", errors))
@@ -99,7 +104,7 @@ ControlConfig ParseControl(const Control& control, const json* v, FieldErrors& e
   }
   if (const json* a = GetField(obj, "action"))
     cfg.action = ParseAction(*a, path + ".action", errors);
-  cfg.settings = control.parse(obj, path, errors);
+  cfg.settings = control.parse(with_defaults, path, errors);
   return cfg;
 }
 

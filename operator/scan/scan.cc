@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "csp/common/json_fields.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
 #include "csp/policy/workload.h"
@@ -102,16 +103,8 @@ void ExpandLists(json& object, int line, const std::vector<int>* item_lines, Fn&
   }
 }
 
-// The string value of object[key], or "" when it is missing or not a string (input is
-// untrusted: nlohmann's value() would throw on another type).
-std::string_view StringField(const json& object, std::string_view key) {
-  const json* v = object.is_object() ? policy::GetField(object, key) : nullptr;
-  return v != nullptr && v->is_string() ? std::string_view(v->get_ref<const std::string&>())
-                                        : std::string_view();
-}
-
 std::string Describe(const json& object) {
-  std::string kind(StringField(object, "kind"));
+  std::string kind(StringAt(object, "kind"));
   if (kind.empty()) kind = "object";
   std::string name;
   if (const json* meta = policy::GetField(object, "metadata"); meta && meta->is_object()) {
@@ -182,7 +175,7 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
                     "expected an object, got " + std::string(policy::JsonTypeName(object)));
         return;
       }
-      if (StringField(object, "kind") == "Namespace" && StringField(object, "apiVersion") == "v1") {
+      if (StringAt(object, "kind") == "Namespace" && StringAt(object, "apiVersion") == "v1") {
         const json* meta = policy::GetField(object, "metadata");
         const json* name = meta ? policy::GetField(*meta, "name") : nullptr;
         if (name != nullptr && name->is_string()) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "csp/policy/control.h"
 #include "subprocess.h"
 
 namespace {
@@ -73,6 +74,22 @@ TEST_F(CspctlTest, GoldenSarif) {
   CommandResult r = Cspctl({"scan", "--now", kNow, "-o", "sarif", "workloads"});
   EXPECT_EQ(r.exit_code, 1) << r;
   ExpectGolden("default.sarif", r.out);
+}
+
+// The golden files restate the set of controls (SARIF lists every rule; JSON and YAML report
+// a result per rule). When the registry changes, this says so plainly, before the golden
+// diffs above do.
+TEST_F(CspctlTest, GoldenFilesListTheRegisteredControls) {
+  std::vector<std::string> registered;
+  for (const csp::policy::Control& c : csp::policy::AllControls()) registered.emplace_back(c.id);
+  const json sarif = json::parse(ReadText("golden/default.sarif"));
+  std::vector<std::string> golden;
+  for (const json& rule : sarif["runs"][0]["tool"]["driver"]["rules"]) {
+    golden.push_back(rule["id"].get<std::string>());
+  }
+  EXPECT_EQ(golden, registered)
+      << "the control registry (AllControls) changed: the golden files of tests/cli/testdata/"
+         "golden list the old set; rewrite them with CSP_UPDATE_GOLDEN=1 and review the diff";
 }
 
 // --- semantics visible through the CLI ------------------------------------------------------

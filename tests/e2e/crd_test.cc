@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "csp/policy/control.h"
 #include "e2e_env.h"
 
 namespace csp::e2e {
@@ -375,27 +376,16 @@ TEST_F(CrdTest, PolicyReportsRefuseResultsOutsideTheSchema) {
 
 // --- Defaults --------------------------------------------------------------------------------
 
-// Every default of the api.md shape, as the API server must fill them in.
+// Every default of the api.md shape, as the API server must fill them in. The controls' come
+// from the registry, which tests/policy/crd_test.cc holds the CRD's schema to.
 const json& DefaultSpec() {
-  static const json spec = json::parse(R"json({
-    "action": "Audit",
-    "admission": "None",
-    "controls": {
-      "privileged": {"enabled": true, "severity": "critical"},
-      "seccomp": {"enabled": true, "severity": "high"},
-      "appArmor": {"enabled": true, "severity": "medium", "requireExplicit": false},
-      "capabilities": {"enabled": true, "severity": "high", "allowed": ["NET_BIND_SERVICE"],
-                       "requireDropAll": false},
-      "runAsNonRoot": {"enabled": true, "severity": "high"},
-      "runtimeSocket": {"enabled": true, "severity": "critical", "paths": [
-        "/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
-        "/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
-        "/var/run/cri-dockerd.sock", "/run/podman/podman.sock"]},
-      "hostPath": {"enabled": true, "severity": "high", "allowed": []},
-      "imageSignature": {"enabled": false, "severity": "high", "requireDigest": false,
-                         "allowedRegistries": [], "keys": []}
+  static const json spec = [] {
+    json s = {{"action", "Audit"}, {"admission", "None"}, {"controls", json::object()}};
+    for (const policy::Control& c : policy::AllControls()) {
+      s["controls"][std::string(c.key)] = policy::ControlDefaults(c);
     }
-  })json");
+    return s;
+  }();
   return spec;
 }
 

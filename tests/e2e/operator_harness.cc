@@ -24,6 +24,8 @@
 #include <sstream>
 #include <thread>
 
+#include "csp/policy/control.h"
+
 namespace csp::e2e {
 namespace {
 
@@ -450,9 +452,8 @@ std::string OperatorProcess::LogTail(size_t lines) const {
 
 json PrivilegedOnlyControls() {
   json controls = json::object();
-  for (const char* control : {"seccomp", "appArmor", "capabilities", "runAsNonRoot",
-                              "runtimeSocket", "hostPath", "imageSignature"}) {
-    controls[control] = {{"enabled", false}};
+  for (const policy::Control& c : policy::AllControls()) {
+    controls[std::string(c.key)] = {{"enabled", false}};
   }
   controls["privileged"] = {{"enabled", true}, {"severity", "critical"}};
   return controls;

@@ -1,4 +1,4 @@
-// LeaseRecord <-> Lease spec, and the MicroTime format the API server accepts.
+// LeaseRecord <-> Lease spec (the MicroTime format: tests/common/rfc3339_test.cc).
 #include "csp/kube/lease_record.h"
 
 #include <gtest/gtest.h>
@@ -9,15 +9,6 @@ namespace csp::kube {
 namespace {
 
 using namespace std::chrono;
-
-TEST(FormatMicroTimeTest, IsUtcWithSixFractionDigits) {
-  const auto t = sys_days{year{2024} / 5 / 1} + hours(12) + minutes(3) + seconds(4);
-  EXPECT_EQ(FormatMicroTime(t), "2024-05-01T12:03:04.000000Z");
-  EXPECT_EQ(FormatMicroTime(t + microseconds(7)), "2024-05-01T12:03:04.000007Z");
-  EXPECT_EQ(FormatMicroTime(t + microseconds(999999)), "2024-05-01T12:03:04.999999Z");
-  EXPECT_EQ(FormatMicroTime(t + nanoseconds(1500)), "2024-05-01T12:03:04.000001Z")
-      << "nanoseconds are truncated";
-}
 
 TEST(LeaseRecordTest, ReadsTheSpec) {
   const LeaseRecord record = LeaseRecordFromLease(nlohmann::json::parse(R"({

@@ -49,7 +49,7 @@ constexpr char kCompliantPod[] = R"({
           "containers":[{"name":"app","image":"nginx",
                          "securityContext":{"capabilities":{"drop":["ALL"]}}}]}})";
 
-// A pod violating rules 1-7.
+// A pod violating every control enabled by default.
 constexpr char kViolatingPod[] = R"({
   "apiVersion":"v1","kind":"Pod","metadata":{"name":"bad","namespace":"shop"},
   "spec":{"containers":[{"name":"app","image":"nginx","securityContext":{
@@ -77,24 +77,30 @@ TEST(EvaluateTest, OneResultPerControlInControlOrder) {
 TEST(EvaluateTest, CompliantPodPassesEveryEnabledRule) {
   const nlohmann::json pod = Json(kCompliantPod);
   const std::vector<RuleResult> results = MustEvaluate(DefaultPolicy(), MustRecognise(pod));
-  ASSERT_EQ(results.size(), 8u);
-  for (std::size_t i = 0; i < 7; ++i) {
-    EXPECT_EQ(results[i].outcome, Outcome::kPass) << results[i].rule << ": " << results[i].message;
+  ASSERT_EQ(results.size(), AllControls().size());
+  for (const Control& c : AllControls()) {
+    const RuleResult* r = ResultFor(results, c.id);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->outcome, c.enabled_by_default ? Outcome::kPass : Outcome::kSkip)
+        << c.id << ": " << r->message;
   }
-  EXPECT_EQ(results[7].rule, "require-image-signature");
-  EXPECT_EQ(results[7].outcome, Outcome::kSkip);
 }
 
-TEST(EvaluateTest, ViolatingPodFailsRulesOneToSeven) {
+TEST(EvaluateTest, ViolatingPodFailsEveryEnabledRule) {
   const nlohmann::json pod = Json(kViolatingPod);
   const std::vector<RuleResult> results = MustEvaluate(DefaultPolicy(), MustRecognise(pod));
-  ASSERT_EQ(results.size(), 8u);
-  for (std::size_t i = 0; i < 7; ++i) {
-    EXPECT_EQ(results[i].outcome, Outcome::kFail) << results[i].rule;
-    EXPECT_EQ(results[i].containers, std::vector<std::string>{"app"}) << results[i].rule;
-    EXPECT_NE(results[i].message, "") << results[i].rule;
+  ASSERT_EQ(results.size(), AllControls().size());
+  for (const Control& c : AllControls()) {
+    const RuleResult* r = ResultFor(results, c.id);
+    ASSERT_NE(r, nullptr);
+    if (!c.enabled_by_default) {
+      EXPECT_EQ(r->outcome, Outcome::kSkip) << c.id;
+      continue;
+    }
+    EXPECT_EQ(r->outcome, Outcome::kFail) << c.id;
+    EXPECT_EQ(r->containers, std::vector<std::string>{"app"}) << c.id;
+    EXPECT_NE(r->message, "") << c.id;
   }
-  EXPECT_EQ(results[7].outcome, Outcome::kSkip);
 }
 
 TEST(EvaluateTest, DisabledControlSkipsOthersStillEvaluated) {
@@ -102,13 +108,15 @@ TEST(EvaluateTest, DisabledControlSkipsOthersStillEvaluated) {
                                                    "hostPath":{"enabled":false}}})");
   const nlohmann::json pod = Json(kViolatingPod);
   const std::vector<RuleResult> results = MustEvaluate(policy, MustRecognise(pod));
-  ASSERT_EQ(results.size(), 8u);
-  EXPECT_EQ(results[0].outcome, Outcome::kSkip);
-  EXPECT_NE(results[0].message.find("disabled"), std::string::npos) << results[0].message;
-  EXPECT_TRUE(results[0].containers.empty());
-  EXPECT_EQ(results[6].outcome, Outcome::kSkip);
-  EXPECT_EQ(results[1].outcome, Outcome::kFail);
-  EXPECT_EQ(results[5].outcome, Outcome::kFail);
+  ASSERT_EQ(results.size(), AllControls().size());
+  const RuleResult* privileged = ResultFor(results, "disallow-privileged");
+  ASSERT_NE(privileged, nullptr);
+  EXPECT_EQ(privileged->outcome, Outcome::kSkip);
+  EXPECT_NE(privileged->message.find("disabled"), std::string::npos) << privileged->message;
+  EXPECT_TRUE(privileged->containers.empty());
+  EXPECT_EQ(ResultFor(results, "restrict-host-path")->outcome, Outcome::kSkip);
+  EXPECT_EQ(ResultFor(results, "require-seccomp")->outcome, Outcome::kFail);
+  EXPECT_EQ(ResultFor(results, "disallow-runtime-socket")->outcome, Outcome::kFail);
 }
 
 TEST(EvaluateTest, SeverityAndActionNeverChangeTheOutcome) {
@@ -129,17 +137,24 @@ TEST(EvaluateTest, WindowsPodSkipsRulesTwoThreeFour) {
           "appArmorProfile":{"type":"Unconfined"}}}]}})");
   const std::vector<RuleResult> results = MustEvaluate(
       MustParse(R"({"controls":{"appArmor":{"requireExplicit":true}}})"), MustRecognise(pod));
-  ASSERT_EQ(results.size(), 8u);
-  EXPECT_EQ(results[0].outcome, Outcome::kFail);  // privileged
-  EXPECT_EQ(results[1].outcome, Outcome::kSkip);  // seccomp
-  EXPECT_EQ(results[2].outcome, Outcome::kSkip);  // apparmor
-  EXPECT_EQ(results[3].outcome, Outcome::kSkip);  // capabilities
-  EXPECT_EQ(results[4].outcome, Outcome::kFail);  // non-root
-  EXPECT_EQ(results[5].outcome, Outcome::kPass);  // runtime socket
-  EXPECT_EQ(results[6].outcome, Outcome::kPass);  // host path
-  for (int i : {1, 2, 3}) {
-    EXPECT_NE(results[i].message.find("Windows"), std::string::npos) << results[i].message;
+  ASSERT_EQ(results.size(), AllControls().size());
+  for (const Control& c : AllControls()) {
+    const RuleResult* r = ResultFor(results, c.id);
+    ASSERT_NE(r, nullptr);
+    if (c.skip_on_windows) {
+      EXPECT_EQ(r->outcome, Outcome::kSkip) << c.id;
+      EXPECT_NE(r->message.find("Windows"), std::string::npos) << c.id << ": " << r->message;
+    } else {
+      EXPECT_EQ(r->message.find("Windows"), std::string::npos) << c.id << ": " << r->message;
+    }
   }
+  for (const char* rule : {"require-seccomp", "require-apparmor", "restrict-capabilities"}) {
+    EXPECT_TRUE(FindControl(rule)->skip_on_windows) << rule;
+  }
+  EXPECT_EQ(ResultFor(results, "disallow-privileged")->outcome, Outcome::kFail);
+  EXPECT_EQ(ResultFor(results, "require-non-root")->outcome, Outcome::kFail);
+  EXPECT_EQ(ResultFor(results, "disallow-runtime-socket")->outcome, Outcome::kPass);
+  EXPECT_EQ(ResultFor(results, "restrict-host-path")->outcome, Outcome::kPass);
 }
 
 // A workload whose fields have the wrong type is an error naming the full field path.
@@ -287,7 +302,7 @@ TEST(EvaluateTest, ExemptedRuleSkipsWithReasonOthersEvaluated) {
 
   const std::vector<RuleResult> before =
       MustEvaluate(policy, workload, Time("2027-01-01T00:00:00Z"));
-  ASSERT_EQ(before.size(), 8u);
+  ASSERT_EQ(before.size(), AllControls().size());
   for (const char* rule : {"disallow-privileged", "require-non-root"}) {
     const RuleResult* r = ResultFor(before, rule);
     ASSERT_NE(r, nullptr);
@@ -303,7 +318,7 @@ TEST(EvaluateTest, ExemptedRuleSkipsWithReasonOthersEvaluated) {
 
   const std::vector<RuleResult> after =
       MustEvaluate(policy, workload, Time("2027-04-01T00:00:00Z"));
-  ASSERT_EQ(after.size(), 8u);
+  ASSERT_EQ(after.size(), AllControls().size());
   for (const char* rule : {"disallow-privileged", "require-non-root"}) {
     const RuleResult* r = ResultFor(after, rule);
     ASSERT_NE(r, nullptr);

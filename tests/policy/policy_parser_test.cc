@@ -14,24 +14,14 @@ namespace {
 using test::Json;
 using test::PolicyDoc;
 
-struct Default {
-  std::string_view key;
-  std::string_view rule;
-  std::string_view severity;
-  bool enabled;
-};
-
-// api.md: every control's key, rule id, default severity and enabled flag, in report order.
-constexpr Default kDefaults[] = {
-    {"privileged", "disallow-privileged", "critical", true},
-    {"seccomp", "require-seccomp", "high", true},
-    {"appArmor", "require-apparmor", "medium", true},
-    {"capabilities", "restrict-capabilities", "high", true},
-    {"runAsNonRoot", "require-non-root", "high", true},
-    {"runtimeSocket", "disallow-runtime-socket", "critical", true},
-    {"hostPath", "restrict-host-path", "high", true},
-    {"imageSignature", "require-image-signature", "high", false},
-};
+// The config of spec.controls.<key> in `policy`, or null.
+const ControlConfig* ConfigFor(const Policy& policy, std::string_view key) {
+  for (const ControlConfig& c : policy.controls) {
+    if (c.control != nullptr && c.control->key == key) return &c;
+  }
+  ADD_FAILURE() << "no config for " << key;
+  return nullptr;
+}
 
 void ExpectDefaults(const Policy& policy) {
   EXPECT_EQ(policy.action, Action::kAudit);
@@ -41,15 +31,16 @@ void ExpectDefaults(const Policy& policy) {
   EXPECT_FALSE(policy.match.workload_selector.has_value());
   EXPECT_TRUE(policy.match.kinds.empty());
   EXPECT_TRUE(policy.match.exclude_namespaces.empty());
-  ASSERT_EQ(policy.controls.size(), std::size(kDefaults));
-  for (std::size_t i = 0; i < std::size(kDefaults); ++i) {
+  // One config per registered control, in report order, with the registry's defaults (the
+  // CRD and the docs are held to the same registry: crd_test.cc).
+  const auto controls = AllControls();
+  ASSERT_EQ(policy.controls.size(), controls.size());
+  for (std::size_t i = 0; i < controls.size(); ++i) {
     const ControlConfig& c = policy.controls[i];
-    SCOPED_TRACE(kDefaults[i].key);
-    ASSERT_NE(c.control, nullptr);
-    EXPECT_EQ(c.control->key, kDefaults[i].key);
-    EXPECT_EQ(c.control->id, kDefaults[i].rule);
-    EXPECT_EQ(c.severity, kDefaults[i].severity);
-    EXPECT_EQ(c.enabled, kDefaults[i].enabled);
+    SCOPED_TRACE(controls[i].key);
+    EXPECT_EQ(c.control, &controls[i]);
+    EXPECT_EQ(c.severity, controls[i].severity);
+    EXPECT_EQ(c.enabled, controls[i].enabled_by_default);
     EXPECT_FALSE(c.action.has_value());
     EXPECT_NE(c.settings, nullptr);
   }
@@ -105,12 +96,12 @@ TEST(ParsePolicyTest, ReadsEveryField) {
   EXPECT_TRUE(policy->match.workload_selector.has_value());
   EXPECT_EQ(policy->match.exclude_namespaces, std::vector<std::string>{"kube-system"});
   EXPECT_EQ(policy->match.kinds, (std::vector<std::string>{"Deployment", "Pod"}));
-  ASSERT_EQ(policy->controls.size(), 8u);
-  EXPECT_EQ(policy->controls[0].severity, "low");
-  EXPECT_EQ(policy->controls[0].action, Action::kLabel);
-  EXPECT_FALSE(policy->controls[1].enabled);
-  EXPECT_EQ(policy->controls[4].severity, "info");
-  EXPECT_TRUE(policy->controls[7].enabled);
+  ASSERT_EQ(policy->controls.size(), AllControls().size());
+  EXPECT_EQ(ConfigFor(*policy, "privileged")->severity, "low");
+  EXPECT_EQ(ConfigFor(*policy, "privileged")->action, Action::kLabel);
+  EXPECT_FALSE(ConfigFor(*policy, "seccomp")->enabled);
+  EXPECT_EQ(ConfigFor(*policy, "runAsNonRoot")->severity, "info");
+  EXPECT_TRUE(ConfigFor(*policy, "imageSignature")->enabled);
   ASSERT_EQ(policy->exemptions.size(), 1u);
   const Exemption& e = policy->exemptions[0];
   EXPECT_EQ(e.rules, std::vector<std::string>{"require-non-root"});
@@ -362,7 +353,7 @@ TEST(ParsePolicyTest, RuleIdsAreUnique) {
     EXPECT_NE(c.parse, nullptr) << c.id;
     EXPECT_EQ(FindControl(c.id), &c);
   }
-  EXPECT_EQ(ids.size(), 8u);
+  EXPECT_EQ(ids.size(), AllControls().size());
   EXPECT_EQ(FindControl("no-such-rule"), nullptr);
 }
 

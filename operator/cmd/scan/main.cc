@@ -109,7 +109,7 @@ int Scan(int argc, char** argv) {
       options.default_namespace = value;
     } else if (name == "--now") {
       if (!take()) return Usage("--now needs an RFC 3339 time");
-      auto t = csp::policy::ParseRfc3339(value);
+      auto t = csp::ParseRfc3339(value);
       if (!t) return Usage("--now: \"" + value + "\" is not an RFC 3339 time");
       options.now = *t;
     } else if (name == "--color") {

@@ -9,20 +9,18 @@
 namespace csp::policy::controls {
 namespace {
 
-constexpr std::array<std::string_view, 8> kDefaultSockets = {"/var/run/docker.sock",
-                                                             "/run/docker.sock",
-                                                             "/var/run/containerd/containerd.sock",
-                                                             "/run/containerd/containerd.sock",
-                                                             "/var/run/crio/crio.sock",
-                                                             "/run/crio/crio.sock",
-                                                             "/var/run/cri-dockerd.sock",
-                                                             "/run/podman/podman.sock"};
-
 struct Settings : ControlSettings {
-  std::vector<std::string> paths = {kDefaultSockets.begin(), kDefaultSockets.end()};
+  std::vector<std::string> paths;  // normalized
 };
 
-constexpr std::array<std::string_view, 1> kFields = {"paths"};
+// The default socket list; a policy's `paths` replaces it, and [] lists none.
+constexpr std::array<ControlField, 1> kFields = {{
+    {"paths", R"([
+        "/var/run/docker.sock", "/run/docker.sock",
+        "/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
+        "/var/run/crio/crio.sock", "/run/crio/crio.sock",
+        "/var/run/cri-dockerd.sock", "/run/podman/podman.sock"])"},
+}};
 
 std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
                                              FieldErrors& errors) {
@@ -30,7 +28,6 @@ std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const st
   if (const nlohmann::json* v = GetField(obj, "paths")) {
     std::vector<std::string> paths;
     ReadStringList(*v, path + ".paths", errors, paths);
-    s->paths.clear();  // the policy's list replaces the default one; [] lists none
     for (std::size_t i = 0; i < paths.size(); ++i) {
       if (!IsAbsolutePath(paths[i])) {
         errors.Add(path + ".paths[" + std::to_string(i) + "]",

@@ -16,7 +16,7 @@ struct Settings : ControlSettings {
   bool require_explicit = false;
 };
 
-constexpr std::array<std::string_view, 1> kFields = {"requireExplicit"};
+constexpr std::array<ControlField, 1> kFields = {{{"requireExplicit", "false"}}};
 
 std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
                                              FieldErrors& errors) {

@@ -19,7 +19,11 @@ struct Settings : ControlSettings {
   std::vector<std::string> key_names;
 };
 
-constexpr std::array<std::string_view, 3> kFields = {"requireDigest", "allowedRegistries", "keys"};
+constexpr std::array<ControlField, 3> kFields = {{
+    {"requireDigest", "false"},
+    {"allowedRegistries", "[]"},
+    {"keys", "[]"},
+}};
 constexpr std::array<std::string_view, 3> kKeyFields = {"name", "publicKey", "secretRef"};
 constexpr std::array<std::string_view, 3> kSecretRefFields = {"namespace", "name", "key"};
 

@@ -12,11 +12,14 @@ namespace csp::policy::controls {
 namespace {
 
 struct Settings : ControlSettings {
-  std::vector<std::string> allowed = {"NET_BIND_SERVICE"};  // normalized
+  std::vector<std::string> allowed;  // normalized
   bool require_drop_all = false;
 };
 
-constexpr std::array<std::string_view, 2> kFields = {"allowed", "requireDropAll"};
+constexpr std::array<ControlField, 2> kFields = {{
+    {"allowed", R"(["NET_BIND_SERVICE"])"},  // a policy's list replaces it; [] allows none
+    {"requireDropAll", "false"},
+}};
 
 std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
                                              FieldErrors& errors) {
@@ -24,7 +27,6 @@ std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const st
   if (const nlohmann::json* v = GetField(obj, "allowed")) {
     std::vector<std::string> names;
     ReadStringList(*v, path + ".allowed", errors, names);
-    s->allowed.clear();
     for (std::size_t i = 0; i < names.size(); ++i) {
       const std::string item = path + ".allowed[" + std::to_string(i) + "]";
       if (!IsCapabilityName(names[i])) {

@@ -16,10 +16,10 @@ struct AllowedPrefix {
 };
 
 struct Settings : ControlSettings {
-  std::vector<AllowedPrefix> allowed;  // default: nothing allowed
+  std::vector<AllowedPrefix> allowed;
 };
 
-constexpr std::array<std::string_view, 1> kFields = {"allowed"};
+constexpr std::array<ControlField, 1> kFields = {{{"allowed", "[]"}}};  // nothing allowed
 constexpr std::array<std::string_view, 2> kPrefixFields = {"pathPrefix", "readOnly"};
 
 std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,

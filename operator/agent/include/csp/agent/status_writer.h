@@ -100,7 +100,4 @@ class StatusWriter {
   StatusWriterStats stats_;
 };
 
-// RFC 3339 in UTC, seconds precision, as metav1.Time: "2026-01-02T03:04:05Z".
-std::string FormatRfc3339(std::chrono::system_clock::time_point time);
-
 }  // namespace csp::agent

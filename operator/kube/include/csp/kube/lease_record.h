@@ -22,7 +22,4 @@ LeaseRecord LeaseRecordFromLease(const nlohmann::json& lease);
 // The Lease spec for `record`.
 nlohmann::json LeaseSpec(const LeaseRecord& record);
 
-// metav1.MicroTime: RFC 3339 in UTC with microseconds, "2024-05-01T12:00:00.123456Z".
-std::string FormatMicroTime(std::chrono::system_clock::time_point t);
-
 }  // namespace csp::kube

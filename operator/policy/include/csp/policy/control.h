@@ -1,5 +1,7 @@
 // A control: one rule id, its settings under spec.controls.<key>, and a pure check.
-// Adding a control = one file in controls/, one test table, one line in CMakeLists.txt.
+// Adding a control = one file in controls/, one test table, one line in CMakeLists.txt (and
+// its docs). The registry is the one statement of the set: the CRD's schema is held to it by
+// tests/policy/crd_test.cc, and the other tests count and name controls through it.
 #pragma once
 
 #include <memory>
@@ -34,6 +36,15 @@ struct ControlSettings {
 };
 struct NoSettings : ControlSettings {};
 
+// A field of spec.controls.<key> besides enabled/severity/action, and the value it takes when
+// the policy leaves it out (JSON text). This is the one statement of the default: the parser
+// fills an absent field from it before the control parses its settings, and the CRD's schema
+// default must equal it (tests/policy/crd_test.cc).
+struct ControlField {
+  std::string_view name = {};
+  std::string_view default_json = {};
+};
+
 struct Control {
   std::string_view id = {};        // rule id, e.g. "disallow-privileged"
   std::string_view key = {};       // field under spec.controls, e.g. "privileged"
@@ -42,9 +53,10 @@ struct Control {
   bool skip_on_windows = false;  // controls.md: rules 2, 3 and 4 skip Windows pods
   std::string_view summary = {};
   // Fields besides enabled/severity/action that spec.controls.<key> may hold.
-  std::span<const std::string_view> fields = {};
+  std::span<const ControlField> fields = {};
   // Parses and validates this control's fields of `object` (an object; `path` names it),
   // adding every problem to `errors`. Validated whether or not the control is enabled.
+  // `object` holds every field of `fields`: the absent ones with their defaults.
   std::shared_ptr<const ControlSettings> (*parse)(const nlohmann::json& object,
                                                   const std::string& path,
                                                   FieldErrors& errors) = nullptr;
@@ -71,6 +83,10 @@ Finding CheckEachContainer(const PodSpec& pod, Fn&& problem) {
 // Every registered control, in report order (operator/policy/CMakeLists.txt: CSP_CONTROLS).
 std::span<const Control> AllControls();
 const Control* FindControl(std::string_view id);
+
+// spec.controls.<key> with every default filled in: enabled, severity and each field, as the
+// API server reads back a policy that leaves the control out.
+nlohmann::json ControlDefaults(const Control& control);
 
 // For controls without settings of their own.
 std::shared_ptr<const ControlSettings> ParseNoSettings(const nlohmann::json& object,

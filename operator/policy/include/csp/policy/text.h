@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "csp/common/rfc3339.h"  // ParseRfc3339, FormatRfc3339: exemptions' expires
+
 namespace csp::policy {
 
 // `*` matches any run of characters (the empty one too); anchored at both ends.
@@ -37,9 +39,5 @@ bool IsValidDigest(std::string_view digest);
 std::string NormalizeRegistryPrefix(std::string_view entry);
 // Whether `prefix` (normalized) equals host/path or is a prefix of it ending at a '/'.
 bool RegistryAllows(std::string_view prefix, const ImageRef& image);
-
-// RFC 3339 date-time ("2027-03-31T00:00:00Z", "…+02:00", fractional seconds ignored).
-std::optional<std::chrono::sys_seconds> ParseRfc3339(std::string_view text);
-std::string FormatRfc3339(std::chrono::sys_seconds t);
 
 }  // namespace csp::policy
