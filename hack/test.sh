@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The project's test command (README): formatting, the unit and CLI tests, the end-to-end
-# tests against a real local control plane, the same tests again under ASan+UBSan, and a
-# bounded libFuzzer run. Set CSP_SKIP_E2E=1 to leave out the control plane.
+# tests against a real local control plane, the same tests again under ASan+UBSan, the threaded
+# libraries' tests under ThreadSanitizer, and a bounded libFuzzer run of every parser of bytes
+# from the network or from files. Set CSP_SKIP_E2E=1 to leave out the control plane, and
+# CSP_FUZZ_SECONDS (default 100, shared by the fuzzers) to bound the fuzzing; 0 skips it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 jobs=${CSP_JOBS:-$(nproc)}
-fuzz_seconds=${CSP_FUZZ_SECONDS:-60}
+fuzz_seconds=${CSP_FUZZ_SECONDS:-100}
 step() { printf '\n=== %s\n' "$*"; }
 
 step "install dependencies"
@@ -36,14 +38,34 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   LSAN_OPTIONS=suppressions="$root/tests/lsan.supp":print_suppressions=0 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE e2e
 
+step "build with ThreadSanitizer and run the tests of the libraries that start threads"
+# Only kube, serve, agent and manager register tests in this build (tests/CMakeLists.txt), and
+# only their test executables are built. tests/tsan.supp names the third-party races it ignores.
+cmake -G Ninja -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_TSAN=ON -DCSP_E2E=OFF \
+  -DCSP_BENCH=OFF >/dev/null
+cmake --build build-tsan -j "$jobs" --target csp_kube_test csp_serve_test agent_test manager_test
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+  ctest --test-dir build-tsan --output-on-failure -j "$jobs" -LE e2e
+
 if [ "$fuzz_seconds" -gt 0 ]; then
-  step "libFuzzer: parse -> evaluate -> report for ${fuzz_seconds}s"
+  fuzzers=(scan_fuzzer http_request_fuzzer watch_stream_fuzzer kubeconfig_fuzzer token_file_fuzzer)
+  per_fuzzer=$((fuzz_seconds / ${#fuzzers[@]} > 10 ? fuzz_seconds / ${#fuzzers[@]} : 10))
+  step "libFuzzer: ${#fuzzers[@]} parsers for ${per_fuzzer}s each"
   CC=clang CXX=clang++ cmake -G Ninja -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCSP_FUZZ=ON \
-    -DCSP_E2E=OFF -DBUILD_TESTING=ON >/dev/null
-  cmake --build build-fuzz -j "$jobs" --target scan_fuzzer
-  mkdir -p build-fuzz/corpus
-  build-fuzz/tests/fuzz/scan_fuzzer -max_total_time="$fuzz_seconds" -rss_limit_mb=1024 \
-    -timeout=10 build-fuzz/corpus tests/fuzz/seeds 2>&1 | tail -n 5
+    -DCSP_E2E=OFF -DCSP_BENCH=OFF -DBUILD_TESTING=ON >/dev/null
+  cmake --build build-fuzz -j "$jobs" --target "${fuzzers[@]}"
+  for fuzzer in "${fuzzers[@]}"; do
+    # New inputs go to the corpus folder (kept between runs); the seeds are only read.
+    mkdir -p "build-fuzz/corpus/$fuzzer"
+    echo "--- $fuzzer"
+    log="build-fuzz/$fuzzer.log"
+    if ! "build-fuzz/tests/fuzz/$fuzzer" -max_total_time="$per_fuzzer" -rss_limit_mb=1024 \
+      -timeout=10 "build-fuzz/corpus/$fuzzer" "tests/fuzz/seeds/$fuzzer" >"$log" 2>&1; then
+      tail -n 60 "$log"  # the crash, and the file libFuzzer saved the input to
+      exit 1
+    fi
+    tail -n 2 "$log"
+  done
 fi
 echo
 echo "all tests passed"
