@@ -1,12 +1,22 @@
 #include "csp/agent/node_profile_state.h"
 
 #include <array>
+#include <nlohmann/json.hpp>
 
 namespace csp::agent {
 namespace {
 
 constexpr std::array<std::string_view, 4> kNames = {"Installed", "Pending", "Failed",
                                                     "Unsupported"};
+
+// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD, as dump() does with
+// error_handler_t::replace; parsing the dumped literal back undoes its escapes. An agent pass
+// has a few short messages, so the round trip costs nothing that matters.
+std::string ValidUtf8(std::string_view text) {
+  return nlohmann::json::parse(nlohmann::json(std::string(text))
+                                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .get<std::string>();
+}
 
 }  // namespace
 
@@ -50,8 +60,10 @@ NodeProfileState NodeStateOf(InstallState state) {
   return NodeProfileState::kFailed;
 }
 
-std::string TruncateMessage(std::string_view message, std::size_t max_bytes) {
-  if (message.size() <= max_bytes) return std::string(message);
+std::string TruncateMessage(std::string_view raw, std::size_t max_bytes) {
+  const std::string valid = ValidUtf8(raw);
+  const std::string_view message = valid;
+  if (message.size() <= max_bytes) return valid;
   constexpr std::string_view kMark = " [...]";
   std::size_t cut = max_bytes > kMark.size() ? max_bytes - kMark.size() : 0;
   // Back up over UTF-8 continuation bytes (10xxxxxx) so that no character is split.

@@ -52,5 +52,13 @@ TEST(TruncateMessageTest, KeepsShortMessagesAndCutsLongOnesAtACharacter) {
   EXPECT_EQ(TruncateMessage(std::string(5000, 'y')).size(), kMaxStatusMessageBytes);
 }
 
+// Status and report messages are JSON strings: bytes that are not UTF-8 become U+FFFD (found by
+// tests/fuzz/node_report_fuzzer), before the cut, so that the bound still holds.
+TEST(TruncateMessageTest, ReplacesBytesThatAreNotUtf8) {
+  EXPECT_EQ(TruncateMessage("a\xFF!"), "a\xEF\xBF\xBD!");
+  EXPECT_EQ(TruncateMessage("tab\t, \xC3\xA9, newline\n"), "tab\t, \xC3\xA9, newline\n");
+  EXPECT_LE(TruncateMessage(std::string(2000, '\xFF')).size(), kMaxStatusMessageBytes);
+}
+
 }  // namespace
 }  // namespace csp::agent

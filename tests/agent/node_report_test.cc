@@ -128,6 +128,18 @@ TEST(NodeReportTest, OnlyChangedResultsGetANewTimestamp) {
   EXPECT_EQ(later["results"][1]["timestamp"], json({{"seconds", kT0 + 60}, {"nanos", 0}}));
 }
 
+// Found by tests/fuzz/node_report_fuzzer: a message can be a program's output (apparmor_parser's
+// stderr, cut at a byte limit) holding bytes that are not UTF-8. The report must still
+// serialize: the status write sends it as JSON, and dump() throws on such a string.
+TEST(NodeReportTest, AMessageThatIsNotUtf8StillSerializes) {
+  const json report = MergeNodeReport(
+      nullptr, "n1",
+      {Result(ProfileKind::kAppArmor, "a", NodeProfileState::kFailed, "parser: cut in \xC3")}, kT0);
+  std::string text;
+  ASSERT_NO_THROW(text = report.dump());
+  EXPECT_EQ(report["results"][0]["message"], "parser: cut in \xEF\xBF\xBD");  // U+FFFD
+}
+
 TEST(NodeReportTest, RestoresTheManagedByLabel) {
   json report = MergeNodeReport(nullptr, "n1", {}, kT0);
   report["metadata"].erase("labels");

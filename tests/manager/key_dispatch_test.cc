@@ -73,6 +73,20 @@ struct Recorder {
   }
 };
 
+// Actions whose policy passes go to `rec` and whose policy requeue queues "policy/p".
+KeyActions PolicyRecordingActions(
+    kube::WorkQueue& queue, Recorder& rec,
+    std::function<NamespaceOutcome(const std::string&, bool)> reconcile_namespace) {
+  return {.reconcile_namespace = std::move(reconcile_namespace),
+          .reconcile_policy =
+              [&rec](const std::string&, const std::vector<std::string>& failed) {
+                return rec.PolicyPass(failed);
+              },
+          .requeue_policies = [&queue] { queue.AddAfter(PolicyKey("p"), kPolicyDelay); },
+          .nodes = [] {},
+          .expiry = [] {}};
+}
+
 TEST(KeyDispatchTest, TwoWorkersNeverReconcileOneNamespaceAtOnce) {
   kube::WorkQueue queue;
   ReconcileMetrics metrics;
@@ -131,21 +145,16 @@ TEST(KeyDispatchTest, AFailingNamespaceDoesNotHoldBackPolicyStatus) {
   Recorder rec;
   KeyDispatcher dispatcher(
       queue,
-      {.reconcile_namespace =
-           [&](const std::string& ns, bool remediate) {
-             rec.Enter(ns, remediate);
-             rec.Leave(ns);
-             NamespaceOutcome out{.changed_policies = {"p"}};
-             if (ns == "broken") out.status = Error{Code::kUnavailable, "forbidden, say"};
-             return out;
-           },
-       .reconcile_policy =
-           [&](const std::string&, const std::vector<std::string>& failed) {
-             return rec.PolicyPass(failed);
-           },
-       .requeue_policies = [&] { queue.AddAfter(PolicyKey("p"), kPolicyDelay); },
-       .nodes = [] {},
-       .expiry = [] {}},
+      PolicyRecordingActions(queue, rec,
+                             [&](const std::string& ns, bool remediate) {
+                               rec.Enter(ns, remediate);
+                               rec.Leave(ns);
+                               NamespaceOutcome out{.changed_policies = {"p"}};
+                               if (ns == "broken") {
+                                 out.status = Error{Code::kUnavailable, "forbidden, say"};
+                               }
+                               return out;
+                             }),
       metrics);
   dispatcher.ExpectNamespaces({"fine", "broken"});
   Workers workers(queue, dispatcher, 2);
@@ -167,23 +176,16 @@ TEST(KeyDispatchTest, ANamespaceThatRecoversIsNoLongerNamed) {
   int failures_left = 2;
   KeyDispatcher dispatcher(
       queue,
-      {.reconcile_namespace =
-           [&](const std::string& ns, bool) {
-             NamespaceOutcome out;
-             std::lock_guard lock(rec.mu);
-             if (ns == "flaky" && failures_left > 0) {
-               --failures_left;
-               out.status = Error{Code::kUnavailable, "try again"};
-             }
-             return out;
-           },
-       .reconcile_policy =
-           [&](const std::string&, const std::vector<std::string>& failed) {
-             return rec.PolicyPass(failed);
-           },
-       .requeue_policies = [&] { queue.AddAfter(PolicyKey("p"), kPolicyDelay); },
-       .nodes = [] {},
-       .expiry = [] {}},
+      PolicyRecordingActions(queue, rec,
+                             [&](const std::string& ns, bool) {
+                               NamespaceOutcome out;
+                               std::lock_guard lock(rec.mu);
+                               if (ns == "flaky" && failures_left > 0) {
+                                 --failures_left;
+                                 out.status = Error{Code::kUnavailable, "try again"};
+                               }
+                               return out;
+                             }),
       metrics);
   dispatcher.ExpectNamespaces({"flaky"});
   Workers workers(queue, dispatcher, 2);

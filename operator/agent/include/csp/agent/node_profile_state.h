@@ -31,7 +31,9 @@ std::string_view ReportResultOf(NodeProfileState state);
 NodeProfileState NodeStateOf(InstallState state);
 
 // Status and report messages are bounded: a parser's output could be long, and every agent's
-// messages share one object. Cuts at a UTF-8 character boundary and marks the cut.
+// messages share one object. They are JSON strings, so they must be UTF-8 too, and a parser's
+// output cut at a byte limit may not be: replaces each invalid byte sequence with U+FFFD, then
+// cuts at a character boundary and marks the cut.
 inline constexpr std::size_t kMaxStatusMessageBytes = 1024;
 std::string TruncateMessage(std::string_view message,
                             std::size_t max_bytes = kMaxStatusMessageBytes);

@@ -20,8 +20,8 @@
 // - A document libyaml cannot finish (a syntax error, nesting beyond max_depth, a byte YAML
 //   forbids) is reported, and reading resumes at the next line that separates documents as
 //   kubectl's YAML reader splits a file: `---` at column 0 followed by nothing but blanks or a
-//   comment. libyaml cannot resynchronise by itself; kubectl decodes each document apart, so a
-//   broken one does not hide the others from `kubectl apply`, nor from the scan.
+//   comment. libyaml cannot resynchronise by itself, and one half-edited document must not hide
+//   the violations after it.
 #pragma once
 
 #include <string_view>
