@@ -132,9 +132,10 @@ TEST(NodeReportTest, OnlyChangedResultsGetANewTimestamp) {
 // stderr, cut at a byte limit) holding bytes that are not UTF-8. The report must still
 // serialize: the status write sends it as JSON, and dump() throws on such a string.
 TEST(NodeReportTest, AMessageThatIsNotUtf8StillSerializes) {
-  const json report = MergeNodeReport(
-      nullptr, "n1",
-      {Result(ProfileKind::kAppArmor, "a", NodeProfileState::kFailed, "parser: cut in \xC3")}, kT0);
+  const json report = MergeNodeReport(nullptr, "n1",
+                                      {Result(profiles::ProfileKind::kAppArmor, "a",
+                                              NodeProfileState::kFailed, "parser: cut in \xC3")},
+                                      kT0);
   std::string text;
   ASSERT_NO_THROW(text = report.dump());
   EXPECT_EQ(report["results"][0]["message"], "parser: cut in \xEF\xBF\xBD");  // U+FFFD
