@@ -1,5 +1,5 @@
-// Feeds arbitrary bytes to `cspctl scan -o json -` and `-o sarif`: whatever the input, the
-// scanner must answer with results or input errors, never crash, hang or grow without bound.
+// Feeds arbitrary bytes to `cspctl scan -o json -`: whatever the input, the scanner must answer
+// with results or input errors, never crash, hang or grow without bound.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>

@@ -33,18 +33,11 @@ inline Error InvalidArgument(std::string message) {
 }
 inline Error Internal(std::string message) { return {Code::kInternal, std::move(message)}; }
 
-template <typename E>
-struct Unexpected {
-  E error;
-};
-inline Unexpected<Error> MakeUnexpected(Error e) { return {std::move(e)}; }
-
 template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
-  Result(Unexpected<Error> u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT
 
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
