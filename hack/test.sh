@@ -65,7 +65,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
       tail -n 60 "$log"  # the crash, and the file libFuzzer saved the input to
       exit 1
     fi
-    tail -n 2 "$log"
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$log" || tail -n 1 "$log"  # runs, coverage, corpus
   done
 fi
 echo
