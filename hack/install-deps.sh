@@ -3,7 +3,7 @@
 # installed are not fetched again, and apt's lists are refreshed only when something is missing.
 set -euo pipefail
 pkgs=(
-  build-essential cmake ninja-build pkg-config git ca-certificates curl openssl
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libspdlog-dev libfmt-dev
   libboost-dev libboost-system-dev libssl-dev libgtest-dev libgmock-dev
   clang clang-format libclang-rt-14-dev

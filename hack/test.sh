@@ -10,6 +10,13 @@ cd "$root"
 jobs=${CSP_JOBS:-$(nproc)}
 fuzz_seconds=${CSP_FUZZ_SECONDS:-100}
 step() { printf '\n=== %s\n' "$*"; }
+# ccache (installed by install-deps.sh) makes a second run, or a fresh clone on the same machine,
+# recompile only what changed. Paths are taken relative to the checkout so that clones share it.
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 
 step "install dependencies"
 bash hack/install-deps.sh
@@ -27,12 +34,12 @@ else
 fi
 
 step "build (RelWithDebInfo) and test: unit, CLI and end-to-end"
-cmake -G Ninja -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_E2E=$e2e >/dev/null
+cmake "${launcher[@]}" -G Ninja -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_E2E=$e2e >/dev/null
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 step "build with ASan+UBSan and run every test but the end-to-end ones"
-cmake -G Ninja -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCSP_SANITIZE=ON -DCSP_E2E=OFF >/dev/null
+cmake "${launcher[@]}" -G Ninja -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCSP_SANITIZE=ON -DCSP_E2E=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$root/tests/lsan.supp":print_suppressions=0 \
@@ -41,7 +48,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 step "build with ThreadSanitizer and run the tests of the libraries that start threads"
 # Only kube, serve, agent and manager register tests in this build (tests/CMakeLists.txt), and
 # only their test executables are built. tests/tsan.supp names the third-party races it ignores.
-cmake -G Ninja -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_TSAN=ON -DCSP_E2E=OFF \
+cmake "${launcher[@]}" -G Ninja -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_TSAN=ON -DCSP_E2E=OFF \
   -DCSP_BENCH=OFF >/dev/null
 cmake --build build-tsan -j "$jobs" --target csp_kube_test csp_serve_test agent_test manager_test
 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
@@ -52,7 +59,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     node_report_fuzzer)
   per_fuzzer=$((fuzz_seconds / ${#fuzzers[@]} > 10 ? fuzz_seconds / ${#fuzzers[@]} : 10))
   step "libFuzzer: ${#fuzzers[@]} parsers for ${per_fuzzer}s each"
-  CC=clang CXX=clang++ cmake -G Ninja -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCSP_FUZZ=ON \
+  CC=clang CXX=clang++ cmake "${launcher[@]}" -G Ninja -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCSP_FUZZ=ON \
     -DCSP_E2E=OFF -DCSP_BENCH=OFF -DBUILD_TESTING=ON >/dev/null
   cmake --build build-fuzz -j "$jobs" --target "${fuzzers[@]}"
   for fuzzer in "${fuzzers[@]}"; do
