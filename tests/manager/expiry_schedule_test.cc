@@ -28,7 +28,7 @@ PolicySet WithExpiries(std::vector<std::string> expires) {
 
 system_clock::time_point Now() {
   // 2026-03-01T00:00:00.5Z: half a second past a whole second, as a real clock is.
-  return system_clock::time_point(*policy::ParseRfc3339("2026-03-01T00:00:00Z")) +
+  return system_clock::time_point(*ParseRfc3339("2026-03-01T00:00:00Z")) +
          std::chrono::milliseconds(500);
 }
 
