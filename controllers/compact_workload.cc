@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "csp/names/names.h"
+
 namespace csp::controllers {
 
 using json = nlohmann::json;
@@ -66,10 +68,10 @@ json CompactTemplate(const json& tmpl) {
 
 json CompactSpec(const json& spec, const std::string& kind) {
   if (!spec.is_object()) return spec;
-  if (kind == "Pod") return CompactPodSpec(spec);
+  if (kind == names::kPods.kind) return CompactPodSpec(spec);
   json out = json::object();
   CopyKeys(spec, out, {"replicas", "suspend"});
-  if (kind == "CronJob") {
+  if (kind == names::kCronJobs.kind) {
     auto jt = spec.find("jobTemplate");
     if (jt == spec.end()) return out;
     if (!jt->is_object()) {
@@ -114,7 +116,7 @@ json CompactWorkload(const json& object) {
     auto kind = object.find("kind");
     const std::string k = kind != object.end() && kind->is_string() ? kind->get<std::string>() : "";
     if (auto spec = object.find("spec"); spec != object.end()) out["spec"] = CompactSpec(*spec, k);
-    if (k == "PodTemplate") {
+    if (k == names::kPodTemplates.kind) {
       if (auto t = object.find("template"); t != object.end())
         out["template"] = CompactTemplate(*t);
     }

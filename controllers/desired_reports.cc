@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "csp/names/names.h"
+
 namespace csp::controllers {
 
 using json = nlohmann::json;
@@ -23,8 +25,8 @@ const json& Sub(const json& object, const char* key) {
 }
 
 bool IsManaged(const json& report) {
-  return Str(Sub(Sub(report, "metadata"), "labels"),
-             std::string(report::kManagedByLabel).c_str()) == report::kManagedBy;
+  return Str(Sub(Sub(report, "metadata"), "labels"), std::string(names::kManagedByLabel).c_str()) ==
+         names::kManagedByOperator;
 }
 
 // FNV-1a 64 over fields, each followed by its length so that ("ab", "c") != ("a", "bc").
@@ -140,8 +142,8 @@ std::vector<report::PolicyReport> DesiredReports(std::vector<PolicyEntry> entrie
 
 std::uint64_t ContentDigest(const json& report) {
   const json& labels = Sub(Sub(report, "metadata"), "labels");
-  const json content = {{"managedBy", Str(labels, std::string(report::kManagedByLabel).c_str())},
-                        {"policy", Str(labels, std::string(report::kPolicyLabel).c_str())},
+  const json content = {{"managedBy", Str(labels, std::string(names::kManagedByLabel).c_str())},
+                        {"policy", Str(labels, std::string(names::kPolicyLabel).c_str())},
                         {"summary", Sub(report, "summary")},
                         {"results", Sub(report, "results")}};
   return Fnv1a().Bytes(content.dump()).value();

@@ -1,15 +1,13 @@
 #include "csp/controllers/node_profiles.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
 #include "csp/common/json_fields.h"
-#include "csp/controllers/remediation_plan.h"
+#include "csp/names/names.h"
 
 namespace csp::controllers {
-
-// Candidate nodes ignore the quarantine key; both names must stay one key.
-static_assert(kQuarantineKey == policy::kQuarantineNodeSelectorKey);
 
 using json = nlohmann::json;
 
@@ -22,7 +20,7 @@ const json* ObjectAt(const json& obj, std::string_view key) {
 }
 
 bool IsKnownState(std::string_view state) {
-  return state == "Installed" || state == "Pending" || state == "Failed" || state == "Unsupported";
+  return std::ranges::find(names::kProfileStates, state) != names::kProfileStates.end();
 }
 
 // Adds one report result to `facts` when it says a profile is installed on a node.
@@ -36,14 +34,14 @@ void AddResult(const json& result, policy::NodeFacts& facts) {
   const std::string_view state = StringAt(*props, "state");
   if (node.empty() || profile.empty() || !IsKnownState(state)) return;
   std::map<std::string, std::set<std::string>, std::less<>>* installed = nullptr;
-  if (rule == kSeccompProfileRule && type == "Seccomp") {
+  if (rule == names::kSeccompProfileRule && type == names::kSeccompType) {
     installed = &facts.seccomp;
-  } else if (rule == kAppArmorProfileRule && type == "AppArmor") {
+  } else if (rule == names::kAppArmorProfileRule && type == names::kAppArmorType) {
     installed = &facts.apparmor;
   } else {
     return;
   }
-  if (StringAt(result, "result") != "pass" || state != "Installed") return;
+  if (StringAt(result, "result") != names::kResultPass || state != names::kStateInstalled) return;
   (*installed)[std::string(node)].emplace(profile);
 }
 
@@ -69,11 +67,13 @@ policy::NodeFacts NodeFactsFrom(std::span<const json> nodes, const json* node_re
       for (const json& r : *results) AddResult(r, facts);
     }
   }
-  facts.managed_apparmor.emplace(policy::kDefaultProfileName);
+  facts.managed_apparmor.emplace(names::kDefaultProfileName);
   for (const json& sp : security_profiles) {
     const json* meta = ObjectAt(sp, "metadata");
     const json* spec = ObjectAt(sp, "spec");
-    if (meta == nullptr || spec == nullptr || StringAt(*spec, "type") != "AppArmor") continue;
+    if (meta == nullptr || spec == nullptr || StringAt(*spec, "type") != names::kAppArmorType) {
+      continue;
+    }
     const std::string_view name = StringAt(*meta, "name");
     if (!name.empty()) facts.managed_apparmor.emplace(name);
   }

@@ -15,12 +15,12 @@ namespace {
 enum class Lever { kNone, kReplicas, kSuspend, kNodeSelector };
 
 Lever LeverOf(std::string_view kind) {
-  if (kind == "Deployment" || kind == "StatefulSet" || kind == "ReplicaSet" ||
-      kind == "ReplicationController") {
+  if (kind == names::kDeployments.kind || kind == names::kStatefulSets.kind ||
+      kind == names::kReplicaSets.kind || kind == names::kReplicationControllers.kind) {
     return Lever::kReplicas;
   }
-  if (kind == "Job" || kind == "CronJob") return Lever::kSuspend;
-  if (kind == "DaemonSet") return Lever::kNodeSelector;
+  if (kind == names::kJobs.kind || kind == names::kCronJobs.kind) return Lever::kSuspend;
+  if (kind == names::kDaemonSets.kind) return Lever::kNodeSelector;
   return Lever::kNone;  // a Pod (or anything else) is labeled only
 }
 
@@ -80,26 +80,26 @@ struct Builder {
 void PlanLabels(const json& object, bool managed, const std::vector<std::string>& violations,
                 Builder& b) {
   const std::optional<std::string> label =
-      StringAt(Find(object, {"metadata", "labels"}), kCompliantLabel);
+      StringAt(Find(object, {"metadata", "labels"}), names::kCompliantLabel);
   const std::optional<std::string> annotation =
-      StringAt(Find(object, {"metadata", "annotations"}), kViolationsAnnotation);
+      StringAt(Find(object, {"metadata", "annotations"}), names::kViolationsAnnotation);
   std::optional<std::string> want_label, want_annotation;
   if (managed) want_label = violations.empty() ? "true" : "false";
   if (managed && !violations.empty()) want_annotation = Join(violations);
   if (label == want_label && annotation == want_annotation) return;
   if (label != want_label) {
-    b.Set({"metadata", "labels"}, kCompliantLabel, want_label ? json(*want_label) : json());
+    b.Set({"metadata", "labels"}, names::kCompliantLabel, want_label ? json(*want_label) : json());
   }
   if (annotation != want_annotation) {
-    b.Annotate(kViolationsAnnotation, want_annotation ? json(*want_annotation) : json());
+    b.Annotate(names::kViolationsAnnotation, want_annotation ? json(*want_annotation) : json());
   }
   if (!want_label) {
     b.Emit("Normal", "Unlabeled", "no policy asks to label this workload any more");
   } else if (violations.empty()) {
-    b.Emit("Normal", "Labeled", std::string(kCompliantLabel) + "=true");
+    b.Emit("Normal", "Labeled", std::string(names::kCompliantLabel) + "=true");
   } else {
     b.Emit("Warning", "Labeled",
-           std::string(kCompliantLabel) + "=false: violates " + *want_annotation);
+           std::string(names::kCompliantLabel) + "=false: violates " + *want_annotation);
   }
 }
 
@@ -117,12 +117,12 @@ std::string PlanReplicas(const json& object, bool down, const std::optional<std:
     // value is the one to restore, so the restore never goes above what the user last set).
     const std::string previous = std::to_string(replicas);
     b.Set({"spec"}, "replicas", 0);
-    if (from != previous) b.Annotate(kScaledDownFromAnnotation, previous);
+    if (from != previous) b.Annotate(names::kScaledDownFromAnnotation, previous);
     b.Emit("Warning", "ScaledDown", "scaled down from " + previous + " replicas");
     return "scaled-down from " + previous + " replicas";
   }
   if (!from) return "";
-  b.Annotate(kScaledDownFromAnnotation, json());
+  b.Annotate(names::kScaledDownFromAnnotation, json());
   std::optional<std::int64_t> previous = ParseCount(*from);
   if (replicas == 0 && previous) {
     b.Set({"spec"}, "replicas", *previous);
@@ -144,13 +144,13 @@ std::string PlanSuspend(const json& object, bool down, const std::optional<std::
     if (!from && suspended) return "labeled (already suspended)";
     if (!suspended) {
       b.Set({"spec"}, "suspend", true);
-      if (!from) b.Annotate(kScaledDownFromAnnotation, "false");
+      if (!from) b.Annotate(names::kScaledDownFromAnnotation, "false");
       b.Emit("Warning", "ScaledDown", "suspended");
     }
     return "suspended";
   }
   if (!from) return "";
-  b.Annotate(kScaledDownFromAnnotation, json());
+  b.Annotate(names::kScaledDownFromAnnotation, json());
   if (suspended) {
     // We only ever record "false": a suspended workload is never ours to suspend.
     b.Set({"spec"}, "suspend", *from == "true");
@@ -182,33 +182,33 @@ std::string PlanNodeSelector(const json& object, bool down, const std::optional<
                              Builder& b) {
   const json* selector = Find(object, {"spec", "template", "spec", "nodeSelector"});
   json current = selector && selector->is_object() ? *selector : json::object();
-  const bool quarantined = current.contains(kQuarantineKey);
+  const bool quarantined = current.contains(names::kQuarantineKey);
   const std::string kDescription =
-      "quarantined by nodeSelector " + std::string(kQuarantineKey) + "=true";
+      "quarantined by nodeSelector " + std::string(names::kQuarantineKey) + "=true";
   if (down) {
     if (!quarantined) {
-      b.Set({"spec", "template", "spec", "nodeSelector"}, kQuarantineKey, "true");
+      b.Set({"spec", "template", "spec", "nodeSelector"}, names::kQuarantineKey, "true");
       b.Emit("Warning", "ScaledDown", kDescription);
     }
     if (!from) {
       json original = current;
-      original.erase(std::string(kQuarantineKey));
-      b.Annotate(kScaledDownFromAnnotation, original.dump());
+      original.erase(std::string(names::kQuarantineKey));
+      b.Annotate(names::kScaledDownFromAnnotation, original.dump());
     }
     return kDescription;
   }
   if (!from) return "";
-  b.Annotate(kScaledDownFromAnnotation, json());
+  b.Annotate(names::kScaledDownFromAnnotation, json());
   if (!quarantined) {
     b.Emit("Normal", "Restored", "nodeSelector already changed meanwhile; left as it is");
     return "";
   }
-  b.Set({"spec", "template", "spec", "nodeSelector"}, kQuarantineKey, json());
-  current.erase(std::string(kQuarantineKey));
+  b.Set({"spec", "template", "spec", "nodeSelector"}, names::kQuarantineKey, json());
+  current.erase(std::string(names::kQuarantineKey));
   const json recorded = json::parse(*from, nullptr, /*allow_exceptions=*/false);
   const std::string changed = recorded.is_object() ? KeysChanged(recorded, current) : "";
   b.Emit("Normal", "Restored",
-         "removed nodeSelector " + std::string(kQuarantineKey) +
+         "removed nodeSelector " + std::string(names::kQuarantineKey) +
              (changed.empty() ? "" : "; kept the keys changed meanwhile as they are: " + changed));
   return "";
 }
@@ -236,7 +236,7 @@ RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> 
   PlanLabels(object, managed, plan.violations, b);
   const bool down = plan.action == Action::kScaleDown;
   const std::optional<std::string> from =
-      StringAt(Find(object, {"metadata", "annotations"}), kScaledDownFromAnnotation);
+      StringAt(Find(object, {"metadata", "annotations"}), names::kScaledDownFromAnnotation);
   const std::string kind = [&] {
     const json* k = Find(object, {"kind"});
     return k && k->is_string() ? k->get<std::string>() : std::string();

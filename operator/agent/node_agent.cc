@@ -10,6 +10,7 @@
 #include "csp/agent/pass_schedule.h"
 #include "csp/agent/process_stats.h"
 #include "csp/log/log.h"
+#include "csp/names/names.h"
 #include "csp/profiles/default_profiles.h"
 #include "csp/profiles/profile_name.h"
 
@@ -38,7 +39,7 @@ std::vector<DesiredProfile> DefaultDesired(const profiles::RenderTarget& target)
          .rendered = std::make_shared<const profiles::RenderedProfile>(std::move(*seccomp))});
   } else {
     out.push_back({.kind = profiles::ProfileKind::kSeccomp,
-                   .name = std::string(profiles::kDefaultProfileName),
+                   .name = std::string(names::kDefaultProfileName),
                    .error = seccomp.error().message});
   }
   profiles::RenderedProfile apparmor = profiles::RenderDefaultAppArmor();
@@ -214,7 +215,7 @@ void NodeAgent::Pass(bool full) {
     selected[i] = true;
     // Without a type there is nothing to install; an object may not take the defaults' name
     // (the schema refuses it too). Both are reported Failed in the object's status only.
-    if (!object.parsed->kind || object.name == profiles::kDefaultProfileName) continue;
+    if (!object.parsed->kind || object.name == names::kDefaultProfileName) continue;
     outcome_index[object.name] = desired.size();
     desired.push_back({.kind = *object.parsed->kind,
                        .name = object.name,
@@ -380,12 +381,12 @@ Status NodeAgent::WriteStatus(const StatusPlan& plan, std::stop_token stop) {
     report_thread.join();
     if (*report) {
       report_written_ = plan.results;
-      if (**report) LogInfo("node report updated", {{"report", kNodeReportName}});
+      if (**report) LogInfo("node report updated", {{"report", names::kNodeReportName}});
     } else {
       failed(report->error());
       if (!stop.stop_requested()) {
         LogWarn("writing the node report failed; will retry",
-                {{"report", kNodeReportName}, {"error", report->error().message}});
+                {{"report", names::kNodeReportName}, {"error", report->error().message}});
       }
     }
   }
@@ -463,12 +464,14 @@ void NodeAgent::RenderMetrics(serve::MetricsText& out) const {
   out.Family("csp_agent_watch_events_total", "counter", "Watch events received, by resource.");
   const kube::InformerStats profile_stats = profiles_.Stats();
   const kube::InformerStats node_stats = node_.Stats();
-  out.Sample("csp_agent_watch_events_total", {{"resource", "securityprofiles"}},
+  out.Sample("csp_agent_watch_events_total",
+             {{"resource", std::string(names::kSecurityProfiles.plural)}},
              static_cast<double>(profile_stats.events));
   out.Sample("csp_agent_watch_events_total", {{"resource", "nodes"}},
              static_cast<double>(node_stats.events));
   out.Family("csp_agent_watch_errors_total", "counter", "Failed lists and watches, by resource.");
-  out.Sample("csp_agent_watch_errors_total", {{"resource", "securityprofiles"}},
+  out.Sample("csp_agent_watch_errors_total",
+             {{"resource", std::string(names::kSecurityProfiles.plural)}},
              static_cast<double>(profile_stats.errors));
   out.Sample("csp_agent_watch_errors_total", {{"resource", "nodes"}},
              static_cast<double>(node_stats.errors));

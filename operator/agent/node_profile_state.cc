@@ -3,11 +3,18 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "csp/names/names.h"
+
 namespace csp::agent {
 namespace {
 
-constexpr std::array<std::string_view, 4> kNames = {"Installed", "Pending", "Failed",
-                                                    "Unsupported"};
+// Indexed by NodeProfileState.
+constexpr const std::array<std::string_view, 4>& kNames = names::kProfileStates;
+static_assert(
+    kNames[static_cast<std::size_t>(NodeProfileState::kInstalled)] == names::kStateInstalled &&
+    kNames[static_cast<std::size_t>(NodeProfileState::kPending)] == names::kStatePending &&
+    kNames[static_cast<std::size_t>(NodeProfileState::kFailed)] == names::kStateFailed &&
+    kNames[static_cast<std::size_t>(NodeProfileState::kUnsupported)] == names::kStateUnsupported);
 
 // `text` with every byte sequence that is not UTF-8 replaced by U+FFFD, as dump() does with
 // error_handler_t::replace; parsing the dumped literal back undoes its escapes. An agent pass
@@ -36,15 +43,15 @@ std::optional<NodeProfileState> ParseNodeProfileState(std::string_view name) {
 std::string_view ReportResultOf(NodeProfileState state) {
   switch (state) {
     case NodeProfileState::kInstalled:
-      return "pass";
+      return names::kResultPass;
     case NodeProfileState::kPending:
-      return "warn";
+      return names::kResultWarn;
     case NodeProfileState::kFailed:
-      return "fail";
+      return names::kResultFail;
     case NodeProfileState::kUnsupported:
-      return "skip";
+      return names::kResultSkip;
   }
-  return "error";
+  return names::kResultError;
 }
 
 NodeProfileState NodeStateOf(InstallState state) {

@@ -27,19 +27,20 @@ auto SortKey(const nlohmann::json& result) {
 
 std::string PodProfileReference(profiles::ProfileKind kind, std::string_view name) {
   if (kind == profiles::ProfileKind::kSeccomp)
-    return "containersecurity/" + std::string(name) + ".json";
+    return std::string(names::kSeccompReferencePrefix) + std::string(name) + ".json";
   return std::string(name);
 }
 
 std::string_view NodeReportRule(profiles::ProfileKind kind) {
-  return kind == profiles::ProfileKind::kSeccomp ? "seccomp-profile" : "apparmor-profile";
+  return kind == profiles::ProfileKind::kSeccomp ? names::kSeccompProfileRule
+                                                 : names::kAppArmorProfileRule;
 }
 
 nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& result,
                                 std::int64_t now_seconds) {
   return {
-      {"source", std::string(kReportSource)},
-      {"policy", std::string(kNodeReportName)},
+      {"source", std::string(names::kReportSource)},
+      {"policy", std::string(names::kNodeReportName)},
       {"rule", std::string(NodeReportRule(result.kind))},
       {"result", std::string(ReportResultOf(result.state))},
       {"message", TruncateMessage(result.message)},
@@ -57,17 +58,17 @@ nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view 
                                const std::vector<NodeProfileResult>& results,
                                std::int64_t now_seconds) {
   nlohmann::json report = existing.is_object() ? existing : nlohmann::json::object();
-  report["apiVersion"] = std::string(kNodeReportApiVersion);
-  report["kind"] = std::string(kNodeReportKind);
+  report["apiVersion"] = std::string(names::kReportsApiVersion);
+  report["kind"] = std::string(names::kClusterPolicyReports.kind);
   if (!report.contains("metadata") || !report["metadata"].is_object()) {
     report["metadata"] = nlohmann::json::object();
   }
   nlohmann::json& metadata = report["metadata"];
-  metadata["name"] = std::string(kNodeReportName);
+  metadata["name"] = std::string(names::kNodeReportName);
   if (!metadata.contains("labels") || !metadata["labels"].is_object()) {
     metadata["labels"] = nlohmann::json::object();
   }
-  metadata["labels"][std::string(kManagedByLabel)] = std::string(kManagedByAgent);
+  metadata["labels"][std::string(names::kManagedByLabel)] = std::string(names::kManagedByAgent);
 
   std::vector<nlohmann::json> merged;
   std::vector<nlohmann::json> previous;  // this node's results as they were
@@ -92,7 +93,11 @@ nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view 
   std::stable_sort(merged.begin(), merged.end(),
                    [](const auto& a, const auto& b) { return SortKey(a) < SortKey(b); });
 
-  nlohmann::json summary = {{"pass", 0}, {"fail", 0}, {"warn", 0}, {"error", 0}, {"skip", 0}};
+  nlohmann::json summary = nlohmann::json::object();
+  for (std::string_view outcome : {names::kResultPass, names::kResultFail, names::kResultWarn,
+                                   names::kResultError, names::kResultSkip}) {
+    summary[std::string(outcome)] = 0;
+  }
   for (const nlohmann::json& result : merged) {
     const std::string outcome(StringAt(result, "result"));
     if (summary.contains(outcome)) summary[outcome] = summary[outcome].get<int>() + 1;

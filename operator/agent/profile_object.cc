@@ -1,6 +1,7 @@
 #include "csp/agent/profile_object.h"
 
 #include "csp/common/json_fields.h"
+#include "csp/names/names.h"
 #include "csp/profiles/security_profile.h"
 
 namespace csp::agent {
@@ -14,8 +15,8 @@ const nlohmann::json& Field(const nlohmann::json& object, const char* key) {
 }
 
 nlohmann::json WithTypeMeta(nlohmann::json object) {
-  object["apiVersion"] = std::string(profiles::kSecurityProfileApiVersion);
-  object["kind"] = std::string(profiles::kSecurityProfileKind);
+  object["apiVersion"] = std::string(names::kApiVersion);
+  object["kind"] = std::string(names::kSecurityProfiles.kind);
   return object;
 }
 

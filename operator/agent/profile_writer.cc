@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "csp/agent/atomic_file.h"
+#include "csp/names/names.h"
 #include "csp/profiles/profile_name.h"
 
 namespace csp::agent {
@@ -24,8 +25,8 @@ std::string FileName(profiles::ProfileKind kind, std::string_view name) {
 }  // namespace
 
 ProfileLayout ProfileLayout::ForRoot(const std::filesystem::path& root) {
-  return {.seccomp_dir = root / "var/lib/kubelet/seccomp/containersecurity",
-          .apparmor_dir = root / "etc/apparmor.d/containersecurity"};
+  return {.seccomp_dir = root / "var/lib/kubelet/seccomp" / names::kProfileFolder,
+          .apparmor_dir = root / "etc/apparmor.d" / names::kProfileFolder};
 }
 
 const std::filesystem::path& ProfileWriter::DirFor(profiles::ProfileKind kind) const {

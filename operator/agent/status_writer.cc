@@ -96,7 +96,7 @@ Result<bool> StatusWriter::ReadModifyWrite(std::string_view what,
 
 Result<bool> StatusWriter::WriteNodeReport(const std::vector<NodeProfileResult>& results,
                                            std::stop_token stop) {
-  const std::string name(kNodeReportName);
+  const std::string name(names::kNodeReportName);
   return ReadModifyWrite(
       "ClusterPolicyReport " + name,
       [&]() -> Result<Attempt> {

@@ -1,10 +1,10 @@
 #include "csp/manager/caches.h"
 
 #include "csp/controllers/compact_workload.h"
-#include "csp/controllers/node_profiles.h"
 #include "csp/controllers/owner_resolution.h"
 #include "csp/manager/resources.h"
 #include "csp/manager/write_overlay.h"
+#include "csp/names/names.h"
 #include "csp/policy/workload.h"
 
 namespace csp::manager {
@@ -61,7 +61,7 @@ kube::InformerOptions ReportOptions(const Caches::OnError& on_error) {
 
 kube::InformerOptions NodeReportOptions(const Caches::OnError& on_error) {
   kube::InformerOptions options = OptionsFor(kClusterPolicyReports, on_error);
-  options.field_selector = "metadata.name=" + std::string(controllers::kNodeReportName);
+  options.field_selector = "metadata.name=" + std::string(names::kNodeReportName);
   return options;
 }
 
@@ -112,7 +112,7 @@ CachedReport CacheReport(const json& object) {
   if (!out.summary.managed) return out;
   if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
     if (auto labels = meta->find("labels"); labels != meta->end() && labels->is_object()) {
-      auto p = labels->find(std::string(report::kPolicyLabel));
+      auto p = labels->find(std::string(names::kPolicyLabel));
       if (p != labels->end() && p->is_string()) out.policy = p->get<std::string>();
     }
   }

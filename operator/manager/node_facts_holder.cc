@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "csp/controllers/node_profiles.h"
+#include "csp/names/names.h"
 
 namespace csp::manager {
 
@@ -12,7 +13,7 @@ policy::NodeFacts BuildNodeFacts(const Caches& caches) {
   std::vector<json> nodes, profiles;
   for (const auto& node : caches.nodes.List()) nodes.push_back(*node);
   for (const auto& profile : caches.security_profiles.List()) profiles.push_back(*profile);
-  const auto report = caches.node_reports.Get(controllers::kNodeReportName);
+  const auto report = caches.node_reports.Get(names::kNodeReportName);
   return controllers::NodeFactsFrom(nodes, report.get(), profiles);
 }
 

@@ -2,31 +2,32 @@
 
 #include <array>
 
+#include "csp/names/names.h"
+
 namespace csp::manager {
 namespace {
 
-const std::array<WorkloadResource, 8> kWorkloads = {{
-    {"Pod", "", {"", "v1", "pods", true}},
-    {"Deployment", "apps", {"apps", "v1", "deployments", true}},
-    {"ReplicaSet", "apps", {"apps", "v1", "replicasets", true}},
-    {"StatefulSet", "apps", {"apps", "v1", "statefulsets", true}},
-    {"DaemonSet", "apps", {"apps", "v1", "daemonsets", true}},
-    {"Job", "batch", {"batch", "v1", "jobs", true}},
-    {"CronJob", "batch", {"batch", "v1", "cronjobs", true}},
-    {"ReplicationController", "", {"", "v1", "replicationcontrollers", true}},
-}};
+WorkloadResource Watched(const names::Resource& r) {
+  return {.kind = r.kind, .api_group = r.group, .ref = kube::ToResourceRef(r)};
+}
+
+// names::kWorkloads but PodTemplate: a PodTemplate runs no pod, so the operator does not watch
+// it (cspctl scans it in manifests).
+const std::array<WorkloadResource, 8> kWorkloads = {
+    Watched(names::kPods),        Watched(names::kDeployments),
+    Watched(names::kReplicaSets), Watched(names::kStatefulSets),
+    Watched(names::kDaemonSets),  Watched(names::kJobs),
+    Watched(names::kCronJobs),    Watched(names::kReplicationControllers),
+};
 
 }  // namespace
 
-const kube::ResourceRef kPolicies{"containersecurity.dev", "v1alpha1", "containersecuritypolicies",
-                                  false};
+const kube::ResourceRef kPolicies = kube::ToResourceRef(names::kPolicies);
 const kube::ResourceRef kNamespaces{"", "v1", "namespaces", false};
-const kube::ResourceRef kPolicyReports{"wgpolicyk8s.io", "v1alpha2", "policyreports", true};
+const kube::ResourceRef kPolicyReports = kube::ToResourceRef(names::kPolicyReports);
 const kube::ResourceRef kNodes{"", "v1", "nodes", false};
-const kube::ResourceRef kSecurityProfiles{"containersecurity.dev", "v1alpha1", "securityprofiles",
-                                          false};
-const kube::ResourceRef kClusterPolicyReports{"wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports",
-                                              false};
+const kube::ResourceRef kSecurityProfiles = kube::ToResourceRef(names::kSecurityProfiles);
+const kube::ResourceRef kClusterPolicyReports = kube::ToResourceRef(names::kClusterPolicyReports);
 const kube::ResourceRef kEvents{"", "v1", "events", true};
 const kube::ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "csp/names/names.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy {
@@ -41,15 +42,15 @@ nlohmann::json ControlDefaults(const Control& control) {
 std::string_view OutcomeName(Outcome o) {
   switch (o) {
     case Outcome::kPass:
-      return "pass";
+      return names::kResultPass;
     case Outcome::kFail:
-      return "fail";
+      return names::kResultFail;
     case Outcome::kSkip:
-      return "skip";
+      return names::kResultSkip;
     case Outcome::kError:
-      return "error";
+      return names::kResultError;
   }
-  return "error";
+  return names::kResultError;
 }
 
 std::shared_ptr<const ControlSettings> ParseNoSettings(const nlohmann::json&, const std::string&,

@@ -13,7 +13,7 @@ constexpr std::size_t kNamesInMessage = 5;
 
 bool SelectorHolds(const PodSpec& pod, const Labels& labels) {
   for (const auto& [key, value] : pod.node_selector) {
-    if (key == kQuarantineNodeSelectorKey) continue;
+    if (key == names::kQuarantineKey) continue;
     auto it = labels.find(key);
     if (it == labels.end() || it->second != value) return false;
   }
@@ -36,7 +36,8 @@ std::string NodeList(const std::vector<std::string_view>& names) {
 
 std::optional<std::string> ManagedSeccompProfile(std::string_view localhost_profile) {
   std::string path = NormalizePath(localhost_profile);
-  if (path.size() <= kManagedSeccompDir.size() || !path.starts_with(kManagedSeccompDir)) {
+  if (path.size() <= names::kSeccompReferencePrefix.size() ||
+      !path.starts_with(names::kSeccompReferencePrefix)) {
     return std::nullopt;
   }
   return path;

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 
+#include "csp/names/names.h"
 #include "csp/policy/policy.h"
 #include "csp/policy/text.h"
 
@@ -11,10 +12,6 @@ using json = nlohmann::json;
 
 constexpr std::array<std::string_view, 5> kSeverities = {"critical", "high", "medium", "low",
                                                          "info"};
-constexpr std::array<std::string_view, 9> kKindNames = {
-    "Pod",        "Deployment", "ReplicaSet", "StatefulSet",
-    "DaemonSet",  "Job",        "CronJob",    "ReplicationController",
-    "PodTemplate"};
 
 std::string Quoted(std::string_view s) {
   std::string out;
@@ -63,9 +60,9 @@ void ParseMatch(const json& v, FieldErrors& errors, Match& match) {
   if (const json* s = GetField(v, "kinds")) {
     ReadStringList(*s, path + ".kinds", errors, match.kinds);
     for (std::size_t i = 0; i < match.kinds.size(); ++i) {
-      if (std::find(kKindNames.begin(), kKindNames.end(), match.kinds[i]) == kKindNames.end()) {
+      if (std::ranges::find(names::kWorkloadKinds, match.kinds[i]) == names::kWorkloadKinds.end()) {
         errors.Add(path + ".kinds[" + std::to_string(i) + "]",
-                   Quoted(match.kinds[i]) + " is not one of " + OneOf(kKindNames));
+                   Quoted(match.kinds[i]) + " is not one of " + OneOf(names::kWorkloadKinds));
       }
     }
   }
@@ -187,11 +184,11 @@ Result<Policy> ParsePolicy(const json& object) {
   if (!object.is_object()) return InvalidArgument("expected a ContainerSecurityPolicy object");
   const json* kind = GetField(object, "kind");
   const json* api_version = GetField(object, "apiVersion");
-  if (kind == nullptr || *kind != "ContainerSecurityPolicy") {
-    errors.Add("kind", "expected ContainerSecurityPolicy");
+  if (kind == nullptr || *kind != names::kPolicies.kind) {
+    errors.Add("kind", "expected " + std::string(names::kPolicies.kind));
   }
-  if (api_version == nullptr || *api_version != "containersecurity.dev/v1alpha1") {
-    errors.Add("apiVersion", "expected containersecurity.dev/v1alpha1");
+  if (api_version == nullptr || *api_version != names::kApiVersion) {
+    errors.Add("apiVersion", "expected " + std::string(names::kApiVersion));
   }
   const json* meta = GetField(object, "metadata");
   const json* name = meta != nullptr && meta->is_object() ? GetField(*meta, "name") : nullptr;
@@ -246,8 +243,8 @@ Result<Policy> ParsePolicy(const json& object) {
 }
 
 Policy DefaultPolicy() {
-  json doc = {{"apiVersion", "containersecurity.dev/v1alpha1"},
-              {"kind", "ContainerSecurityPolicy"},
+  json doc = {{"apiVersion", names::kApiVersion},
+              {"kind", names::kPolicies.kind},
               {"metadata", {{"name", "default"}}}};
   return *ParsePolicy(doc);  // the defaults are valid by construction (tested)
 }

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "csp/manifest/manifest_reader.h"
+#include "csp/names/names.h"
 #include "csp/profiles/profile_name.h"
 #include "csp/profiles/seccomp_source.h"
 #include "embedded_profiles.h"
@@ -41,13 +42,13 @@ Result<RenderedProfile> RenderDefaultSeccomp(const RenderTarget& target) {
   CSP_TRY(SeccompSource source, LoadDefaultSeccompSource());
   CSP_TRY(SeccompProfile profile, RenderSeccompSource(source, target));
   return RenderedProfile{.kind = ProfileKind::kSeccomp,
-                         .name = std::string(kDefaultProfileName),
+                         .name = std::string(names::kDefaultProfileName),
                          .bytes = SeccompProfileToJson(profile)};
 }
 
 RenderedProfile RenderDefaultAppArmor() {
   return RenderedProfile{.kind = ProfileKind::kAppArmor,
-                         .name = std::string(kDefaultProfileName),
+                         .name = std::string(names::kDefaultProfileName),
                          .bytes = std::string(embedded::kDefaultAppArmor)};
 }
 

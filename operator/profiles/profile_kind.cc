@@ -1,9 +1,11 @@
 #include "csp/profiles/profile_kind.h"
 
+#include "csp/names/names.h"
+
 namespace csp::profiles {
 
 std::string_view ProfileKindName(ProfileKind kind) {
-  return kind == ProfileKind::kSeccomp ? "Seccomp" : "AppArmor";
+  return kind == ProfileKind::kSeccomp ? names::kSeccompType : names::kAppArmorType;
 }
 
 }  // namespace csp::profiles

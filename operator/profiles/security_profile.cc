@@ -20,10 +20,10 @@ std::string StringOrEmpty(const nlohmann::json& object, const char* key) {
 Status CheckTypeMeta(const nlohmann::json& object) {
   const std::string api_version = StringOrEmpty(object, "apiVersion");
   const std::string kind = StringOrEmpty(object, "kind");
-  if (api_version != kSecurityProfileApiVersion || kind != kSecurityProfileKind) {
+  if (api_version != names::kApiVersion || kind != names::kSecurityProfiles.kind) {
     return InvalidArgument("not a SecurityProfile: apiVersion " + Quote(api_version) + ", kind " +
-                           Quote(kind) + " (want " + std::string(kSecurityProfileApiVersion) +
-                           ", " + std::string(kSecurityProfileKind) + ")");
+                           Quote(kind) + " (want " + std::string(names::kApiVersion) + ", " +
+                           std::string(names::kSecurityProfiles.kind) + ")");
   }
   return {};
 }
@@ -36,7 +36,7 @@ Result<std::string> ParseName(const nlohmann::json& object) {
   CSP_TRY(std::string name, internal::GetString(object["metadata"]["name"], "metadata.name"));
   if (Status s = ValidateProfileName(name); !s)
     return FieldError("metadata.name", s.error().message);
-  if (name == kDefaultProfileName) {
+  if (name == names::kDefaultProfileName) {
     return FieldError("metadata.name", Quote(name) + " is reserved for the built-in profiles");
   }
   return name;
@@ -73,7 +73,7 @@ Result<SecurityProfile> ParseSecurityProfile(const nlohmann::json& object) {
   }
   if (!spec.contains("type")) return FieldError("spec.type", "is required (Seccomp or AppArmor)");
   CSP_TRY(std::string type, internal::GetString(spec["type"], "spec.type"));
-  if (type == "Seccomp") {
+  if (type == names::kSeccompType) {
     out.kind = ProfileKind::kSeccomp;
     if (spec.contains("appArmor")) {
       return FieldError("spec.appArmor", "must not be set when spec.type is Seccomp");
@@ -82,7 +82,7 @@ Result<SecurityProfile> ParseSecurityProfile(const nlohmann::json& object) {
       return FieldError("spec.seccomp", "is required when spec.type is Seccomp");
     }
     CSP_TRY(out.seccomp, ParseSeccompProfile(spec["seccomp"], "spec.seccomp"));
-  } else if (type == "AppArmor") {
+  } else if (type == names::kAppArmorType) {
     out.kind = ProfileKind::kAppArmor;
     if (spec.contains("seccomp")) {
       return FieldError("spec.seccomp", "must not be set when spec.type is AppArmor");

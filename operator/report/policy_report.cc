@@ -40,7 +40,7 @@ Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& r
 }
 
 json ResultJson(const Entry& e, std::string_view policy) {
-  json r = {{"source", kSource},
+  json r = {{"source", names::kReportSource},
             {"policy", policy},
             {"rule", e.rule},
             {"result", policy::OutcomeName(e.outcome)},
@@ -161,18 +161,20 @@ json ToJson(const PolicyReport& report) {
   json results = json::array();
   for (const Entry& e : report.results) results.push_back(ResultJson(e, report.policy));
   const Summary& s = report.summary;
-  return {{"apiVersion", "wgpolicyk8s.io/v1alpha2"},
-          {"kind", "PolicyReport"},
+  return {{"apiVersion", names::kReportsApiVersion},
+          {"kind", names::kPolicyReports.kind},
           {"metadata",
            {{"name", report.name},
             {"namespace", report.ns},
-            {"labels", {{kManagedByLabel, kManagedBy}, {kPolicyLabel, report.policy}}}}},
+            {"labels",
+             {{names::kManagedByLabel, names::kManagedByOperator},
+              {names::kPolicyLabel, report.policy}}}}},
           {"summary",
-           {{"pass", s.pass},
-            {"fail", s.fail},
-            {"warn", s.warn},
-            {"error", s.error},
-            {"skip", s.skip}}},
+           {{names::kResultPass, s.pass},
+            {names::kResultFail, s.fail},
+            {names::kResultWarn, s.warn},
+            {names::kResultError, s.error},
+            {names::kResultSkip, s.skip}}},
           {"results", std::move(results)}};
 }
 
@@ -222,7 +224,7 @@ void WriteResult(const Entry& e, std::string_view policy, JsonWriter& w) {
   w.Key("severity");
   w.String(e.severity);
   w.Key("source");
-  w.String(kSource);
+  w.String(names::kReportSource);
   w.Key("timestamp");
   w.BeginObject();
   w.Key("nanos");
@@ -239,16 +241,16 @@ void AppendJson(const PolicyReport& report, int indent, int level, std::string& 
   JsonWriter w(out, indent, level);
   w.BeginObject();
   w.Key("apiVersion");
-  w.String("wgpolicyk8s.io/v1alpha2");
+  w.String(names::kReportsApiVersion);
   w.Key("kind");
-  w.String("PolicyReport");
+  w.String(names::kPolicyReports.kind);
   w.Key("metadata");
   w.BeginObject();
   w.Key("labels");
   w.BeginObject();
-  w.Key(kManagedByLabel);
-  w.String(kManagedBy);
-  w.Key(kPolicyLabel);
+  w.Key(names::kManagedByLabel);
+  w.String(names::kManagedByOperator);
+  w.Key(names::kPolicyLabel);
   w.String(report.policy);
   w.EndObject();
   w.Key("name");
@@ -263,15 +265,15 @@ void AppendJson(const PolicyReport& report, int indent, int level, std::string& 
   const Summary& s = report.summary;
   w.Key("summary");
   w.BeginObject();
-  w.Key("error");
+  w.Key(names::kResultError);
   w.Int(s.error);
-  w.Key("fail");
+  w.Key(names::kResultFail);
   w.Int(s.fail);
-  w.Key("pass");
+  w.Key(names::kResultPass);
   w.Int(s.pass);
-  w.Key("skip");
+  w.Key(names::kResultSkip);
   w.Int(s.skip);
-  w.Key("warn");
+  w.Key(names::kResultWarn);
   w.Int(s.warn);
   w.EndObject();
   w.EndObject();

@@ -2,10 +2,12 @@
 // the API server accepts the agent can install, and what it refuses the agent would refuse.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <optional>
 
 #include "csp/agent/node_profile_state.h"
 #include "csp/manifest/manifest_reader.h"
+#include "csp/names/names.h"
 #include "csp/profiles/apparmor_policy.h"
 #include "csp/profiles/profile_name.h"
 #include "csp/profiles/seccomp_profile.h"
@@ -28,10 +30,12 @@ nlohmann::json LoadSchema() {
       [&](manifest::ReadError&& e) { ADD_FAILURE() << e.ToString(); });
   EXPECT_TRUE(crd.has_value());
   if (!crd) return {};
-  EXPECT_EQ((*crd)["spec"]["group"], "containersecurity.dev");
+  EXPECT_EQ((*crd)["spec"]["group"], names::kSecurityProfiles.group);
   EXPECT_EQ((*crd)["spec"]["scope"], "Cluster");
-  EXPECT_EQ((*crd)["spec"]["names"]["kind"], profiles::kSecurityProfileKind);
-  EXPECT_EQ(std::string(profiles::kSecurityProfileApiVersion),
+  EXPECT_FALSE(names::kSecurityProfiles.namespaced);
+  EXPECT_EQ((*crd)["spec"]["names"]["kind"], names::kSecurityProfiles.kind);
+  EXPECT_EQ((*crd)["spec"]["names"]["plural"], names::kSecurityProfiles.plural);
+  EXPECT_EQ(std::string(names::kApiVersion),
             "containersecurity.dev/" + (*crd)["spec"]["versions"][0]["name"].get<std::string>());
   return (*crd)["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
 }
@@ -43,7 +47,7 @@ std::vector<std::string> Strings(std::span<const std::string_view> list) {
 TEST(CrdTest, EnumsMatchTheAgent) {
   const nlohmann::json schema = LoadSchema();
   const nlohmann::json& spec = schema["properties"]["spec"]["properties"];
-  EXPECT_EQ(spec["type"]["enum"], (nlohmann::json{"Seccomp", "AppArmor"}));
+  EXPECT_EQ(spec["type"]["enum"], Strings(std::array{names::kSeccompType, names::kAppArmorType}));
   const nlohmann::json& seccomp = spec["seccomp"]["properties"];
   EXPECT_EQ(seccomp["defaultAction"]["enum"], Strings(profiles::SeccompActions()));
   EXPECT_EQ(seccomp["architectures"]["items"]["enum"], Strings(profiles::SeccompArchitectures()));
@@ -67,9 +71,8 @@ TEST(CrdTest, LimitsMatchTheAgent) {
   EXPECT_EQ(rule["names"]["items"]["maxLength"], profiles::kMaxSyscallNameBytes);
   EXPECT_EQ(rule["errnoRet"]["maximum"], profiles::kMaxErrno);
   EXPECT_EQ(rule["args"]["items"]["properties"]["index"]["maximum"], 5);
-  EXPECT_NE(
-      schema["x-kubernetes-validations"].dump().find(std::string(profiles::kDefaultProfileName)),
-      std::string::npos);
+  EXPECT_NE(schema["x-kubernetes-validations"].dump().find(std::string(names::kDefaultProfileName)),
+            std::string::npos);
 }
 
 // status.nodeStatus is what the agents write (profile_status.h): a list keyed by node, the

@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include "csp/names/names.h"
+
 namespace csp::controllers {
 namespace {
 
@@ -36,7 +38,7 @@ json Result(std::string_view node, std::string_view type, std::string_view profi
 json Report(json results) {
   return {{"apiVersion", "wgpolicyk8s.io/v1alpha2"},
           {"kind", "ClusterPolicyReport"},
-          {"metadata", {{"name", kNodeReportName}}},
+          {"metadata", {{"name", names::kNodeReportName}}},
           {"results", std::move(results)}};
 }
 

@@ -7,6 +7,7 @@
 
 #include <deque>
 
+#include "csp/names/names.h"
 #include "test_util.h"
 
 namespace csp::controllers {
@@ -28,35 +29,35 @@ constexpr std::string_view kScaleDownOverrideAudit =
     R"({"action":"ScaleDown","controls":{"privileged":{"action":"Audit"}}})";
 
 json Ann(std::string_view from) {
-  return {{"annotations", {{std::string(kScaledDownFromAnnotation), std::string(from)}}}};
+  return {{"annotations", {{std::string(names::kScaledDownFromAnnotation), std::string(from)}}}};
 }
 // metadata of a workload we labeled non-compliant (for privileged) and scaled down from `from`.
 json Ours(std::string_view from) {
   json m = Ann(from);
-  m["labels"][std::string(kCompliantLabel)] = "false";
-  m["annotations"][std::string(kViolationsAnnotation)] = "disallow-privileged";
+  m["labels"][std::string(names::kCompliantLabel)] = "false";
+  m["annotations"][std::string(names::kViolationsAnnotation)] = "disallow-privileged";
   return m;
 }
 json Labeled(std::string_view value) {
-  json m = {{"labels", {{std::string(kCompliantLabel), std::string(value)}}}};
+  json m = {{"labels", {{std::string(names::kCompliantLabel), std::string(value)}}}};
   if (value == "false")
-    m["annotations"][std::string(kViolationsAnnotation)] = "disallow-privileged";
+    m["annotations"][std::string(names::kViolationsAnnotation)] = "disallow-privileged";
   return m;
 }
 
 // Patch fragments.
 json LabelPatch(std::string_view value) {
   json p;
-  p["metadata"]["labels"][std::string(kCompliantLabel)] = std::string(value);
+  p["metadata"]["labels"][std::string(names::kCompliantLabel)] = std::string(value);
   if (value == "false") {
-    p["metadata"]["annotations"][std::string(kViolationsAnnotation)] = "disallow-privileged";
+    p["metadata"]["annotations"][std::string(names::kViolationsAnnotation)] = "disallow-privileged";
   }
   return p;
 }
 // Back to compliant after we labeled it non-compliant: the violations annotation goes too.
 json RelabelTrue() {
   json p = LabelPatch("true");
-  p["metadata"]["annotations"][std::string(kViolationsAnnotation)] = nullptr;
+  p["metadata"]["annotations"][std::string(names::kViolationsAnnotation)] = nullptr;
   return p;
 }
 json Merge(json a, const json& b) {
@@ -65,7 +66,7 @@ json Merge(json a, const json& b) {
 }
 json FromPatch(json value) {
   json p;
-  p["metadata"]["annotations"][std::string(kScaledDownFromAnnotation)] = std::move(value);
+  p["metadata"]["annotations"][std::string(names::kScaledDownFromAnnotation)] = std::move(value);
   return p;
 }
 json SpecPatch(const json& spec) { return {{"spec", spec}}; }
@@ -84,7 +85,7 @@ struct Case {
 
 std::vector<Case> Cases() {
   const json good = GoodPodSpec(), bad = BadPodSpec();
-  const std::string q(kQuarantineKey);
+  const std::string q(names::kQuarantineKey);
   return {
       {"audit_changes_nothing",
        MakeWorkload("Deployment", "web", bad, {{"replicas", 3}}),
@@ -112,7 +113,7 @@ std::vector<Case> Cases() {
        "labeled"},
       {"owner_edit_of_our_label_put_back",
        MakeWorkload("Deployment", "web", bad, {},
-                    {{"labels", {{std::string(kCompliantLabel), "true"}}},
+                    {{"labels", {{std::string(names::kCompliantLabel), "true"}}},
                      {"annotations", {{"containersecurity.dev/exempt", "please"}}}}),
        {kLabel},
        LabelPatch("false"),
@@ -122,8 +123,8 @@ std::vector<Case> Cases() {
        MakeWorkload("Deployment", "web", bad, {}, Labeled("false")),
        {kAudit},
        {{"metadata",
-         {{"labels", {{std::string(kCompliantLabel), nullptr}}},
-          {"annotations", {{std::string(kViolationsAnnotation), nullptr}}}}}},
+         {{"labels", {{std::string(names::kCompliantLabel), nullptr}}},
+          {"annotations", {{std::string(names::kViolationsAnnotation), nullptr}}}}}},
        {"Unlabeled"},
        ""},
       {"scale_down_deployment",
@@ -190,10 +191,10 @@ std::vector<Case> Cases() {
        MakeWorkload("Deployment", "web", bad, {{"replicas", 0}}, Ours("3")),
        {kAudit},
        {{"metadata",
-         {{"labels", {{std::string(kCompliantLabel), nullptr}}},
+         {{"labels", {{std::string(names::kCompliantLabel), nullptr}}},
           {"annotations",
-           {{std::string(kViolationsAnnotation), nullptr},
-            {std::string(kScaledDownFromAnnotation), nullptr}}}}},
+           {{std::string(names::kViolationsAnnotation), nullptr},
+            {std::string(names::kScaledDownFromAnnotation), nullptr}}}}},
         {"spec", {{"replicas", 3}}}},
        {"Unlabeled", "Restored"},
        ""},
@@ -408,9 +409,9 @@ TEST(RemediationCycleTest, ScaleDownThenRestoreReturnsTheOriginalObject) {
   RemediationPlan up = PlanRemediation(object, test::MustEvaluate(policies, object));
   ASSERT_TRUE(up.patch);
   object.merge_patch(*up.patch);
-  json want = MakeWorkload(
-      "Deployment", "web", GoodPodSpec(), {{"replicas", 4}},
-      {{"labels", {{std::string(kCompliantLabel), "true"}}}, {"annotations", json::object()}});
+  json want = MakeWorkload("Deployment", "web", GoodPodSpec(), {{"replicas", 4}},
+                           {{"labels", {{std::string(names::kCompliantLabel), "true"}}},
+                            {"annotations", json::object()}});
   EXPECT_EQ(object, want) << object.dump();
 }
 
@@ -426,7 +427,7 @@ TEST(RemediationCycleTest, DaemonSetRestoreKeepsTheUsersSelectorEdits) {
   ASSERT_TRUE(down.patch);
   object.merge_patch(*down.patch);
   json& selector = object["spec"]["template"]["spec"]["nodeSelector"];
-  ASSERT_TRUE(selector.contains(std::string(kQuarantineKey))) << object.dump();
+  ASSERT_TRUE(selector.contains(std::string(names::kQuarantineKey))) << object.dump();
 
   selector["team"] = "infra";  // added
   selector["zone"] = "b";      // changed
@@ -438,7 +439,8 @@ TEST(RemediationCycleTest, DaemonSetRestoreKeepsTheUsersSelectorEdits) {
   EXPECT_EQ(object["spec"]["template"]["spec"]["nodeSelector"],
             (json{{"disk", "ssd"}, {"team", "infra"}, {"zone", "b"}}))
       << object.dump();
-  EXPECT_FALSE(object["metadata"]["annotations"].contains(std::string(kScaledDownFromAnnotation)));
+  EXPECT_FALSE(
+      object["metadata"]["annotations"].contains(std::string(names::kScaledDownFromAnnotation)));
   ASSERT_EQ(Reasons(up.events).back(), "Restored");
   EXPECT_NE(up.events.back().message.find("os, team, zone"), std::string::npos)
       << up.events.back().message;
@@ -453,7 +455,7 @@ TEST(RemediationPlanTest, ViolationsAreSortedAndUniqueAcrossPolicies) {
   RemediationPlan plan = PlanRemediation(object, test::MustEvaluate(policies, object));
   EXPECT_EQ(plan.violations, (std::vector<std::string>{"disallow-privileged", "require-non-root"}));
   ASSERT_TRUE(plan.patch);
-  EXPECT_EQ((*plan.patch)["metadata"]["annotations"][std::string(kViolationsAnnotation)],
+  EXPECT_EQ((*plan.patch)["metadata"]["annotations"][std::string(names::kViolationsAnnotation)],
             "disallow-privileged,require-non-root");
 }
 

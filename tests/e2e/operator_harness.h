@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "csp/names/names.h"
 #include "e2e_env.h"
 
 namespace csp::e2e {
@@ -113,10 +114,10 @@ inline constexpr char kOperatorNamespace[] = "csp-system";
 
 // ---- Policies and workloads ------------------------------------------------------------------
 
-inline constexpr char kCompliantLabel[] = "containersecurity.dev/compliant";
-inline constexpr char kViolationsAnnotation[] = "containersecurity.dev/violations";
-inline constexpr char kScaledDownFromAnnotation[] = "containersecurity.dev/scaled-down-from";
-inline constexpr char kQuarantineKey[] = "containersecurity.dev/quarantined";
+inline const std::string kCompliantLabel(names::kCompliantLabel);
+inline const std::string kViolationsAnnotation(names::kViolationsAnnotation);
+inline const std::string kScaledDownFromAnnotation(names::kScaledDownFromAnnotation);
+inline const std::string kQuarantineKey(names::kQuarantineKey);
 inline constexpr char kPrivilegedRule[] = "disallow-privileged";
 inline constexpr char kNonRootRule[] = "require-non-root";
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "csp/manager/event_recorder.h"
+#include "csp/names/names.h"
 #include "csp/report/policy_report.h"
 
 namespace csp::manager {
@@ -140,7 +141,7 @@ TEST(CacheReportTest, ReadsOursAndIgnoresOthers) {
   ASSERT_EQ(cached.previous.size(), 1u);
   EXPECT_EQ(cached.previous.begin()->second.timestamp.seconds, 100);
 
-  object["metadata"]["labels"].erase(std::string(report::kManagedByLabel));
+  object["metadata"]["labels"].erase(std::string(names::kManagedByLabel));
   const CachedReport foreign = CacheReport(object);
   EXPECT_FALSE(foreign.summary.managed);
   EXPECT_TRUE(foreign.previous.empty());

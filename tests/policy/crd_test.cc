@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "csp/manifest/manifest_reader.h"
+#include "csp/names/names.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy {
@@ -116,6 +117,24 @@ TEST_P(CrdControlsTest, EachControlHasTheRegistryDefaultsAndFields) {
     EXPECT_TRUE(At(schema, "/properties/action").is_object() &&
                 !At(schema, "/properties/action").contains("default"))
         << "action has no default: unset means spec.action";
+  }
+}
+
+// The CRD's names and the kinds a policy may match are csp::names', which the parser checks.
+TEST(CrdNamesTest, AreThoseOfNames) {
+  for (const std::string& copy : CrdCopies()) {
+    SCOPED_TRACE(copy);
+    const json crd = LoadCrd(copy);
+    EXPECT_EQ(At(crd, "/spec/group"), names::kPolicies.group);
+    EXPECT_EQ(At(crd, "/spec/names/kind"), names::kPolicies.kind);
+    EXPECT_EQ(At(crd, "/spec/names/plural"), names::kPolicies.plural);
+    EXPECT_EQ(At(crd, "/spec/scope"), names::kPolicies.namespaced ? "Namespaced" : "Cluster");
+    EXPECT_EQ(At(crd, "/spec/versions/0/name"), names::kPolicies.version);
+    const std::string spec = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties";
+    const json kinds(
+        std::vector<std::string>(names::kWorkloadKinds.begin(), names::kWorkloadKinds.end()));
+    EXPECT_EQ(At(crd, spec + "/match/properties/kinds/items/enum"), kinds);
+    EXPECT_EQ(At(crd, spec + "/exemptions/items/properties/kinds/items/enum"), kinds);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "csp/names/names.h"
 #include "csp/policy/text.h"
 #include "test_util.h"
 
@@ -618,6 +619,13 @@ TEST(ApiGroupTest, SplitsApiVersion) {
   EXPECT_TRUE(IsWorkloadKind("extensions", "Deployment"));
   EXPECT_FALSE(IsWorkloadKind("example.com", "Deployment"));
   EXPECT_FALSE(IsWorkloadKind("", "Deployment"));
+}
+
+// A kind a policy may match is one the engine can read a pod spec from.
+TEST(IsWorkloadKindTest, KnowsEveryWorkloadKindOfNames) {
+  for (const names::Resource& r : names::kWorkloads) {
+    EXPECT_TRUE(IsWorkloadKind(r.group, r.kind)) << r.group << "/" << r.kind;
+  }
 }
 
 }  // namespace

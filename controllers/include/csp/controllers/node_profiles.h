@@ -2,7 +2,8 @@
 // which csp-agent profiles each node holds, read from the report the agents write. Pure: the
 // operator passes its cached Nodes, the report and the SecurityProfiles.
 //
-// The node report (written by csp-agent, read here; this comment is the contract):
+// The node report (written by csp-agent, read here; this comment is the contract, and its names
+// are csp::names'):
 //
 //   apiVersion: wgpolicyk8s.io/v1alpha2
 //   kind: ClusterPolicyReport
@@ -44,10 +45,6 @@
 #include "csp/policy/node_facts.h"
 
 namespace csp::controllers {
-
-inline constexpr std::string_view kNodeReportName = "csp-node-profiles";
-inline constexpr std::string_view kSeccompProfileRule = "seccomp-profile";
-inline constexpr std::string_view kAppArmorProfileRule = "apparmor-profile";
 
 // `nodes`: core/v1 Node objects (metadata.name, metadata.labels; one without a name is
 // skipped). `node_report`: the ClusterPolicyReport above, or null when there is none (then no

@@ -12,16 +12,10 @@
 #include <vector>
 
 #include "csp/controllers/evaluation.h"
+#include "csp/names/names.h"
 #include "csp/report/policy_report.h"
 
 namespace csp::controllers {
-
-inline constexpr std::string_view kCompliantLabel = "containersecurity.dev/compliant";
-inline constexpr std::string_view kViolationsAnnotation = "containersecurity.dev/violations";
-inline constexpr std::string_view kScaledDownFromAnnotation =
-    "containersecurity.dev/scaled-down-from";
-// The DaemonSet quarantine: a nodeSelector key that no node carries.
-inline constexpr std::string_view kQuarantineKey = "containersecurity.dev/quarantined";
 
 struct Event {
   std::string type = {};    // "Normal" | "Warning"
@@ -53,8 +47,8 @@ struct RemediationPlan {
 //   any more, both are removed.
 // - ScaleDown: replicas 0 (Deployment, StatefulSet, ReplicaSet, ReplicationController),
 //   suspend true (Job, CronJob), the quarantine nodeSelector key (DaemonSet); the previous
-//   value goes to kScaledDownFromAnnotation (replicas as a number, "false", or the JSON of the
-//   previous nodeSelector). A workload at 0 replicas or suspended without that annotation was
+//   value goes to names::kScaledDownFromAnnotation (replicas as a number, "false", or the JSON of
+//   the previous nodeSelector). A workload at 0 replicas or suspended without that annotation was
 //   taken out of service by its user: left alone, and never restored. A Pod is only labeled.
 // - Restore (complies, exempted, or no policy asks for ScaleDown): the recorded value is put
 //   back if the workload is still as we left it (0 replicas, suspended); if its user changed it

@@ -1,6 +1,6 @@
 // The ClusterPolicyReport csp-node-profiles (wgpolicyk8s.io/v1alpha2): one result per (node,
 // profile), written by every agent for its own node. The operator's node-aware rules read it
-// (controllers/node_profiles.h), so its shape is a contract:
+// (controllers/node_profiles.h), so its shape is a contract, and its names are csp::names':
 //
 //   metadata: {name: csp-node-profiles, labels: {app.kubernetes.io/managed-by: csp-agent}}
 //   summary: {pass, fail, warn, error, skip}
@@ -26,16 +26,10 @@
 #include <vector>
 
 #include "csp/agent/node_profile_state.h"
+#include "csp/names/names.h"
 #include "csp/profiles/profile_kind.h"
 
 namespace csp::agent {
-
-inline constexpr std::string_view kNodeReportName = "csp-node-profiles";
-inline constexpr std::string_view kNodeReportApiVersion = "wgpolicyk8s.io/v1alpha2";
-inline constexpr std::string_view kNodeReportKind = "ClusterPolicyReport";
-inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
-inline constexpr std::string_view kManagedByAgent = "csp-agent";
-inline constexpr std::string_view kReportSource = "containersecurity";
 
 struct NodeProfileResult {
   profiles::ProfileKind kind = profiles::ProfileKind::kSeccomp;

@@ -29,13 +29,13 @@
 #include "csp/common/result.h"
 #include "csp/kube/client.h"
 #include "csp/kube/clock.h"
+#include "csp/names/names.h"
 
 namespace csp::agent {
 
-inline const kube::ResourceRef kSecurityProfiles{"containersecurity.dev", "v1alpha1",
-                                                 "securityprofiles", false};
-inline const kube::ResourceRef kClusterPolicyReports{"wgpolicyk8s.io", "v1alpha2",
-                                                     "clusterpolicyreports", false};
+inline const kube::ResourceRef kSecurityProfiles = kube::ToResourceRef(names::kSecurityProfiles);
+inline const kube::ResourceRef kClusterPolicyReports =
+    kube::ToResourceRef(names::kClusterPolicyReports);
 
 struct StatusWriterOptions {
   std::string node = {};

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "csp/names/names.h"
+
 namespace csp::kube {
 
 // Which resource a request is about, e.g. {"apps", "v1", "deployments", true}.
@@ -26,6 +28,11 @@ struct ResourceRef {
   // "configmaps" or "deployments.apps", for messages.
   std::string Name() const;
 };
+
+// The ResourceRef of a resource named in csp::names, e.g. names::kPolicies.
+inline ResourceRef ToResourceRef(const names::Resource& r) {
+  return {std::string(r.group), std::string(r.version), std::string(r.plural), r.namespaced};
+}
 
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string PercentEncode(std::string_view text);

@@ -12,20 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "csp/names/names.h"
 #include "csp/policy/label_selector.h"
 #include "csp/policy/pod_spec.h"
 
 namespace csp::policy {
-
-// Seccomp profiles csp-agent manages live under this folder of kubelet's seccomp root; pods
-// name them "containersecurity/<name>.json".
-inline constexpr std::string_view kManagedSeccompDir = "containersecurity/";
-// The built-in profile every agent installs (seccomp: containersecurity/csp-default.json).
-inline constexpr std::string_view kDefaultProfileName = "csp-default";
-// The nodeSelector key the operator adds to quarantine a DaemonSet (controllers'
-// kQuarantineKey). Candidate nodes ignore it: the workload is judged as its owner wrote it, or
-// a quarantined DaemonSet would "may run nowhere", pass, get restored, fail again.
-inline constexpr std::string_view kQuarantineNodeSelectorKey = "containersecurity.dev/quarantined";
 
 struct NodeInfo {
   std::string name = {};
@@ -46,14 +37,17 @@ struct NodeFacts {
 };
 
 // The seccomp profile as NodeFacts names it when `localhost_profile` lies under
-// kManagedSeccompDir after lexical normalization (as kubelet joins it to its seccomp root:
-// "containersecurity/./x.json" is "containersecurity/x.json"); nullopt when it is not ours.
+// names::kSeccompReferencePrefix (csp-agent's folder of kubelet's seccomp root) after lexical
+// normalization (as kubelet joins it to its seccomp root: "containersecurity/./x.json" is
+// "containersecurity/x.json"); nullopt when it is not ours.
 std::optional<std::string> ManagedSeccompProfile(std::string_view localhost_profile);
 
 // The names of the nodes `pod` may run on, sorted and unique: the node named by spec.nodeName
 // when set (none when no such node exists), else every node whose labels hold every
-// spec.nodeSelector pair (kQuarantineNodeSelectorKey ignored). Affinity, taints and
-// cordoning are not considered: a narrower set could hide a node that lacks a profile.
+// spec.nodeSelector pair. names::kQuarantineKey is ignored: the workload is judged as its owner
+// wrote it, or a quarantined DaemonSet would "may run nowhere", pass, get restored, fail again.
+// Affinity, taints and cordoning are not considered: a narrower set could hide a node that
+// lacks a profile.
 std::vector<std::string_view> CandidateNodes(const NodeFacts& facts, const PodSpec& pod);
 
 // Checks a pod's managed Localhost profiles against its candidate nodes, which are computed on

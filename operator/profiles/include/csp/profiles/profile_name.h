@@ -12,9 +12,6 @@ namespace csp::profiles {
 // ".json" must still fit in one file name (NAME_MAX is 255 bytes).
 inline constexpr std::size_t kMaxProfileNameBytes = 250;
 
-// The built-in profiles' name; a SecurityProfile may not take it.
-inline constexpr std::string_view kDefaultProfileName = "csp-default";
-
 // Refuses, with a message naming the rule: an empty name; one longer than kMaxProfileNameBytes;
 // one holding '/', NUL, "..", a control character or whitespace; one starting with '.' (the
 // writer's temp files are hidden files). Everything a Kubernetes object name can be passes.

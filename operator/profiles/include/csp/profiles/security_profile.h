@@ -9,13 +9,11 @@
 #include <string>
 
 #include "csp/common/result.h"
+#include "csp/names/names.h"
 #include "csp/profiles/profile_kind.h"
 #include "csp/profiles/seccomp_profile.h"
 
 namespace csp::profiles {
-
-inline constexpr std::string_view kSecurityProfileApiVersion = "containersecurity.dev/v1alpha1";
-inline constexpr std::string_view kSecurityProfileKind = "SecurityProfile";
 
 struct SecurityProfile {
   std::string name = {};
@@ -25,7 +23,8 @@ struct SecurityProfile {
   std::map<std::string, std::string> node_selector = {};  // empty: every node
 };
 
-// Checks apiVersion and kind, metadata.name (ValidateProfileName; "csp-default" is reserved),
+// Checks apiVersion (names::kApiVersion) and kind (names::kSecurityProfiles.kind), metadata.name
+// (ValidateProfileName; names::kDefaultProfileName is reserved),
 // spec.type, that exactly the body of that type is set, the body itself (ParseSeccompProfile,
 // CheckAppArmorPolicy) and spec.nodeSelector. Status and unknown metadata are ignored.
 Result<SecurityProfile> ParseSecurityProfile(const nlohmann::json& object);

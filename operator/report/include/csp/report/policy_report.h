@@ -1,5 +1,6 @@
 // Results -> wgpolicyk8s.io/v1alpha2 PolicyReports (api.md "Reports"). Pure: shared by the
-// operator and `cspctl scan`, so both write exactly the same objects.
+// operator and `cspctl scan`, so both write exactly the same objects. Their labels (managed-by
+// csp-operator, the policy) and source are csp::names'.
 #pragma once
 
 #include <cstdint>
@@ -8,15 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "csp/names/names.h"
 #include "csp/policy/engine.h"
 
 namespace csp::report {
 
 inline constexpr std::size_t kMaxReportBytes = 500 * 1024;
-inline constexpr std::string_view kSource = "containersecurity";
-inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
-inline constexpr std::string_view kManagedBy = "csp-operator";
-inline constexpr std::string_view kPolicyLabel = "containersecurity.dev/policy";
 
 struct Timestamp {
   std::int64_t seconds = 0;

@@ -1,0 +1,121 @@
+// The names csp-operator and csp-agent share with each other and with the cluster: API
+// resources, workload kinds, the node report with its rules, results and states, the profile
+// folder, and the label and annotation keys. Each is stated here once; both sides read it from
+// here, and tests hold the CRDs to it. Constants only: the pure policy engine includes it too.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+namespace csp::names {
+
+// An API resource: what a REST path and a manifest's apiVersion and kind are made of.
+struct Resource {
+  std::string_view group = {};    // "" for the core group
+  std::string_view version = {};  // "v1"
+  std::string_view plural = {};   // "deployments"
+  std::string_view kind = {};     // "Deployment"
+  bool namespaced = true;
+};
+
+// --- containersecurity.dev ----------------------------------------------------------------------
+
+inline constexpr std::string_view kGroup = "containersecurity.dev";
+inline constexpr std::string_view kApiVersion = "containersecurity.dev/v1alpha1";
+inline constexpr Resource kPolicies = {kGroup, "v1alpha1", "containersecuritypolicies",
+                                       "ContainerSecurityPolicy", false};
+inline constexpr Resource kSecurityProfiles = {kGroup, "v1alpha1", "securityprofiles",
+                                               "SecurityProfile", false};
+
+// --- wgpolicyk8s.io reports ---------------------------------------------------------------------
+
+inline constexpr std::string_view kReportsApiVersion = "wgpolicyk8s.io/v1alpha2";
+inline constexpr Resource kPolicyReports = {"wgpolicyk8s.io", "v1alpha2", "policyreports",
+                                            "PolicyReport", true};
+inline constexpr Resource kClusterPolicyReports = {
+    "wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports", "ClusterPolicyReport", false};
+// results[].source of every report the operator and the agent write.
+inline constexpr std::string_view kReportSource = "containersecurity";
+// results[].result, and the keys of summary that count them.
+inline constexpr std::string_view kResultPass = "pass";
+inline constexpr std::string_view kResultFail = "fail";
+inline constexpr std::string_view kResultWarn = "warn";
+inline constexpr std::string_view kResultError = "error";
+inline constexpr std::string_view kResultSkip = "skip";
+// metadata.labels[kManagedByLabel] of each report: who writes it.
+inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
+inline constexpr std::string_view kManagedByOperator = "csp-operator";
+inline constexpr std::string_view kManagedByAgent = "csp-agent";
+
+// --- Workload kinds (docs/controls.md "Inputs") -------------------------------------------------
+
+inline constexpr Resource kPods = {"", "v1", "pods", "Pod"};
+inline constexpr Resource kReplicationControllers = {"", "v1", "replicationcontrollers",
+                                                     "ReplicationController"};
+inline constexpr Resource kPodTemplates = {"", "v1", "podtemplates", "PodTemplate"};
+inline constexpr Resource kDeployments = {"apps", "v1", "deployments", "Deployment"};
+inline constexpr Resource kReplicaSets = {"apps", "v1", "replicasets", "ReplicaSet"};
+inline constexpr Resource kStatefulSets = {"apps", "v1", "statefulsets", "StatefulSet"};
+inline constexpr Resource kDaemonSets = {"apps", "v1", "daemonsets", "DaemonSet"};
+inline constexpr Resource kJobs = {"batch", "v1", "jobs", "Job"};
+inline constexpr Resource kCronJobs = {"batch", "v1", "cronjobs", "CronJob"};
+
+// Every workload kind, in the order of the CRD's spec.match.kinds enum.
+inline constexpr std::array<Resource, 9> kWorkloads = {
+    kPods,        kReplicationControllers, kPodTemplates, kDeployments,
+    kReplicaSets, kStatefulSets,           kDaemonSets,   kJobs,
+    kCronJobs};
+
+// The kinds a policy's match.kinds may name: those of kWorkloads, in its order.
+inline constexpr std::array<std::string_view, kWorkloads.size()> kWorkloadKinds = [] {
+  std::array<std::string_view, kWorkloads.size()> kinds = {};
+  for (std::size_t i = 0; i < kWorkloads.size(); ++i) kinds[i] = kWorkloads[i].kind;
+  return kinds;
+}();
+
+// --- Profiles and the node report: csp-agent writes, the operator's node-aware rules read ------
+
+// The folder csp-agent keeps its profiles in, under kubelet's seccomp root and /etc/apparmor.d.
+inline constexpr std::string_view kProfileFolder = "containersecurity";
+// How pods name a seccomp profile of that folder: "containersecurity/<name>.json", relative to
+// kubelet's seccomp root.
+inline constexpr std::string_view kSeccompReferencePrefix = "containersecurity/";
+static_assert(kSeccompReferencePrefix.size() == kProfileFolder.size() + 1 &&
+              kSeccompReferencePrefix.starts_with(kProfileFolder));
+// The built-in profile every agent installs; no SecurityProfile may take its name.
+inline constexpr std::string_view kDefaultProfileName = "csp-default";
+// spec.type of a SecurityProfile, and properties.type of a node report result.
+inline constexpr std::string_view kSeccompType = "Seccomp";
+inline constexpr std::string_view kAppArmorType = "AppArmor";
+
+// The one ClusterPolicyReport every agent writes its node's results into.
+inline constexpr std::string_view kNodeReportName = "csp-node-profiles";
+inline constexpr std::string_view kSeccompProfileRule = "seccomp-profile";
+inline constexpr std::string_view kAppArmorProfileRule = "apparmor-profile";
+// A profile's state on a node: properties.state of a node report result, and the state of a
+// SecurityProfile's status.nodeStatus entry. A profile counts as installed only when Installed.
+inline constexpr std::string_view kStateInstalled = "Installed";
+inline constexpr std::string_view kStatePending = "Pending";
+inline constexpr std::string_view kStateFailed = "Failed";
+inline constexpr std::string_view kStateUnsupported = "Unsupported";
+// In the order of the CRD's enum (and of csp::agent::NodeProfileState).
+inline constexpr std::array<std::string_view, 4> kProfileStates = {kStateInstalled, kStatePending,
+                                                                   kStateFailed, kStateUnsupported};
+
+// --- Labels and annotations on workloads and reports --------------------------------------------
+
+// On PolicyReports: the policy they belong to.
+inline constexpr std::string_view kPolicyLabel = "containersecurity.dev/policy";
+// On workloads (actions Label and ScaleDown): "true" or "false".
+inline constexpr std::string_view kCompliantLabel = "containersecurity.dev/compliant";
+// On workloads: the failing rule ids, comma-separated.
+inline constexpr std::string_view kViolationsAnnotation = "containersecurity.dev/violations";
+// On scaled-down workloads: what to restore.
+inline constexpr std::string_view kScaledDownFromAnnotation =
+    "containersecurity.dev/scaled-down-from";
+// The nodeSelector key, carried by no node, that takes a quarantined DaemonSet's pods off every
+// node. The node-aware rules ignore it when they list the nodes a pod may run on.
+inline constexpr std::string_view kQuarantineKey = "containersecurity.dev/quarantined";
+
+}  // namespace csp::names
