@@ -70,9 +70,9 @@ void KeyDispatcher::Process(const std::string& key) {
     return;
   }
   ++metrics_.error;
-  const LogFields fields = {{"key", key},
-                            {"error", status.error().message},
-                            {"retries", std::to_string(queue_.NumRequeues(key))}};
+  // Named: LogFields holds string_views, which must not outlive a temporary string.
+  const std::string retries = std::to_string(queue_.NumRequeues(key));
+  const LogFields fields = {{"key", key}, {"error", status.error().message}, {"retries", retries}};
   if (status.error().code == Code::kAborted) {
     // A 409: something changed the object since the cache showed it (a controller's status
     // update, the user). Routine, and the retry starts from fresh state.
