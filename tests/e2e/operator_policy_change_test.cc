@@ -238,8 +238,14 @@ TEST_F(OperatorPolicyChangeTest, NamespaceSelectorFollowsNamespaceLabels) {
   wait_in(ns(), "unlabeled (no policy asks any more)", Unlabeled);
   EXPECT_TRUE(Eventually([&] { return !Report(ns(), policy).has_value(); }, kReconcile))
       << "csp-" << policy << " stays in " << ns() << " after the namespace left the policy";
-  status = WaitPolicyReconciled(policy).value("status", json::object());
-  EXPECT_EQ(status.value("workloads", json::object()).value("total", -1), 1) << status.dump(2);
+  // The status follows the reports: policy passes are coalesced (300 ms), so wait for the count.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        status = WaitPolicyReconciled(policy).value("status", json::object());
+        return status.value("workloads", json::object()).value("total", -1) == 1;
+      },
+      kReconcile))
+      << status.dump(2);
 }
 
 // The last change a policy can make: going away. Nothing asks for ScaleDown or Label any more,
