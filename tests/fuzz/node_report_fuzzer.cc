@@ -14,7 +14,7 @@ namespace {
 
 using csp::agent::NodeProfileResult;
 using csp::agent::NodeProfileState;
-using csp::agent::ProfileKind;
+using csp::profiles::ProfileKind;
 
 constexpr char kNode[] = "node-a";
 
