@@ -91,7 +91,12 @@ CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_versi
     }
   }
   if (IsOwnedByWorkload(object)) {
-    out.owned = true;  // reported on its owner: nothing else is read (caches.h)
+    out.owned = true;  // reported on its owner (caches.h)
+    // Admission judges a controller's new Pods as their top-level owner (docs/admission.md):
+    // a ReplicaSet or Job in between keeps what ResolveOwner follows. Pods own nothing.
+    if (kind != names::kPods.kind) {
+      out.object = Keep(object, {"name", "namespace", "uid", "ownerReferences"}, {});
+    }
     return out;
   }
   // LIST items come without apiVersion and kind (watch events carry them): the engine needs

@@ -80,7 +80,10 @@ void RegisterEventHandlers(Caches& caches, const EventTargets& targets) {
     });
   }
   // The node-aware rules' inputs: any change (the handlers compare compact values) rebuilds.
-  auto nodes_changed = [&queue] { queue.AddAfter(std::string(kNodesKey), kNodesDelay); };
+  auto nodes_changed = [&queue, also = targets.nodes_changed] {
+    queue.AddAfter(std::string(kNodesKey), kNodesDelay);
+    if (also) also();
+  };
   for (auto* informer : {&caches.nodes, &caches.security_profiles, &caches.node_reports}) {
     informer->AddHandlers({
         .on_add = [nodes_changed](const std::string&, const json&) { nodes_changed(); },

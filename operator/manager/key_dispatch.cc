@@ -61,6 +61,8 @@ void KeyDispatcher::Process(const std::string& key) {
     actions_.nodes();
   } else if (key == kExpiryKey) {
     actions_.expiry();
+  } else if (key == kWebhookKey && actions_.webhook) {
+    status = actions_.webhook();
   }
   metrics_.seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

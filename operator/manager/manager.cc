@@ -2,10 +2,12 @@
 
 #include <malloc.h>
 
+#include "csp/common/rfc3339.h"
 #include "csp/log/log.h"
 #include "csp/manager/event_handlers.h"
 #include "csp/manager/metrics.h"
 #include "csp/manager/queue_keys.h"
+#include "csp/manager/resources.h"
 #include "csp/manager/routes.h"
 
 namespace csp::manager {
@@ -29,15 +31,110 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .written_workloads = written_workloads_,
                .written_reports = written_reports_,
                .now = [] { return std::chrono::system_clock::now(); }},
-      dispatcher_(*queue_, Actions(), metrics_) {
+      dispatcher_(*queue_, Actions(), metrics_),
+      webhook_settings_(WebhookSyncSettingsFrom(options)) {
   RegisterEventHandlers(caches_, {.queue = *queue_,
                                   .policies_changed =
                                       [this] {
                                         RebuildPolicies();
                                         EnqueueAllNamespaces();
+                                        if (WebhookEnabled()) {
+                                          queue_->AddAfter(std::string(kWebhookKey), kWebhookDelay);
+                                        }
                                       },
+                                  .nodes_changed = [this] { admission_facts_stale_ = true; },
                                   .written_workloads = written_workloads_,
                                   .written_reports = written_reports_});
+  if (!WebhookEnabled()) return;
+  tls_ = std::make_shared<serve::TlsCredentials>();
+  admission_ = std::make_unique<AdmissionHandler>(AdmissionSources{
+      .policies = policies_,
+      .caches = caches_,
+      .node_facts = [this] { return AdmissionNodeFacts(); },
+      .now =
+          [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); },
+      .ready = [this] { return Ready(); }});
+  kube::InformerOptions secret_options{
+      .resource = kSecrets,
+      .ns = webhook_settings_.ns,
+      .field_selector = "metadata.name=" + webhook_settings_.secret_name,
+      .on_error = [](const Error& e) {
+        LogWarn("list/watch failed; retrying", {{"resource", "secrets"}, {"error", e.message}});
+      }};
+  webhook_secret_ = std::make_unique<kube::Informer<nlohmann::json>>(client, secret_options);
+  // Every replica loads what the leader writes; the leader also puts back a Secret that someone
+  // else changed or deleted.
+  auto sync_soon = [this] {
+    if (leading_.load()) queue_->AddAfter(std::string(kWebhookKey), kWebhookDelay);
+  };
+  webhook_secret_->AddHandlers({
+      .on_add = [this](const std::string&,
+                       const nlohmann::json& secret) { LoadWebhookCertificate(secret); },
+      .on_update =
+          [this, sync_soon](const std::string&, const nlohmann::json&,
+                            const nlohmann::json& secret) {
+            LoadWebhookCertificate(secret);
+            sync_soon();
+          },
+      .on_delete = [sync_soon](const std::string&, const nlohmann::json&) { sync_soon(); },
+  });
+}
+
+void Manager::LoadWebhookCertificate(const nlohmann::json& secret) {
+  const certs::SecretData data = DecodeSecretData(secret);
+  const auto cert = data.find("tls.crt");
+  const auto key = data.find("tls.key");
+  const std::string name = webhook_settings_.ns + "/" + webhook_settings_.secret_name;
+  if (cert == data.end() || key == data.end()) {
+    LogWarn("webhook Secret has no tls.crt and tls.key yet", {{"secret", name}});
+    return;
+  }
+  if (auto s = tls_->Update(cert->second, key->second); !s) {
+    LogWarn("webhook certificate not loaded; serving the previous one",
+            {{"secret", name}, {"error", s.error().message}});
+    return;
+  }
+  const auto info = certs::ReadCert(cert->second);
+  const std::string expires = info ? FormatRfc3339(info->not_after) : "?";
+  LogInfo("webhook certificate loaded", {{"secret", name}, {"expires", expires}});
+}
+
+std::shared_ptr<const policy::NodeFacts> Manager::AdmissionNodeFacts() {
+  if (admission_facts_stale_.exchange(false)) {
+    auto facts = std::make_shared<const policy::NodeFacts>(BuildNodeFacts(caches_));
+    std::lock_guard lock(admission_facts_mu_);
+    admission_facts_ = std::move(facts);
+  }
+  std::lock_guard lock(admission_facts_mu_);
+  return admission_facts_;
+}
+
+Status Manager::SyncWebhookNow() {
+  const auto policies = policies_.Current();
+  auto outcome =
+      SyncWebhook(client_, webhook_settings_, policies->valid,
+                  std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  if (!outcome) return outcome.error();
+  const std::string secret = webhook_settings_.ns + "/" + webhook_settings_.secret_name;
+  if (!outcome->certificate_change.empty()) {
+    LogInfo("webhook certificates changed",
+            {{"secret", secret}, {"change", outcome->certificate_change}});
+  }
+  if (outcome->configuration_written) {
+    LogInfo("webhook configuration written",
+            {{"name", webhook_settings_.webhook.configuration_name}});
+  }
+  queue_->AddAfter(std::string(kWebhookKey), outcome->next);
+  return {};
+}
+
+serve::Routes Manager::WebhookRoutes() {
+  serve::Routes routes;
+  if (!admission_) return routes;
+  routes[std::string(controllers::kWebhookPath)] = {
+      .methods = {"POST"},
+      .handler = [this](const serve::Request& request) { return admission_->Handle(request); }};
+  return routes;
 }
 
 Manager::~Manager() { Shutdown(); }
@@ -66,7 +163,9 @@ KeyActions Manager::Actions() {
                   EnqueueEverything();
                 }
                 ScheduleExpiry();
-              }};
+              },
+          .webhook = WebhookEnabled() ? std::function<Status()>([this] { return SyncWebhookNow(); })
+                                      : nullptr};
 }
 
 void Manager::RebuildPolicies() {
@@ -99,6 +198,9 @@ void Manager::EnqueueEverything() {
 
 Status Manager::Start() {
   caches_.Start(stop_.get_token());
+  if (webhook_secret_) {
+    webhook_secret_thread_ = std::jthread([this] { webhook_secret_->Run(stop_.get_token()); });
+  }
   if (!options_.leader_elect) {
     leading_ = true;
     StartWorkers();
@@ -135,6 +237,7 @@ bool Manager::PrepareTerm() {
   RebuildPolicies();
   RebuildNodeFacts();
   EnqueueEverything();
+  if (WebhookEnabled()) queue_->Add(std::string(kWebhookKey));
   LogInfo("caches synced; reconciling", {{"namespaces", std::to_string(caches_.namespaces.Size())},
                                          {"policies", std::to_string(caches_.policies.Size())}});
   return true;
@@ -148,6 +251,7 @@ void Manager::Shutdown() {
   workers_.Stop(*queue_);
   election_.Stop();
   caches_.Join();
+  if (webhook_secret_thread_.joinable()) webhook_secret_thread_.join();
 }
 
 serve::Routes Manager::Routes() {
@@ -161,7 +265,8 @@ std::string Manager::MetricsText() const {
                         .client = client_,
                         .lease_client = lease_client_,
                         .tallies = tallies_,
-                        .leading = leading_.load()});
+                        .leading = leading_.load(),
+                        .admission = admission_.get()});
 }
 
 }  // namespace csp::manager

@@ -76,6 +76,7 @@ std::string RenderMetrics(const MetricsSources& in) {
                  static_cast<double>(count));
     }
   }
+  if (in.admission != nullptr) in.admission->RenderMetrics(out);
   return out.Take();
 }
 

@@ -112,6 +112,63 @@ const std::vector<Flag>& Flags() {
        Int(&Options::renew_deadline, 1)},
       {"retry-period", "seconds between Lease attempts (default 2)",
        Int(&Options::retry_period, 1)},
+      {"webhook-listen-address",
+       "host:port of the admission webhook (HTTPS; default 0.0.0.0:9443; empty: no webhook)",
+       [](Options& o, std::string_view v) -> std::optional<std::string> {
+         o.webhook_listen_address = std::string(v);
+         return std::nullopt;
+       }},
+      {"webhook-url",
+       "the URL the API server calls (clientConfig.url, e.g. https://127.0.0.1:9443/validate; "
+       "default: the Service)",
+       String(&Options::webhook_url)},
+      {"webhook-service",
+       "the webhook's Service in the operator's namespace, port 443 "
+       "(default csp-operator-webhook)",
+       String(&Options::webhook_service)},
+      {"webhook-configuration",
+       "name of the ValidatingWebhookConfiguration the operator owns (default csp-operator)",
+       String(&Options::webhook_configuration)},
+      {"webhook-failure-policy",
+       "Fail or Ignore: what the API server does with Deny policies' requests when the "
+       "webhook cannot answer (default Fail; Warn policies always Ignore)",
+       [](Options& o, std::string_view v) {
+         return SetOneOf(o.webhook_failure_policy, v, {"Fail", "Ignore"});
+       }},
+      {"webhook-timeout-seconds", "seconds the API server waits for the webhook, 1-30 (default 5)",
+       [](Options& o, std::string_view v) -> std::optional<std::string> {
+         if (auto problem = SetInt(o.webhook_timeout_seconds, v, 1)) return problem;
+         if (o.webhook_timeout_seconds > 30) return "\"" + std::string(v) + "\" is above 30";
+         return std::nullopt;
+       }},
+      {"webhook-exclude-namespaces",
+       "comma-separated namespaces never sent to the webhook, besides the operator's own "
+       "(default kube-system)",
+       [](Options& o, std::string_view v) -> std::optional<std::string> {
+         o.webhook_exclude_namespaces.clear();
+         while (!v.empty()) {
+           const auto comma = v.find(',');
+           std::string_view item = v.substr(0, comma);
+           while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+           while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+           if (!item.empty()) o.webhook_exclude_namespaces.emplace_back(item);
+           if (comma == std::string_view::npos) break;
+           v.remove_prefix(comma + 1);
+         }
+         return std::nullopt;
+       }},
+      {"webhook-cert-secret",
+       "Secret in the operator's namespace holding the webhook's certificates "
+       "(default csp-operator-webhook-cert)",
+       String(&Options::webhook_cert_secret)},
+      {"webhook-cert-provider",
+       "operator (the operator creates and rotates the certificates) or external (another "
+       "tool, e.g. cert-manager, writes tls.crt, tls.key and ca.crt; default operator)",
+       [](Options& o, std::string_view v) {
+         return SetOneOf(o.webhook_cert_provider, v, {"operator", "external"});
+       }},
+      {"webhook-threads", "threads serving the webhook (default 2)",
+       Int(&Options::webhook_threads, 1)},
       {"help", "print this help and exit",
        [](Options& o, std::string_view v) { return SetBool(o.help, v); }, true},
       {"version", "print the version and exit",

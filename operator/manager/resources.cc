@@ -30,6 +30,9 @@ const kube::ResourceRef kSecurityProfiles = kube::ToResourceRef(names::kSecurity
 const kube::ResourceRef kClusterPolicyReports = kube::ToResourceRef(names::kClusterPolicyReports);
 const kube::ResourceRef kEvents{"", "v1", "events", true};
 const kube::ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
+const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
+const kube::ResourceRef kValidatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
+                                                         "validatingwebhookconfigurations", false};
 
 std::span<const WorkloadResource> WorkloadResources() { return kWorkloads; }
 

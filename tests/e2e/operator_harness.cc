@@ -285,6 +285,7 @@ OperatorProcess::~OperatorProcess() {
                                    std::to_string(options_.renew_deadline),
                                    "--retry-period",
                                    std::to_string(options_.retry_period)};
+  if (!options_.webhook) argv.push_back("--webhook-listen-address=");
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 
   std::filesystem::create_directories(std::filesystem::path(log_path_).parent_path());

@@ -61,6 +61,9 @@ struct OperatorOptions {
   int lease_duration = 15;      // seconds, the binary's defaults
   int renew_deadline = 10;
   int retry_period = 2;
+  // Off: --webhook-listen-address= (no webhook, no configuration written); the admission
+  // tests turn it on with their own flags in extra_args.
+  bool webhook = false;
   std::vector<std::string> extra_args = {};
 };
 

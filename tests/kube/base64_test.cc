@@ -45,5 +45,20 @@ TEST_P(DecodeBase64Test, Decodes) {
 INSTANTIATE_TEST_SUITE_P(Cases, DecodeBase64Test, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
+TEST(EncodeBase64Test, Rfc4648VectorsAndRoundTrip) {
+  // RFC 4648 section 10.
+  const std::vector<std::pair<std::string, std::string>> vectors = {{"", ""},
+                                                                    {"f", "Zg=="},
+                                                                    {"fo", "Zm8="},
+                                                                    {"foo", "Zm9v"},
+                                                                    {"foob", "Zm9vYg=="},
+                                                                    {"fooba", "Zm9vYmE="},
+                                                                    {"foobar", "Zm9vYmFy"}};
+  for (const auto& [in, want] : vectors) EXPECT_EQ(EncodeBase64(in), want) << in;
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  EXPECT_EQ(DecodeBase64(EncodeBase64(all)).value(), all);
+}
+
 }  // namespace
 }  // namespace csp::kube

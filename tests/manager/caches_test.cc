@@ -42,6 +42,25 @@ TEST(CacheWorkloadTest, DropsResourceVersionAndStatus) {
   EXPECT_EQ(CacheWorkload(newer), cached);
 }
 
+// A Deployment's ReplicaSet keeps the metadata that admission follows from a new Pod up to the
+// Deployment (controllers::ResolveOwner), and nothing of its spec.
+TEST(CacheWorkloadTest, OwnedReplicaSetsKeepTheirOwnerChain) {
+  const json deployment = {{"apiVersion", "apps/v1"},
+                           {"kind", "Deployment"},
+                           {"name", "web"},
+                           {"uid", "d1"},
+                           {"controller", true}};
+  json rs = Pod(json::array({deployment}));
+  rs["apiVersion"] = "apps/v1";
+  rs["kind"] = "ReplicaSet";
+  rs["spec"] = {{"replicas", 2}, {"template", {{"spec", Pod(json::array())["spec"]}}}};
+  const CachedWorkload value = CacheWorkloadValue(rs, "apps/v1", "ReplicaSet");
+  EXPECT_TRUE(value.owned);
+  EXPECT_EQ(value.object, json::parse(R"({"metadata":{"name":"web-1","namespace":"shop",
+      "uid":"u1","ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web",
+      "uid":"d1","controller":true}]}})"));
+}
+
 TEST(CacheWorkloadTest, ObjectsOwnedByAWorkloadKeepOnlyThatFact) {
   const json owner = {{"apiVersion", "apps/v1"},
                       {"kind", "ReplicaSet"},

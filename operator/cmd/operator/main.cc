@@ -123,6 +123,17 @@ int main(int argc, char** argv) {
                        {"identity", options->identity},
                        {"server", config->server},
                        {"leader-elect", options->leader_elect ? "true" : "false"}});
+  // The webhook: HTTPS on threads of its own, certificate from the Secret the leader keeps
+  // (every replica serves, leading or not: docs/admission.md).
+  std::unique_ptr<csp::serve::HttpServer> webhook;
+  if (!options->webhook_listen_address.empty()) {
+    auto started = csp::serve::HttpServer::Start(
+        options->webhook_listen_address, manager.WebhookRoutes(),
+        {.threads = options->webhook_threads, .tls = manager.WebhookCredentials()});
+    if (!started) return Fail("cannot serve the admission webhook", started.error());
+    webhook = std::move(*started);
+    LogInfo("admission webhook listening", {{"port", std::to_string(webhook->port())}});
+  }
   if (auto s = manager.Start(); !s) return Fail("cannot start", s.error());
 
   int signal = 0;
@@ -130,6 +141,7 @@ int main(int argc, char** argv) {
   LogInfo("shutting down", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"},
                             {"lost-leadership", manager.LostLeadership() ? "true" : "false"}});
   manager.Shutdown();
+  if (webhook) webhook->Stop();
   (*server)->Stop();
   LogInfo("stopped");
   return manager.LostLeadership() ? 1 : 0;

@@ -1,4 +1,4 @@
-// Standard base64 (RFC 4648 section 4) decoding for kubeconfig *-data fields.
+// Standard base64 (RFC 4648 section 4): kubeconfig *-data fields, Secret data, caBundle.
 #pragma once
 
 #include <string>
@@ -11,5 +11,8 @@ namespace csp::kube {
 // Decodes padded or unpadded base64; whitespace (line breaks) is skipped. Any other character
 // outside the alphabet, or a length that cannot be base64, is kInvalidArgument.
 Result<std::string> DecodeBase64(std::string_view text);
+
+// Padded base64, no line breaks (what the API expects in `[]byte` fields).
+std::string EncodeBase64(std::string_view bytes);
 
 }  // namespace csp::kube

@@ -20,6 +20,8 @@ struct EventTargets {
   kube::WorkQueue& queue;
   // Rebuilds the policy set and queues every namespace.
   std::function<void()> policies_changed;
+  // Told when a node-aware input changed (besides the "nodes" key); may be null.
+  std::function<void()> nodes_changed = nullptr;
   // Entries of deleted objects are forgotten.
   WriteOverlay<CachedWorkload>& written_workloads;
   WriteOverlay<CachedReport>& written_reports;

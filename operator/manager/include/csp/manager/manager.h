@@ -8,6 +8,8 @@
 //   worker_pool.h      the worker threads
 //   election.h         leader election
 //   routes.h, metrics.h  /healthz, /readyz, /metrics
+//   admission_handler.h  the webhook (every replica), webhook_sync.h its Secret and
+//                      configuration (the leader)
 //
 // Only the leader runs workers; a replica that is not leading keeps its caches warm so that it
 // can take over at once.
@@ -16,11 +18,14 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <stop_token>
 #include <string>
+#include <thread>
 
 #include "csp/kube/client.h"
 #include "csp/kube/work_queue.h"
+#include "csp/manager/admission_handler.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/election.h"
 #include "csp/manager/event_recorder.h"
@@ -31,6 +36,7 @@
 #include "csp/manager/policy_set.h"
 #include "csp/manager/reconcilers.h"
 #include "csp/manager/tally_store.h"
+#include "csp/manager/webhook_sync.h"
 #include "csp/manager/worker_pool.h"
 #include "csp/manager/write_overlay.h"
 #include "csp/serve/http_server.h"
@@ -55,6 +61,9 @@ class Manager {
   void OnLostLeadership(std::function<void()> callback) { on_lost_ = std::move(callback); }
 
   serve::Routes Routes();
+  // The webhook's routes and certificate; empty/null when --webhook-listen-address is empty.
+  serve::Routes WebhookRoutes();
+  std::shared_ptr<serve::TlsCredentials> WebhookCredentials() const { return tls_; }
   std::string MetricsText() const;
   bool Ready() const { return caches_.Synced(); }
   bool Leading() const { return leading_.load(); }
@@ -71,6 +80,12 @@ class Manager {
   void EnqueueAllNamespaces();
   void EnqueuePolicies();
   void EnqueueEverything();
+  bool WebhookEnabled() const { return !options_.webhook_listen_address.empty(); }
+  // The "webhook" key: the Secret and the configuration, then the next run queued.
+  Status SyncWebhookNow();
+  // Node facts for admission, on every replica (the leader's are rebuilt by its workers only).
+  std::shared_ptr<const policy::NodeFacts> AdmissionNodeFacts();
+  void LoadWebhookCertificate(const nlohmann::json& secret);
 
   const Options options_;
   kube::Client& client_;
@@ -92,6 +107,17 @@ class Manager {
   WorkerPool workers_;
   Election election_;
   std::function<void()> on_lost_;
+
+  // Admission (null without a webhook). The Secret's informer is every replica's: each
+  // reloads the serving certificate the leader writes.
+  const WebhookSyncSettings webhook_settings_;
+  std::shared_ptr<serve::TlsCredentials> tls_;
+  std::unique_ptr<kube::Informer<nlohmann::json>> webhook_secret_;
+  std::unique_ptr<AdmissionHandler> admission_;
+  std::atomic<bool> admission_facts_stale_{true};
+  std::mutex admission_facts_mu_;
+  std::shared_ptr<const policy::NodeFacts> admission_facts_;
+  std::jthread webhook_secret_thread_;
 
   std::atomic<bool> leading_{false};
   std::atomic<bool> lost_leadership_{false};

@@ -6,6 +6,7 @@
 
 #include "csp/kube/client.h"
 #include "csp/kube/work_queue.h"
+#include "csp/manager/admission_handler.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/key_dispatch.h"
 #include "csp/manager/tally_store.h"
@@ -21,6 +22,7 @@ struct MetricsSources {
   const kube::Client& lease_client;
   const TallyStore& tallies;
   bool leading = false;
+  const AdmissionHandler* admission = nullptr;  // null: no webhook
 };
 
 std::string RenderMetrics(const MetricsSources& sources);

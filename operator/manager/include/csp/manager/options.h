@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "csp/common/result.h"
 
@@ -28,6 +29,18 @@ struct Options {
   int lease_duration = 15;    // seconds
   int renew_deadline = 10;
   int retry_period = 2;
+  // Admission (docs/admission.md). An empty webhook_listen_address serves no webhook and writes
+  // no ValidatingWebhookConfiguration.
+  std::string webhook_listen_address = "0.0.0.0:9443";
+  std::string webhook_url = {};                          // clientConfig.url; "": the Service below
+  std::string webhook_service = "csp-operator-webhook";  // in lease_namespace, port 443
+  std::string webhook_configuration = "csp-operator";    // ValidatingWebhookConfiguration name
+  std::string webhook_failure_policy = "Fail";           // of Deny policies' webhook
+  int webhook_timeout_seconds = 5;
+  std::vector<std::string> webhook_exclude_namespaces = {"kube-system"};  // + lease_namespace
+  std::string webhook_cert_secret = "csp-operator-webhook-cert";
+  std::string webhook_cert_provider = "operator";  // operator | external (e.g. cert-manager)
+  int webhook_threads = 2;
   bool help = false;
   bool version = false;
 };

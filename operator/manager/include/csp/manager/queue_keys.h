@@ -4,7 +4,8 @@
 //   "ns/<namespace>"  ReconcileNamespace: its reports, then (queued again) its remediation;
 //   "policy/<name>"   ReconcilePolicy;
 //   "expiry"          the next exemption expiry: every namespace and policy again;
-//   "nodes"           the node facts rebuilt and, if they changed, every namespace again.
+//   "nodes"           the node facts rebuilt and, if they changed, every namespace again;
+//   "webhook"         the admission webhook's certificate Secret and configuration.
 #pragma once
 
 #include <chrono>
@@ -17,11 +18,14 @@ inline constexpr std::string_view kNamespacePrefix = "ns/";
 inline constexpr std::string_view kPolicyPrefix = "policy/";
 inline constexpr std::string_view kExpiryKey = "expiry";
 inline constexpr std::string_view kNodesKey = "nodes";
+inline constexpr std::string_view kWebhookKey = "webhook";
 
 // Node changes come in bursts (agents report node after node): one rebuild per burst.
 inline constexpr std::chrono::milliseconds kNodesDelay{200};
 // Tally changes from many namespaces are coalesced into one status write per policy.
 inline constexpr std::chrono::milliseconds kPolicyDelay{300};
+// Policy changes come in bursts too (kubectl apply -f dir/): one webhook configuration write.
+inline constexpr std::chrono::milliseconds kWebhookDelay{200};
 
 inline std::string NamespaceKey(std::string_view ns) {
   return std::string(kNamespacePrefix).append(ns);

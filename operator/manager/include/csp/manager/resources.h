@@ -28,5 +28,7 @@ extern const kube::ResourceRef kSecurityProfiles;      // containersecurity.dev 
 extern const kube::ResourceRef kClusterPolicyReports;  // wgpolicyk8s.io (cluster)
 extern const kube::ResourceRef kEvents;                // core/v1 events
 extern const kube::ResourceRef kLeases;                // coordination.k8s.io leases
+extern const kube::ResourceRef kSecrets;               // core/v1 secrets
+extern const kube::ResourceRef kValidatingWebhookConfigurations;  // admissionregistration (cluster)
 
 }  // namespace csp::manager

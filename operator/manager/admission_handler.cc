@@ -1,0 +1,62 @@
+#include "csp/manager/admission_handler.h"
+
+#include <vector>
+
+#include "csp/admission/admission.h"
+#include "csp/controllers/owner_resolution.h"
+
+namespace csp::manager {
+
+AdmissionHandler::AdmissionHandler(AdmissionSources sources) : sources_(std::move(sources)) {}
+
+serve::Response AdmissionHandler::Handle(const serve::Request& request) {
+  const auto start = std::chrono::steady_clock::now();
+  if (!sources_.ready()) {
+    ++unready_;
+    return {.status = 503, .body = "informer caches not synced\n"};
+  }
+  auto review = admission::ParseReview(request.body);
+  if (!review) {
+    ++invalid_;
+    return {.status = 400, .body = review.error().message + "\n"};
+  }
+  const auto policies = sources_.policies.Current();
+  const auto ns_labels = sources_.caches.namespaces.Get(review->ns);
+  const auto node_facts = sources_.node_facts();
+  // The owners found stay alive while the judgement reads them.
+  std::vector<std::shared_ptr<const CachedWorkload>> held;
+  const controllers::OwnerLookup owners = [&](const controllers::OwnerReference& owner,
+                                              std::string_view ns) -> const nlohmann::json* {
+    auto* informer = sources_.caches.Workloads(policy::ApiGroup(owner.api_version), owner.kind);
+    if (informer == nullptr) return nullptr;
+    auto value = informer->Get(std::string(ns) + "/" + owner.name);
+    if (!value || value->object.is_null()) return nullptr;
+    held.push_back(std::move(value));
+    return &held.back()->object;
+  };
+  const admission::Verdict verdict =
+      admission::Judge(*review, policies->valid, ns_labels.get(), owners,
+                       {.now = sources_.now(), .node_facts = node_facts.get()});
+  ++(!verdict.allowed ? denied_ : !verdict.warnings.empty() ? warned_ : allowed_);
+  serve::Response response{.content_type = "application/json",
+                           .body = admission::RenderResponse(review->uid, verdict)};
+  seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return response;
+}
+
+void AdmissionHandler::RenderMetrics(serve::MetricsText& out) const {
+  constexpr std::string_view kReviews = "csp_admission_reviews_total";
+  out.Family(kReviews, "counter",
+             "AdmissionReviews answered, by verdict (invalid: 400; unready: 503 before the caches "
+             "synced)");
+  out.Sample(kReviews, {{"verdict", "allowed"}}, static_cast<double>(allowed_.load()));
+  out.Sample(kReviews, {{"verdict", "warned"}}, static_cast<double>(warned_.load()));
+  out.Sample(kReviews, {{"verdict", "denied"}}, static_cast<double>(denied_.load()));
+  out.Sample(kReviews, {{"verdict", "invalid"}}, static_cast<double>(invalid_.load()));
+  out.Sample(kReviews, {{"verdict", "unready"}}, static_cast<double>(unready_.load()));
+  constexpr std::string_view kSeconds = "csp_admission_review_seconds";
+  out.Family(kSeconds, "histogram", "Time to judge one AdmissionReview (parse, judge, render)");
+  seconds_.Render(out, kSeconds);
+}
+
+}  // namespace csp::manager
