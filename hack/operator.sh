@@ -6,8 +6,10 @@
 #   hack/operator.sh stop               SIGTERM (drains, releases the Lease), wait
 #   hack/operator.sh logs               the log so far
 #
-# Settings: CSP_BUILD_DIR (default build), CSP_OPERATOR_PORT (health/metrics, default 18080), and
-# the cluster's own (CSP_CLUSTER_DIR, ...; see hack/cluster.sh).
+# Settings: CSP_BUILD_DIR (default build), CSP_OPERATOR_PORT (health/metrics, default 18080),
+# CSP_WEBHOOK_PORT (the admission webhook on loopback, which the API server calls by URL,
+# docs/cluster.md; default 18443; empty: no webhook), and the cluster's own (CSP_CLUSTER_DIR, ...;
+# see hack/cluster.sh).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -18,6 +20,7 @@ source hack/lib/sa-kubeconfig.sh
 # The cluster's folder: where its admin kubeconfig lies (hack/cluster.sh env).
 dir=$(dirname "$KUBECONFIG")/operator
 port=${CSP_OPERATOR_PORT:-18080}
+webhook_port=${CSP_WEBHOOK_PORT-18443}
 
 die() { echo "operator.sh: $*" >&2; exit 1; }
 
@@ -27,8 +30,13 @@ start() {
   [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "already running (pid $(cat "$dir/pid"))"
   kubectl apply -k config/rbac >/dev/null
   write_sa_kubeconfig csp-operator "$dir/kubeconfig"
-  "$binary" --kubeconfig "$dir/kubeconfig" --listen-address "127.0.0.1:$port" "$@" \
-    >"$dir/log" 2>&1 &
+  local webhook=(--webhook-listen-address=)
+  if [ -n "$webhook_port" ]; then
+    webhook=(--webhook-listen-address "127.0.0.1:$webhook_port"
+      --webhook-url "https://127.0.0.1:$webhook_port/validate")
+  fi
+  "$binary" --kubeconfig "$dir/kubeconfig" --listen-address "127.0.0.1:$port" "${webhook[@]}" \
+    "$@" >"$dir/log" 2>&1 &
   echo $! >"$dir/pid"
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && {

@@ -230,9 +230,10 @@ Result<std::string> Client::ListEach(const ResourceRef& ref, std::string_view ns
 }
 
 Result<nlohmann::json> Client::Create(const ResourceRef& ref, std::string_view ns,
-                                      const nlohmann::json& object) {
+                                      const nlohmann::json& object, bool dry_run) {
+  const std::string query = dry_run ? QueryString({{"dryRun", "All"}}) : "";
   return DoJson({.verb = "POST", .idempotent = false},
-                JsonRequest("POST", ref.CollectionPath(ns), object));
+                JsonRequest("POST", ref.CollectionPath(ns) + query, object));
 }
 
 Result<nlohmann::json> Client::Update(const ResourceRef& ref, std::string_view ns,

@@ -169,6 +169,14 @@ const std::vector<Flag>& Flags() {
        }},
       {"webhook-threads", "threads serving the webhook (default 2)",
        Int(&Options::webhook_threads, 1)},
+      {"webhook-ca-lifetime-seconds",
+       "validity of the webhook CA the operator makes (default 31536000, a year); renewed, with "
+       "an overlap, in its last third",
+       Int(&Options::webhook_ca_lifetime_seconds, 60)},
+      {"webhook-cert-lifetime-seconds",
+       "validity of the webhook's serving certificate (default 7776000, 90 days); renewed in "
+       "its last third",
+       Int(&Options::webhook_cert_lifetime_seconds, 30)},
       {"help", "print this help and exit",
        [](Options& o, std::string_view v) { return SetBool(o.help, v); }, true},
       {"version", "print the version and exit",

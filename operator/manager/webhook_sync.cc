@@ -107,6 +107,8 @@ WebhookSyncSettings WebhookSyncSettingsFrom(const Options& options) {
                         .generate_certificates = options.webhook_cert_provider == "operator"};
   const std::string& service = options.webhook_service;
   const std::string& ns = options.lease_namespace;
+  s.certs.ca_lifetime = std::chrono::seconds(options.webhook_ca_lifetime_seconds);
+  s.certs.serving_lifetime = std::chrono::seconds(options.webhook_cert_lifetime_seconds);
   s.certs.dns_names = {service, service + "." + ns, service + "." + ns + ".svc",
                        service + "." + ns + ".svc.cluster.local"};
   if (!options.webhook_url.empty()) {
@@ -144,7 +146,9 @@ Result<WebhookSyncOutcome> SyncWebhook(kube::Client& client, const WebhookSyncSe
   CSP_TRY(auto secret, GetOptional(client, kSecrets, settings.ns, settings.secret_name));
   CSP_TRY(auto configuration, GetOptional(client, kValidatingWebhookConfigurations, "",
                                           settings.webhook.configuration_name));
-  WebhookSyncOutcome outcome;
+  // Checked often enough to renew in time even with short lifetimes (tests use minutes).
+  WebhookSyncOutcome outcome{.next = std::min<std::chrono::seconds>(
+                                 std::chrono::hours(1), settings.certs.serving_lifetime / 10)};
   certs::SecretData data = secret ? DecodeSecretData(*secret) : certs::SecretData{};
   if (settings.generate_certificates) {
     const auto current = data.find(std::string(kCaBundleKey));

@@ -9,9 +9,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <ctime>
+#include <set>
 #include <string>
+#include <thread>
 
+#include "csp/kube/client.h"
+#include "csp/kube/cpprest_transport.h"
+#include "csp/kube/kubeconfig.h"
 #include "operator_harness.h"
 
 namespace csp::e2e {
@@ -382,6 +388,77 @@ TEST_F(OperatorAdmissionTest, HostileReviewsGetClearAnswers) {
   EXPECT_EQ(answer["response"]["allowed"], true) << unknown.out;
   EXPECT_TRUE(op->Running()) << op->LogTail();
   EXPECT_GE(SumMetric(op->Metrics(), "csp_admission_reviews_total", {{"verdict", "invalid"}}), 3);
+}
+
+// Certificates rotate under load with no failed admission: the serving certificate is renewed
+// every ~20 s and the CA every ~60 s (short lifetimes by flag), while 5 clients send 50
+// server-side dry-run Pod creates a second through the API server to the webhook.
+TEST_F(OperatorAdmissionTest, CertificateRotationUnderLoadFailsNoAdmission) {
+  const std::string policy = CreatePolicy("e2e-rotate", Spec("Deny"));
+  // A fresh Secret: its lifetimes are the flags'.
+  Kubectl({"-n", kOperatorNamespace, "delete", "secret", "csp-operator-webhook-cert",
+           "--ignore-not-found"});
+  StartWithWebhook({"--webhook-ca-lifetime-seconds=90", "--webhook-cert-lifetime-seconds=30"});
+  ASSERT_TRUE(WaitEnforced(policy));
+
+  auto config = kube::LoadKubeconfig(Kubeconfig());
+  ASSERT_TRUE(config) << config.error().message;
+  constexpr int kClients = 5;
+  constexpr auto kPerClient = 100ms;  // 10 creates a second each
+  constexpr auto kRun = 150s;
+  std::atomic<int> admitted{0}, refused{0};
+  std::vector<std::string> failures;
+  std::mutex mu;
+  std::vector<std::jthread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    auto transport = kube::NewCpprestTransport(*config);
+    ASSERT_TRUE(transport) << transport.error().message;
+    auto client =
+        std::make_shared<kube::Client>(std::move(*transport), *config,
+                                       kube::ClientOptions{.qps = 0, .retry = {.max_attempts = 1}});
+    clients.emplace_back([&, client, c](std::stop_token stop) {
+      const kube::ResourceRef pods{"", "v1", "pods", true};
+      int i = 0;
+      while (!stop.stop_requested()) {
+        const auto next = std::chrono::steady_clock::now() + kPerClient;
+        // Compliant and violating in turn: both answers must keep coming from the webhook.
+        const bool bad = (i++ % 2) == 1;
+        const json pod =
+            PodObject("load-" + std::to_string(c) + "-" + std::to_string(i), PodSpec(bad));
+        auto created = client->Create(pods, ns(), pod, /*dry_run=*/true);
+        if (created && !bad) {
+          ++admitted;
+        } else if (!created && bad && created.error().message.find(policy) != std::string::npos) {
+          ++refused;
+        } else {
+          std::lock_guard lock(mu);
+          failures.push_back(created ? "a violating Pod was admitted" : created.error().message);
+        }
+        std::this_thread::sleep_until(next);
+      }
+    });
+  }
+  // Every distinct serving certificate and CA bundle seen while the load runs.
+  std::set<std::string> serving, bundles;
+  const auto end = std::chrono::steady_clock::now() + kRun;
+  while (std::chrono::steady_clock::now() < end) {
+    auto secret = TryGet("secrets", kOperatorNamespace, "csp-operator-webhook-cert");
+    if (secret) {
+      serving.insert((*secret)["data"].value("tls.crt", std::string()));
+      bundles.insert((*secret)["data"].value("ca.crt", std::string()));
+    }
+    std::this_thread::sleep_for(1s);
+  }
+  for (auto& t : clients) t.request_stop();
+  clients.clear();
+  EXPECT_TRUE(failures.empty()) << failures.size() << " failed admissions, first: "
+                                << (failures.empty() ? "" : failures.front());
+  EXPECT_GT(admitted.load(), 1000);
+  EXPECT_GT(refused.load(), 1000);
+  // The rotation happened: several serving certificates, and the CA bundle changed (new CA
+  // added, old one dropped).
+  EXPECT_GE(serving.size(), 4u);
+  EXPECT_GE(bundles.size(), 2u);
 }
 
 }  // namespace

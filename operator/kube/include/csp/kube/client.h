@@ -122,8 +122,9 @@ class Client {
                                const ListItemFn& on_item, const std::function<void()>& on_restart);
 
   // POST. Retried only when nothing reached the server (connection refused) or on 429.
+  // `dry_run`: ?dryRun=All, admission runs and nothing is stored.
   Result<nlohmann::json> Create(const ResourceRef& ref, std::string_view ns,
-                                const nlohmann::json& object);
+                                const nlohmann::json& object, bool dry_run = false);
 
   // PUT of object (name from metadata.name). A stale metadata.resourceVersion is kAborted.
   Result<nlohmann::json> Update(const ResourceRef& ref, std::string_view ns,

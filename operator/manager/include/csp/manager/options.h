@@ -41,6 +41,9 @@ struct Options {
   std::string webhook_cert_secret = "csp-operator-webhook-cert";
   std::string webhook_cert_provider = "operator";  // operator | external (e.g. cert-manager)
   int webhook_threads = 2;
+  // Validity of the certificates the operator makes; each is renewed in its last third.
+  int webhook_ca_lifetime_seconds = 365 * 24 * 3600;
+  int webhook_cert_lifetime_seconds = 90 * 24 * 3600;
   bool help = false;
   bool version = false;
 };
