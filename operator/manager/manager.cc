@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include "csp/certs/certificates.h"
 #include "csp/common/rfc3339.h"
 #include "csp/log/log.h"
 #include "csp/manager/event_handlers.h"
@@ -82,8 +83,8 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
 
 void Manager::LoadWebhookCertificate(const nlohmann::json& secret) {
   const certs::SecretData data = DecodeSecretData(secret);
-  const auto cert = data.find("tls.crt");
-  const auto key = data.find("tls.key");
+  const auto cert = data.find(certs::kTlsCertKey);
+  const auto key = data.find(certs::kTlsKeyKey);
   const std::string name = webhook_settings_.ns + "/" + webhook_settings_.secret_name;
   if (cert == data.end() || key == data.end()) {
     LogWarn("webhook Secret has no tls.crt and tls.key yet", {{"secret", name}});

@@ -11,7 +11,7 @@ using json = nlohmann::json;
 namespace {
 
 constexpr std::string_view kFieldManager = "csp-operator";
-constexpr std::string_view kCaBundleKey = "ca.crt";
+constexpr std::string_view kCaBundleKey = certs::kCaCertKey;
 // A rotation step waits for the API server to trust the new bundle; the next step is checked
 // this soon after.
 constexpr std::chrono::seconds kRotationStep{10};
@@ -154,7 +154,7 @@ Result<WebhookSyncOutcome> SyncWebhook(kube::Client& client, const WebhookSyncSe
     const auto current = data.find(std::string(kCaBundleKey));
     const bool propagated = BundlePropagated(configuration ? &*configuration : nullptr,
                                              current != data.end() ? current->second : "");
-    certs::Plan plan = certs::PlanCertificates(data, settings.certs, now, propagated);
+    CSP_TRY(certs::Plan plan, certs::PlanCertificates(data, settings.certs, now, propagated));
     if (plan.changed) {
       if (auto s = WriteSecret(client, settings, secret, plan.data); !s) return s.error();
       outcome.certificate_change = plan.reason;

@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "csp/certs/certs.h"
+#include "csp/certs/rotation.h"
 #include "csp/common/result.h"
 #include "csp/controllers/webhook_configuration.h"
 #include "csp/kube/client.h"
