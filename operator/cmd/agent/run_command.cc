@@ -24,21 +24,24 @@ namespace {
 
 serve::Routes Routes(const NodeAgent& agent) {
   return {
-      {"/healthz", [] { return serve::Response{.body = "ok\n"}; }},
+      {"/healthz",
+       {.handler = [](const serve::Request&) { return serve::Response{.body = "ok\n"}; }}},
       {"/readyz",
-       [&agent] {
-         if (agent.Ready()) return serve::Response{.body = "ok\n"};
-         return serve::Response{
-             .status = 503,
-             .body = "not ready: waiting for the first lists and the first install\n"};
-       }},
+       {.handler =
+            [&agent](const serve::Request&) {
+              if (agent.Ready()) return serve::Response{.body = "ok\n"};
+              return serve::Response{
+                  .status = 503,
+                  .body = "not ready: waiting for the first lists and the first install\n"};
+            }}},
       {"/metrics",
-       [&agent] {
-         serve::MetricsText text;
-         agent.RenderMetrics(text);
-         return serve::Response{.content_type = std::string(serve::kContentType),
-                                .body = text.Take()};
-       }},
+       {.handler =
+            [&agent](const serve::Request&) {
+              serve::MetricsText text;
+              agent.RenderMetrics(text);
+              return serve::Response{.content_type = std::string(serve::kContentType),
+                                     .body = text.Take()};
+            }}},
   };
 }
 
