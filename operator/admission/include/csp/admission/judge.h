@@ -6,6 +6,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "csp/admission/review.h"
@@ -33,7 +34,8 @@ struct Verdict {
 // Each failing rule of a Deny policy refuses the request; the message names every failing Deny
 // policy (in name order), each failing rule and its containers:
 //   containersecurity.dev policy "prod": disallow-privileged: container "app": securityContext.
-//   privileged is true; require-seccomp: container "app": ...; containersecurity.dev policy ...
+//   privileged is true; require-seccomp: container "app": ...; containersecurity.dev policy
+//   "zeta": ...
 // Each failing rule of a Warn policy adds the warning
 //   containersecurity.dev policy "audit": disallow-privileged: container "app": ...
 // and each `error` result of either adds `... policy "p": <rule>: could not be decided: <why>`.

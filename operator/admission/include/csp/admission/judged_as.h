@@ -13,7 +13,8 @@ namespace csp::admission {
 // the owner, the workload's own labels when it does not (not cached yet, or gone). The pod spec
 // and annotations stay the workload's: they are what is being created. The owner's labels are
 // borrowed from the cache, which must hold them while the result is used. Namespaces come from
-// the workload (an object without metadata.namespace: workload.ref.ns).
+// the workload (an object without metadata.namespace: workload.ref.ns). A null `owners` finds
+// no owner.
 policy::Workload JudgedAs(const policy::Workload& workload, const controllers::OwnerLookup& owners);
 
 }  // namespace csp::admission
