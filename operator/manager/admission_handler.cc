@@ -2,7 +2,9 @@
 
 #include <vector>
 
-#include "csp/admission/admission.h"
+#include "csp/admission/judge.h"
+#include "csp/admission/response.h"
+#include "csp/admission/review.h"
 #include "csp/controllers/owner_resolution.h"
 
 namespace csp::manager {

@@ -1,13 +1,13 @@
 #include "csp/policy/pod_spec_parser.h"
 
+#include "csp/names/names.h"
 #include "csp/policy/field_errors.h"
 
 namespace csp::policy {
 namespace {
 
 using json = nlohmann::json;
-constexpr std::string_view kAppArmorAnnotationPrefix =
-    "container.apparmor.security.beta.kubernetes.io/";
+using names::kAppArmorAnnotationPrefix;
 
 // Walks the spec keeping the current field path in one buffer, so that the path costs
 // nothing unless an error is reported.

@@ -117,5 +117,9 @@ inline constexpr std::string_view kScaledDownFromAnnotation =
 // The nodeSelector key, carried by no node, that takes a quarantined DaemonSet's pods off every
 // node. The node-aware rules ignore it when they list the nodes a pod may run on.
 inline constexpr std::string_view kQuarantineKey = "containersecurity.dev/quarantined";
+// On pod templates and bare Pods (Kubernetes' own): the beta AppArmor annotation of one
+// container, `<prefix><container name>`. Rule 3 reads it; admission compares it on UPDATE.
+inline constexpr std::string_view kAppArmorAnnotationPrefix =
+    "container.apparmor.security.beta.kubernetes.io/";
 
 }  // namespace csp::names
