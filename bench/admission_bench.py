@@ -74,7 +74,7 @@ def creates_table(rows):
                     print("%8d  %-20s skipped: %s" % (clients, label, r["skipped"]))
                     continue
                 x = r["result"]
-                p99[(case, clients)] = x["p99_ms"]
+                p99[(case, clients)] = (x["p99_ms"], x["per_second"])
                 suspect |= x["errors"] > 0 or x["refused"] > 0
                 print("%8d  %-20s %8.1f %8.1f %8.1f %8.1f %9.0f %7d %7d %7d" % (
                     clients, label, x["p50_ms"], x["p90_ms"], x["p99_ms"], x["max_ms"],
@@ -82,10 +82,12 @@ def creates_table(rows):
                 if x.get("error_kinds"):
                     print("%8s  errors by kind: %s" % ("", json.dumps(x["error_kinds"])))
     for clients in widths:
+        base = p99.get(("baseline", clients))
         for case, label in CASES[1:]:
-            if (case, clients) in p99 and ("baseline", clients) in p99:
-                print("  %s adds %+.1f ms at p99 with %d clients" % (
-                    label, p99[(case, clients)] - p99[("baseline", clients)], clients))
+            if (case, clients) in p99 and base:
+                ours = p99[(case, clients)]
+                print("  %s adds %+.1f ms at p99 with %d clients (creates/s %.0f vs %.0f)" % (
+                    label, ours[0] - base[0], clients, ours[1], base[1]))
     return suspect
 
 

@@ -3,10 +3,12 @@
 //
 //   admission_load apiserver --server https://127.0.0.1:PORT (--token-file F |
 //       --client-cert C --client-key K) --cacert CA --namespace NS --clients N
-//       --creates-per-client M [--pod-json FILE]
+//       --creates-per-client M [--pod-json FILE] [--rate R]
 //     N threads, each with its own TLS keep-alive connection, each POSTs M Pods (generateName)
-//     to /api/v1/namespaces/NS/pods. 201 is ok, 403 (a webhook's refusal) is refused, anything
-//     else (and a broken connection) is an error.
+//     to /api/v1/namespaces/NS/pods. 201 is ok, a 403 that an admission webhook or policy
+//     denied is refused, anything else (RBAC's 403 too, and a broken connection) is an error.
+//     Closed loop by default (each client sends its next create when the last one returned);
+//     --rate R paces all clients together at R creates/s (open loop, below saturation).
 //   admission_load webhook --url https://127.0.0.1:PORT/validate (--cacert CA | --insecure)
 //       --threads T --seconds S [--namespace NS] [--review-json FILE]
 //     T threads, each with one TLS keep-alive connection, POST an AdmissionReview for S seconds;
@@ -58,7 +60,7 @@ constexpr int kMaxClients = 500;
   std::cerr << "admission_load: " << why << "\n"
             << "usage: admission_load apiserver --server URL (--token-file F | --client-cert C "
                "--client-key K) --cacert CA --namespace NS --clients N --creates-per-client M "
-               "[--pod-json FILE]\n"
+               "[--pod-json FILE] [--rate R]\n"
             << "       admission_load webhook --url URL (--cacert CA | --insecure) --threads T "
                "--seconds S [--namespace NS] [--review-json FILE]\n";
   std::exit(2);
@@ -363,6 +365,13 @@ nlohmann::json DefaultPod() {
   })");
 }
 
+// A webhook's refusal says "admission webhook ... denied the request", a
+// ValidatingAdmissionPolicy's "... denied request"; RBAC's and PodSecurity's 403s say neither.
+bool IsAdmissionRefusal(const std::string& body) {
+  return body.find("denied the request") != std::string::npos ||
+         body.find("denied request") != std::string::npos;
+}
+
 int RunApiserver(const std::map<std::string, std::string>& flags) {
   const Url url = ParseUrl(Flag(flags, "server"));
   const std::string ns = Flag(flags, "namespace");
@@ -393,18 +402,31 @@ int RunApiserver(const std::map<std::string, std::string>& flags) {
   const std::string target = "/api/v1/namespaces/" + ns + "/pods";
   auto tls = MakeTlsContext(tls_options);
 
+  // With --rate, create n of client i is due at (n * clients + i) / rate seconds, and its
+  // latency counts from then: a create sent late because the previous one was slow is charged
+  // the wait (no coordinated omission).
+  const int rate = flags.contains("rate") ? PositiveFlag(flags, "rate", 1000000) : 0;
+  const auto interval = std::chrono::duration<double>(rate > 0 ? 1.0 / rate : 0.0);
+
   auto [tally, seconds] =
-      RunThreads(clients, *tls, url, true, [&](int, Connection& connection, Tally& mine) {
+      RunThreads(clients, *tls, url, true, [&](int index, Connection& connection, Tally& mine) {
         mine.latencies_ms.reserve(creates);
+        const Clock::time_point began = Clock::now();
         for (int n = 0; n < creates; ++n) {
-          const Clock::time_point sent = Clock::now();
+          Clock::time_point sent = Clock::now();
+          if (rate > 0) {
+            const auto due = began + std::chrono::duration_cast<Clock::duration>(
+                                         interval * (static_cast<double>(n) * clients + index));
+            std::this_thread::sleep_until(due);
+            sent = due;
+          }
           try {
             const auto response = connection.Post(target, body, authorization);
             mine.latencies_ms.push_back(Millis(Clock::now() - sent));
             const unsigned status = response.result_int();
             if (status == 201) {
               ++mine.ok;
-            } else if (status == 403) {
+            } else if (status == 403 && IsAdmissionRefusal(response.body())) {
               ++mine.refused;
             } else {
               mine.Error(std::to_string(status));
