@@ -43,8 +43,12 @@ const std::string* Find(const SecretData& data, const char* key) {
   return it == data.end() || it->second.empty() ? nullptr : &it->second;
 }
 
+// The backdating is no lifetime: counting it, a CA of minutes would be in its last third at
+// birth (and a year's CA renewed an hour early).
 bool InLastThird(const CertInfo& info, sys_seconds now) {
-  return (info.not_after - now) * 3 < info.not_after - info.not_before;
+  const auto lifetime = std::max<std::chrono::seconds>(info.not_after - info.not_before - kBackdate,
+                                                       std::chrono::seconds(0));
+  return (info.not_after - now) * 3 < lifetime;
 }
 
 Result<Sans> WantedSans(const Settings& settings) {
@@ -156,7 +160,10 @@ std::optional<std::string> ServingProblem(const SecretData& data, const CaState&
   }
   const CertInfo info = internal::InfoOf(cert);
   if (SansOf(info) != wanted) return std::string("SANs changed");
-  if (InLastThird(info, now)) {
+  // A certificate cut short by its CA's expiry is renewed only once a reissue would last
+  // longer (by the next CA): reissuing from the same CA would give the same end, at every call.
+  const sys_seconds ca_not_after = ca.bundle[ca.signing].info.not_after;
+  if (InLastThird(info, now) && ca_not_after > info.not_after) {
     return "serving certificate renewed (expires " + FormatRfc3339(info.not_after) + ")";
   }
   return std::nullopt;

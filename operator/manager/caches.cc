@@ -96,6 +96,7 @@ CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_versi
     // a ReplicaSet or Job in between keeps what ResolveOwner follows. Pods own nothing.
     if (kind != names::kPods.kind) {
       out.object = Keep(object, {"name", "namespace", "uid", "ownerReferences"}, {});
+      out.object.erase("spec");
     }
     return out;
   }

@@ -63,21 +63,18 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
         LogWarn("list/watch failed; retrying", {{"resource", "secrets"}, {"error", e.message}});
       }};
   webhook_secret_ = std::make_unique<kube::Informer<nlohmann::json>>(client, secret_options);
-  // Every replica loads what the leader writes; the leader also puts back a Secret that someone
-  // else changed or deleted.
-  auto sync_soon = [this] {
-    if (leading_.load()) queue_->AddAfter(std::string(kWebhookKey), kWebhookDelay);
-  };
+  // Every replica loads what the leader writes. The leader puts back a Secret that someone
+  // deleted; one edited by hand is put right at the next periodic sync (reacting to every
+  // update would also react to the leader's own writes).
   webhook_secret_->AddHandlers({
       .on_add = [this](const std::string&,
                        const nlohmann::json& secret) { LoadWebhookCertificate(secret); },
-      .on_update =
-          [this, sync_soon](const std::string&, const nlohmann::json&,
-                            const nlohmann::json& secret) {
-            LoadWebhookCertificate(secret);
-            sync_soon();
+      .on_update = [this](const std::string&, const nlohmann::json&,
+                          const nlohmann::json& secret) { LoadWebhookCertificate(secret); },
+      .on_delete =
+          [this](const std::string&, const nlohmann::json&) {
+            if (leading_.load()) queue_->AddAfter(std::string(kWebhookKey), kWebhookDelay);
           },
-      .on_delete = [sync_soon](const std::string&, const nlohmann::json&) { sync_soon(); },
   });
 }
 

@@ -98,6 +98,35 @@ TEST(PlanCertificatesTest, ChangesNothingWhenNothingIsDue) {
   }
 }
 
+// Lifetimes of minutes (the e2e rotation test's): the hour of backdating must not count as
+// lifetime, or a new CA is in its "last third" at once and the plan never settles. A serving
+// certificate cut short by its CA's expiry is not renewed again and again before the CA rotates.
+TEST(PlanCertificatesTest, ShortLifetimesSettleBetweenSteps) {
+  Settings settings = DefaultSettings();
+  settings.ca_lifetime = std::chrono::seconds(90);
+  settings.serving_lifetime = std::chrono::seconds(30);
+  SecretData data = Created(settings);
+  for (bool propagated : {false, true}) {
+    auto plan = PlanCertificates(data, settings, kT0 + std::chrono::seconds(5), propagated);
+    ASSERT_TRUE(plan) << plan.error().message;
+    EXPECT_FALSE(plan->changed) << plan->reason;
+  }
+  // Stepping through two CA lifetimes a second at a time: a bounded number of changes (each
+  // serving renewal and CA rotation), never a change at every step.
+  int changes = 0;
+  for (int s = 1; s <= 180; ++s) {
+    auto plan = PlanCertificates(data, settings, kT0 + std::chrono::seconds(s), true);
+    ASSERT_TRUE(plan) << plan.error().message;
+    if (plan->changed) {
+      ++changes;
+      data = std::move(plan->data);
+    }
+    ExpectConsistent(data, kT0 + std::chrono::seconds(s));
+  }
+  EXPECT_LE(changes, 30);
+  EXPECT_GE(changes, 6);
+}
+
 TEST(PlanCertificatesTest, IpSpellingAndOrderOfSansAreNoChange) {
   Settings settings = {.dns_names = {"b.svc", "a.svc", "::1"}, .ip_addresses = {"10.0.0.1"}};
   SecretData data = Created(settings);

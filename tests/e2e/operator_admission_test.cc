@@ -253,7 +253,7 @@ TEST_F(OperatorAdmissionTest, UpdatesAreJudgedOnlyWhenThePodTemplateChanges) {
   EXPECT_EQ(LivePods(ns(), "old"), 1);
   r = Kubectl({"-n", ns(), "scale", "deployment/old", "--replicas=0"});
   EXPECT_EQ(r.exit_code, 0) << "scaling an old violator to 0 was refused: " << r;
-  r = Kubectl({"-n", ns(), "set", "image", "deployment/old", "app=registry.k8s.io/pause:3.10"});
+  r = Kubectl({"-n", ns(), "set", "image", "deployment/old", "app=registry.k8s.io/pause:3.9"});
   EXPECT_NE(r.exit_code, 0) << "a template change of a violator was admitted: " << r;
   EXPECT_TRUE(Contains(r.err, "disallow-privileged")) << r.err;
 }
