@@ -103,6 +103,39 @@ INSTANTIATE_TEST_SUITE_P(
              {"--lease-duration", "4", "--renew-deadline", "3", "--retry-period", "3"},
              {},
              "--retry-period (3) times 1.2 must be below --renew-deadline (3)"},
+        Case{"WebhookDefaults",
+             {},
+             {},
+             "",
+             [](const Options& o) {
+               EXPECT_EQ(o.webhook_listen_address, "0.0.0.0:9443");
+               EXPECT_EQ(o.webhook_url, "");
+               EXPECT_EQ(o.webhook_failure_policy, "Fail");
+               EXPECT_EQ(o.webhook_timeout_seconds, 5);
+               EXPECT_EQ(o.webhook_exclude_namespaces, std::vector<std::string>{"kube-system"});
+               EXPECT_EQ(o.webhook_cert_provider, "operator");
+             }},
+        Case{"WebhookFlags",
+             {"--webhook-listen-address=", "--webhook-exclude-namespaces", " ops, , monitoring ",
+              "--webhook-failure-policy=Ignore", "--webhook-timeout-seconds=30"},
+             {{"CSP_WEBHOOK_CERT_PROVIDER", "external"}},
+             "",
+             [](const Options& o) {
+               EXPECT_EQ(o.webhook_listen_address, "");
+               EXPECT_EQ(o.webhook_exclude_namespaces,
+                         (std::vector<std::string>{"ops", "monitoring"}));
+               EXPECT_EQ(o.webhook_failure_policy, "Ignore");
+               EXPECT_EQ(o.webhook_timeout_seconds, 30);
+               EXPECT_EQ(o.webhook_cert_provider, "external");
+             }},
+        Case{"WebhookTimeoutAbove30",
+             {"--webhook-timeout-seconds=31"},
+             {},
+             "--webhook-timeout-seconds: \"31\" is above 30"},
+        Case{"WebhookFailurePolicyEnum",
+             {"--webhook-failure-policy=fail"},
+             {},
+             "--webhook-failure-policy: \"fail\" is not one of Fail, Ignore"},
         Case{"ShortLeaseForTests",
              {"--lease-duration", "4", "--renew-deadline", "3", "--retry-period", "1"},
              {},
