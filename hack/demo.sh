@@ -5,8 +5,9 @@
 # starts one csp-agent per kwok node (each with a folder for the node's /) and applies the example
 # SecurityProfiles, then runs csp-operator against the cluster (under its own least-privilege
 # ServiceAccount) and shows the policies' status, the PolicyReports it wrote, the workloads it
-# labeled and scaled down, the profiles installed per node and the agents' node report. The
-# cluster, the agents and the operator stay up at the end.
+# labeled and scaled down, the profiles installed per node and the agents' node report, and an
+# admission Deny policy refusing a privileged Pod. The cluster, the agents and the operator stay
+# up at the end.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -129,6 +130,20 @@ step "node-aware rule: a Localhost profile no node has (demo/edge-cache)"
 kubectl get policyreports -n demo -o json |
   jq -r '.items[].results[] | select(.resources[0].name == "edge-cache" and .rule == "require-seccomp")
          | "\(.policy): \(.result): \(.message)"'
+
+step "admission: a Deny policy refuses a privileged Pod (examples/admission/)"
+kubectl apply -f examples/admission/deny-policy.yaml
+# The operator writes the webhook configuration within a second; the API server then asks it.
+for _ in $(seq 1 50); do
+  kubectl apply --dry-run=server -f examples/admission/privileged-pod.yaml >/dev/null 2>&1 || break
+  sleep 0.2
+done
+kubectl get validatingwebhookconfiguration csp-operator \
+  -o custom-columns='NAME:.metadata.name,WEBHOOKS:.webhooks[*].name,FAILURE-POLICY:.webhooks[*].failurePolicy'
+echo "\$ kubectl apply -f examples/admission/privileged-pod.yaml"
+kubectl apply -f examples/admission/privileged-pod.yaml || true
+# Back to reports only: the webhook's rules go with the policy.
+kubectl delete -f examples/admission/deny-policy.yaml
 
 step "events the operator recorded (kubectl get events -A --field-selector source=csp-operator)"
 kubectl get events -A --field-selector source=csp-operator \
