@@ -783,7 +783,12 @@ ClusterSetup PrepareCluster() {
       {"get", "deployments.apps", "--all-namespaces"},
       {"patch", "containersecuritypolicies.containersecurity.dev", "--subresource=status"},
       {"create", "events.events.k8s.io", "--all-namespaces"},
-      {"get", "secrets", "--all-namespaces"}};
+      {"get", "secrets", "--all-namespaces"},
+      // Admission: its own Secret and webhook configuration by name, nothing else.
+      {"get", "secrets/other", "-n", kOperatorNamespace},
+      {"list", "secrets", "-n", kOperatorNamespace},
+      {"patch", "validatingwebhookconfigurations.admissionregistration.k8s.io/other"},
+      {"create", "mutatingwebhookconfigurations.admissionregistration.k8s.io"}};
   for (const auto& check : denied) {
     std::vector<std::string> args = {"auth", "can-i"};
     args.insert(args.end(), check.begin(), check.end());
