@@ -129,7 +129,15 @@ int main(int argc, char** argv) {
   if (!options->webhook_listen_address.empty()) {
     auto started = csp::serve::HttpServer::Start(
         options->webhook_listen_address, manager.WebhookRoutes(),
-        {.threads = options->webhook_threads, .tls = manager.WebhookCredentials()});
+        // A review carries the object and, on UPDATE, the old one: each up to the API server's
+        // 3 MiB request limit.
+        // The API server calls with one connection per concurrent request and keeps only 25
+        // of them idle (client-go's transport): 500 concurrent creates are ~500 connections,
+        // and a connection refused at the cap is a failed admission.
+        {.max_body_bytes = 7 << 20,
+         .max_connections = 1024,
+         .threads = options->webhook_threads,
+         .tls = manager.WebhookCredentials()});
     if (!started) return Fail("cannot serve the admission webhook", started.error());
     webhook = std::move(*started);
     LogInfo("admission webhook listening", {{"port", std::to_string(webhook->port())}});
