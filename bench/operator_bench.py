@@ -481,7 +481,9 @@ class Operator:
 
     def start(self):
         self.log = open(self.log_path, "w")
+        # No admission webhook: this benchmark measures reports and remediation.
         argv = [self.binary, "--kubeconfig", self.kubeconfig, "--listen-address", "127.0.0.1:0",
+                "--webhook-listen-address=",
                 "--log-format", "json"] + self.extra
         self.started = time.monotonic()
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,

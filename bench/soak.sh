@@ -23,7 +23,7 @@ out=${CSP_SOAK_OUT:-/tmp/csp-soak}
 export CSP_CLUSTER_DIR=${CSP_SOAK_CLUSTER_DIR:-/tmp/csp-soak-cluster}
 export CSP_API_PORT=15443 CSP_ETCD_PORT=29790 CSP_ETCD_PEER_PORT=29800
 export CSP_KCM_PORT=21457 CSP_SCHEDULER_PORT=21459
-export CSP_BUILD_DIR=$build CSP_OPERATOR_PORT=18090
+export CSP_BUILD_DIR=$build CSP_OPERATOR_PORT=18090 CSP_WEBHOOK_PORT=18453
 driver=(python3 "$root/bench/soak.py")
 
 say() { echo "$(date +%H:%M:%S) soak: $*" >&2; }
