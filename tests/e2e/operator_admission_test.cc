@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <ctime>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "csp/common/rfc3339.h"
 #include "csp/kube/client.h"
 #include "csp/kube/cpprest_transport.h"
 #include "csp/kube/kubeconfig.h"
@@ -48,15 +48,6 @@ int FreePort() {
   }
   close(fd);
   return port;
-}
-
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
 }
 
 std::string ResourceOf(const std::string& kind) {
@@ -211,7 +202,7 @@ TEST_F(OperatorAdmissionTest, ExemptionsAdmitUntilTheyExpire) {
       {{"kinds", {"Deployment"}},
        {"names", {"lapsed"}},
        {"reason", "was migrating"},
-       {"expires", Rfc3339(std::chrono::system_clock::now() - 1h)}}};
+       {"expires", FormatRfc3339(std::chrono::system_clock::now() - 1h)}}};
   const std::string policy = CreatePolicy("e2e-exempt", spec);
   StartWithWebhook();
   ASSERT_TRUE(WaitEnforced(policy));
