@@ -82,6 +82,7 @@ done
 kubectl get serviceaccount default -n "$ns" >/dev/null || cannot "no ServiceAccount default in $ns"
 
 # set_admission None|Deny: the bench policy, every control but imageSignature at its strictest.
+# set_admission None|Warn|Deny [MODE]: MODE is spec.admissionMode (default Webhook).
 set_admission() {
   kubectl apply --server-side --force-conflicts --field-manager=admission-bench -f - \
     >/dev/null <<POLICY
@@ -96,6 +97,7 @@ spec:
         - {key: kubernetes.io/metadata.name, operator: In, values: [$ns]}
   action: Audit
   admission: $1
+  admissionMode: ${2:-Webhook}
   controls:
     privileged: {enabled: true}
     seccomp: {enabled: true}
@@ -108,9 +110,9 @@ spec:
 POLICY
 }
 
-# True when a privileged Pod would be refused now (server-side dry run: nothing is stored).
+# True when a privileged Pod would be refused now (server-side dry run: nothing is stored); the
+# apiserver's answer is left in $answer.
 violator_refused() {
-  local answer
   answer=$(kubectl create --dry-run=server -n "$ns" -f - 2>&1 <<'VIOLATOR'
 {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "violator"},
  "spec": {"schedulerName": "csp-bench-unscheduled",
@@ -118,16 +120,17 @@ violator_refused() {
                           "securityContext": {"privileged": true}}]}}
 VIOLATOR
   ) && return 1
-  grep -q "denied the request" <<<"$answer" || cannot "unexpected answer to a dry run: $answer"
+  grep -qE "denied (the )?request" <<<"$answer" || cannot "unexpected answer to a dry run: $answer"
 }
 
-# wait_admission refused|admitted: until the apiserver gives a violator that answer (the
-# operator writes the ValidatingWebhookConfiguration; the apiserver picks it up within a moment).
+# wait_admission refused|admitted [WHO]: until the apiserver gives a violator that answer (the
+# operator writes the ValidatingWebhookConfiguration; the apiserver picks it up within a moment),
+# and a refusal's message holds WHO ("admission webhook" or "ValidatingAdmissionPolicy").
 wait_admission() {
-  local want=$1 now
+  local want=$1 who=${2:-} now
   for _ in $(seq 120); do
     if violator_refused; then now=refused; else now=admitted; fi
-    [ "$now" = "$want" ] && return 0
+    [ "$now" = "$want" ] && { [ "$now" = admitted ] || grep -q "$who" <<<"$answer"; } && return 0
     sleep 0.5
   done
   kubectl get validatingwebhookconfiguration -o yaml >"$out/webhooks.yaml" 2>&1 || true
@@ -195,17 +198,16 @@ for clients in "${concurrency[@]}"; do
   # (b) ours: the Deny policy; the webhook judges every create.
   if wants webhook; then
     set_admission Deny
-    wait_admission refused
+    wait_admission refused "admission webhook"
     create_pods webhook "$clients"
   fi
 
-  # ---- (c) VAP: PLACEHOLDER, to be filled when the ValidatingAdmissionPolicy path is merged:
-  # set spec.admissionMode: ValidatingAdmissionPolicy, wait until the violator is refused by
-  # the generated policy (not the webhook), then `create_pods vap "$clients"`.
+  # (c) the generated ValidatingAdmissionPolicy: the apiserver judges in CEL. The bench Pod uses
+  # no csp-agent profile and has no owner, so no create is deferred to the webhook.
   if wants vap; then
-    skipped="ValidatingAdmissionPolicy generation not built yet (issue 12)"
-    say "vap: $skipped"
-    echo "{\"case\": \"vap\", \"clients\": $clients, \"skipped\": \"$skipped\"}" >>"$results"
+    set_admission Deny ValidatingAdmissionPolicy
+    wait_admission refused "ValidatingAdmissionPolicy"
+    create_pods vap "$clients"
   fi
 done
 
@@ -215,7 +217,7 @@ if ! wants webhook; then
   "${helper[@]}" table --results "$results" && exit 0 || exit $?
 fi
 set_admission Deny
-wait_admission refused
+wait_admission refused "admission webhook"
 config=$(kubectl get validatingwebhookconfiguration -o json)
 client_config() {
   jq -r --arg w "$webhook" \

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "csp/controllers/validating_admission_policy.h"
+
 namespace csp::controllers {
 
 using json = nlohmann::json;
@@ -135,6 +137,9 @@ json BuildPolicyStatus(const StatusInput& in) {
         {{"index", i}, {"matched", matched}, {"expired", expires && *expires <= in.now}});
   }
   status["exemptions"] = std::move(exemptions);
+  if (json admission = AdmissionStatus(*in.policy); !admission.is_null()) {
+    status["admission"] = std::move(admission);
+  }
   return status;
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 
+#include "csp/controllers/validating_admission_policy.h"
 #include "csp/names/names.h"
 
 namespace csp::controllers {
@@ -40,9 +41,11 @@ void AddWithCreated(std::string_view kind, std::set<std::string>& out) {
   }
 }
 
+}  // namespace
+
 // One rule per API group, in names::kWorkloads order; Pods also get pods/ephemeralcontainers
 // (`kubectl debug` adds containers through it, with an UPDATE).
-json Rules(const std::vector<std::string>& kinds) {
+json AdmissionResourceRules(const std::vector<std::string>& kinds) {
   json rules = json::array();
   for (std::string_view group : {"", "apps", "batch"}) {
     json resources = json::array();
@@ -63,18 +66,27 @@ json Rules(const std::vector<std::string>& kinds) {
   return rules;
 }
 
-json Webhook(std::string_view name, const std::vector<std::string>& kinds,
-             std::string_view failure_policy, const WebhookSettings& settings,
-             std::string_view ca_bundle_base64) {
+namespace {
+
+// Where a webhook sends its reviews: the deferred path's URL is --webhook-url's with "-deferred"
+// appended to its path ("/validate" -> "/validate-deferred").
+json ClientConfig(const WebhookSettings& settings, bool deferred) {
   json client_config = json::object();
   if (!settings.url.empty()) {
-    client_config["url"] = settings.url;
+    client_config["url"] = settings.url + (deferred ? "-deferred" : "");
   } else {
     client_config["service"] = {{"namespace", settings.service_namespace},
                                 {"name", settings.service_name},
-                                {"path", kWebhookPath},
+                                {"path", deferred ? kDeferredWebhookPath : kWebhookPath},
                                 {"port", 443}};
   }
+  return client_config;
+}
+
+json Webhook(std::string_view name, const std::vector<std::string>& kinds,
+             std::string_view failure_policy, const WebhookSettings& settings,
+             std::string_view ca_bundle_base64, const std::string& deferred) {
+  json client_config = ClientConfig(settings, !deferred.empty());
   if (!ca_bundle_base64.empty()) client_config["caBundle"] = ca_bundle_base64;
   std::vector<std::string> excluded = settings.exclude_namespaces;
   std::ranges::sort(excluded);
@@ -82,11 +94,15 @@ json Webhook(std::string_view name, const std::vector<std::string>& kinds,
   json webhook = {{"name", name},
                   {"admissionReviewVersions", {"v1"}},
                   {"clientConfig", std::move(client_config)},
-                  {"rules", Rules(kinds)},
+                  {"rules", AdmissionResourceRules(kinds)},
                   {"failurePolicy", failure_policy},
                   {"matchPolicy", "Equivalent"},
                   {"sideEffects", "None"},
                   {"timeoutSeconds", settings.timeout_seconds}};
+  if (!deferred.empty() && deferred != "true") {
+    webhook["matchConditions"] = {
+        {{"name", "deferred-by-validating-admission-policy"}, {"expression", deferred}}};
+  }
   if (!excluded.empty()) {
     webhook["namespaceSelector"] = {{"matchExpressions",
                                      {{{"key", "kubernetes.io/metadata.name"},
@@ -99,7 +115,7 @@ json Webhook(std::string_view name, const std::vector<std::string>& kinds,
 }  // namespace
 
 std::vector<std::string> AdmissionKinds(std::span<const policy::Policy> policies,
-                                        policy::Admission admission) {
+                                        policy::Admission admission, bool created) {
   std::set<std::string> kinds;
   for (const policy::Policy& p : policies) {
     if (p.admission != admission) continue;
@@ -107,7 +123,13 @@ std::vector<std::string> AdmissionKinds(std::span<const policy::Policy> policies
       for (std::string_view kind : names::kWorkloadKinds) kinds.emplace(kind);
       continue;
     }
-    for (const std::string& kind : p.match.kinds) AddWithCreated(kind, kinds);
+    for (const std::string& kind : p.match.kinds) {
+      if (created) {
+        AddWithCreated(kind, kinds);
+      } else {
+        kinds.insert(kind);
+      }
+    }
   }
   return {kinds.begin(), kinds.end()};
 }
@@ -115,19 +137,41 @@ std::vector<std::string> AdmissionKinds(std::span<const policy::Policy> policies
 json DesiredWebhookConfiguration(std::span<const policy::Policy> policies,
                                  const WebhookSettings& settings,
                                  std::string_view ca_bundle_base64) {
-  const std::vector<std::string> deny = AdmissionKinds(policies, policy::Admission::kDeny);
-  std::vector<std::string> warn_only;
-  std::ranges::set_difference(AdmissionKinds(policies, policy::Admission::kWarn), deny,
-                              std::back_inserter(warn_only));
-  json webhooks = json::array();
-  if (!deny.empty()) {
-    webhooks.push_back(
-        Webhook(kDenyWebhookName, deny, settings.failure_policy, settings, ca_bundle_base64));
+  std::vector<policy::Policy> whole, deferred;
+  std::vector<std::string> conditions;
+  for (const policy::Policy& p : policies) {
+    const AdmissionPlan plan = PlanAdmission(p);
+    if (plan.route == AdmissionRoute::kWebhook) whole.push_back(p);
+    if (plan.route == AdmissionRoute::kDeferred && plan.deferred != "false") {
+      deferred.push_back(p);
+      conditions.push_back("(" + plan.deferred + ")");
+    }
   }
-  // Kinds a Deny policy covers already reach the Deny webhook, which also answers the Warn
-  // policies' warnings: sending them here too would print every warning twice.
-  if (!warn_only.empty()) {
-    webhooks.push_back(Webhook(kWarnWebhookName, warn_only, "Ignore", settings, ca_bundle_base64));
+  // One condition for both deferred webhooks: an object any VAP defers is judged by every policy
+  // of the path, so none is left out by the kind split below.
+  std::string condition;
+  for (const std::string& c : conditions) condition += (condition.empty() ? "" : " || ") + c;
+  json webhooks = json::array();
+  auto add_pair = [&](std::span<const policy::Policy> set, std::string_view deny_name,
+                      std::string_view warn_name, const std::string& match) {
+    const std::vector<std::string> deny = AdmissionKinds(set, policy::Admission::kDeny);
+    std::vector<std::string> warn_only;
+    std::ranges::set_difference(AdmissionKinds(set, policy::Admission::kWarn), deny,
+                                std::back_inserter(warn_only));
+    if (!deny.empty()) {
+      webhooks.push_back(
+          Webhook(deny_name, deny, settings.failure_policy, settings, ca_bundle_base64, match));
+    }
+    // Kinds a Deny policy covers already reach the Deny webhook, which also answers the Warn
+    // policies' warnings: sending them here too would print every warning twice.
+    if (!warn_only.empty()) {
+      webhooks.push_back(
+          Webhook(warn_name, warn_only, "Ignore", settings, ca_bundle_base64, match));
+    }
+  };
+  add_pair(whole, kDenyWebhookName, kWarnWebhookName, "");
+  if (!deferred.empty()) {
+    add_pair(deferred, kDeferredDenyWebhookName, kDeferredWarnWebhookName, condition);
   }
   return {{"apiVersion", "admissionregistration.k8s.io/v1"},
           {"kind", "ValidatingWebhookConfiguration"},

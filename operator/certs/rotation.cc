@@ -245,8 +245,18 @@ Result<Plan> PlanCertificates(const SecretData& current, const Settings& setting
     if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
     bundle += next.cert_pem;
     data[kNextCaKeyKey] = std::move(next.key_pem);
-    return Changed(std::move(data), "new CA added to the bundle (the signing CA expires " +
-                                        FormatRfc3339(signing.info.not_after) + ")");
+    std::string reason = "new CA added to the bundle (the signing CA expires " +
+                         FormatRfc3339(signing.info.not_after) + ")";
+    // The switch waits for the API server to trust the new CA: a serving certificate due now
+    // is renewed from the signing CA meanwhile, or it could end before the switch.
+    if (auto problem = ServingProblem(current, ca, wanted, now)) {
+      CSP_TRY(KeyPair serving,
+              IssueServing({.cert_pem = signing.pem, .key_pem = current.at(kCaKeyKey)},
+                           signing.info.not_after, settings, now));
+      SetServing(data, std::move(serving));
+      reason += "; " + *problem;
+    }
+    return Changed(std::move(data), std::move(reason));
   }
 
   // 4. The serving certificate, from the signing CA: the bundle stays as it is.

@@ -11,7 +11,7 @@ namespace csp::manager {
 
 AdmissionHandler::AdmissionHandler(AdmissionSources sources) : sources_(std::move(sources)) {}
 
-serve::Response AdmissionHandler::Handle(const serve::Request& request) {
+serve::Response AdmissionHandler::Handle(const serve::Request& request, bool deferred) {
   const auto start = std::chrono::steady_clock::now();
   if (!sources_.ready()) {
     ++unready_;
@@ -36,9 +36,9 @@ serve::Response AdmissionHandler::Handle(const serve::Request& request) {
     held.push_back(std::move(value));
     return &held.back()->object;
   };
-  const admission::Verdict verdict =
-      admission::Judge(*review, policies->valid, ns_labels.get(), owners,
-                       {.now = sources_.now(), .node_facts = node_facts.get()});
+  const admission::Verdict verdict = admission::Judge(
+      *review, deferred ? policies->admission_deferred : policies->admission_whole, ns_labels.get(),
+      owners, {.now = sources_.now(), .node_facts = node_facts.get()});
   ++(!verdict.allowed ? denied_ : !verdict.warnings.empty() ? warned_ : allowed_);
   serve::Response response{.content_type = "application/json",
                            .body = admission::RenderResponse(review->uid, verdict)};

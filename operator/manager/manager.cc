@@ -10,6 +10,7 @@
 #include "csp/manager/queue_keys.h"
 #include "csp/manager/resources.h"
 #include "csp/manager/routes.h"
+#include "csp/manager/vap_sync.h"
 
 namespace csp::manager {
 
@@ -122,7 +123,24 @@ Status Manager::SyncWebhookNow() {
     LogInfo("webhook configuration written",
             {{"name", webhook_settings_.webhook.configuration_name}});
   }
-  queue_->AddAfter(std::string(kWebhookKey), outcome->next);
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto vaps = SyncValidatingAdmissionPolicies(
+      client_,
+      {.failure_policy = webhook_settings_.webhook.failure_policy,
+       .exclude_namespaces = webhook_settings_.webhook.exclude_namespaces},
+      policies->valid, now);
+  if (!vaps) return vaps.error();
+  if (vaps->applied > 0 || vaps->deleted > 0) {
+    LogInfo("validating admission policies synced", {{"applied", std::to_string(vaps->applied)},
+                                                     {"deleted", std::to_string(vaps->deleted)}});
+  }
+  auto next = outcome->next;
+  if (vaps->regenerate_at) {
+    // An exemption expires: the VAP must stop applying it (CEL reads no clock).
+    next = std::min(
+        next, std::max<std::chrono::seconds>(std::chrono::seconds(1), *vaps->regenerate_at - now));
+  }
+  queue_->AddAfter(std::string(kWebhookKey), next);
   return {};
 }
 
@@ -132,6 +150,10 @@ serve::Routes Manager::WebhookRoutes() {
   routes[std::string(controllers::kWebhookPath)] = {
       .methods = {"POST"},
       .handler = [this](const serve::Request& request) { return admission_->Handle(request); }};
+  routes[std::string(controllers::kDeferredWebhookPath)] = {
+      .methods = {"POST"}, .handler = [this](const serve::Request& request) {
+        return admission_->Handle(request, /*deferred=*/true);
+      }};
   return routes;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "csp/controllers/validating_admission_policy.h"
+
 namespace csp::manager {
 
 const policy::Policy* PolicySet::Find(std::string_view name) const {
@@ -37,6 +39,18 @@ PolicySet BuildPolicySet(std::span<const std::shared_ptr<const nlohmann::json>> 
   }
   std::sort(set.valid.begin(), set.valid.end(),
             [](const policy::Policy& a, const policy::Policy& b) { return a.name < b.name; });
+  for (const policy::Policy& p : set.valid) {
+    switch (controllers::PlanAdmission(p).route) {
+      case controllers::AdmissionRoute::kWebhook:
+        set.admission_whole.push_back(p);
+        break;
+      case controllers::AdmissionRoute::kDeferred:
+        set.admission_deferred.push_back(p);
+        break;
+      case controllers::AdmissionRoute::kNone:
+        break;
+    }
+  }
   return set;
 }
 

@@ -33,6 +33,10 @@ const kube::ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
 const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
 const kube::ResourceRef kValidatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
                                                          "validatingwebhookconfigurations", false};
+const kube::ResourceRef kValidatingAdmissionPolicies{"admissionregistration.k8s.io", "v1",
+                                                     "validatingadmissionpolicies", false};
+const kube::ResourceRef kValidatingAdmissionPolicyBindings{
+    "admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", false};
 
 std::span<const WorkloadResource> WorkloadResources() { return kWorkloads; }
 

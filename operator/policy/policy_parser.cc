@@ -214,8 +214,8 @@ Result<Policy> ParsePolicy(const json& object) {
   const json* spec = GetField(object, "spec");
   if (spec != nullptr) ExpectType(*spec, json::value_t::object, "spec", errors);
   if (spec == nullptr || !spec->is_object()) spec = &kEmpty;
-  static constexpr std::array<std::string_view, 5> kSpecFields = {"match", "action", "admission",
-                                                                  "controls", "exemptions"};
+  static constexpr std::array<std::string_view, 6> kSpecFields = {
+      "match", "action", "admission", "admissionMode", "controls", "exemptions"};
   RejectUnknownFields(*spec, kSpecFields, "spec", errors);
   if (const json* m = GetField(*spec, "match")) ParseMatch(*m, errors, policy.match);
   if (const json* a = GetField(*spec, "action")) {
@@ -232,6 +232,19 @@ Result<Policy> ParsePolicy(const json& object) {
         policy.admission = Admission::kDeny;
       } else {
         errors.Add("spec.admission", Quoted(s) + " is not one of None, Warn, Deny");
+      }
+    }
+  }
+  if (const json* m = GetField(*spec, "admissionMode")) {
+    if (ExpectType(*m, json::value_t::string, "spec.admissionMode", errors)) {
+      const auto& s = m->get_ref<const std::string&>();
+      if (s == "Webhook") {
+        policy.admission_mode = AdmissionMode::kWebhook;
+      } else if (s == "ValidatingAdmissionPolicy") {
+        policy.admission_mode = AdmissionMode::kValidatingAdmissionPolicy;
+      } else {
+        errors.Add("spec.admissionMode",
+                   Quoted(s) + " is not one of Webhook, ValidatingAdmissionPolicy");
       }
     }
   }

@@ -211,6 +211,25 @@ TEST(PlanCertificatesTest, RotatesTheCaInOrder) {
   ExpectConsistent(data, kT0 + days(366));
 }
 
+// The new CA waits for the API server to trust it (a sync step or more); a serving
+// certificate due meanwhile must not wait with it, or it can expire first (seen with 30 s
+// lifetimes under load: the next step came after the serving certificate's end).
+TEST(PlanCertificatesTest, RenewsADueServingCertWhileTheNewCaJoins) {
+  SecretData data = Created();
+  Converge(data, DefaultSettings(), kT0 + days(240), true);  // serving renewed: ends day 330
+  const std::string old_tls = data.at(kTlsCertKey);
+  auto add = PlanCertificates(data, DefaultSettings(), kT0 + days(320), false);
+  ASSERT_TRUE(add);
+  EXPECT_THAT(add->reason, StartsWith("new CA added to the bundle"));
+  EXPECT_THAT(add->reason, ::testing::HasSubstr("serving certificate renewed"));
+  EXPECT_EQ(BundleSize(add->data), 2u);
+  EXPECT_NE(add->data.at(kTlsCertKey), old_tls);
+  auto tls = ReadCert(add->data.at(kTlsCertKey));
+  ASSERT_TRUE(tls);
+  EXPECT_EQ(tls->not_after, kT0 + days(365));  // the signing CA's end
+  ExpectConsistent(add->data, kT0 + days(320));
+}
+
 TEST(PlanCertificatesTest, SwitchesWithoutPropagationOnlyWhenTheOldCaExpired) {
   SecretData data = Created();
   Converge(data, DefaultSettings(), kT0 + days(250), false);

@@ -380,7 +380,10 @@ TEST_F(CrdTest, PolicyReportsRefuseResultsOutsideTheSchema) {
 // from the registry, which tests/policy/crd_test.cc holds the CRD's schema to.
 const json& DefaultSpec() {
   static const json spec = [] {
-    json s = {{"action", "Audit"}, {"admission", "None"}, {"controls", json::object()}};
+    json s = {{"action", "Audit"},
+              {"admission", "None"},
+              {"admissionMode", "Webhook"},
+              {"controls", json::object()}};
     for (const policy::Control& c : policy::AllControls()) {
       s["controls"][std::string(c.key)] = policy::ControlDefaults(c);
     }
@@ -446,6 +449,7 @@ TEST_F(CrdTest, PolicyWithEveryFieldReadsBackUnchanged) {
     },
     "action": "ScaleDown",
     "admission": "Deny",
+    "admissionMode": "ValidatingAdmissionPolicy",
     "controls": {
       "privileged": {"enabled": false, "severity": "high", "action": "Audit"},
       "seccomp": {"enabled": true, "severity": "critical", "action": "Label"},

@@ -3,12 +3,8 @@
 // ValidatingWebhookConfiguration and its certificates itself, and the API server calls it for
 // every create and update of the kinds that a Warn or Deny policy covers.
 //
-// The configuration is cluster-wide: TearDown deletes it, or the next tests' workloads would
-// meet a Fail webhook with no operator behind it.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// The configuration is cluster-wide: WebhookOperatorTest::TearDown deletes it, or the next tests'
+// workloads would meet a Fail webhook with no operator behind it.
 #include <atomic>
 #include <set>
 #include <string>
@@ -34,22 +30,6 @@ constexpr char kWarnWebhook[] = "warn.containersecurity.dev";
 constexpr auto kConfigurationFollows = 5s;
 constexpr auto kReconcile = 60s;
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 std::string ResourceOf(const std::string& kind) {
   if (kind == "Pod") return "pods";
   if (kind == "CronJob") return "cronjobs.batch";
@@ -73,30 +53,8 @@ std::optional<std::vector<std::string>> Webhooks() {
   return names;
 }
 
-class OperatorAdmissionTest : public OperatorTest {
+class OperatorAdmissionTest : public WebhookOperatorTest {
  protected:
-  void SetUp() override {
-    OperatorTest::SetUp();
-    port_ = FreePort();
-    ASSERT_NE(port_, 0);
-  }
-
-  void TearDown() override {
-    OperatorTest::TearDown();
-    CommandResult r = Kubectl({"delete", kVwc, kConfiguration, "--ignore-not-found"});
-    EXPECT_EQ(r.exit_code, 0) << r;
-  }
-
-  OperatorProcess* StartWithWebhook(const std::vector<std::string>& extra = {}) {
-    OperatorOptions options;
-    options.webhook = true;
-    const std::string address = "127.0.0.1:" + std::to_string(port_);
-    options.extra_args = {"--webhook-listen-address=" + address,
-                          "--webhook-url=https://" + address + "/validate"};
-    options.extra_args.insert(options.extra_args.end(), extra.begin(), extra.end());
-    return StartOperator(options);
-  }
-
   json Spec(const std::string& admission, const std::string& action = "Audit") {
     json spec = PrivilegedOnlyPolicySpec(ns(), action);
     spec["admission"] = admission;
@@ -142,8 +100,6 @@ class OperatorAdmissionTest : public OperatorTest {
     }
     return ::testing::AssertionFailure() << "webhooks: " << got;
   }
-
-  int port_ = 0;
 };
 
 TEST_F(OperatorAdmissionTest, DenyRefusesEveryViolatingKindWithOneMessage) {

@@ -122,6 +122,22 @@ std::string OperatorBinary() {
   return BuildDir() + "/operator/cmd/operator/csp-operator";
 }
 
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
 HttpResult HttpGet(int port, const std::string& path) {
   HttpResult result;
   if (port <= 0) {
@@ -927,6 +943,35 @@ void OperatorTest::Patch(const std::string& resource, const std::string& name, c
   return ::testing::AssertionFailure()
          << resource << "/" << name << ": not " << what << " within " << timeout.count()
          << " ms; last seen: " << (last ? shown.dump(2) : std::string("(absent)"));
+}
+
+// ---- WebhookOperatorTest ---------------------------------------------------------------------
+
+void WebhookOperatorTest::SetUp() {
+  OperatorTest::SetUp();
+  port_ = FreeLoopbackPort();
+  ASSERT_NE(port_, 0);
+}
+
+void WebhookOperatorTest::TearDown() {
+  OperatorTest::TearDown();
+  for (const char* resource : {"validatingwebhookconfigurations.admissionregistration.k8s.io",
+                               "validatingadmissionpolicybindings.admissionregistration.k8s.io",
+                               "validatingadmissionpolicies.admissionregistration.k8s.io"}) {
+    CommandResult r = Kubectl({"delete", resource, "-l",
+                               "app.kubernetes.io/managed-by=csp-operator", "--ignore-not-found"});
+    EXPECT_EQ(r.exit_code, 0) << r;
+  }
+}
+
+OperatorProcess* WebhookOperatorTest::StartWithWebhook(const std::vector<std::string>& extra) {
+  OperatorOptions options;
+  options.webhook = true;
+  const std::string address = "127.0.0.1:" + std::to_string(port_);
+  options.extra_args = {"--webhook-listen-address=" + address,
+                        "--webhook-url=https://" + address + "/validate"};
+  options.extra_args.insert(options.extra_args.end(), extra.begin(), extra.end());
+  return StartOperator(options);
 }
 
 }  // namespace csp::e2e

@@ -31,6 +31,9 @@ namespace csp::e2e {
 // <build>/operator/cmd/operator/csp-operator, or $CSP_OPERATOR when set.
 std::string OperatorBinary();
 
+// A TCP port on 127.0.0.1 that was free a moment ago (0 when none could be found).
+int FreeLoopbackPort();
+
 // One GET on a plain-HTTP loopback port (the operator's /healthz, /readyz, /metrics).
 struct HttpResult {
   int status = 0;  // 0 when no response came back
@@ -225,6 +228,23 @@ class OperatorTest : public E2ETest {
  private:
   std::vector<std::unique_ptr<OperatorProcess>> operators_;
   std::vector<std::string> policies_;
+};
+
+// An OperatorTest whose operators serve the admission webhook on a free loopback port, which the
+// API server calls by URL (docs/cluster.md).
+class WebhookOperatorTest : public OperatorTest {
+ protected:
+  void SetUp() override;
+  // Also deletes the cluster-wide admission objects the operators wrote (label
+  // app.kubernetes.io/managed-by: csp-operator): the webhook configuration and any generated
+  // ValidatingAdmissionPolicy and binding. Left behind, they would judge the next tests'
+  // workloads, with no operator behind a Fail webhook.
+  void TearDown() override;
+
+  // StartOperator with the webhook on port_ (--webhook-url https://127.0.0.1:<port>/validate).
+  OperatorProcess* StartWithWebhook(const std::vector<std::string>& extra = {});
+
+  int port_ = 0;
 };
 
 }  // namespace csp::e2e

@@ -72,7 +72,7 @@ TEST(ParsePolicyTest, ReadsEveryField) {
       "match":{"namespaceSelector":{"matchLabels":{"env":"prod"}},"excludeNamespaces":["kube-system"],
                "workloadSelector":{"matchExpressions":[{"key":"app","operator":"Exists"}]},
                "kinds":["Deployment","Pod"]},
-      "action":"ScaleDown","admission":"Deny",
+      "action":"ScaleDown","admission":"Deny","admissionMode":"ValidatingAdmissionPolicy",
       "controls":{
         "privileged":{"enabled":true,"severity":"low","action":"Label"},
         "seccomp":{"enabled":false},
@@ -92,6 +92,7 @@ TEST(ParsePolicyTest, ReadsEveryField) {
   EXPECT_EQ(policy->generation, 3);
   EXPECT_EQ(policy->action, Action::kScaleDown);
   EXPECT_EQ(policy->admission, Admission::kDeny);
+  EXPECT_EQ(policy->admission_mode, AdmissionMode::kValidatingAdmissionPolicy);
   EXPECT_TRUE(policy->match.namespace_selector.has_value());
   EXPECT_TRUE(policy->match.workload_selector.has_value());
   EXPECT_EQ(policy->match.exclude_namespaces, std::vector<std::string>{"kube-system"});
@@ -143,6 +144,9 @@ const InvalidCase kInvalidCases[] = {
     {"bad_admission",
      R"({"admission":"Block"})",
      {R"(spec.admission: "Block" is not one of None, Warn, Deny)"}},
+    {"bad_admission_mode",
+     R"({"admissionMode":"CEL"})",
+     {R"(spec.admissionMode: "CEL" is not one of Webhook, ValidatingAdmissionPolicy)"}},
     {"bad_severity",
      R"({"controls":{"seccomp":{"severity":"urgent"}}})",
      {R"(spec.controls.seccomp.severity: "urgent" is not one of critical, high, medium, low, info)"}},

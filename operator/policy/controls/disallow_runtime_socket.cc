@@ -3,6 +3,7 @@
 // Allowed: any path that is neither a listed socket nor a directory above one.
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/text.h"
 
@@ -65,6 +66,22 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+std::optional<std::string> Cel(const ControlSettings& settings) {
+  using cel::Let;
+  const auto& s = static_cast<const Settings&>(settings);
+  // The first listed socket at or below the path names the violation, as Check does.
+  return std::string(cel::kSpec) +
+         ".?volumes.orValue([]).filter(v, has(v.hostPath) && "
+         "string(v.hostPath.?path.orValue('')).startsWith('/')).map(v, " +
+         Let("np", cel::NormalizedAbsolutePath("string(v.hostPath.path)"),
+             Let("m",
+                 cel::QuoteList(s.paths) + ".filter(s, " + cel::PathHasPrefixExpr("s", "np") + ")",
+                 "size(m) == 0 ? '' : 'volume \"' + v.name + '\": hostPath ' + np + "
+                 "(np == m[0] ? ' is the runtime socket ' : ' exposes the runtime socket ') + "
+                 "m[0]")) +
+         ").filter(x, x != '')";
+}
+
 }  // namespace
 
 Control DisallowRuntimeSocket() {
@@ -74,7 +91,8 @@ Control DisallowRuntimeSocket() {
           .summary = "no hostPath volume may expose a container-runtime socket",
           .fields = kFields,
           .parse = &Parse,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -1,6 +1,7 @@
 // Privileged containers disable most isolation and must not run.
 // Fields:  spec.{initContainers,containers,ephemeralContainers}[*].securityContext.privileged
 // Allowed: false, unset
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -13,6 +14,12 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   });
 }
 
+std::optional<std::string> Cel(const ControlSettings&) {
+  return cel::EachContainer(
+      "c.?securityContext.?privileged.orValue(false) == true ? "
+      "'securityContext.privileged is true' : ''");
+}
+
 }  // namespace
 
 Control Privileged() {
@@ -21,7 +28,8 @@ Control Privileged() {
           .severity = "critical",
           .summary = "containers must not set securityContext.privileged=true",
           .parse = &ParseNoSettings,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -6,6 +6,7 @@
 //          pod may run on (node_facts.h).
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/node_facts.h"
 
@@ -79,6 +80,41 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+// The spec half only, as for seccomp: Localhost profiles of csp-agent's go to the webhook.
+std::optional<std::string> Cel(const ControlSettings& settings) {
+  using cel::Let;
+  const bool require_explicit = static_cast<const Settings&>(settings).require_explicit;
+  const std::string field =
+      "t == 'Unconfined' ? where + '.type is Unconfined' : "
+      "t == 'Localhost' && f.?localhostProfile.orValue('') == '' ? "
+      "where + '.type is Localhost without localhostProfile' : "
+      "t != 'RuntimeDefault' && t != 'Localhost' ? "
+      "where + '.type \"' + t + '\" is not RuntimeDefault or Localhost' : ''";
+  const std::string annotation =
+      "v == 'runtime/default' ? '' : "
+      "v.startsWith('localhost/') ? (size(v) == 10 ? a + ' is localhost/ without a profile name' "
+      ": '') : "
+      "v == 'unconfined' ? a + ' is unconfined' : "
+      "a + ' value \"' + v + '\" is not runtime/default, localhost/<name> or unconfined'";
+  const std::string unset =
+      require_explicit ? "'no AppArmor profile is set (requireExplicit)'" : "''";
+  const std::string key = "'container.apparmor.security.beta.kubernetes.io/' + c.name";
+  return cel::EachContainer(
+      Let("own", "c.?securityContext.?appArmorProfile",
+          Let("f", std::string("own.or(") + std::string(cel::kPodSc) + ".?appArmorProfile)",
+              "f.hasValue() ? " +
+                  Let("where",
+                      "own.hasValue() ? 'securityContext.appArmorProfile' : "
+                      "'pod securityContext.appArmorProfile'",
+                      Let("t", "f.?type.orValue('')", field)) +
+                  " : " +
+                  Let("o", std::string(cel::kAnnotations) + "[?(" + key + ")]",
+                      "o.hasValue() ? " +
+                          Let("v", "string(o.value())",
+                              Let("a", "'annotation ' + " + key, annotation)) +
+                          " : " + unset))));
+}
+
 }  // namespace
 
 Control RequireAppArmor() {
@@ -89,7 +125,8 @@ Control RequireAppArmor() {
           .summary = "containers must not run with an Unconfined AppArmor profile",
           .fields = kFields,
           .parse = &Parse,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -5,6 +5,7 @@
 //          scans have none, so that part is `skip`). Parts combine fail > error > skip > pass.
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/text.h"
 
@@ -157,6 +158,50 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+// The digest and registry parts; signatures are verified outside any CEL, so with keys the rule
+// is not expressible.
+std::optional<std::string> Cel(const ControlSettings& settings) {
+  using cel::Let;
+  const auto& s = static_cast<const Settings&>(settings);
+  if (!s.key_names.empty()) return std::nullopt;
+  std::vector<std::string> problems;
+  if (s.require_digest) {
+    problems.push_back(
+        "digest.matches('^sha256:[0-9a-f]{64}$') ? '' : "
+        "'image ' + img + ' is not pinned by digest (@sha256:<64 hex>)'");
+  }
+  if (!s.allowed_registries.empty()) {
+    problems.push_back(cel::QuoteList(s.allowed_registries) +
+                       ".exists(r, full == r || full.startsWith(r + '/')) ? '' : 'image ' + img + "
+                       "' (' + full + ') is not from an allowed registry'");
+  }
+  std::string list = "[";
+  for (std::size_t i = 0; i < problems.size(); ++i) list += (i ? ", " : "") + problems[i];
+  list += "].filter(x, x != '').join(', ')";
+  // ParseImageRef: digest after the first '@'; a tag after a ':' that follows the last '/'; a
+  // first component with '.' or ':' or equal to localhost is the host; Docker Hub aliases.
+  const std::string full =
+      Let("repo", "col >= 0 && col > name.lastIndexOf('/') ? name.substring(0, col) : name",
+          Let("slash", "repo.indexOf('/')",
+              Let("first", "slash >= 0 ? repo.substring(0, slash) : ''",
+                  Let("isHost",
+                      "slash >= 0 && (first.contains('.') || first.contains(':') || "
+                      "first == 'localhost')",
+                      Let("h", "isHost ? first.lowerAscii() : 'docker.io'",
+                          Let("host",
+                              "h == 'index.docker.io' || h == 'registry-1.docker.io' ? 'docker.io' "
+                              ": h",
+                              Let("path0", "isHost ? repo.substring(slash + 1) : repo",
+                                  "host + '/' + (host == 'docker.io' && path0 != '' && "
+                                  "!path0.contains('/') ? 'library/' + path0 : path0)")))))));
+  return cel::EachContainer(
+      Let("img", "string(c.?image.orValue(''))",
+          Let("at", "img.indexOf('@')",
+              Let("name", "at >= 0 ? img.substring(0, at) : img",
+                  Let("digest", "at >= 0 ? img.substring(at + 1) : ''",
+                      Let("col", "name.lastIndexOf(':')", Let("full", full, list)))))));
+}
+
 }  // namespace
 
 Control RequireImageSignature() {
@@ -167,7 +212,8 @@ Control RequireImageSignature() {
           .summary = "images must be pinned, from allowed registries and signed",
           .fields = kFields,
           .parse = &Parse,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -2,6 +2,7 @@
 // Fields:  securityContext.{runAsUser,runAsNonRoot} of each container, else of the pod
 // Allowed: effective runAsUser > 0, or effective runAsNonRoot true with runAsUser unset.
 //          Literal, as controls.md says: runAsNonRoot false with runAsUser 1000 passes.
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -23,6 +24,18 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   });
 }
 
+std::optional<std::string> Cel(const ControlSettings&) {
+  using cel::Let;
+  const std::string pod(cel::kPodSc);
+  return cel::EachContainer(
+      Let("user", "c.?securityContext.?runAsUser.or(" + pod + ".?runAsUser)",
+          Let("nonRoot", "c.?securityContext.?runAsNonRoot.or(" + pod + ".?runAsNonRoot)",
+              "user.hasValue() && user.value() == 0 ? 'runAsUser is 0' : "
+              "!(user.hasValue() && user.value() > 0) && !(nonRoot.orValue(false) == true) ? "
+              "(nonRoot.hasValue() ? 'runAsNonRoot is false and runAsUser is not set' : "
+              "'neither runAsNonRoot: true nor runAsUser > 0 is set') : ''")));
+}
+
 }  // namespace
 
 Control RequireNonRoot() {
@@ -31,7 +44,8 @@ Control RequireNonRoot() {
           .severity = "high",
           .summary = "containers must run as a non-root user",
           .parse = &ParseNoSettings,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -4,6 +4,7 @@
 // Allowed: RuntimeDefault, Localhost with localhostProfile; in a cluster, a Localhost profile
 //          under containersecurity/ (csp-agent's) only when installed on every node the pod
 //          may run on (node_facts.h).
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/node_facts.h"
 
@@ -37,6 +38,26 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext& con
   return f;
 }
 
+// The spec half only: a Localhost profile of csp-agent's reaches the webhook, which knows the
+// nodes (the generator defers such objects to it).
+std::optional<std::string> Cel(const ControlSettings&) {
+  using cel::Let;
+  const std::string problem =
+      "!p.hasValue() ? 'seccompProfile is not set (the container runs Unconfined)' : "
+      "t == 'Unconfined' ? where + '.type is Unconfined' : "
+      "t == 'Localhost' ? (p.?localhostProfile.orValue('') == '' ? "
+      "where + '.type is Localhost without localhostProfile' : '') : "
+      "t != 'RuntimeDefault' ? where + '.type \"' + t + '\" is not RuntimeDefault or Localhost' : "
+      "''";
+  return cel::EachContainer(
+      Let("own", "c.?securityContext.?seccompProfile",
+          Let("p", std::string("own.or(") + std::string(cel::kPodSc) + ".?seccompProfile)",
+              Let("where",
+                  "own.hasValue() ? 'securityContext.seccompProfile' : "
+                  "'pod securityContext.seccompProfile'",
+                  Let("t", "p.?type.orValue('')", problem)))));
+}
+
 }  // namespace
 
 Control RequireSeccomp() {
@@ -46,7 +67,8 @@ Control RequireSeccomp() {
           .skip_on_windows = true,
           .summary = "containers must run with a RuntimeDefault or Localhost seccomp profile",
           .parse = &ParseNoSettings,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/text.h"
 
@@ -75,6 +76,24 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   });
 }
 
+std::optional<std::string> Cel(const ControlSettings& settings) {
+  using cel::Let;
+  const auto& s = static_cast<const Settings&>(settings);
+  const std::string added =
+      "caps.?add.orValue([]).map(a, " +
+      Let("n", cel::NormalizedCapability("string(a)"),
+          "n == 'ALL' ? 'capabilities.add holds ALL' : n in " + cel::QuoteList(s.allowed) +
+              " ? '' : 'capabilities.add holds ' + n + ' (not allowed)'") +
+      ").filter(x, x != '')";
+  const std::string dropped = s.require_drop_all
+                                  ? " + (caps.?drop.orValue([]).exists(d, " +
+                                        cel::NormalizedCapability("string(d)") +
+                                        " == 'ALL') ? [] : ['capabilities.drop does not hold ALL'])"
+                                  : "";
+  return cel::EachContainer(
+      Let("caps", "c.?securityContext.?capabilities", "(" + added + dropped + ").join(', ')"));
+}
+
 }  // namespace
 
 Control RestrictCapabilities() {
@@ -85,7 +104,8 @@ Control RestrictCapabilities() {
           .summary = "containers may add only allowed capabilities, never ALL",
           .fields = kFields,
           .parse = &Parse,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -2,8 +2,10 @@
 // Fields:  spec.volumes[*].hostPath.path; volumeMounts[*].readOnly of containers mounting it
 // Allowed: a path under an allowed prefix (whole components; longest prefix governs, and of
 //          equal ones the read-only); mounted read-only where the prefix says readOnly.
+#include <algorithm>
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/text.h"
 
@@ -103,6 +105,34 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+// The governing prefix is a chain of tests in Governing's order: longest first, and of equal
+// ones the read-only first.
+std::optional<std::string> Cel(const ControlSettings& settings) {
+  using cel::Let;
+  std::vector<AllowedPrefix> order = static_cast<const Settings&>(settings).allowed;
+  std::stable_sort(order.begin(), order.end(), [](const AllowedPrefix& a, const AllowedPrefix& b) {
+    if (a.prefix.size() != b.prefix.size()) return a.prefix.size() > b.prefix.size();
+    return a.read_only && !b.read_only;
+  });
+  const std::string label = "'volume \"' + v.name + '\": hostPath '";
+  std::string chain = "[" + label + " + np + ' is not under an allowed prefix']";
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const std::string writable =
+        "lists.range(size(variables.containers)).map(i, "
+        "variables.containers[i].?volumeMounts.orValue([]).filter(m, m.name == v.name && "
+        "!(m.?readOnly.orValue(false) == true)).map(m, " +
+        label + " + np + ' is mounted writable by ' + variables.containerLabels[i] + " +
+        cel::Quote(", but " + it->prefix + " is allowed read-only") + ")).flatten()";
+    chain = cel::PathHasPrefix("np", it->prefix) + " ? " +
+            (it->read_only ? writable : std::string("[]")) + " : " + chain;
+  }
+  return std::string(cel::kSpec) + ".?volumes.orValue([]).filter(v, has(v.hostPath)).map(v, " +
+         Let("p", "string(v.hostPath.?path.orValue(''))",
+             "!p.startsWith('/') ? [" + label + " + 'path \"' + p + '\" is not absolute'] : " +
+                 Let("np", cel::NormalizedAbsolutePath("p"), chain)) +
+         ").flatten()";
+}
+
 }  // namespace
 
 Control RestrictHostPath() {
@@ -112,7 +142,8 @@ Control RestrictHostPath() {
           .summary = "hostPath volumes must lie under an allowed prefix",
           .fields = kFields,
           .parse = &Parse,
-          .check = &Check};
+          .check = &Check,
+          .cel = &Cel};
 }
 
 }  // namespace csp::policy::controls

@@ -35,7 +35,9 @@ class AdmissionHandler {
   // 200 with the AdmissionReview response; 400 naming what is wrong with the review; 503 while
   // the caches are not synced (an empty cache would admit everything: the API server applies
   // the webhook's failurePolicy instead).
-  serve::Response Handle(const serve::Request& request);
+  // `deferred`: the request came on the deferred path: judge the ValidatingAdmissionPolicy
+  // path's policies, else those the webhook judges whole (PolicySet).
+  serve::Response Handle(const serve::Request& request, bool deferred = false);
 
   // csp_admission_reviews_total{verdict} and csp_admission_review_seconds.
   void RenderMetrics(serve::MetricsText& out) const;

@@ -22,6 +22,11 @@ struct PolicySet {
   // Policies whose spec does not parse: name -> the parser's message. Their reports are kept
   // until they are fixed.
   std::map<std::string, std::string, std::less<>> invalid = {};
+  // The admission policies by webhook path (controllers::PlanAdmission), worked out once per
+  // change: those the webhook judges whole (/validate) and those of the ValidatingAdmissionPolicy
+  // path, which it judges only for the objects their VAPs defer (/validate-deferred).
+  std::vector<policy::Policy> admission_whole = {};
+  std::vector<policy::Policy> admission_deferred = {};
 
   const policy::Policy* Find(std::string_view name) const;
   // The earliest exemption expiry after `now`, if any.

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,6 +63,10 @@ struct Control {
                                                   FieldErrors& errors) = nullptr;
   Finding (*check)(const PodSpec& pod, const ControlSettings& settings,
                    const EvalContext& context) = nullptr;
+  // The same check as a CEL expression for the generated ValidatingAdmissionPolicy (cel.h), or
+  // nullopt when CEL cannot express it exactly with these settings (the webhook judges then).
+  // Null: never expressible. Node facts and owners are the generator's business, not this.
+  std::optional<std::string> (*cel)(const ControlSettings& settings) = nullptr;
 };
 
 // The common shape of a per-container control: `problem(container)` returns what is wrong

@@ -16,6 +16,9 @@ namespace csp::policy {
 
 enum class Action { kAudit, kLabel, kScaleDown };
 enum class Admission { kNone, kWarn, kDeny };
+// Who judges at admission (docs/admission.md): the operator's webhook, or a generated
+// ValidatingAdmissionPolicy for the rules CEL expresses exactly (the webhook keeps the rest).
+enum class AdmissionMode { kWebhook, kValidatingAdmissionPolicy };
 std::string_view ActionName(Action a);
 
 struct Match {
@@ -50,6 +53,7 @@ struct Policy {
   Match match = {};
   Action action = Action::kAudit;
   Admission admission = Admission::kNone;
+  AdmissionMode admission_mode = AdmissionMode::kWebhook;
   std::vector<ControlConfig> controls = {};
   std::vector<Exemption> exemptions = {};
 };
