@@ -18,7 +18,6 @@ std::string Digest(const EVP_MD* md, std::string_view bytes) {
 }  // namespace
 
 std::string Sha256(std::string_view bytes) { return Digest(EVP_sha256(), bytes); }
-std::string Sha512(std::string_view bytes) { return Digest(EVP_sha512(), bytes); }
 
 std::string Hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

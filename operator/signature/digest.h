@@ -6,9 +6,8 @@
 
 namespace csp::signature::internal {
 
-// Raw digests (32 and 64 bytes).
+// The raw SHA-256 digest (32 bytes).
 std::string Sha256(std::string_view bytes);
-std::string Sha512(std::string_view bytes);
 
 // Lower-case hex of raw bytes.
 std::string Hex(std::string_view bytes);

@@ -199,8 +199,7 @@ bool Verify(const PublicKey& key, std::string_view message, std::string_view sig
       return DigestVerify(pkey, EVP_sha256(), RSA_PKCS1_PADDING, message, signature) ||
              DigestVerify(pkey, EVP_sha256(), RSA_PKCS1_PSS_PADDING, message, signature);
     case KeyType::kEd25519:
-      return internal::VerifyEd25519(key.key().raw, internal::kEd25519phDom,
-                                     internal::Sha512(message), signature) ||
+      return internal::VerifyEd25519ph(key.key().raw, message, signature) ||
              DigestVerify(pkey, nullptr, 0, message, signature);
   }
   return false;

@@ -1,5 +1,5 @@
-// The library's own Ed25519 arithmetic (needed for Ed25519ph, which OpenSSL 3.0 lacks), held to
-// OpenSSL's pure Ed25519 and to RFC 8032's Ed25519ph test vector.
+// Ed25519ph verification (libsodium's, as OpenSSL 3.0 lacks it), held to RFC 8032's test vector,
+// to OpenSSL's Ed25519 keys and pure signatures, and to the inputs it must refuse.
 #include "ed25519ph.h"
 
 #include <gtest/gtest.h>
@@ -9,9 +9,12 @@
 #include <string>
 
 #include "digest.h"
+#include "test_keys.h"
 
 namespace csp::signature::internal {
 namespace {
+
+using testing::SignEd25519ph;
 
 std::string Unhex(std::string_view hex) {
   std::string out;
@@ -31,17 +34,16 @@ constexpr std::string_view kSignature =
     "31f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406";
 
 TEST(Ed25519phTest, MatchesRfc8032Vector) {
-  const std::string seed = Unhex(kSeed), pub = Unhex(kPublic), sig = Unhex(kSignature);
-  EXPECT_EQ(Hex(Ed25519PublicKey(seed)), kPublic);
-  EXPECT_EQ(Hex(SignEd25519(seed, kEd25519phDom, Sha512("abc"))), kSignature);
-  EXPECT_TRUE(VerifyEd25519(pub, kEd25519phDom, Sha512("abc"), sig));
-  EXPECT_FALSE(VerifyEd25519(pub, kEd25519phDom, Sha512("abd"), sig));
-  EXPECT_FALSE(VerifyEd25519(pub, "", Sha512("abc"), sig)) << "ph is not pure";
+  const std::string pub = Unhex(kPublic), sig = Unhex(kSignature);
+  EXPECT_TRUE(VerifyEd25519ph(pub, "abc", sig));
+  EXPECT_FALSE(VerifyEd25519ph(pub, "abd", sig));
+  // The tests' signer makes the same bytes, so the signatures the other tests verify are Ed25519ph.
+  EXPECT_EQ(Hex(SignEd25519ph(Unhex(kSeed), "abc")), kSignature);
 }
 
-// Pure Ed25519 is deterministic: our signature must equal OpenSSL's byte for byte, and ours must
-// accept OpenSSL's, for a few random keys and messages.
-TEST(Ed25519phTest, PureModeAgreesWithOpenSsl) {
+// OpenSSL's raw Ed25519 keys are what libsodium takes, and a pure Ed25519 signature (OpenSSL's)
+// of the same message is not an Ed25519ph one.
+TEST(Ed25519phTest, TakesOpenSslKeysAndTellsPureFromPrehashed) {
   for (int i = 0; i < 8; ++i) {
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
         EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), EVP_PKEY_free);
@@ -57,32 +59,40 @@ TEST(Ed25519phTest, PureModeAgreesWithOpenSsl) {
     const std::string message = "message " + std::to_string(i) + std::string(i * 37, 'x');
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     ASSERT_EQ(EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()), 1);
-    std::string openssl_sig(64, '\0');
+    std::string pure(64, '\0');
     size_t size = 64;
     ASSERT_EQ(
-        EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(openssl_sig.data()), &size,
+        EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(pure.data()), &size,
                        reinterpret_cast<const unsigned char*>(message.data()), message.size()),
         1);
-    EXPECT_EQ(Ed25519PublicKey(seed), pub);
-    EXPECT_EQ(Hex(SignEd25519(seed, "", message)), Hex(openssl_sig));
-    EXPECT_TRUE(VerifyEd25519(pub, "", message, openssl_sig));
-    std::string flipped = openssl_sig;
+    const std::string prehashed = SignEd25519ph(seed, message);
+    EXPECT_TRUE(VerifyEd25519ph(pub, message, prehashed));
+    EXPECT_FALSE(VerifyEd25519ph(pub, message, pure)) << "pure is not ph";
+    std::string flipped = prehashed;
     flipped[i] = static_cast<char>(flipped[i] ^ 1);
-    EXPECT_FALSE(VerifyEd25519(pub, "", message, flipped));
+    EXPECT_FALSE(VerifyEd25519ph(pub, message, flipped));
   }
 }
 
 TEST(Ed25519phTest, RefusesMalformedInput) {
-  const std::string pub = Unhex(kPublic), sig = Unhex(kSignature), m = Sha512("abc");
-  EXPECT_FALSE(VerifyEd25519(pub.substr(1), kEd25519phDom, m, sig));
-  EXPECT_FALSE(VerifyEd25519(pub, kEd25519phDom, m, sig.substr(1)));
+  const std::string pub = Unhex(kPublic), sig = Unhex(kSignature);
+  EXPECT_FALSE(VerifyEd25519ph(pub.substr(1), "abc", sig));
+  EXPECT_FALSE(VerifyEd25519ph(pub + '\0', "abc", sig));
+  EXPECT_FALSE(VerifyEd25519ph(pub, "abc", sig.substr(1)));
+  EXPECT_FALSE(VerifyEd25519ph(pub, "abc", sig + '\0'));
   // S + L: the same point equation, but S is not reduced (RFC 8032 section 5.1.7 step 1).
   std::string unreduced = sig;
   unreduced[63] = static_cast<char>(unreduced[63] | 0xF0);
-  EXPECT_FALSE(VerifyEd25519(pub, kEd25519phDom, m, unreduced));
+  EXPECT_FALSE(VerifyEd25519ph(pub, "abc", unreduced));
   // y = p (non-canonical) does not decode.
-  std::string bad_key = Unhex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
-  EXPECT_FALSE(VerifyEd25519(bad_key, kEd25519phDom, m, sig));
+  const std::string bad_key =
+      Unhex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+  EXPECT_FALSE(VerifyEd25519ph(bad_key, "abc", sig));
+  // The neutral point as key: R = neutral, S = 0 satisfies [S]B = R + [k]A for every message,
+  // a forgery a check without the small-order test would accept.
+  const std::string neutral =
+      Unhex("0100000000000000000000000000000000000000000000000000000000000000");
+  EXPECT_FALSE(VerifyEd25519ph(neutral, "abc", neutral + std::string(32, '\0')));
 }
 
 }  // namespace

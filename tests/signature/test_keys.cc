@@ -4,11 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <sodium.h>
 
 #include <cstdlib>
 
 #include "csp/signature/public_key.h"
-#include "ed25519ph.h"
 
 namespace csp::signature::testing {
 namespace {
@@ -79,14 +79,7 @@ std::string TestKey::Sign(std::string_view message, Scheme scheme) const {
     size_t size = seed.size();
     Check(EVP_PKEY_get_raw_private_key(pkey, reinterpret_cast<unsigned char*>(seed.data()),
                                        &size) == 1);
-    return internal::SignEd25519(seed, internal::kEd25519phDom, [&] {
-      std::string digest(64, '\0');
-      unsigned int n = 0;
-      Check(EVP_Digest(message.data(), message.size(),
-                       reinterpret_cast<unsigned char*>(digest.data()), &n, EVP_sha512(),
-                       nullptr) == 1);
-      return digest;
-    }());
+    return SignEd25519ph(seed, message);
   }
   std::abort();
 }
@@ -105,6 +98,21 @@ std::string TestKey::SignSha256Digest(std::string_view digest) const {
                       digest.size()) == 1);
   out.resize(size);
   return out;
+}
+
+std::string SignEd25519ph(std::string_view seed, std::string_view message) {
+  Check(seed.size() == crypto_sign_SEEDBYTES && sodium_init() >= 0);
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES], secret_key[crypto_sign_SECRETKEYBYTES];
+  Check(crypto_sign_seed_keypair(public_key, secret_key,
+                                 reinterpret_cast<const unsigned char*>(seed.data())) == 0);
+  crypto_sign_state state;
+  std::string signature(crypto_sign_BYTES, '\0');
+  Check(crypto_sign_init(&state) == 0 &&
+        crypto_sign_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                           message.size()) == 0 &&
+        crypto_sign_final_create(&state, reinterpret_cast<unsigned char*>(signature.data()),
+                                 nullptr, secret_key) == 0);
+  return signature;
 }
 
 NamedKey TestKey::Named(std::string name) const {

@@ -34,4 +34,8 @@ class TestKey {
   std::shared_ptr<void> pkey_;  // EVP_PKEY
 };
 
+// The Ed25519ph signature of `message` by the key of a 32-byte seed, made with libsodium
+// (OpenSSL 3.0 cannot make one); held to RFC 8032's vector in ed25519ph_test.cc.
+std::string SignEd25519ph(std::string_view seed, std::string_view message);
+
 }  // namespace csp::signature::testing
