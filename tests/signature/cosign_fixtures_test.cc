@@ -82,7 +82,9 @@ TEST_P(CosignFixtureTest, VerifiesWithItsKeyOnly) {
 }
 
 TEST_P(CosignFixtureTest, FailsTampered) {
-  const auto [alg, layout] = GetParam();
+  // Not a structured binding: the lambdas below capture `layout`, which clang 14 cannot.
+  const char* const alg = GetParam().alg;
+  const Layout layout = GetParam().layout;
   const std::vector<NamedKey> keys = {Key(alg)};
   // The claimed digest changed to another image's: the signature no longer verifies.
   const std::string other = std::string(64, 'e');
