@@ -18,7 +18,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        ca-certificates libcpprest2.10 libyaml-0-2 libyaml-cpp0.7 libspdlog1.10 libfmt9 libssl3 \
-       apparmor \
+       libsodium23 apparmor \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/bin/ /usr/local/bin/
 USER 65532:65532

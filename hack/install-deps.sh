@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libspdlog-dev libfmt-dev
-  libboost-dev libboost-system-dev libssl-dev libgtest-dev libgmock-dev
+  libboost-dev libboost-system-dev libssl-dev libgtest-dev libgmock-dev libsodium-dev
   clang clang-format libclang-rt-14-dev
   libseccomp-dev apparmor
   jq bsdextrautils

@@ -1,18 +1,11 @@
-// Standard base64 (RFC 4648 section 4): kubeconfig *-data fields, Secret data, caBundle.
+// Base64 moved to csp::common (cosign signatures need it too); the kube names stay for callers.
 #pragma once
 
-#include <string>
-#include <string_view>
-
-#include "csp/common/result.h"
+#include "csp/common/base64.h"
 
 namespace csp::kube {
 
-// Decodes padded or unpadded base64; whitespace (line breaks) is skipped. Any other character
-// outside the alphabet, or a length that cannot be base64, is kInvalidArgument.
-Result<std::string> DecodeBase64(std::string_view text);
-
-// Padded base64, no line breaks (what the API expects in `[]byte` fields).
-std::string EncodeBase64(std::string_view bytes);
+using csp::DecodeBase64;
+using csp::EncodeBase64;
 
 }  // namespace csp::kube

@@ -1,10 +1,10 @@
-#include "csp/kube/base64.h"
+#include "csp/common/base64.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 
-namespace csp::kube {
+namespace csp {
 namespace {
 
 constexpr std::array<std::int8_t, 256> MakeTable() {
@@ -73,4 +73,4 @@ std::string EncodeBase64(std::string_view bytes) {
   return out;
 }
 
-}  // namespace csp::kube
+}  // namespace csp

@@ -1,8 +1,8 @@
-#include "csp/kube/base64.h"
+#include "csp/common/base64.h"
 
 #include <gtest/gtest.h>
 
-namespace csp::kube {
+namespace csp {
 namespace {
 
 struct Case {
@@ -61,4 +61,4 @@ TEST(EncodeBase64Test, Rfc4648VectorsAndRoundTrip) {
 }
 
 }  // namespace
-}  // namespace csp::kube
+}  // namespace csp
