@@ -138,8 +138,12 @@ Result<std::string> Client::ResolveDigest(const Reference& ref, const Keychain& 
   CSP_TRY(Fetched head,
           impl_->Fetch(ref, "HEAD", "/v2/" + ref.repository + "/manifests/" + reference,
                        kManifestAccept, 0, deadline, keychain));
-  if (head.response.status == 404) return ResponseError(ref.api_host, head.what, head.response);
-  if (head.response.status >= 200 && head.response.status <= 299) {
+  const int status = head.response.status;
+  // A GET would be refused the same way; other refusals (405, 400) may be HEAD's alone.
+  if (status == 401 || status == 403 || status == 404 || status == 429 || status >= 500) {
+    return ResponseError(ref.api_host, head.what, head.response);
+  }
+  if (status >= 200 && status <= 299) {
     auto header = kube::FindHeader(head.response.headers, "docker-content-digest");
     if (header && !header->empty()) {
       if (IsDigestReference(reference) && *header != reference) {
