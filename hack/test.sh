@@ -32,6 +32,9 @@ else
   step "control plane binaries (cached by version)"
   bash hack/build-control-plane.sh
 fi
+# The registry tests (tests/registry, label registry-server) run real registries and crane.
+step "test tools: registry, cosign, crane, helm (cached by version)"
+bash hack/build-test-tools.sh
 
 step "build (RelWithDebInfo) and test: unit, CLI and end-to-end"
 cmake "${launcher[@]}" -G Ninja -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_E2E=$e2e >/dev/null
