@@ -53,7 +53,7 @@ step "build with ThreadSanitizer and run the tests of the libraries that start t
 # only their test executables are built. tests/tsan.supp names the third-party races it ignores.
 cmake "${launcher[@]}" -G Ninja -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_TSAN=ON -DCSP_E2E=OFF \
   -DCSP_BENCH=OFF >/dev/null
-cmake --build build-tsan -j "$jobs" --target csp_kube_test csp_serve_test agent_test manager_test
+cmake --build build-tsan -j "$jobs" --target csp_kube_test csp_serve_test csp_registry_test agent_test manager_test
 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" -LE e2e
 
