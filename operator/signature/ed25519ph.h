@@ -14,4 +14,9 @@ namespace csp::signature::internal {
 bool VerifyEd25519ph(std::string_view public_key, std::string_view message,
                      std::string_view signature);
 
+// Whether the 32 raw bytes are a canonical Ed25519 point of the main subgroup (libsodium's
+// crypto_core_ed25519_is_valid_point): keys failing it are refused when parsed, for every
+// Ed25519 scheme, since a small-order key verifies forged signatures under plain Ed25519.
+bool IsValidEd25519Key(std::string_view public_key);
+
 }  // namespace csp::signature::internal

@@ -181,6 +181,11 @@ Result<PublicKey> ParsePublicKey(std::string_view pem) {
         size != 32) {
       return InvalidArgument("public key: Ed25519 key without 32 raw bytes");
     }
+    if (!internal::IsValidEd25519Key(key->raw)) {
+      return InvalidArgument(
+          "public key: not a valid Ed25519 point (small order or not canonical); no signer has "
+          "such a key");
+    }
   }
   key->pkey = std::move(pkey);
   return PublicKey(std::move(key));

@@ -92,7 +92,14 @@ INSTANTIATE_TEST_SUITE_P(
                     "want \"PUBLIC KEY\""},
         RefusedCase{"bad_der", "-----BEGIN PUBLIC KEY-----\nMAA=\n-----END PUBLIC KEY-----\n",
                     "invalid SubjectPublicKeyInfo"},
-        RefusedCase{"oversize", std::string(65 << 10, 'A'), "exceeds 65536"}),
+        RefusedCase{"oversize", std::string(65 << 10, 'A'), "exceeds 65536"},
+        // The neutral point (small order): with it, R = neutral and S = 0 "verify" any message
+        // under OpenSSL's pure Ed25519. No honest key is one.
+        RefusedCase{"ed25519_small_order",
+                    "-----BEGIN PUBLIC KEY-----\n"
+                    "MCowBQYDK2VwAyEAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+                    "-----END PUBLIC KEY-----\n",
+                    "not a valid Ed25519 point"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
