@@ -149,12 +149,6 @@ std::string ExemptCel(const policy::Policy& p, std::string_view rule,
   return Or(any);
 }
 
-std::string VariableName(std::string_view rule) {
-  std::string out(rule);
-  std::ranges::replace(out, '-', '_');
-  return out;
-}
-
 json Variable(std::string_view name, std::string expression) {
   return {{"name", name}, {"expression", std::move(expression)}};
 }
@@ -282,19 +276,20 @@ std::optional<GeneratedVap> DesiredValidatingAdmissionPolicy(const policy::Polic
   }
   variables.push_back(Variable("judged", And(judged)));
 
+  // The API server evaluates `expression` for every request and `messageExpression` only when it
+  // is false: the pass test stays cheap, and the violations are listed for a refusal only.
   json validations = json::array();
   for (const policy::ControlConfig& c : p.controls) {
     if (!c.enabled) continue;
-    const std::string var = VariableName(c.control->id);
-    variables.push_back(Variable(var, *c.control->cel(*c.settings)));
+    const policy::cel::CelCheck check = *c.control->cel(*c.settings);
     std::vector<std::string> pass = {"!variables.judged", ExemptCel(p, c.control->id, now)};
     if (c.control->skip_on_windows) pass.push_back("variables.windows");
-    pass.push_back("size(variables." + var + ") == 0");
+    pass.push_back(check.passes);
     validations.push_back(
         {{"expression", Or(pass)},
          {"messageExpression", Quote(std::string(names::kGroup) + " policy \"" + p.name +
                                      "\": " + std::string(c.control->id) + ": ") +
-                                   " + variables." + var + ".join('; ')"},
+                                   " + (" + check.violations + ").join('; ')"},
          {"reason", "Forbidden"}});
   }
   const bool deny = p.admission == policy::Admission::kDeny;

@@ -32,6 +32,15 @@ std::string EachContainer(std::string_view problem) {
          std::string(problem) + "])[0]).filter(p, p[1] != '').map(p, p[0] + ': ' + p[1])";
 }
 
+CelCheck EachContainerCheck(std::string_view problem) {
+  return {.passes = "variables.containers.all(c, (" + std::string(problem) + ") == '')",
+          .violations = EachContainer(problem)};
+}
+
+CelCheck ListCheck(std::string list) {
+  return {.passes = "size(" + list + ") == 0", .violations = std::move(list)};
+}
+
 std::string GlobRegex(std::string_view glob) {
   // (?s): `.` matches every character, as `*` does in GlobMatch.
   std::string out = "(?s)^";

@@ -54,9 +54,10 @@ TEST(CelTest, EveryControlHasACelFormOrSaysWhyNot) {
     if (c.id == "require-image-signature") defaults["requireDigest"] = true;
     auto settings = c.parse(defaults, "spec.controls." + std::string(c.key), errors);
     ASSERT_TRUE(errors.empty()) << errors.ToString();
-    auto expression = c.cel(*settings);
-    ASSERT_TRUE(expression);
-    EXPECT_FALSE(expression->empty());
+    auto check = c.cel(*settings);
+    ASSERT_TRUE(check);
+    EXPECT_FALSE(check->passes.empty());
+    EXPECT_FALSE(check->violations.empty());
   }
   const Control* signature = FindControl("require-image-signature");
   FieldErrors errors;

@@ -66,20 +66,21 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
-std::optional<std::string> Cel(const ControlSettings& settings) {
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   const auto& s = static_cast<const Settings&>(settings);
   // The first listed socket at or below the path names the violation, as Check does.
-  return std::string(cel::kSpec) +
-         ".?volumes.orValue([]).filter(v, has(v.hostPath) && "
-         "string(v.hostPath.?path.orValue('')).startsWith('/')).map(v, " +
-         Let("np", cel::NormalizedAbsolutePath("string(v.hostPath.path)"),
-             Let("m",
-                 cel::QuoteList(s.paths) + ".filter(s, " + cel::PathHasPrefixExpr("s", "np") + ")",
-                 "size(m) == 0 ? '' : 'volume \"' + v.name + '\": hostPath ' + np + "
-                 "(np == m[0] ? ' is the runtime socket ' : ' exposes the runtime socket ') + "
-                 "m[0]")) +
-         ").filter(x, x != '')";
+  return cel::ListCheck(
+      std::string(cel::kSpec) +
+      ".?volumes.orValue([]).filter(v, has(v.hostPath) && "
+      "string(v.hostPath.?path.orValue('')).startsWith('/')).map(v, " +
+      Let("np", cel::NormalizedAbsolutePath("string(v.hostPath.path)"),
+          Let("m",
+              cel::QuoteList(s.paths) + ".filter(s, " + cel::PathHasPrefixExpr("s", "np") + ")",
+              "size(m) == 0 ? '' : 'volume \"' + v.name + '\": hostPath ' + np + "
+              "(np == m[0] ? ' is the runtime socket ' : ' exposes the runtime socket ') + "
+              "m[0]")) +
+      ").filter(x, x != '')");
 }
 
 }  // namespace

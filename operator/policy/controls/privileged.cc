@@ -14,8 +14,8 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   });
 }
 
-std::optional<std::string> Cel(const ControlSettings&) {
-  return cel::EachContainer(
+std::optional<cel::CelCheck> Cel(const ControlSettings&) {
+  return cel::EachContainerCheck(
       "c.?securityContext.?privileged.orValue(false) == true ? "
       "'securityContext.privileged is true' : ''");
 }

@@ -81,7 +81,7 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
 }
 
 // The spec half only, as for seccomp: Localhost profiles of csp-agent's go to the webhook.
-std::optional<std::string> Cel(const ControlSettings& settings) {
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   const bool require_explicit = static_cast<const Settings&>(settings).require_explicit;
   const std::string field =
@@ -99,7 +99,7 @@ std::optional<std::string> Cel(const ControlSettings& settings) {
   const std::string unset =
       require_explicit ? "'no AppArmor profile is set (requireExplicit)'" : "''";
   const std::string key = "'container.apparmor.security.beta.kubernetes.io/' + c.name";
-  return cel::EachContainer(
+  return cel::EachContainerCheck(
       Let("own", "c.?securityContext.?appArmorProfile",
           Let("f", std::string("own.or(") + std::string(cel::kPodSc) + ".?appArmorProfile)",
               "f.hasValue() ? " +

@@ -160,7 +160,7 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
 
 // The digest and registry parts; signatures are verified outside any CEL, so with keys the rule
 // is not expressible.
-std::optional<std::string> Cel(const ControlSettings& settings) {
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   const auto& s = static_cast<const Settings&>(settings);
   if (!s.key_names.empty()) return std::nullopt;
@@ -194,7 +194,7 @@ std::optional<std::string> Cel(const ControlSettings& settings) {
                               Let("path0", "isHost ? repo.substring(slash + 1) : repo",
                                   "host + '/' + (host == 'docker.io' && path0 != '' && "
                                   "!path0.contains('/') ? 'library/' + path0 : path0)")))))));
-  return cel::EachContainer(
+  return cel::EachContainerCheck(
       Let("img", "string(c.?image.orValue(''))",
           Let("at", "img.indexOf('@')",
               Let("name", "at >= 0 ? img.substring(0, at) : img",

@@ -24,10 +24,10 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   });
 }
 
-std::optional<std::string> Cel(const ControlSettings&) {
+std::optional<cel::CelCheck> Cel(const ControlSettings&) {
   using cel::Let;
   const std::string pod(cel::kPodSc);
-  return cel::EachContainer(
+  return cel::EachContainerCheck(
       Let("user", "c.?securityContext.?runAsUser.or(" + pod + ".?runAsUser)",
           Let("nonRoot", "c.?securityContext.?runAsNonRoot.or(" + pod + ".?runAsNonRoot)",
               "user.hasValue() && user.value() == 0 ? 'runAsUser is 0' : "

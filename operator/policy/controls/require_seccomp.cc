@@ -40,7 +40,7 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext& con
 
 // The spec half only: a Localhost profile of csp-agent's reaches the webhook, which knows the
 // nodes (the generator defers such objects to it).
-std::optional<std::string> Cel(const ControlSettings&) {
+std::optional<cel::CelCheck> Cel(const ControlSettings&) {
   using cel::Let;
   const std::string problem =
       "!p.hasValue() ? 'seccompProfile is not set (the container runs Unconfined)' : "
@@ -49,7 +49,7 @@ std::optional<std::string> Cel(const ControlSettings&) {
       "where + '.type is Localhost without localhostProfile' : '') : "
       "t != 'RuntimeDefault' ? where + '.type \"' + t + '\" is not RuntimeDefault or Localhost' : "
       "''";
-  return cel::EachContainer(
+  return cel::EachContainerCheck(
       Let("own", "c.?securityContext.?seccompProfile",
           Let("p", std::string("own.or(") + std::string(cel::kPodSc) + ".?seccompProfile)",
               Let("where",

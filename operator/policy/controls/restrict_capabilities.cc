@@ -76,7 +76,7 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   });
 }
 
-std::optional<std::string> Cel(const ControlSettings& settings) {
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   const auto& s = static_cast<const Settings&>(settings);
   const std::string added =
@@ -90,7 +90,7 @@ std::optional<std::string> Cel(const ControlSettings& settings) {
                                         cel::NormalizedCapability("string(d)") +
                                         " == 'ALL') ? [] : ['capabilities.drop does not hold ALL'])"
                                   : "";
-  return cel::EachContainer(
+  return cel::EachContainerCheck(
       Let("caps", "c.?securityContext.?capabilities", "(" + added + dropped + ").join(', ')"));
 }
 

@@ -107,7 +107,7 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
 
 // The governing prefix is a chain of tests in Governing's order: longest first, and of equal
 // ones the read-only first.
-std::optional<std::string> Cel(const ControlSettings& settings) {
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   std::vector<AllowedPrefix> order = static_cast<const Settings&>(settings).allowed;
   std::stable_sort(order.begin(), order.end(), [](const AllowedPrefix& a, const AllowedPrefix& b) {
@@ -126,11 +126,12 @@ std::optional<std::string> Cel(const ControlSettings& settings) {
     chain = cel::PathHasPrefix("np", it->prefix) + " ? " +
             (it->read_only ? writable : std::string("[]")) + " : " + chain;
   }
-  return std::string(cel::kSpec) + ".?volumes.orValue([]).filter(v, has(v.hostPath)).map(v, " +
-         Let("p", "string(v.hostPath.?path.orValue(''))",
-             "!p.startsWith('/') ? [" + label + " + 'path \"' + p + '\" is not absolute'] : " +
-                 Let("np", cel::NormalizedAbsolutePath("p"), chain)) +
-         ").flatten()";
+  return cel::ListCheck(
+      std::string(cel::kSpec) + ".?volumes.orValue([]).filter(v, has(v.hostPath)).map(v, " +
+      Let("p", "string(v.hostPath.?path.orValue(''))",
+          "!p.startsWith('/') ? [" + label + " + 'path \"' + p + '\" is not absolute'] : " +
+              Let("np", cel::NormalizedAbsolutePath("p"), chain)) +
+      ").flatten()");
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // CEL text for the ValidatingAdmissionPolicy the operator generates (docs/admission.md
 // "ValidatingAdmissionPolicy"). A control that CEL can express exactly builds, from its settings,
-// an expression of type list(string): one violation per offending container or volume, empty
-// when the rule passes. The expressions run in the API server with Kubernetes' CEL libraries
-// (optionals, strings, lists incl. lists.range and flatten, regex), over the variables below,
-// which the generator (controllers/validating_admission_policy.h) defines. Pure string building.
+// a CelCheck: a bool that holds when the rule passes, which the API server evaluates for every
+// request, and a list(string) of violations (one per offending container or volume) that it
+// evaluates only for the message of a failing request. The expressions run in the API server with
+// Kubernetes' CEL libraries (optionals, strings, lists incl. lists.range and flatten, regex), over
+// the variables below, which the generator (controllers/validating_admission_policy.h) defines.
+// Pure string building.
 #pragma once
 
 #include <span>
@@ -22,6 +24,11 @@ inline constexpr std::string_view kSpec = "variables.spec";
 inline constexpr std::string_view kPodSc = "variables.podSc";
 inline constexpr std::string_view kAnnotations = "variables.annotations";
 
+struct CelCheck {
+  std::string passes = {};      // bool
+  std::string violations = {};  // list(string), empty exactly when `passes` holds
+};
+
 // A CEL string literal: 'text', with \ and ' escaped.
 std::string Quote(std::string_view text);
 // A CEL list of string literals: ['a', 'b'].
@@ -32,6 +39,10 @@ std::string Let(std::string_view name, std::string_view value, std::string_view 
 // The violations of a per-container rule: `problem` is a string expression over the container
 // `c` ("" when nothing is wrong); each problem becomes `<container label>: <problem>`.
 std::string EachContainer(std::string_view problem);
+// The check of a per-container rule: every container's problem is "", and EachContainer.
+CelCheck EachContainerCheck(std::string_view problem);
+// The check of a rule whose violations are `list`: it is empty.
+CelCheck ListCheck(std::string list);
 // An RE2 pattern, anchored, that matches what GlobMatch(glob, text) matches (`*` only).
 std::string GlobRegex(std::string_view glob);
 // The normalized form (NormalizePath) of the absolute path `path_expr`: empty and `.` segments

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/eval_context.h"
 #include "csp/policy/field_errors.h"
 #include "csp/policy/pod_spec.h"
@@ -66,7 +67,7 @@ struct Control {
   // The same check as a CEL expression for the generated ValidatingAdmissionPolicy (cel.h), or
   // nullopt when CEL cannot express it exactly with these settings (the webhook judges then).
   // Null: never expressible. Node facts and owners are the generator's business, not this.
-  std::optional<std::string> (*cel)(const ControlSettings& settings) = nullptr;
+  std::optional<cel::CelCheck> (*cel)(const ControlSettings& settings) = nullptr;
 };
 
 // The common shape of a per-container control: `problem(container)` returns what is wrong
