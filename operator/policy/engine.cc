@@ -90,6 +90,7 @@ Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& w
     r.outcome = f.outcome;
     r.containers = std::move(f.containers);
     r.nodes = std::move(f.nodes);
+    r.properties = std::move(f.properties);
     switch (f.outcome) {
       case Outcome::kPass:
         break;  // a pass needs no message: the rule id says what held (keeps reports small)

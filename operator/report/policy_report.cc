@@ -34,6 +34,7 @@ Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& r
     for (const std::string& n : result.nodes) joined += (joined.empty() ? "" : ",") + n;
     e.properties["missingNodes"] = std::move(joined);
   }
+  for (const auto& [key, value] : result.properties) e.properties[key] = value;
   if (result.exemption)
     e.properties["exemption"] = "spec.exemptions[" + std::to_string(*result.exemption) + "]";
   return e;

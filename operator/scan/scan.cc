@@ -8,6 +8,7 @@
 #include "csp/common/json_fields.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
+#include "csp/policy/pod_spec_parser.h"
 #include "csp/policy/workload.h"
 
 namespace csp::scan {
@@ -166,7 +167,13 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     wants_workload_labels |= p.match.workload_selector.has_value();
 
   std::map<std::string, Labels, std::less<>> namespace_labels;
-  policy::EvalContext context{.now = options.now};
+  // One context per policy: signature verdicts depend on the policy's keys.
+  std::vector<std::unique_ptr<policy::ImageSignatures>> signatures;
+  std::vector<policy::EvalContext> contexts;
+  for (const policy::Policy& p : result.policies) {
+    signatures.push_back(options.signatures ? options.signatures(p) : nullptr);
+    contexts.push_back({.now = options.now, .signatures = signatures.back().get()});
+  }
   ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
     if (doc.value.is_null()) return;
     ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
@@ -195,8 +202,8 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
       const policy::Workload& w = **workload;
       ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
       if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
-      for (const policy::Policy& p : result.policies) {
-        auto results = policy::Evaluate(p, w, context);
+      for (std::size_t i = 0; i < result.policies.size(); ++i) {
+        auto results = policy::Evaluate(result.policies[i], w, contexts[i]);
         if (!results) {
           diag.Report(file, line, Describe(object) + ": " + results.error().message);
           return;
@@ -235,6 +242,41 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   }
   result.input_errors = diag.count();
   return result;
+}
+
+std::vector<InputImage> ListImages(const std::vector<std::string>& paths,
+                                   std::string_view default_namespace, std::istream& in,
+                                   std::ostream& err, int& input_errors) {
+  Diagnostics diag(err);
+  std::vector<InputImage> images;
+  std::map<std::string, std::size_t, std::less<>> index;
+  ForEachDocument(paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
+    if (doc.value.is_null()) return;
+    ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
+      if (!object.is_object()) return;
+      auto workload = policy::AsWorkload(object, default_namespace);
+      if (!workload) {
+        diag.Report(file, line, Describe(object) + ": " + workload.error().message);
+        return;
+      }
+      if (!workload->has_value()) return;
+      const policy::Workload& w = **workload;
+      auto pod = policy::ParsePodSpec(*w.pod_spec, w.pod_spec_path, w.annotations);
+      if (!pod) {
+        diag.Report(file, line, Describe(object) + ": " + pod.error().message);
+        return;
+      }
+      for (const policy::Container& c : pod->containers) {
+        if (c.image.empty()) continue;
+        auto [it, added] = index.try_emplace(std::string(c.image), images.size());
+        if (added) images.push_back({.image = std::string(c.image)});
+        images[it->second].users.push_back(w.ref.kind + " " + w.ref.ns + "/" + w.ref.name + ": " +
+                                           policy::ContainerLabel(c));
+      }
+    });
+  });
+  input_errors = diag.count();
+  return images;
 }
 
 int ExitCode(const ScanResult& result) {

@@ -266,6 +266,13 @@ TEST_F(CspctlTest, UsageErrors) {
   EXPECT_EQ(Cspctl({"frobnicate"}).exit_code, 2);
   CommandResult r = Cspctl({"scan", "-o", "xml", "workloads"});
   EXPECT_NE(r.err.find("unknown output format \"xml\""), std::string::npos) << r;
+  EXPECT_EQ(Cspctl({"scan", "--insecure-registry"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"images"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"images", "-o", "yaml", "workloads"}).exit_code, 2);
+  CommandResult ca =
+      Cspctl({"scan", "--verify-images", "--registry-ca", "/nonexistent/ca.pem", "workloads"});
+  EXPECT_EQ(ca.exit_code, 2) << ca;
+  EXPECT_NE(ca.err.find("/nonexistent/ca.pem"), std::string::npos) << ca;
 }
 
 TEST_F(CspctlTest, HelpAndVersion) {
@@ -275,6 +282,13 @@ TEST_F(CspctlTest, HelpAndVersion) {
   CommandResult help = Cspctl({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("cspctl scan"), std::string::npos);
+  EXPECT_NE(help.out.find("cspctl images"), std::string::npos);
+  CommandResult scan_flags = Cspctl({"scan", "--help"});
+  EXPECT_NE(scan_flags.out.find("--verify-images"), std::string::npos);
+  EXPECT_NE(scan_flags.out.find("--insecure-registry HOST"), std::string::npos);
+  CommandResult images_help = Cspctl({"images", "--help"});
+  EXPECT_EQ(images_help.exit_code, 0);
+  EXPECT_NE(images_help.out.find("--key FILE"), std::string::npos);
   CommandResult version = Cspctl({"version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_EQ(version.out.rfind("cspctl ", 0), 0u) << version;

@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "csp/imageverify/policy_signatures.h"
 #include "csp/policy/text.h"
 #include "csp/scan/scan.h"
 #include "csp/version.h"
+#include "images_command.h"
+#include "registry_access.h"
 
 namespace {
 
@@ -18,13 +21,14 @@ constexpr const char* kUsage = R"(cspctl: container runtime security checks for 
 
 Usage:
   cspctl scan [flags] PATH...   evaluate workloads in files, directories or - (stdin)
+  cspctl images [flags] PATH... list the images of workloads with their cosign signatures
   cspctl version                print the version
   cspctl help                   this text
 
-Run 'cspctl scan --help' for the scan flags.
+Run 'cspctl scan --help' and 'cspctl images --help' for their flags.
 )";
 
-constexpr const char* kScanUsage = R"(Usage: cspctl scan [flags] PATH...
+constexpr const char* kScanUsageTemplate = R"(Usage: cspctl scan [flags] PATH...
 
 Evaluates every workload (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
 ReplicationController, PodTemplate; List and *List expanded) in PATH against the policies and
@@ -42,16 +46,20 @@ Flags:
                          timestamps) instead of the current time
       --color WHEN       auto (default: only on a terminal, and not with NO_COLOR set),
                          always or never
-  -h, --help             this text
+      --verify-images    verify require-image-signature's keys against the registries (cosign
+                         signatures, both layouts); without it those checks are `skip`. Keys
+                         from a policy's inline publicKey; a secretRef key gives `error`
+%REGISTRY%  -h, --help             this text
 
 Exit status: 0 no failing result, 1 at least one failing result, 2 usage or input error
 (it wins over 1). Input errors are printed to stderr as FILE:LINE: message; the other
 documents are still scanned.
 )";
 
-int Usage(const std::string& message) {
-  std::cerr << "cspctl: " << message << "\nRun 'cspctl scan --help' for usage.\n";
-  return 2;
+std::string ScanUsage() {
+  std::string text = kScanUsageTemplate;
+  text.replace(text.find("%REGISTRY%"), 10, cspctl::kRegistryFlagsUsage);
+  return text;
 }
 
 int Scan(int argc, char** argv) {
@@ -59,40 +67,23 @@ int Scan(int argc, char** argv) {
   options.now =
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::string color = "auto";
-  bool only_paths = false;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (only_paths || arg == "-" || arg.empty() || arg[0] != '-') {
-      options.paths.push_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      only_paths = true;
-      continue;
-    }
-    if (arg == "-h" || arg == "--help") {
-      std::cout << kScanUsage;
+  bool verify_images = false;
+  cspctl::RegistryFlags registry_flags;
+  auto usage = [](const std::string& message) { return cspctl::Usage("scan", message); };
+  cspctl::FlagReader args(argc, argv);
+  while (args.Next()) {
+    const std::string& name = args.name();
+    const std::string& value = args.value();
+    if (args.positional()) {
+      options.paths.push_back(args.arg());
+    } else if (name == "-h" || name == "--help") {
+      std::cout << ScanUsage();
       return 0;
-    }
-    // --flag=value and --flag value
-    std::string name = arg, value;
-    bool has_value = false;
-    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      has_value = true;
-    }
-    auto take = [&]() -> bool {
-      if (has_value) return true;
-      if (i + 1 >= argc) return false;
-      value = argv[++i];
-      return true;
-    };
-    if (name == "-p" || name == "--policy") {
-      if (!take()) return Usage(name + " needs a file");
+    } else if (name == "-p" || name == "--policy") {
+      if (!args.Take()) return usage(name + " needs a file");
       options.policy_files.push_back(value);
     } else if (name == "-o" || name == "--output") {
-      if (!take()) return Usage(name + " needs a format");
+      if (!args.Take()) return usage(name + " needs a format");
       if (value == "table") {
         options.format = csp::scan::Format::kTable;
       } else if (value == "json") {
@@ -102,28 +93,43 @@ int Scan(int argc, char** argv) {
       } else if (value == "sarif") {
         options.format = csp::scan::Format::kSarif;
       } else {
-        return Usage("unknown output format \"" + value + "\" (table, json, yaml or sarif)");
+        return usage("unknown output format \"" + value + "\" (table, json, yaml or sarif)");
       }
     } else if (name == "-n" || name == "--namespace") {
-      if (!take() || value.empty()) return Usage(name + " needs a namespace");
+      if (!args.Take() || value.empty()) return usage(name + " needs a namespace");
       options.default_namespace = value;
     } else if (name == "--now") {
-      if (!take()) return Usage("--now needs an RFC 3339 time");
+      if (!args.Take()) return usage("--now needs an RFC 3339 time");
       auto t = csp::ParseRfc3339(value);
-      if (!t) return Usage("--now: \"" + value + "\" is not an RFC 3339 time");
+      if (!t) return usage("--now: \"" + value + "\" is not an RFC 3339 time");
       options.now = *t;
     } else if (name == "--color") {
-      if (!take() || (value != "auto" && value != "always" && value != "never")) {
-        return Usage("--color takes auto, always or never");
+      if (!args.Take() || (value != "auto" && value != "always" && value != "never")) {
+        return usage("--color takes auto, always or never");
       }
       color = value;
+    } else if (name == "--verify-images") {
+      verify_images = true;
+    } else if (auto r = cspctl::ParseRegistryFlag(args, registry_flags);
+               r != cspctl::FlagParse::kNotMine) {
+      if (r == cspctl::FlagParse::kMissingValue) return usage(name + " needs a value");
     } else {
-      return Usage("unknown flag " + arg);
+      return usage("unknown flag " + args.arg());
     }
   }
-  if (options.paths.empty()) return Usage("scan needs at least one PATH (- for stdin)");
+  if (options.paths.empty()) return usage("scan needs at least one PATH (- for stdin)");
   options.color = color == "always" ||
                   (color == "auto" && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr);
+  std::unique_ptr<cspctl::RegistryAccess> registry;
+  if (verify_images) {
+    auto opened = cspctl::OpenRegistryAccess(registry_flags);
+    if (!opened) return usage(opened.error().message);
+    registry = std::move(*opened);
+    options.signatures = [&registry](const csp::policy::Policy& p) {
+      return std::make_unique<csp::imageverify::PolicySignatures>(
+          *registry->verifier, csp::imageverify::InlinePolicyKeys(p), registry->keychain);
+    };
+  }
   std::ios::sync_with_stdio(false);
   return csp::scan::RunScan(options, std::cin, std::cout, std::cerr);
 }
@@ -137,6 +143,7 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   if (command == "scan") return Scan(argc - 2, argv + 2);
+  if (command == "images") return cspctl::Images(argc - 2, argv + 2);
   if (command == "version" || command == "--version") {
     if (argc > 2 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0)) {
       std::cout << "Usage: cspctl version\n\nPrints the version of cspctl.\n";

@@ -7,6 +7,7 @@
 
 #include "csp/policy/cel.h"
 #include "csp/policy/control.h"
+#include "csp/policy/signature_keys.h"
 #include "csp/policy/text.h"
 
 namespace csp::policy::controls {
@@ -18,6 +19,7 @@ struct Settings : ControlSettings {
   bool require_digest = false;
   std::vector<std::string> allowed_registries;  // normalized prefixes
   std::vector<std::string> key_names;
+  std::vector<SignatureKeySpec> keys;
 };
 
 constexpr std::array<ControlField, 3> kFields = {{
@@ -31,11 +33,13 @@ constexpr std::array<std::string_view, 3> kSecretRefFields = {"namespace", "name
 void ParseKey(const json& k, const std::string& path, FieldErrors& errors, Settings& s) {
   if (!ExpectType(k, json::value_t::object, path, errors)) return;
   RejectUnknownFields(k, kKeyFields, path, errors);
+  SignatureKeySpec spec;
   const json* name = GetField(k, "name");
   if (name == nullptr) {
     errors.Add(path + ".name", "required");
   } else if (ExpectType(*name, json::value_t::string, path + ".name", errors)) {
     s.key_names.push_back(name->get<std::string>());
+    spec.name = name->get<std::string>();
   }
   const json* pem = GetField(k, "publicKey");
   const json* ref = GetField(k, "secretRef");
@@ -46,18 +50,23 @@ void ParseKey(const json& k, const std::string& path, FieldErrors& errors, Setti
       pem->get_ref<const std::string&>().find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
     errors.Add(path + ".publicKey", "not a PEM public key (-----BEGIN PUBLIC KEY-----)");
   }
+  if (pem != nullptr && pem->is_string()) spec.public_key_pem = pem->get<std::string>();
   if (ref != nullptr && ExpectType(*ref, json::value_t::object, path + ".secretRef", errors)) {
     RejectUnknownFields(*ref, kSecretRefFields, path + ".secretRef", errors);
-    for (std::string_view f : kSecretRefFields) {
-      const json* v = GetField(*ref, f);
-      std::string fp = path + ".secretRef." + std::string(f);
+    std::array<std::string, 3> values;
+    for (std::size_t i = 0; i < kSecretRefFields.size(); ++i) {
+      const json* v = GetField(*ref, kSecretRefFields[i]);
+      std::string fp = path + ".secretRef." + std::string(kSecretRefFields[i]);
       if (v == nullptr) {
         errors.Add(fp, "required");
-      } else {
-        ExpectType(*v, json::value_t::string, fp, errors);
+      } else if (ExpectType(*v, json::value_t::string, fp, errors)) {
+        values[i] = v->get<std::string>();
       }
     }
+    spec.secret_ref =
+        SignatureKeySpec::SecretRef{.ns = values[0], .name = values[1], .key = values[2]};
   }
+  s.keys.push_back(std::move(spec));
 }
 
 std::shared_ptr<const ControlSettings> Parse(const json& obj, const std::string& path,
@@ -146,6 +155,8 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
       } else if (*v == SignatureVerdict::kError) {
         errored.push_back(who + ": signature could not be checked: " + detail);
         worse(Outcome::kError);
+      } else if (std::string digest = ctx.signatures->VerifiedDigest(c.image); !digest.empty()) {
+        f.properties["verifiedDigest." + std::string(c.name)] = std::move(digest);
       }
     }
     if (failed) {
@@ -217,3 +228,15 @@ Control RequireImageSignature() {
 }
 
 }  // namespace csp::policy::controls
+
+namespace csp::policy {
+
+std::vector<SignatureKeySpec> SignatureKeys(const Policy& policy) {
+  for (const ControlConfig& cfg : policy.controls) {
+    if (cfg.control == nullptr || cfg.control->check != &controls::Check || !cfg.settings) continue;
+    return static_cast<const controls::Settings&>(*cfg.settings).keys;
+  }
+  return {};
+}
+
+}  // namespace csp::policy

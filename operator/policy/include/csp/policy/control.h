@@ -4,6 +4,7 @@
 // tests/policy/crd_test.cc, and the other tests count and name controls through it.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,6 +31,7 @@ struct Finding {
   std::vector<std::string> containers = {};  // offending container names, for `properties`
   std::vector<std::string> nodes = {};       // nodes lacking a profile (rules 2, 3), sorted
   std::string note = {};                     // why a skip or error happened
+  std::map<std::string, std::string> properties = {};  // extra report properties (string-valued)
 };
 
 // A control's own settings, parsed once per policy. Each control derives its own type.

@@ -1,6 +1,7 @@
 // The policy engine: workload in, results out. Pure: no I/O, no clock, no logging.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,10 +24,11 @@ struct RuleResult {
   Outcome outcome = Outcome::kPass;
   std::string severity = {};
   std::string message = {};
-  std::vector<std::string> containers = {};   // offending containers of a fail
-  std::vector<std::string> nodes = {};        // nodes lacking a profile the workload needs
-  std::optional<std::size_t> exemption = {};  // index of the exemption that made it skip
-  const ControlConfig* config = nullptr;      // the policy's entry for this rule
+  std::vector<std::string> containers = {};            // offending containers of a fail
+  std::vector<std::string> nodes = {};                 // nodes lacking a profile the workload needs
+  std::optional<std::size_t> exemption = {};           // index of the exemption that made it skip
+  std::map<std::string, std::string> properties = {};  // the control's own report properties
+  const ControlConfig* config = nullptr;               // the policy's entry for this rule
 };
 
 // Whether `policy.match` selects the workload. `namespace_labels` is null when the

@@ -20,6 +20,9 @@ class ImageSignatures {
   // nullopt when this image was not checked (e.g. an offline scan).
   virtual std::optional<SignatureVerdict> Lookup(std::string_view image,
                                                  std::string* detail) const = 0;
+  // The digest ("sha256:<hex>") a kVerified Lookup of `image` verified, for the report's
+  // properties; "" when unknown.
+  virtual std::string VerifiedDigest(std::string_view /*image*/) const { return {}; }
 };
 
 struct EvalContext {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,9 @@ struct ScanOptions {
   std::chrono::sys_seconds now = {};
   Format format = Format::kTable;
   bool color = false;
+  // Signature verdicts for rule 8, made per policy (they depend on its keys); unset: offline,
+  // rule 8's keys give `skip`. Called once per policy; the result lives for the scan.
+  std::function<std::unique_ptr<policy::ImageSignatures>(const policy::Policy&)> signatures = {};
 };
 
 // A workload found in the input, with its results per policy (nullopt: not matched).
@@ -45,6 +50,19 @@ struct ScanResult {
 // Reads policies and manifests, evaluates every workload. Input errors are printed to `err`
 // as `FILE:LINE: message` and counted; reading goes on with the next document.
 ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err);
+
+// One image of the input, with every container that names it ("Deployment default/web:
+// container \"app\""), in input order.
+struct InputImage {
+  std::string image = {};
+  std::vector<std::string> users = {};
+};
+
+// Every distinct image of the workloads in `paths`, in order of first appearance. Input errors
+// go to `err` as in Scan and are counted in `input_errors`.
+std::vector<InputImage> ListImages(const std::vector<std::string>& paths,
+                                   std::string_view default_namespace, std::istream& in,
+                                   std::ostream& err, int& input_errors);
 
 // Exit code of controls.md: 2 on any input error, else 1 on any fail, else 0.
 int ExitCode(const ScanResult& result);

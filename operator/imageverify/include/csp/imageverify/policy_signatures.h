@@ -1,0 +1,48 @@
+// The engine's ImageSignatures for one policy: that policy's keys, a shared Verifier and the
+// caller's credentials. The verdict depends on the keys, so each policy gets its own (the
+// engine stays pure; the caller passes it in EvalContext).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "csp/imageverify/verifier.h"
+#include "csp/policy/policy.h"
+#include "csp/registry/credentials.h"
+#include "csp/signature/verdict.h"
+
+namespace csp::imageverify {
+
+struct PolicyKeys {
+  std::vector<signature::NamedKey> keys = {};
+  // Keys that could not be used, each named: `key backup (secretRef csp/cosign) cannot be read
+  // offline`, `key release: <parse error>`.
+  std::vector<std::string> problems = {};
+};
+
+// The policy's inline publicKey keys, parsed. secretRef keys are problems: without a cluster
+// there is no Secret to read.
+PolicyKeys InlinePolicyKeys(const policy::Policy& policy);
+
+class PolicySignatures : public policy::ImageSignatures {
+ public:
+  // `verifier` and `keychain` must outlive this.
+  PolicySignatures(Verifier& verifier, PolicyKeys keys, const registry::Keychain& keychain);
+
+  // kVerified when a usable key verifies. Otherwise, with unusable keys kError naming them (one
+  // of them might have verified); else the verifier's verdict.
+  std::optional<policy::SignatureVerdict> Lookup(std::string_view image,
+                                                 std::string* detail) const override;
+  std::string VerifiedDigest(std::string_view image) const override;
+
+ private:
+  Verifier& verifier_;
+  PolicyKeys keys_;
+  const registry::Keychain& keychain_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::string, std::less<>> verified_;  // image -> digest
+};
+
+}  // namespace csp::imageverify

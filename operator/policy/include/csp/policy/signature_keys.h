@@ -1,0 +1,27 @@
+// The cosign keys a policy's require-image-signature rule trusts, as written in the policy: for
+// the verifier outside the engine (which reads Secrets, parses keys and talks to registries).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "csp/policy/policy.h"
+
+namespace csp::policy {
+
+struct SignatureKeySpec {
+  std::string name = {};
+  std::string public_key_pem = {};  // inline publicKey; "" when the key is in a Secret
+  struct SecretRef {
+    std::string ns = {};
+    std::string name = {};
+    std::string key = {};
+  };
+  std::optional<SecretRef> secret_ref = {};
+};
+
+// The keys of `policy`'s require-image-signature settings, in policy order; empty when it has
+// none (also when the rule is disabled: the engine then never asks for a verdict).
+std::vector<SignatureKeySpec> SignatureKeys(const Policy& policy);
+
+}  // namespace csp::policy
