@@ -49,11 +49,12 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE e2e
 
 step "build with ThreadSanitizer and run the tests of the libraries that start threads"
-# Only kube, serve, agent and manager register tests in this build (tests/CMakeLists.txt), and
+# Only kube, serve, registry, agent and manager register tests in this build (tests/CMakeLists.txt), and
 # only their test executables are built. tests/tsan.supp names the third-party races it ignores.
 cmake "${launcher[@]}" -G Ninja -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_TSAN=ON -DCSP_E2E=OFF \
   -DCSP_BENCH=OFF >/dev/null
-cmake --build build-tsan -j "$jobs" --target csp_kube_test csp_serve_test csp_registry_test agent_test manager_test
+cmake --build build-tsan -j "$jobs" --target csp_kube_test csp_serve_test csp_registry_test registry_server_test \
+  agent_test manager_test
 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" -LE e2e
 
