@@ -3,14 +3,15 @@
 
 #include <string_view>
 
+#include "csp/signature/oci_manifest.h"
+
 namespace csp::registry {
 
-inline constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
-inline constexpr std::string_view kOciIndex = "application/vnd.oci.image.index.v1+json";
-inline constexpr std::string_view kDockerManifest =
-    "application/vnd.docker.distribution.manifest.v2+json";
-inline constexpr std::string_view kDockerManifestList =
-    "application/vnd.docker.distribution.manifest.list.v2+json";
+// The four manifest media types, stated once in csp::signature, which parses those documents.
+using signature::media_types::kDockerManifest;
+using signature::media_types::kDockerManifestList;
+using signature::media_types::kOciIndex;
+using signature::media_types::kOciManifest;
 
 inline constexpr std::string_view kManifestAccept =
     "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
