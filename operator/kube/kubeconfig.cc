@@ -84,8 +84,14 @@ Status LoadCluster(const Where& where, const YAML::Node& cluster, const std::str
   if (server->rfind("https://", 0) != 0 && server->rfind("http://", 0) != 0) {
     return where.Invalid(path + ".server", "\"" + *server + "\" is not an http(s) URL");
   }
-  while (server->ends_with('/')) server->pop_back();
-  config.server = *server;
+  // "https://" alone (or "http:///") names no host; trimming its slashes would leave "https:".
+  std::string trimmed = *server;
+  while (trimmed.ends_with('/')) trimmed.pop_back();
+  const std::size_t scheme_end = trimmed.find("://");
+  if (scheme_end == std::string::npos || scheme_end + 3 == trimmed.size()) {
+    return where.Invalid(path + ".server", "\"" + *server + "\" names no host");
+  }
+  config.server = std::move(trimmed);
   CSP_TRY(auto ca, PemField(where, cluster, path, "certificate-authority", base_dir));
   if (ca) config.ca_pem = std::move(*ca);
   const YAML::Node insecure = cluster["insecure-skip-tls-verify"];
