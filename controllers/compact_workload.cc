@@ -47,8 +47,11 @@ json CompactPodSpec(const json& spec) {
     }
   }
   // nodeName, nodeSelector: the nodes rules 2 and 3 check profiles on; nodeSelector also for
-  // DaemonSet remediation.
-  CopyKeys(spec, out, {"securityContext", "os", "nodeName", "nodeSelector"});
+  // DaemonSet remediation. imagePullSecrets and the service account: the registry credentials
+  // signature verification reads the images with.
+  CopyKeys(spec, out,
+           {"securityContext", "os", "nodeName", "nodeSelector", "imagePullSecrets",
+            "serviceAccountName", "serviceAccount"});
   if (auto it = spec.find("volumes"); it != spec.end()) {
     out["volumes"] = FilteredList(*it, {"name", "hostPath"});
   }

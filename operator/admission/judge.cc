@@ -108,7 +108,7 @@ std::string PolicyPrefix(std::string_view policy_name) {
 
 Verdict Judge(const AdmissionRequest& request, std::span<const policy::Policy> policies,
               const policy::Labels* namespace_labels, const controllers::OwnerLookup& owners,
-              const policy::EvalContext& context) {
+              const policy::EvalContext& context, const controllers::SignaturesFor& signatures) {
   if (!Judged(request)) return {};
   const std::vector<const policy::Policy*> admission = AdmissionPolicies(policies);
   if (admission.empty()) return {};
@@ -129,8 +129,8 @@ Verdict Judge(const AdmissionRequest& request, std::span<const policy::Policy> p
   const policy::Workload subject = JudgedAs(*workload, owners);
   for (const policy::Policy* p : admission) {
     // The reports' own path, one policy at a time: match, then evaluate.
-    auto evaluations =
-        controllers::EvaluateWorkload(std::span(p, 1), subject, namespace_labels, context);
+    auto evaluations = controllers::EvaluateWorkload(std::span(p, 1), subject, namespace_labels,
+                                                     context, signatures);
     if (!evaluations) {
       verdict.CannotJudge(*p, evaluations.error().message);
       continue;

@@ -5,15 +5,25 @@
 
 namespace csp::imageverify {
 
-PolicyKeys InlinePolicyKeys(const policy::Policy& policy) {
+PolicyKeys ResolvePolicyKeys(const policy::Policy& policy, const SecretKeyReader& read_secret) {
   PolicyKeys out;
   for (const policy::SignatureKeySpec& spec : policy::SignatureKeys(policy)) {
+    std::string pem = spec.public_key_pem;
     if (spec.secret_ref) {
-      out.problems.push_back("key " + spec.name + " (secretRef " + spec.secret_ref->ns + "/" +
-                             spec.secret_ref->name + ") cannot be read offline");
-      continue;
+      const std::string what = "key " + spec.name + " (secretRef " + spec.secret_ref->ns + "/" +
+                               spec.secret_ref->name + ")";
+      if (!read_secret) {
+        out.problems.push_back(what + " cannot be read offline");
+        continue;
+      }
+      Result<std::string> text = read_secret(*spec.secret_ref);
+      if (!text) {
+        out.problems.push_back(what + ": " + text.error().message);
+        continue;
+      }
+      pem = std::move(*text);
     }
-    Result<signature::PublicKey> key = signature::ParsePublicKey(spec.public_key_pem);
+    Result<signature::PublicKey> key = signature::ParsePublicKey(pem);
     if (!key) {
       out.problems.push_back("key " + spec.name + ": " + key.error().message);
       continue;
@@ -23,19 +33,25 @@ PolicyKeys InlinePolicyKeys(const policy::Policy& policy) {
   return out;
 }
 
+PolicyKeys InlinePolicyKeys(const policy::Policy& policy) { return ResolvePolicyKeys(policy, {}); }
+
 PolicySignatures::PolicySignatures(Verifier& verifier, PolicyKeys keys,
+                                   const registry::Keychain& keychain)
+    : PolicySignatures(verifier, std::make_shared<const PolicyKeys>(std::move(keys)), keychain) {}
+
+PolicySignatures::PolicySignatures(Verifier& verifier, std::shared_ptr<const PolicyKeys> keys,
                                    const registry::Keychain& keychain)
     : verifier_(verifier), keys_(std::move(keys)), keychain_(keychain) {}
 
 std::optional<policy::SignatureVerdict> PolicySignatures::Lookup(std::string_view image,
                                                                  std::string* detail) const {
   std::string problems;
-  for (const std::string& p : keys_.problems) problems += (problems.empty() ? "" : "; ") + p;
-  if (keys_.keys.empty()) {
+  for (const std::string& p : keys_->problems) problems += (problems.empty() ? "" : "; ") + p;
+  if (keys_->keys.empty()) {
     *detail = problems;
     return policy::SignatureVerdict::kError;
   }
-  VerifyResult r = verifier_.Verify(image, keys_.keys, keychain_);
+  VerifyResult r = verifier_.Verify(image, keys_->keys, keychain_);
   if (r.verdict == policy::SignatureVerdict::kVerified) {
     std::lock_guard lock(mu_);
     verified_.insert_or_assign(std::string(image), r.digest);

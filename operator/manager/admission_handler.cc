@@ -36,9 +36,13 @@ serve::Response AdmissionHandler::Handle(const serve::Request& request, bool def
     held.push_back(std::move(value));
     return &held.back()->object;
   };
+  WorkloadSignatures signatures(sources_.image_verification);
   const admission::Verdict verdict = admission::Judge(
       *review, deferred ? policies->admission_deferred : policies->admission_whole, ns_labels.get(),
-      owners, {.now = sources_.now(), .node_facts = node_facts.get()});
+      owners, {.now = sources_.now(), .node_facts = node_facts.get()},
+      [&signatures](const policy::Policy& p, const policy::Workload& w) {
+        return signatures.For(p, w);
+      });
   ++(!verdict.allowed ? denied_ : !verdict.warnings.empty() ? warned_ : allowed_);
   serve::Response response{.content_type = "application/json",
                            .body = admission::RenderResponse(review->uid, verdict)};

@@ -61,6 +61,8 @@ void KeyDispatcher::Process(const std::string& key) {
     actions_.nodes();
   } else if (key == kExpiryKey) {
     actions_.expiry();
+  } else if (key == kSignaturesKey && actions_.signatures) {
+    actions_.signatures();
   } else if (key == kWebhookKey && actions_.webhook) {
     status = actions_.webhook();
   }

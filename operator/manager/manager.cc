@@ -2,6 +2,10 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
 #include "csp/certs/certificates.h"
 #include "csp/common/rfc3339.h"
 #include "csp/log/log.h"
@@ -11,8 +15,39 @@
 #include "csp/manager/resources.h"
 #include "csp/manager/routes.h"
 #include "csp/manager/vap_sync.h"
+#include "csp/policy/signature_keys.h"
 
 namespace csp::manager {
+
+namespace {
+
+Result<std::unique_ptr<ImageVerification>> NewImageVerification(const Options& options,
+                                                                kube::Client& client) {
+  ImageVerificationSettings settings{
+      .key_namespaces = options.signature_key_namespaces,
+      .pull_secrets = options.registry_pull_secrets,
+      .insecure_registries = options.insecure_registries,
+      .recheck_period = std::chrono::seconds(options.signature_recheck_seconds),
+      .cache_size = static_cast<std::size_t>(options.signature_cache_size)};
+  if (settings.key_namespaces.empty()) settings.key_namespaces = {options.lease_namespace};
+  if (!options.registry_ca_file.empty()) {
+    std::ifstream in(options.registry_ca_file, std::ios::binary);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    if (!in) return InvalidArgument("--registry-ca-file: cannot read " + options.registry_ca_file);
+    settings.ca_bundle_pem = std::move(pem).str();
+  }
+  auto made = ImageVerification::New(client, std::move(settings));
+  if (!made) return InvalidArgument("--registry-ca-file: " + made.error().message);
+  return made;
+}
+
+bool VerifiesSignatures(const PolicySet& policies) {
+  return std::any_of(policies.valid.begin(), policies.valid.end(),
+                     [](const policy::Policy& p) { return !policy::SignatureKeys(p).empty(); });
+}
+
+}  // namespace
 
 Manager::Manager(const Options& options, kube::Client& client, kube::Client& lease_client)
     : options_(options),
@@ -24,6 +59,12 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
             LogWarn("list/watch failed; retrying", {{"resource", resource}, {"error", e.message}});
           }),
       events_(client, options.identity),
+      image_verification_status_([&]() -> Status {
+        auto made = NewImageVerification(options, client);
+        if (!made) return made.error();
+        image_verification_ = std::move(*made);
+        return {};
+      }()),
       context_{.client = client,
                .caches = caches_,
                .policies = policies_,
@@ -32,7 +73,8 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .events = events_,
                .written_workloads = written_workloads_,
                .written_reports = written_reports_,
-               .now = [] { return std::chrono::system_clock::now(); }},
+               .now = [] { return std::chrono::system_clock::now(); },
+               .image_verification = image_verification_.get()},
       dispatcher_(*queue_, Actions(), metrics_),
       webhook_settings_(WebhookSyncSettingsFrom(options)) {
   RegisterEventHandlers(caches_, {.queue = *queue_,
@@ -55,7 +97,8 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
       .node_facts = [this] { return AdmissionNodeFacts(); },
       .now =
           [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); },
-      .ready = [this] { return Ready(); }});
+      .ready = [this] { return Ready(); },
+      .image_verification = image_verification_.get()});
   kube::InformerOptions secret_options{
       .resource = kSecrets,
       .ns = webhook_settings_.ns,
@@ -184,8 +227,18 @@ KeyActions Manager::Actions() {
                 }
                 ScheduleExpiry();
               },
+          .signatures = [this] { RecheckSignatures(); },
           .webhook = WebhookEnabled() ? std::function<Status()>([this] { return SyncWebhookNow(); })
                                       : nullptr};
+}
+
+void Manager::RecheckSignatures() {
+  if (!image_verification_) return;
+  if (VerifiesSignatures(*policies_.Current())) {
+    LogDebug("verifying image signatures again");
+    EnqueueAllNamespaces();
+  }
+  queue_->AddAfter(std::string(kSignaturesKey), image_verification_->recheck_interval());
 }
 
 void Manager::RebuildPolicies() {
@@ -217,6 +270,7 @@ void Manager::EnqueueEverything() {
 }
 
 Status Manager::Start() {
+  if (!image_verification_status_) return image_verification_status_;
   caches_.Start(stop_.get_token());
   if (webhook_secret_) {
     webhook_secret_thread_ = std::jthread([this] { webhook_secret_->Run(stop_.get_token()); });
@@ -258,6 +312,9 @@ bool Manager::PrepareTerm() {
   RebuildNodeFacts();
   EnqueueEverything();
   if (WebhookEnabled()) queue_->Add(std::string(kWebhookKey));
+  if (image_verification_) {
+    queue_->AddAfter(std::string(kSignaturesKey), image_verification_->recheck_interval());
+  }
   LogInfo("caches synced; reconciling", {{"namespaces", std::to_string(caches_.namespaces.Size())},
                                          {"policies", std::to_string(caches_.policies.Size())}});
   return true;

@@ -75,6 +75,24 @@ auto String(std::string Options::*member) {
   };
 }
 
+// A comma-separated list; spaces around items and empty items are dropped.
+auto List(std::vector<std::string> Options::*member) {
+  return [member](Options& o, std::string_view v) -> std::optional<std::string> {
+    std::vector<std::string>& out = o.*member;
+    out.clear();
+    while (!v.empty()) {
+      const auto comma = v.find(',');
+      std::string_view item = v.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!item.empty()) out.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+    return std::nullopt;
+  };
+}
+
 auto Int(int Options::*member, int min) {
   return [member, min](Options& o, std::string_view v) { return SetInt(o.*member, v, min); };
 }
@@ -144,19 +162,7 @@ const std::vector<Flag>& Flags() {
       {"webhook-exclude-namespaces",
        "comma-separated namespaces never sent to the webhook, besides the operator's own "
        "(default kube-system)",
-       [](Options& o, std::string_view v) -> std::optional<std::string> {
-         o.webhook_exclude_namespaces.clear();
-         while (!v.empty()) {
-           const auto comma = v.find(',');
-           std::string_view item = v.substr(0, comma);
-           while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-           while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-           if (!item.empty()) o.webhook_exclude_namespaces.emplace_back(item);
-           if (comma == std::string_view::npos) break;
-           v.remove_prefix(comma + 1);
-         }
-         return std::nullopt;
-       }},
+       List(&Options::webhook_exclude_namespaces)},
       {"webhook-cert-secret",
        "Secret in the operator's namespace holding the webhook's certificates "
        "(default csp-operator-webhook-cert)",
@@ -177,6 +183,27 @@ const std::vector<Flag>& Flags() {
        "validity of the webhook's serving certificate (default 7776000, 90 days); renewed in "
        "its last third",
        Int(&Options::webhook_cert_lifetime_seconds, 30)},
+      {"signature-key-namespaces",
+       "comma-separated namespaces whose Secrets policies' secretRef signature keys may name "
+       "(default: the operator's own)",
+       List(&Options::signature_key_namespaces)},
+      {"signature-recheck-seconds",
+       "running workloads' image signatures are verified again within this many seconds: a "
+       "deleted signature, a rotated key or a moved tag shows in the reports by then "
+       "(default 300)",
+       Int(&Options::signature_recheck_seconds, 2)},
+      {"signature-cache-size", "verification results kept (default 4096)",
+       Int(&Options::signature_cache_size, 1)},
+      {"registry-pull-secrets",
+       "read images with the workload's imagePullSecrets and its ServiceAccount's (needs get on "
+       "secrets and serviceaccounts in every namespace; default true)",
+       [](Options& o, std::string_view v) { return SetBool(o.registry_pull_secrets, v); }, true},
+      {"registry-ca-file", "PEM CA bundle trusted for registries besides the system CAs",
+       String(&Options::registry_ca_file)},
+      {"insecure-registries",
+       "comma-separated registry hosts (host[:port] as in image references) reached over plain "
+       "HTTP",
+       List(&Options::insecure_registries)},
       {"help", "print this help and exit",
        [](Options& o, std::string_view v) { return SetBool(o.help, v); }, true},
       {"version", "print the version and exit",

@@ -94,8 +94,12 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
         if (!workload || !*workload) continue;
       }
       const json& object = current->object;
-      auto evaluations =
-          controllers::EvaluateWorkload(policies->valid, **workload, ns_labels.get(), eval_context);
+      WorkloadSignatures signatures(ctx.image_verification);
+      auto evaluations = controllers::EvaluateWorkload(
+          policies->valid, **workload, ns_labels.get(), eval_context,
+          [&signatures](const policy::Policy& p, const policy::Workload& w) {
+            return signatures.For(p, w);
+          });
       if (!evaluations) {
         LogWarn("cannot evaluate a workload",
                 {{"namespace", ns}, {"error", evaluations.error().message}});

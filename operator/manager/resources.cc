@@ -31,6 +31,7 @@ const kube::ResourceRef kClusterPolicyReports = kube::ToResourceRef(names::kClus
 const kube::ResourceRef kEvents{"", "v1", "events", true};
 const kube::ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
 const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
+const kube::ResourceRef kServiceAccounts{"", "v1", "serviceaccounts", true};
 const kube::ResourceRef kValidatingWebhookConfigurations{"admissionregistration.k8s.io", "v1",
                                                          "validatingwebhookconfigurations", false};
 const kube::ResourceRef kValidatingAdmissionPolicies{"admissionregistration.k8s.io", "v1",

@@ -249,6 +249,14 @@ TEST(CompactWorkloadTest, KeepsOwnershipAndRemediationFields) {
   const json pod =
       CompactWorkload(test::MakeWorkload("Pod", "p", test::GoodPodSpec(), {{"nodeName", "n1"}}));
   EXPECT_EQ(pod["spec"]["nodeName"], "n1");
+  // The registry credentials signature verification uses.
+  json with_credentials = RealisticDeployment();
+  json& template_spec = with_credentials["spec"]["template"]["spec"];
+  template_spec["imagePullSecrets"] = {{{"name", "regcred"}}};
+  template_spec["serviceAccountName"] = "builder";
+  const json credentials = CompactWorkload(with_credentials)["spec"]["template"]["spec"];
+  EXPECT_EQ(credentials["imagePullSecrets"], json({{{"name", "regcred"}}}));
+  EXPECT_EQ(credentials["serviceAccountName"], "builder");
   const json cron = CompactWorkload(Cron());
   EXPECT_FALSE(cron["spec"]["jobTemplate"]["spec"].contains("backoffLimit"));
   EXPECT_EQ(CompactWorkload(json("text")), json("text"));

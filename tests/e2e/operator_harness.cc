@@ -799,9 +799,13 @@ ClusterSetup PrepareCluster() {
       {"get", "deployments.apps", "--all-namespaces"},
       {"patch", "containersecuritypolicies.containersecurity.dev", "--subresource=status"},
       {"create", "events.events.k8s.io", "--all-namespaces"},
-      {"get", "secrets", "--all-namespaces"},
+      // Signatures: Secrets and ServiceAccounts by name (get), never listed or watched.
+      {"list", "secrets", "--all-namespaces"},
+      {"watch", "secrets", "--all-namespaces"},
+      {"list", "serviceaccounts", "--all-namespaces"},
+      {"update", "secrets/other", "-n", "default"},
       // Admission: its own Secret and webhook configuration by name, nothing else.
-      {"get", "secrets/other", "-n", kOperatorNamespace},
+      {"update", "secrets/other", "-n", kOperatorNamespace},
       {"list", "secrets", "-n", kOperatorNamespace},
       {"patch", "validatingwebhookconfigurations.admissionregistration.k8s.io/other"},
       {"create", "mutatingwebhookconfigurations.admissionregistration.k8s.io"}};

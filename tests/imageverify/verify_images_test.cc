@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cosign_signer.h"
 #include "csp/kube/base64.h"
 #include "registry_harness.h"
 #include "subprocess.h"
@@ -15,6 +16,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using csp::registry::testing::CosignSigner;
 using csp::registry::testing::RegistryConfig;
 using csp::registry::testing::RegistryProcess;
 using json = nlohmann::json;
@@ -27,15 +29,8 @@ class VerifyImagesTest : public ::testing::Test {
       GTEST_SKIP() << "no registry/crane/cosign in ~/.cache/csp-operator/test-tools/*/bin (run "
                       "hack/build-test-tools.sh, or set CSP_TEST_TOOLS_BIN)";
     }
-    // crane and cosign read credentials from $DOCKER_CONFIG/config.json.
-    setenv("DOCKER_CONFIG", (dir_.path() / "docker").c_str(), 1);
-    setenv("COSIGN_PASSWORD", "", 1);
-    csp::test::WriteText(dir_.path() / "docker/config.json", R"({"auths":{}})");
-    for (const char* name : {"release", "other"}) {
-      auto r = csp::test::Run({(*bin_ / "cosign").string(), "generate-key-pair",
-                               "--output-key-prefix", (dir_.path() / name).string()});
-      ASSERT_EQ(r.exit_code, 0) << r;
-    }
+    signer_ = std::make_unique<CosignSigner>(*bin_, dir_.path());
+    for (const char* name : {"release", "other"}) signer_->GenerateKey(name);
   }
 
   std::unique_ptr<RegistryProcess> Start(const RegistryConfig& config = {}) {
@@ -45,41 +40,11 @@ class VerifyImagesTest : public ::testing::Test {
   }
 
   std::string Tool(const std::string& tool, std::vector<std::string> args) {
-    args.insert(args.begin(), (*bin_ / tool).string());
-    auto result = csp::test::Run(args, "", 120);
-    EXPECT_EQ(result.exit_code, 0) << result;
-    std::string out = result.out;
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    return out;
+    return signer_->Tool(tool, std::move(args));
   }
-
-  // Pushes a one-layer image of random bytes to `ref` (host/repo:tag); returns its digest.
-  std::string PushRandom(const std::string& ref) {
-    const fs::path layer = dir_.path() / "layer";
-    auto random = csp::test::Run({"head", "-c", "4096", "/dev/urandom"});
-    csp::test::WriteText(layer / "random.bin", random.out);
-    auto tar = csp::test::Run(
-        {"tar", "-cf", (dir_.path() / "layer.tar").string(), "-C", layer.string(), "random.bin"});
-    EXPECT_EQ(tar.exit_code, 0) << tar;
-    Tool("crane", {"append", "--insecure", "--oci-empty-base", "-f",
-                   (dir_.path() / "layer.tar").string(), "-t", ref});
-    return Tool("crane", {"digest", "--insecure", ref});
-  }
-
-  // cosign sign of `ref_at_digest` with key `key` (release or other); legacy: the
-  // sha256-<hex>.sig layout instead of the v3 bundle.
+  std::string PushRandom(const std::string& ref) { return signer_->PushRandom(ref); }
   void Sign(const std::string& ref_at_digest, const std::string& key, bool legacy = false) {
-    std::vector<std::string> args = {"sign",
-                                     "--key",
-                                     (dir_.path() / (key + ".key")).string(),
-                                     "--tlog-upload=false",
-                                     "--use-signing-config=false",
-                                     "--allow-http-registry",
-                                     "--allow-insecure-registry",
-                                     "-y"};
-    if (legacy) args.push_back("--new-bundle-format=false");
-    args.push_back(ref_at_digest);
-    Tool("cosign", args);
+    signer_->Sign(ref_at_digest, key, legacy);
   }
 
   // A policy checking only rule 8, trusting the release key (so that the exit status is rule
@@ -147,6 +112,7 @@ class VerifyImagesTest : public ::testing::Test {
 
   std::optional<fs::path> bin_;
   csp::test::TempDir dir_;
+  std::unique_ptr<CosignSigner> signer_;
 };
 
 TEST_F(VerifyImagesTest, SignedInBothLayoutsPassesByTagAndByDigest) {
@@ -264,7 +230,7 @@ TEST_F(VerifyImagesTest, BadCredentialsAreAnErrorNamingTheRegistry) {
     return R"({"auths":{")" + host + R"(":{"auth":")" +
            csp::kube::EncodeBase64("alice:" + password) + R"("}}})";
   };
-  csp::test::WriteText(dir_.path() / "docker/config.json", config("pw1"));
+  signer_->WriteDockerConfig(config("pw1"));
   const std::string digest = PushRandom(host + "/app:v1");
   Sign(host + "/app@" + digest, "release");
   WriteInput({host + "/app:v1"});

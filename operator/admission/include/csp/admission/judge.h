@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "csp/admission/review.h"
+#include "csp/controllers/evaluation.h"
 #include "csp/controllers/owner_resolution.h"
 #include "csp/policy/eval_context.h"
 #include "csp/policy/label_selector.h"
@@ -41,9 +42,10 @@ struct Verdict {
 // and each `error` result of either adds `... policy "p": <rule>: could not be decided: <why>`.
 // A workload the engine cannot read (a field of the wrong type) is refused with 400 by a Deny
 // policy and warned about by a Warn policy: `... policy "p": cannot judge <why>`.
-// `namespace_labels` is null when the namespace is unknown.
+// `namespace_labels` is null when the namespace is unknown; `signatures` as in EvaluateWorkload.
 Verdict Judge(const AdmissionRequest& request, std::span<const policy::Policy> policies,
               const policy::Labels* namespace_labels, const controllers::OwnerLookup& owners,
-              const policy::EvalContext& context);
+              const policy::EvalContext& context,
+              const controllers::SignaturesFor& signatures = nullptr);
 
 }  // namespace csp::admission

@@ -3,13 +3,16 @@
 // engine stays pure; the caller passes it in EvalContext).
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "csp/imageverify/verifier.h"
 #include "csp/policy/policy.h"
+#include "csp/policy/signature_keys.h"
 #include "csp/registry/credentials.h"
 #include "csp/signature/verdict.h"
 
@@ -22,6 +25,15 @@ struct PolicyKeys {
   std::vector<std::string> problems = {};
 };
 
+// A secretRef key's PEM text (the Secret's data[key], decoded), or why it cannot be had: the
+// message names the Secret ("secret csp/cosign not found", "... has no key cosign.pub").
+using SecretKeyReader =
+    std::function<Result<std::string>(const policy::SignatureKeySpec::SecretRef& ref)>;
+
+// The policy's keys, parsed: inline publicKey keys, and secretRef keys through `read_secret`.
+// A key that cannot be read or parsed is a problem naming it; the others still count.
+PolicyKeys ResolvePolicyKeys(const policy::Policy& policy, const SecretKeyReader& read_secret);
+
 // The policy's inline publicKey keys, parsed. secretRef keys are problems: without a cluster
 // there is no Secret to read.
 PolicyKeys InlinePolicyKeys(const policy::Policy& policy);
@@ -30,6 +42,9 @@ class PolicySignatures : public policy::ImageSignatures {
  public:
   // `verifier` and `keychain` must outlive this.
   PolicySignatures(Verifier& verifier, PolicyKeys keys, const registry::Keychain& keychain);
+  // Keys shared by many (the operator resolves a policy's keys once for every workload).
+  PolicySignatures(Verifier& verifier, std::shared_ptr<const PolicyKeys> keys,
+                   const registry::Keychain& keychain);
 
   // kVerified when a usable key verifies. Otherwise, with unusable keys kError naming them (one
   // of them might have verified); else the verifier's verdict.
@@ -39,7 +54,7 @@ class PolicySignatures : public policy::ImageSignatures {
 
  private:
   Verifier& verifier_;
-  PolicyKeys keys_;
+  std::shared_ptr<const PolicyKeys> keys_;
   const registry::Keychain& keychain_;
   mutable std::mutex mu_;
   mutable std::map<std::string, std::string, std::less<>> verified_;  // image -> digest

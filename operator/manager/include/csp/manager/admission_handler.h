@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "csp/manager/caches.h"
+#include "csp/manager/image_verification.h"
 #include "csp/manager/policy_set.h"
 #include "csp/policy/node_facts.h"
 #include "csp/serve/histogram.h"
@@ -25,6 +26,8 @@ struct AdmissionSources {
   std::function<std::shared_ptr<const policy::NodeFacts>()> node_facts;
   std::function<std::chrono::sys_seconds()> now;
   std::function<bool()> ready;  // the caches synced
+  // Verifies image signatures (shared with the reconcilers: one cache); null: not checked.
+  ImageVerification* image_verification = nullptr;
 };
 
 // Thread-safe: the webhook's server threads call Handle at once.

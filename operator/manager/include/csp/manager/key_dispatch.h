@@ -38,6 +38,8 @@ struct KeyActions {
   std::function<void()> requeue_policies;
   std::function<void()> nodes;   // the "nodes" key
   std::function<void()> expiry;  // the "expiry" key
+  // The "signatures" key (null when signatures are not verified); it queues its own next run.
+  std::function<void()> signatures = nullptr;
   // The "webhook" key (null when the webhook is off); it queues its own next run.
   std::function<Status()> webhook = nullptr;
 };

@@ -30,6 +30,7 @@
 #include "csp/manager/election.h"
 #include "csp/manager/event_recorder.h"
 #include "csp/manager/expiry_schedule.h"
+#include "csp/manager/image_verification.h"
 #include "csp/manager/key_dispatch.h"
 #include "csp/manager/node_facts_holder.h"
 #include "csp/manager/options.h"
@@ -86,6 +87,8 @@ class Manager {
   // Node facts for admission, on every replica (the leader's are rebuilt by its workers only).
   std::shared_ptr<const policy::NodeFacts> AdmissionNodeFacts();
   void LoadWebhookCertificate(const nlohmann::json& secret);
+  // The "signatures" key: with a policy that verifies image signatures, every namespace again.
+  void RecheckSignatures();
 
   const Options options_;
   kube::Client& client_;
@@ -99,6 +102,11 @@ class Manager {
   EventRecorder events_;
   WriteOverlay<CachedWorkload> written_workloads_;
   WriteOverlay<CachedReport> written_reports_;
+  // Image signature verification, shared by the reconcilers and admission (null when its
+  // settings are invalid: Start reports why).
+  // (Declared in this order: the status's initializer sets the pointer.)
+  std::unique_ptr<ImageVerification> image_verification_;
+  Status image_verification_status_;
   ReconcileContext context_;
   // Behind a pointer: /metrics reads its length (which promotes due keys) from a const method.
   const std::unique_ptr<kube::WorkQueue> queue_ = std::make_unique<kube::WorkQueue>();

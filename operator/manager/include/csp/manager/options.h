@@ -44,6 +44,13 @@ struct Options {
   // Validity of the certificates the operator makes; each is renewed in its last third.
   int webhook_ca_lifetime_seconds = 365 * 24 * 3600;
   int webhook_cert_lifetime_seconds = 90 * 24 * 3600;
+  // Image signatures (docs/signatures.md "In the cluster").
+  std::vector<std::string> signature_key_namespaces = {};  // empty: lease_namespace
+  int signature_recheck_seconds = 300;
+  int signature_cache_size = 4096;
+  bool registry_pull_secrets = true;
+  std::string registry_ca_file = {};
+  std::vector<std::string> insecure_registries = {};
   bool help = false;
   bool version = false;
 };

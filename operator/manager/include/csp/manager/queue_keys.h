@@ -5,7 +5,9 @@
 //   "policy/<name>"   ReconcilePolicy;
 //   "expiry"          the next exemption expiry: every namespace and policy again;
 //   "nodes"           the node facts rebuilt and, if they changed, every namespace again;
-//   "webhook"         the admission webhook's certificate Secret and configuration.
+//   "webhook"         the admission webhook's certificate Secret and configuration;
+//   "signatures"      with a policy verifying image signatures: every namespace again (the
+//                     periodic re-verification), then the next run queued.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,7 @@ inline constexpr std::string_view kPolicyPrefix = "policy/";
 inline constexpr std::string_view kExpiryKey = "expiry";
 inline constexpr std::string_view kNodesKey = "nodes";
 inline constexpr std::string_view kWebhookKey = "webhook";
+inline constexpr std::string_view kSignaturesKey = "signatures";
 
 // Node changes come in bursts (agents report node after node): one rebuild per burst.
 inline constexpr std::chrono::milliseconds kNodesDelay{200};

@@ -16,6 +16,7 @@
 #include "csp/kube/client.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/event_recorder.h"
+#include "csp/manager/image_verification.h"
 #include "csp/manager/node_facts_holder.h"
 #include "csp/manager/policy_set.h"
 #include "csp/manager/tally_store.h"
@@ -35,6 +36,8 @@ struct ReconcileContext {
   WriteOverlay<CachedWorkload>& written_workloads;
   WriteOverlay<CachedReport>& written_reports;
   std::function<std::chrono::system_clock::time_point()> now;
+  // Verifies image signatures for policies with keys; null: they are `skip`.
+  ImageVerification* image_verification = nullptr;
 };
 
 struct NamespaceOutcome {

@@ -29,6 +29,7 @@ extern const kube::ResourceRef kClusterPolicyReports;  // wgpolicyk8s.io (cluste
 extern const kube::ResourceRef kEvents;                // core/v1 events
 extern const kube::ResourceRef kLeases;                // coordination.k8s.io leases
 extern const kube::ResourceRef kSecrets;               // core/v1 secrets
+extern const kube::ResourceRef kServiceAccounts;       // core/v1 serviceaccounts
 extern const kube::ResourceRef kValidatingWebhookConfigurations;  // admissionregistration (cluster)
 extern const kube::ResourceRef kValidatingAdmissionPolicies;      // admissionregistration (cluster)
 extern const kube::ResourceRef kValidatingAdmissionPolicyBindings;  // admissionregistration
