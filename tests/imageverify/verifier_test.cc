@@ -134,6 +134,33 @@ TEST_F(VerifierTest, EachKeySetHasItsOwnEntry) {
   EXPECT_EQ(verifier_.cache().size(), 2u);
 }
 
+// The fixtures carry no Rekor entry (--tlog-upload=false): required, they do not verify; the
+// verdicts with and without the requirement are cached apart.
+TEST_F(VerifierTest, RequiredTransparencyLogIsCachedApart) {
+  source_.artifacts = {LegacyArtifact("p256"), BundleArtifact("p256")};
+  const signature::TlogOptions required = {.required = true,
+                                           .rekor_keys = {FixtureKey("rekor", "p384")}};
+  VerifyResult r = verifier_.Verify(kImage, release_, {}, required);
+  EXPECT_EQ(r.verdict, SignatureVerdict::kNotSigned);
+  EXPECT_EQ(r.detail, "no transparency-log entry verifies with rekor keys [rekor]");
+  r = Verify(release_);
+  EXPECT_EQ(r.verdict, SignatureVerdict::kVerified) << r.detail;
+  EXPECT_EQ(verifier_.cache().size(), 2u);
+}
+
+TEST(KeySetFingerprintTest, DependsOnTheTransparencyLog) {
+  const std::vector<signature::NamedKey> a = {FixtureKey("release", "p256")};
+  const signature::TlogOptions rekor = {.rekor_keys = {FixtureKey("rekor", "p384")}};
+  signature::TlogOptions required = rekor;
+  required.required = true;
+  const signature::TlogOptions rotated = {.rekor_keys = {FixtureKey("rekor", "rsa")}};
+  EXPECT_EQ(KeySetFingerprint(a), KeySetFingerprint(a, {}));
+  EXPECT_NE(KeySetFingerprint(a), KeySetFingerprint(a, rekor));
+  EXPECT_NE(KeySetFingerprint(a, rekor), KeySetFingerprint(a, required));
+  EXPECT_NE(KeySetFingerprint(a, rekor), KeySetFingerprint(a, rotated));
+  EXPECT_EQ(KeySetFingerprint(a, rekor), KeySetFingerprint(a, rekor));
+}
+
 TEST(KeySetFingerprintTest, DependsOnNamesAndKeys) {
   std::vector<signature::NamedKey> a = {FixtureKey("release", "p256")};
   std::vector<signature::NamedKey> renamed = {FixtureKey("backup", "p256")};

@@ -17,13 +17,15 @@ namespace csp::imageverify {
 
 struct PolicyKeys {
   std::vector<signature::NamedKey> keys = {};
+  signature::TlogOptions tlog = {};  // transparencyLog: required, and its Rekor keys
   // Keys that could not be used, each named: `key backup (secretRef csp/cosign) cannot be read
   // offline`, `key release: <parse error>`.
   std::vector<std::string> problems = {};
 };
 
-// The policy's inline publicKey keys, parsed. secretRef keys are problems: without a cluster
-// there is no Secret to read.
+// The policy's inline publicKey keys and transparencyLog Rekor keys, parsed (a Rekor key that
+// does not parse is a problem: `rekor key public-good: <parse error>`). secretRef keys are
+// problems: without a cluster there is no Secret to read.
 PolicyKeys InlinePolicyKeys(const policy::Policy& policy);
 
 class PolicySignatures : public policy::ImageSignatures {
