@@ -30,6 +30,16 @@ PolicyKeys ResolvePolicyKeys(const policy::Policy& policy, const SecretKeyReader
     }
     out.keys.push_back({.name = spec.name, .key = std::move(*key)});
   }
+  const policy::TransparencyLogSpec tlog = policy::TransparencyLog(policy);
+  out.tlog.required = tlog.required;
+  for (const policy::SignatureKeySpec& spec : tlog.public_keys) {
+    Result<signature::PublicKey> key = signature::ParsePublicKey(spec.public_key_pem);
+    if (!key) {
+      out.problems.push_back("rekor key " + spec.name + ": " + key.error().message);
+      continue;
+    }
+    out.tlog.rekor_keys.push_back({.name = spec.name, .key = std::move(*key)});
+  }
   return out;
 }
 
@@ -51,7 +61,7 @@ std::optional<policy::SignatureVerdict> PolicySignatures::Lookup(std::string_vie
     *detail = problems;
     return policy::SignatureVerdict::kError;
   }
-  VerifyResult r = verifier_.Verify(image, keys_->keys, keychain_);
+  VerifyResult r = verifier_.Verify(image, keys_->keys, keychain_, keys_->tlog);
   if (r.verdict == policy::SignatureVerdict::kVerified) {
     std::lock_guard lock(mu_);
     verified_.insert_or_assign(std::string(image), r.digest);

@@ -48,6 +48,11 @@ std::string SpecText(const policy::Policy& policy) {
     if (k.secret_ref) out += k.secret_ref->ns + '/' + k.secret_ref->name + '/' + k.secret_ref->key;
     out += '\n';
   }
+  const policy::TransparencyLogSpec tlog = policy::TransparencyLog(policy);
+  out += tlog.required ? "tlog required\n" : "tlog\n";
+  for (const policy::SignatureKeySpec& k : tlog.public_keys) {
+    out += k.name + '\n' + k.public_key_pem + '\n';
+  }
   return out;
 }
 

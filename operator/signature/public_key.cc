@@ -11,6 +11,7 @@
 #include "csp/common/base64.h"
 #include "digest.h"
 #include "ed25519ph.h"
+#include "spki.h"
 
 namespace csp::signature {
 
@@ -64,6 +65,20 @@ Result<std::pair<std::string, std::string>> FirstPemBlock(std::string_view pem) 
   OPENSSL_free(header);
   OPENSSL_free(data);
   return block;
+}
+
+// DER SubjectPublicKeyInfo of a DER certificate's subject key.
+Result<std::string> CertificateSpki(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+  if (!cert) return InvalidArgument("certificate: invalid DER" + OpenSslReason());
+  unsigned char* spki = nullptr;
+  const int size = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert.get()), &spki);
+  if (size <= 0) return InvalidArgument("certificate: no subject public key" + OpenSslReason());
+  std::string out(reinterpret_cast<char*>(spki), static_cast<std::size_t>(size));
+  OPENSSL_free(spki);
+  return out;
 }
 
 Result<KeyType> TypeOf(EVP_PKEY* pkey) {
@@ -227,4 +242,20 @@ bool VerifySha256Digest(const PublicKey& key, std::string_view sha256, std::stri
   return false;
 }
 
+namespace internal {
+
+Result<std::string> SpkiSha256OfPem(std::string_view pem) {
+  ClearErrors clear;
+  if (pem.size() > kMaxPemBytes) return InvalidArgument("PEM text too large");
+  CSP_TRY(auto block, FirstPemBlock(pem));
+  const auto& [name, der] = block;
+  if (name == "PUBLIC KEY") return Sha256(der);
+  if (name == "CERTIFICATE") {
+    CSP_TRY(std::string spki, CertificateSpki(der));
+    return Sha256(spki);
+  }
+  return InvalidArgument("PEM block is \"" + name + "\", want PUBLIC KEY or CERTIFICATE");
+}
+
+}  // namespace internal
 }  // namespace csp::signature

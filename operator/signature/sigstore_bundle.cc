@@ -102,6 +102,25 @@ Result<MessageSignature> ParseMessageSignature(const json& m) {
   return s;
 }
 
+Result<InclusionProof> ParseInclusionProof(const json& p, const std::string& what) {
+  InclusionProof proof;
+  CSP_TRY(proof.log_index, Int64(p, "logIndex", "log_index", what));
+  CSP_TRY(proof.root_hash, Bytes(p, "rootHash", "root_hash", what, true));
+  CSP_TRY(proof.tree_size, Int64(p, "treeSize", "tree_size", what));
+  CSP_TRY(std::vector<const json*> hashes, Array(p, "hashes", "", what));
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    const std::string name = what + ".hashes[" + std::to_string(i) + "]";
+    if (!hashes[i]->is_string()) return InvalidArgument(name + ": not a string");
+    Result<std::string> hash = DecodeBase64(hashes[i]->get_ref<const std::string&>());
+    if (!hash) return InvalidArgument(name + ": not base64");
+    proof.hashes.push_back(std::move(*hash));
+  }
+  const json* checkpoint = Object(p, "checkpoint");
+  if (checkpoint == nullptr) return InvalidArgument(what + ".checkpoint: missing");
+  CSP_TRY(proof.checkpoint, String(*checkpoint, "envelope", "", what + ".checkpoint", true));
+  return proof;
+}
+
 Result<TlogEntry> ParseTlogEntry(const json& e, const std::string& what) {
   if (!e.is_object()) return InvalidArgument(what + ": not an object");
   TlogEntry t;
@@ -119,7 +138,9 @@ Result<TlogEntry> ParseTlogEntry(const json& e, const std::string& what) {
             Bytes(*promise, "signedEntryTimestamp", "signed_entry_timestamp",
                   what + ".inclusionPromise", false));
   }
-  t.has_inclusion_proof = Object(e, "inclusionProof", "inclusion_proof") != nullptr;
+  if (const json* proof = Object(e, "inclusionProof", "inclusion_proof")) {
+    CSP_TRY(t.inclusion_proof, ParseInclusionProof(*proof, what + ".inclusionProof"));
+  }
   CSP_TRY(t.canonicalized_body, Bytes(e, "canonicalizedBody", "canonicalized_body", what, false));
   return t;
 }
@@ -150,7 +171,8 @@ Status ParseVerificationMaterial(const json& m, Bundle& b) {
 }
 
 Verdict VerifyDsse(const DsseEnvelope& envelope, std::string_view image_digest,
-                   std::span<const NamedKey> keys) {
+                   std::span<const NamedKey> keys, std::span<const TlogEntry> entries,
+                   const TlogOptions& tlog) {
   if (envelope.payload_type != kInTotoPayloadType) {
     return Malformed("DSSE payloadType \"" + envelope.payload_type.substr(0, 80) + "\", want " +
                      std::string(kInTotoPayloadType));
@@ -159,19 +181,29 @@ Verdict VerifyDsse(const DsseEnvelope& envelope, std::string_view image_digest,
   if (!statement) return Malformed(statement.error().message);
   const std::string pae = DssePae(envelope.payload_type, envelope.payload);
   const NamedKey* key = nullptr;
+  const DsseSignature* signature = nullptr;
   for (const DsseSignature& s : envelope.signatures) {
-    if ((key = FindVerifyingKey(keys, pae, s.sig)) != nullptr) break;
+    if ((key = FindVerifyingKey(keys, pae, s.sig)) != nullptr) {
+      signature = &s;
+      break;
+    }
   }
   if (key == nullptr) return BadSignature(keys);
   const std::string_view hex = image_digest.substr(image_digest.find(':') + 1);
   for (const InTotoSubject& subject : statement->subjects) {
-    if (subject.sha256 == hex) return Verified(key->name);
+    if (subject.sha256 != hex) continue;
+    const TlogClaim claim{.content = TlogClaim::Content::kDsse,
+                          .sha256 = internal::Sha256(envelope.payload),
+                          .signature = signature->sig,
+                          .key = &key->key};
+    return CheckTransparencyLog(entries, claim, tlog, key->name);
   }
   return DigestMismatch();
 }
 
 Verdict VerifyMessage(const MessageSignature& message, std::string_view image_digest,
-                      std::span<const NamedKey> keys) {
+                      std::span<const NamedKey> keys, std::span<const TlogEntry> entries,
+                      const TlogOptions& tlog) {
   if (message.digest_algorithm != "SHA2_256") {
     return Malformed("messageDigest algorithm \"" + message.digest_algorithm.substr(0, 40) +
                      "\", want SHA2_256");
@@ -185,7 +217,11 @@ Verdict VerifyMessage(const MessageSignature& message, std::string_view image_di
   }
   if (key == nullptr) return BadSignature(keys);
   if ("sha256:" + internal::Hex(message.digest) != image_digest) return DigestMismatch();
-  return Verified(key->name);
+  const TlogClaim claim{.content = TlogClaim::Content::kMessage,
+                        .sha256 = message.digest,
+                        .signature = message.signature,
+                        .key = &key->key};
+  return CheckTransparencyLog(entries, claim, tlog, key->name);
 }
 
 }  // namespace
@@ -252,10 +288,12 @@ Result<InTotoStatement> ParseInTotoStatement(std::string_view bytes) {
 }
 
 Verdict VerifyBundle(const Bundle& bundle, std::string_view image_digest,
-                     std::span<const NamedKey> keys) {
-  if (bundle.dsse_envelope) return VerifyDsse(*bundle.dsse_envelope, image_digest, keys);
+                     std::span<const NamedKey> keys, const TlogOptions& tlog) {
+  if (bundle.dsse_envelope) {
+    return VerifyDsse(*bundle.dsse_envelope, image_digest, keys, bundle.tlog_entries, tlog);
+  }
   if (bundle.message_signature) {
-    return VerifyMessage(*bundle.message_signature, image_digest, keys);
+    return VerifyMessage(*bundle.message_signature, image_digest, keys, bundle.tlog_entries, tlog);
   }
   return Malformed("bundle has no content");
 }

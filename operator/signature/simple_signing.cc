@@ -2,6 +2,7 @@
 
 #include "csp/common/base64.h"
 #include "csp/common/json_fields.h"
+#include "digest.h"
 #include "json_document.h"
 
 namespace csp::signature {
@@ -43,7 +44,8 @@ Result<SimpleSigningPayload> ParseSimpleSigningPayload(std::string_view bytes,
 }
 
 Verdict VerifySimpleSigningLayer(const Descriptor& layer, std::string_view payload_blob,
-                                 std::string_view image_digest, std::span<const NamedKey> keys) {
+                                 std::string_view image_digest, std::span<const NamedKey> keys,
+                                 const TlogOptions& tlog) {
   if (layer.media_type != kSimpleSigningMediaType) {
     return Malformed("layer " + layer.digest + " has media type " + layer.media_type + ", want " +
                      std::string(kSimpleSigningMediaType));
@@ -63,7 +65,19 @@ Verdict VerifySimpleSigningLayer(const Descriptor& layer, std::string_view paylo
   const NamedKey* key = FindVerifyingKey(keys, payload_blob, *signature);
   if (key == nullptr) return BadSignature(keys);
   if (payload->docker_manifest_digest != image_digest) return DigestMismatch();
-  return Verified(key->name);
+  std::vector<TlogEntry> entries;
+  auto rekor_bundle = layer.annotations.find(std::string(kRekorBundleAnnotation));
+  const bool tlog_checked = !tlog.rekor_keys.empty() || tlog.required;
+  if (tlog_checked && rekor_bundle != layer.annotations.end()) {
+    Result<TlogEntry> entry = ParseRekorBundleAnnotation(rekor_bundle->second);
+    if (!entry) return TlogUnverified("transparency-log entry: " + entry.error().message);
+    entries.push_back(std::move(*entry));
+  }
+  const TlogClaim claim{.content = TlogClaim::Content::kMessage,
+                        .sha256 = internal::Sha256(payload_blob),
+                        .signature = *signature,
+                        .key = &key->key};
+  return CheckTransparencyLog(entries, claim, tlog, key->name);
 }
 
 }  // namespace csp::signature

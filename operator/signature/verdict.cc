@@ -14,6 +14,8 @@ std::string_view OutcomeName(Outcome outcome) {
       return "digest-mismatch";
     case Outcome::kMalformed:
       return "malformed";
+    case Outcome::kTlogUnverified:
+      return "tlog-unverified";
   }
   return "unknown";
 }
@@ -34,6 +36,10 @@ Verdict DigestMismatch() { return {Outcome::kDigestMismatch, "", "signed digest 
 
 Verdict Malformed(std::string_view what) {
   return {Outcome::kMalformed, "", "malformed signature: " + std::string(what)};
+}
+
+Verdict TlogUnverified(std::string reason) {
+  return {Outcome::kTlogUnverified, "", std::move(reason)};
 }
 
 const NamedKey* FindVerifyingKey(std::span<const NamedKey> keys, std::string_view message,

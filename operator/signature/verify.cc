@@ -12,6 +12,8 @@ namespace {
 int Rank(Outcome o) {
   switch (o) {
     case Outcome::kVerified:
+      return 5;
+    case Outcome::kTlogUnverified:
       return 4;
     case Outcome::kDigestMismatch:
       return 3;
@@ -37,7 +39,7 @@ const std::string* BlobOf(const SignatureArtifact& a, const Descriptor& layer) {
 
 std::vector<Verdict> VerifyLegacy(const SignatureArtifact& a, const Manifest& m,
                                   std::string_view image_digest, std::span<const NamedKey> keys,
-                                  const Limits& limits) {
+                                  const Limits& limits, const TlogOptions& tlog) {
   std::vector<Verdict> out;
   for (const Descriptor& layer : m.layers) {
     const std::string* blob = BlobOf(a, layer);
@@ -48,7 +50,7 @@ std::vector<Verdict> VerifyLegacy(const SignatureArtifact& a, const Manifest& m,
                               " bytes exceeds the limit of " +
                               std::to_string(limits.max_blob_bytes)));
     } else {
-      out.push_back(VerifySimpleSigningLayer(layer, *blob, image_digest, keys));
+      out.push_back(VerifySimpleSigningLayer(layer, *blob, image_digest, keys, tlog));
     }
   }
   return out;
@@ -56,7 +58,7 @@ std::vector<Verdict> VerifyLegacy(const SignatureArtifact& a, const Manifest& m,
 
 std::vector<Verdict> VerifyReferrer(const SignatureArtifact& a, const Manifest& m,
                                     std::string_view image_digest, std::span<const NamedKey> keys,
-                                    const Limits& limits) {
+                                    const Limits& limits, const TlogOptions& tlog) {
   std::vector<Verdict> out;
   for (const Descriptor& layer : m.layers) {
     if (!IsBundleMediaType(layer.media_type)) continue;
@@ -75,7 +77,7 @@ std::vector<Verdict> VerifyReferrer(const SignatureArtifact& a, const Manifest& 
       out.push_back(Malformed(bundle.error().message));
       continue;
     }
-    out.push_back(VerifyBundle(*bundle, image_digest, keys));
+    out.push_back(VerifyBundle(*bundle, image_digest, keys, tlog));
   }
   const bool marked =
       IsBundleMediaType(m.artifact_type) || IsBundleMediaType(m.config.artifact_type);
@@ -86,7 +88,7 @@ std::vector<Verdict> VerifyReferrer(const SignatureArtifact& a, const Manifest& 
 }  // namespace
 
 Verdict VerifyImage(std::string_view image_digest, std::span<const SignatureArtifact> artifacts,
-                    std::span<const NamedKey> keys, const Limits& limits) {
+                    std::span<const NamedKey> keys, const Limits& limits, const TlogOptions& tlog) {
   if (Status s = ValidateDigest(image_digest); !s) {
     return Malformed("image digest: " + s.error().message);
   }
@@ -98,8 +100,8 @@ Verdict VerifyImage(std::string_view image_digest, std::span<const SignatureArti
       continue;
     }
     const bool legacy = a.layout == SignatureArtifact::Layout::kSimpleSigning;
-    for (Verdict& v : legacy ? VerifyLegacy(a, *m, image_digest, keys, limits)
-                             : VerifyReferrer(a, *m, image_digest, keys, limits)) {
+    for (Verdict& v : legacy ? VerifyLegacy(a, *m, image_digest, keys, limits, tlog)
+                             : VerifyReferrer(a, *m, image_digest, keys, limits, tlog)) {
       if (v.outcome == Outcome::kVerified) return std::move(v);
       Keep(best, std::move(v));
     }

@@ -26,12 +26,13 @@ json SecretKey(const std::string& name) {
           {"secretRef", {{"namespace", "csp"}, {"name", "cosign"}, {"key", "cosign.pub"}}}};
 }
 
-policy::Policy PolicyWithKeys(json keys) {
-  json object = {
-      {"apiVersion", "containersecurity.dev/v1alpha1"},
-      {"kind", "ContainerSecurityPolicy"},
-      {"metadata", {{"name", "prod"}}},
-      {"spec", {{"controls", {{"imageSignature", {{"enabled", true}, {"keys", keys}}}}}}}};
+policy::Policy PolicyWithKeys(json keys, json transparency_log = nullptr) {
+  json settings = {{"enabled", true}, {"keys", keys}};
+  if (!transparency_log.is_null()) settings["transparencyLog"] = transparency_log;
+  json object = {{"apiVersion", "containersecurity.dev/v1alpha1"},
+                 {"kind", "ContainerSecurityPolicy"},
+                 {"metadata", {{"name", "prod"}}},
+                 {"spec", {{"controls", {{"imageSignature", settings}}}}}};
   auto p = policy::ParsePolicy(object);
   EXPECT_TRUE(p) << p.error().message;
   return *p;
@@ -87,6 +88,29 @@ TEST_F(PolicySignaturesTest, SecretRefBesideAVerifyingInlineKeyPasses) {
   std::string detail;
   EXPECT_EQ(Lookup(PolicyWithKeys({Key("release", "p256"), SecretKey("old")}), &detail),
             SignatureVerdict::kVerified);
+}
+
+// transparencyLog reaches the verifier: the fixture has no Rekor entry.
+TEST_F(PolicySignaturesTest, RequiredTransparencyLogWithoutEntryIsNotSigned) {
+  source_.artifacts = {LegacyArtifact("p256")};
+  std::string detail;
+  const json rekor = {{"required", true}, {"publicKeys", {Key("rekor", "p384")}}};
+  EXPECT_EQ(Lookup(PolicyWithKeys({Key("release", "p256")}, rekor), &detail),
+            SignatureVerdict::kNotSigned);
+  EXPECT_EQ(detail, "no transparency-log entry verifies with rekor keys [rekor]");
+  const json optional = {{"required", false}, {"publicKeys", {Key("rekor", "p384")}}};
+  EXPECT_EQ(Lookup(PolicyWithKeys({Key("release", "p256")}, optional), &detail),
+            SignatureVerdict::kVerified);
+}
+
+TEST_F(PolicySignaturesTest, UnusableRekorKeyIsAProblemNamingIt) {
+  source_.artifacts = {LegacyArtifact("p256")};
+  std::string detail;
+  const json bad_key = {{"name", "rekor"}, {"publicKey", "-----BEGIN PUBLIC KEY-----\nAA==\n"}};
+  const json rekor = {{"required", true}, {"publicKeys", json::array({bad_key})}};
+  EXPECT_EQ(Lookup(PolicyWithKeys({Key("release", "p256")}, rekor), &detail),
+            SignatureVerdict::kError);
+  EXPECT_NE(detail.find("; rekor key rekor: public key: "), std::string::npos) << detail;
 }
 
 TEST_F(PolicySignaturesTest, EngineReportsTheVerifiedDigestPerContainer) {

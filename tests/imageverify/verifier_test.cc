@@ -134,6 +134,54 @@ TEST_F(VerifierTest, EachKeySetHasItsOwnEntry) {
   EXPECT_EQ(verifier_.cache().size(), 2u);
 }
 
+// An error read without credentials must not answer for a workload that has them (nor the
+// other way round): the credential is part of the cache key, its secret is not.
+TEST_F(VerifierTest, EachCredentialHasItsOwnEntry) {
+  source_.resolve_error = {Code::kUnauthenticated, "registry registry.local: 401 Unauthorized"};
+  ASSERT_EQ(Verify(release_).verdict, SignatureVerdict::kError);
+  source_.resolve_error = {};
+  source_.artifacts = {LegacyArtifact("p256")};
+  registry::Keychain alice;
+  ASSERT_TRUE(alice.Add(R"({"auths":{"registry.local":{"username":"alice","password":"pw"}}})"));
+  EXPECT_EQ(verifier_.Verify(kImage, release_, alice).verdict, SignatureVerdict::kVerified);
+  registry::Keychain other_host;
+  ASSERT_TRUE(other_host.Add(R"({"auths":{"elsewhere.io":{"username":"bob","password":"pw"}}})"));
+  // Credentials for another host read this image anonymously: the anonymous entry answers.
+  EXPECT_EQ(verifier_.Verify(kImage, release_, other_host).verdict, SignatureVerdict::kError);
+  EXPECT_EQ(source_.resolves, 2);
+  EXPECT_EQ(CredentialFingerprint(std::nullopt), "");
+  const std::string fingerprint = CredentialFingerprint(alice.Find("registry.local"));
+  EXPECT_EQ(fingerprint.find("pw"), std::string::npos);
+  EXPECT_NE(fingerprint, CredentialFingerprint(other_host.Find("elsewhere.io")));
+}
+
+// The fixtures carry no Rekor entry (--tlog-upload=false): required, they do not verify; the
+// verdicts with and without the requirement are cached apart.
+TEST_F(VerifierTest, RequiredTransparencyLogIsCachedApart) {
+  source_.artifacts = {LegacyArtifact("p256"), BundleArtifact("p256")};
+  const signature::TlogOptions required = {.required = true,
+                                           .rekor_keys = {FixtureKey("rekor", "p384")}};
+  VerifyResult r = verifier_.Verify(kImage, release_, {}, required);
+  EXPECT_EQ(r.verdict, SignatureVerdict::kNotSigned);
+  EXPECT_EQ(r.detail, "no transparency-log entry verifies with rekor keys [rekor]");
+  r = Verify(release_);
+  EXPECT_EQ(r.verdict, SignatureVerdict::kVerified) << r.detail;
+  EXPECT_EQ(verifier_.cache().size(), 2u);
+}
+
+TEST(KeySetFingerprintTest, DependsOnTheTransparencyLog) {
+  const std::vector<signature::NamedKey> a = {FixtureKey("release", "p256")};
+  const signature::TlogOptions rekor = {.rekor_keys = {FixtureKey("rekor", "p384")}};
+  signature::TlogOptions required = rekor;
+  required.required = true;
+  const signature::TlogOptions rotated = {.rekor_keys = {FixtureKey("rekor", "rsa")}};
+  EXPECT_EQ(KeySetFingerprint(a), KeySetFingerprint(a, {}));
+  EXPECT_NE(KeySetFingerprint(a), KeySetFingerprint(a, rekor));
+  EXPECT_NE(KeySetFingerprint(a, rekor), KeySetFingerprint(a, required));
+  EXPECT_NE(KeySetFingerprint(a, rekor), KeySetFingerprint(a, rotated));
+  EXPECT_EQ(KeySetFingerprint(a, rekor), KeySetFingerprint(a, rekor));
+}
+
 TEST(KeySetFingerprintTest, DependsOnNamesAndKeys) {
   std::vector<signature::NamedKey> a = {FixtureKey("release", "p256")};
   std::vector<signature::NamedKey> renamed = {FixtureKey("backup", "p256")};

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "csp/policy/policy.h"
+#include "csp/policy/signature_keys.h"
 #include "csp/policy/text.h"
 #include "test_util.h"
 
@@ -111,6 +112,24 @@ TEST(ParsePolicyTest, ReadsEveryField) {
   EXPECT_EQ(e.names, std::vector<std::string>{"db-*"});
   EXPECT_EQ(e.reason, "vendor image (SEC-12)");
   EXPECT_EQ(e.expires, ParseRfc3339("2027-03-31T00:00:00Z"));
+}
+
+// The transparency-log settings reach the verifier as written; absent, nothing is required.
+TEST(ParsePolicyTest, ReadsTransparencyLog) {
+  Result<Policy> policy = ParsePolicy(PolicyDoc(R"({"controls":{"imageSignature":{
+      "keys":[{"name":"release","publicKey":"-----BEGIN PUBLIC KEY-----\nA\n"}],
+      "transparencyLog":{"required":true,"publicKeys":[
+          {"name":"rekor","publicKey":"-----BEGIN PUBLIC KEY-----\nB\n"}]}}}})"));
+  ASSERT_TRUE(policy) << policy.error().message;
+  const TransparencyLogSpec tlog = TransparencyLog(*policy);
+  EXPECT_TRUE(tlog.required);
+  ASSERT_EQ(tlog.public_keys.size(), 1u);
+  EXPECT_EQ(tlog.public_keys[0].name, "rekor");
+  EXPECT_EQ(tlog.public_keys[0].public_key_pem, "-----BEGIN PUBLIC KEY-----\nB\n");
+  policy = ParsePolicy(PolicyDoc());
+  ASSERT_TRUE(policy) << policy.error().message;
+  EXPECT_FALSE(TransparencyLog(*policy).required);
+  EXPECT_TRUE(TransparencyLog(*policy).public_keys.empty());
 }
 
 // --- Invalid policies ----------------------------------------------------------------------
@@ -225,6 +244,27 @@ const InvalidCase kInvalidCases[] = {
      R"({"controls":{"imageSignature":{"keys":[{"name":"k","secretRef":{"name":"s"}}]}}})",
      {"spec.controls.imageSignature.keys[0].secretRef.namespace: required",
       "spec.controls.imageSignature.keys[0].secretRef.key: required"}},
+    {"image_signature_tlog_required_without_keys",
+     R"({"controls":{"imageSignature":{"transparencyLog":{"required":true}}}})",
+     {"spec.controls.imageSignature.transparencyLog.publicKeys: required: true needs at least one "
+      "Rekor public key"}},
+    {"image_signature_tlog_required_empty_keys",
+     R"({"controls":{"imageSignature":{"transparencyLog":{"required":true,"publicKeys":[]}}}})",
+     {"spec.controls.imageSignature.transparencyLog.publicKeys: required: true needs"}},
+    {"image_signature_tlog_bad_fields",
+     R"({"controls":{"imageSignature":{"transparencyLog":{"required":"yes","url":"x",
+         "publicKeys":[{"name":"r"},{"name":"r","publicKey":"ssh-ed25519 AAAA"},
+                       {"publicKey":"-----BEGIN PUBLIC KEY-----","secretRef":{}}]}}}})",
+     {"spec.controls.imageSignature.transparencyLog.required: expected a boolean, got string",
+      "spec.controls.imageSignature.transparencyLog.url: unknown field",
+      "spec.controls.imageSignature.transparencyLog.publicKeys[0].publicKey: required",
+      "spec.controls.imageSignature.transparencyLog.publicKeys[1].name: duplicate name",
+      "spec.controls.imageSignature.transparencyLog.publicKeys[1].publicKey: not a PEM public key",
+      "spec.controls.imageSignature.transparencyLog.publicKeys[2].name: required",
+      "spec.controls.imageSignature.transparencyLog.publicKeys[2].secretRef: unknown field"}},
+    {"image_signature_tlog_not_object",
+     R"({"controls":{"imageSignature":{"transparencyLog":[]}}})",
+     {"spec.controls.imageSignature.transparencyLog: expected an object, got array"}},
     {"image_signature_empty_registry",
      R"({"controls":{"imageSignature":{"allowedRegistries":[""]}}})",
      {"spec.controls.imageSignature.allowedRegistries[0]: must not be empty"}},

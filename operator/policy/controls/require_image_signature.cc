@@ -2,8 +2,10 @@
 // Fields:  image of each container
 // Checks:  requireDigest (@sha256:<64 hex>), allowedRegistries (host/path prefixes), and the
 //          cosign signature against `keys` (verdicts come from outside the engine: offline
-//          scans have none, so that part is `skip`). Parts combine fail > error > skip > pass.
+//          scans have none, so that part is `skip`; transparencyLog tells that verifier what to
+//          ask of Rekor entries). Parts combine fail > error > skip > pass.
 #include <array>
+#include <set>
 
 #include "csp/policy/cel.h"
 #include "csp/policy/control.h"
@@ -20,15 +22,29 @@ struct Settings : ControlSettings {
   std::vector<std::string> allowed_registries;  // normalized prefixes
   std::vector<std::string> key_names;
   std::vector<SignatureKeySpec> keys;
+  TransparencyLogSpec transparency_log;
 };
 
-constexpr std::array<ControlField, 3> kFields = {{
+constexpr std::array<ControlField, 4> kFields = {{
     {"requireDigest", "false"},
     {"allowedRegistries", "[]"},
     {"keys", "[]"},
+    {"transparencyLog", "{}"},  // the CRD fills required: false, publicKeys: [] inside
 }};
 constexpr std::array<std::string_view, 3> kKeyFields = {"name", "publicKey", "secretRef"};
+constexpr std::array<std::string_view, 2> kTransparencyLogFields = {"required", "publicKeys"};
+constexpr std::array<std::string_view, 2> kRekorKeyFields = {"name", "publicKey"};
 constexpr std::array<std::string_view, 3> kSecretRefFields = {"namespace", "name", "key"};
+
+// Whether `pem` (at `path`) is a string holding a PEM public key; an error is added if not.
+bool IsPemPublicKey(const json& pem, const std::string& path, FieldErrors& errors) {
+  if (!ExpectType(pem, json::value_t::string, path, errors)) return false;
+  if (pem.get_ref<const std::string&>().find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
+    errors.Add(path, "not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+    return false;
+  }
+  return true;
+}
 
 void ParseKey(const json& k, const std::string& path, FieldErrors& errors, Settings& s) {
   if (!ExpectType(k, json::value_t::object, path, errors)) return;
@@ -46,11 +62,9 @@ void ParseKey(const json& k, const std::string& path, FieldErrors& errors, Setti
   if ((pem == nullptr) == (ref == nullptr)) {
     errors.Add(path, "exactly one of publicKey and secretRef is required");
   }
-  if (pem != nullptr && ExpectType(*pem, json::value_t::string, path + ".publicKey", errors) &&
-      pem->get_ref<const std::string&>().find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
-    errors.Add(path + ".publicKey", "not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+  if (pem != nullptr && IsPemPublicKey(*pem, path + ".publicKey", errors)) {
+    spec.public_key_pem = pem->get<std::string>();
   }
-  if (pem != nullptr && pem->is_string()) spec.public_key_pem = pem->get<std::string>();
   if (ref != nullptr && ExpectType(*ref, json::value_t::object, path + ".secretRef", errors)) {
     RejectUnknownFields(*ref, kSecretRefFields, path + ".secretRef", errors);
     std::array<std::string, 3> values;
@@ -67,6 +81,48 @@ void ParseKey(const json& k, const std::string& path, FieldErrors& errors, Setti
         SignatureKeySpec::SecretRef{.ns = values[0], .name = values[1], .key = values[2]};
   }
   s.keys.push_back(std::move(spec));
+}
+
+// transparencyLog: {required, publicKeys: [{name, publicKey}]}. Rekor keys are public and
+// rotate rarely, so they are inline only.
+void ParseTransparencyLog(const json& t, const std::string& path, FieldErrors& errors,
+                          TransparencyLogSpec& out) {
+  if (!ExpectType(t, json::value_t::object, path, errors)) return;
+  RejectUnknownFields(t, kTransparencyLogFields, path, errors);
+  if (const json* v = GetField(t, "required")) {
+    if (ExpectType(*v, json::value_t::boolean, path + ".required", errors)) {
+      out.required = v->get<bool>();
+    }
+  }
+  const json* keys = GetField(t, "publicKeys");
+  if (keys != nullptr && ExpectType(*keys, json::value_t::array, path + ".publicKeys", errors)) {
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < keys->size(); ++i) {
+      const std::string kp = path + ".publicKeys[" + std::to_string(i) + "]";
+      const json& k = (*keys)[i];
+      if (!ExpectType(k, json::value_t::object, kp, errors)) continue;
+      RejectUnknownFields(k, kRekorKeyFields, kp, errors);
+      SignatureKeySpec spec;
+      const json* name = GetField(k, "name");
+      if (name == nullptr) {
+        errors.Add(kp + ".name", "required");
+      } else if (ExpectType(*name, json::value_t::string, kp + ".name", errors)) {
+        spec.name = name->get<std::string>();
+        if (!names.insert(spec.name).second) errors.Add(kp + ".name", "duplicate name");
+      }
+      const json* pem = GetField(k, "publicKey");
+      if (pem == nullptr) {
+        errors.Add(kp + ".publicKey", "required");
+      } else if (IsPemPublicKey(*pem, kp + ".publicKey", errors)) {
+        spec.public_key_pem = pem->get<std::string>();
+        out.public_keys.push_back(std::move(spec));
+      }
+    }
+  }
+  if (out.required && (keys == nullptr || !keys->is_array() || keys->empty())) {
+    errors.Add(path + ".publicKeys",
+               "required: true needs at least one Rekor public key to verify entries with");
+  }
 }
 
 std::shared_ptr<const ControlSettings> Parse(const json& obj, const std::string& path,
@@ -94,6 +150,9 @@ std::shared_ptr<const ControlSettings> Parse(const json& obj, const std::string&
         ParseKey((*v)[i], path + ".keys[" + std::to_string(i) + "]", errors, *s);
       }
     }
+  }
+  if (const json* v = GetField(obj, "transparencyLog")) {
+    ParseTransparencyLog(*v, path + ".transparencyLog", errors, s->transparency_log);
   }
   const json* enabled = GetField(obj, "enabled");
   bool on = enabled != nullptr && enabled->is_boolean() && enabled->get<bool>();
@@ -231,12 +290,26 @@ Control RequireImageSignature() {
 
 namespace csp::policy {
 
-std::vector<SignatureKeySpec> SignatureKeys(const Policy& policy) {
+namespace {
+
+const controls::Settings* ImageSignatureSettings(const Policy& policy) {
   for (const ControlConfig& cfg : policy.controls) {
     if (cfg.control == nullptr || cfg.control->check != &controls::Check || !cfg.settings) continue;
-    return static_cast<const controls::Settings&>(*cfg.settings).keys;
+    return &static_cast<const controls::Settings&>(*cfg.settings);
   }
-  return {};
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<SignatureKeySpec> SignatureKeys(const Policy& policy) {
+  const controls::Settings* s = ImageSignatureSettings(policy);
+  return s == nullptr ? std::vector<SignatureKeySpec>() : s->keys;
+}
+
+TransparencyLogSpec TransparencyLog(const Policy& policy) {
+  const controls::Settings* s = ImageSignatureSettings(policy);
+  return s == nullptr ? TransparencyLogSpec() : s->transparency_log;
 }
 
 }  // namespace csp::policy

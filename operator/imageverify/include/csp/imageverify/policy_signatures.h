@@ -20,6 +20,7 @@ namespace csp::imageverify {
 
 struct PolicyKeys {
   std::vector<signature::NamedKey> keys = {};
+  signature::TlogOptions tlog = {};  // transparencyLog: required, and its Rekor keys
   // Keys that could not be used, each named: `key backup (secretRef csp/cosign) cannot be read
   // offline`, `key release: <parse error>`.
   std::vector<std::string> problems = {};
@@ -30,12 +31,14 @@ struct PolicyKeys {
 using SecretKeyReader =
     std::function<Result<std::string>(const policy::SignatureKeySpec::SecretRef& ref)>;
 
-// The policy's keys, parsed: inline publicKey keys, and secretRef keys through `read_secret`.
-// A key that cannot be read or parsed is a problem naming it; the others still count.
+// The policy's keys, parsed: inline publicKey keys, secretRef keys through `read_secret`, and
+// the transparencyLog settings. A key that cannot be read or parsed is a problem naming it; the
+// others still count.
 PolicyKeys ResolvePolicyKeys(const policy::Policy& policy, const SecretKeyReader& read_secret);
 
-// The policy's inline publicKey keys, parsed. secretRef keys are problems: without a cluster
-// there is no Secret to read.
+// The policy's inline publicKey keys and transparencyLog Rekor keys, parsed (a Rekor key that
+// does not parse is a problem: `rekor key public-good: <parse error>`). secretRef keys are
+// problems: without a cluster there is no Secret to read.
 PolicyKeys InlinePolicyKeys(const policy::Policy& policy);
 
 class PolicySignatures : public policy::ImageSignatures {

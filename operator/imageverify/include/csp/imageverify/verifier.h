@@ -2,7 +2,7 @@
 // digest (a tag resolves; an index is verified at the index digest, as cosign signs it), fetches
 // the signature artifacts of both cosign layouts and lets csp::signature decide. A registry or
 // network failure is kError, never a pass. Results are cached (ResultCache) per (image
-// reference, key set). Thread-safe: one Verifier serves every caller.
+// reference, key set and transparency-log settings). Thread-safe: one Verifier serves every caller.
 #pragma once
 
 #include <chrono>
@@ -15,6 +15,7 @@
 #include "csp/imageverify/verify_result.h"
 #include "csp/kube/clock.h"
 #include "csp/registry/credentials.h"
+#include "csp/signature/transparency_log.h"
 #include "csp/signature/verdict.h"
 
 namespace csp::imageverify {
@@ -35,14 +36,17 @@ class Verifier {
   // `source` and `clock` must outlive the verifier.
   Verifier(SignatureSource& source, kube::Clock& clock, VerifierOptions options = {});
 
+  // `tlog`: what the signature's transparency-log entries must show (default: not read).
   VerifyResult Verify(std::string_view image, std::span<const signature::NamedKey> keys,
-                      const registry::Keychain& keychain = {});
+                      const registry::Keychain& keychain = {},
+                      const signature::TlogOptions& tlog = {});
 
   const ResultCache& cache() const { return cache_; }
 
  private:
   VerifyResult VerifyUncached(std::string_view image, std::span<const signature::NamedKey> keys,
-                              const registry::Keychain& keychain);
+                              const registry::Keychain& keychain,
+                              const signature::TlogOptions& tlog);
 
   SignatureSource& source_;
   VerifierOptions options_;

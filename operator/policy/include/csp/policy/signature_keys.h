@@ -20,8 +20,19 @@ struct SignatureKeySpec {
   std::optional<SecretRef> secret_ref = {};
 };
 
+// transparencyLog: the Rekor public keys (inline publicKey only) that verify the log entries of
+// signatures, and whether a signature needs one (default false: cosign --tlog-upload=false and
+// air-gapped registries write none; docs/signatures.md weighs it).
+struct TransparencyLogSpec {
+  bool required = false;
+  std::vector<SignatureKeySpec> public_keys = {};
+};
+
 // The keys of `policy`'s require-image-signature settings, in policy order; empty when it has
 // none (also when the rule is disabled: the engine then never asks for a verdict).
 std::vector<SignatureKeySpec> SignatureKeys(const Policy& policy);
+
+// Its transparencyLog settings; the default when it has none.
+TransparencyLogSpec TransparencyLog(const Policy& policy);
 
 }  // namespace csp::policy

@@ -12,9 +12,8 @@
 // and the predicateType is not required. messageSignature content (a signature over a message
 // known by its SHA2_256 digest) is verified too, the digest being the image digest.
 //
-// TODO(issue 13): tlogEntries are parsed and kept, not verified: offline verification of the
-// Rekor signed entry timestamp / inclusion promise against a configured Rekor public key is
-// left to do (cosign with --tlog-upload=false writes none).
+// tlogEntries (Rekor v1 entries with their inclusion promise and proof) are verified as
+// transparency_log.h says, when the caller's TlogOptions ask for it.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "csp/common/result.h"
+#include "csp/signature/transparency_log.h"
 #include "csp/signature/verdict.h"
 
 namespace csp::signature {
@@ -57,18 +57,6 @@ struct MessageSignature {
   std::string digest_algorithm = {};  // "SHA2_256", ...
   std::string digest = {};            // decoded
   std::string signature = {};         // decoded
-};
-
-// A Rekor entry as the bundle carries it (decoded bytes); not verified (see the TODO above).
-struct TlogEntry {
-  std::int64_t log_index = 0;
-  std::string log_id = {};
-  std::string kind = {};
-  std::string version = {};
-  std::int64_t integrated_time = 0;
-  std::string signed_entry_timestamp = {};  // inclusionPromise, when present
-  std::string canonicalized_body = {};
-  bool has_inclusion_proof = false;
 };
 
 struct Bundle {
@@ -108,8 +96,10 @@ Result<InTotoStatement> ParseInTotoStatement(std::string_view bytes);
 //                    digest algorithm other than SHA2_256
 //   bad-signature    no key verifies any of its signatures (over the PAE, or over the digest)
 //   digest-mismatch  a key verifies it, but no subject (or the message digest) is the image's
+//   tlog-unverified  a key verifies it for the image, but the transparency log does not vouch
+//                    for it under `tlog` (CheckTransparencyLog)
 //   verified         otherwise, naming the first key that verified
 Verdict VerifyBundle(const Bundle& bundle, std::string_view image_digest,
-                     std::span<const NamedKey> keys);
+                     std::span<const NamedKey> keys, const TlogOptions& tlog = {});
 
 }  // namespace csp::signature

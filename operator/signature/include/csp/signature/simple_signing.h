@@ -12,6 +12,7 @@
 
 #include "csp/common/result.h"
 #include "csp/signature/oci_manifest.h"
+#include "csp/signature/transparency_log.h"
 #include "csp/signature/verdict.h"
 
 namespace csp::signature {
@@ -41,8 +42,13 @@ Result<SimpleSigningPayload> ParseSimpleSigningPayload(std::string_view bytes,
 //                    layer's, the annotation is missing or not base64, the payload does not parse
 //   bad-signature    no key verifies the annotation's signature over the blob
 //   digest-mismatch  a key verifies it, but docker-manifest-digest is not `image_digest`
+//   tlog-unverified  a key verifies it for the image, but under `tlog` the transparency log does
+//                    not vouch for it: the layer's kRekorBundleAnnotation (cosign's record of
+//                    its Rekor upload, a hashedrekord of the payload) is unreadable, or
+//                    CheckTransparencyLog says so
 //   verified         otherwise, naming the first key that verified
 Verdict VerifySimpleSigningLayer(const Descriptor& layer, std::string_view payload_blob,
-                                 std::string_view image_digest, std::span<const NamedKey> keys);
+                                 std::string_view image_digest, std::span<const NamedKey> keys,
+                                 const TlogOptions& tlog = {});
 
 }  // namespace csp::signature

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "csp/signature/transparency_log.h"
 #include "csp/signature/verdict.h"
 
 namespace csp::signature {
@@ -39,8 +40,11 @@ struct Limits {
 // ("sha256:<hex>": the manifest or index digest that was resolved, as cosign signs it).
 // Otherwise the highest-ranked failure (see Outcome); kNoSignature when no artifact holds a
 // signature. A layer whose blob is missing from `blobs` is malformed; blobs must match their
-// descriptors' digest and size. An invalid `image_digest` is malformed.
+// descriptors' digest and size. An invalid `image_digest` is malformed. `tlog` decides whether a
+// signature also needs its transparency-log entry (transparency_log.h; default: entries are not
+// read, as without a Rekor key).
 Verdict VerifyImage(std::string_view image_digest, std::span<const SignatureArtifact> artifacts,
-                    std::span<const NamedKey> keys, const Limits& limits = {});
+                    std::span<const NamedKey> keys, const Limits& limits = {},
+                    const TlogOptions& tlog = {});
 
 }  // namespace csp::signature
