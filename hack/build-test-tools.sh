@@ -10,7 +10,8 @@ source "$here/versions.env"
 
 die() { echo "build-test-tools: $*" >&2; exit 1; }
 
-key="registry-${DISTRIBUTION_VERSION}_cosign-${COSIGN_VERSION}_crane-${CRANE_VERSION}_helm-${HELM_VERSION}_referrers-${REFERRERS_REGISTRY_REVISION}"
+key="registry-${DISTRIBUTION_VERSION}_cosign-${COSIGN_VERSION}_crane-${CRANE_VERSION}"
+key+="_helm-${HELM_VERSION}_referrers-${REFERRERS_REGISTRY_REVISION}"
 cache=${CSP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/csp-operator}/test-tools/$key
 bin=$cache/bin
 # name -> package@version; none of these modules has replace lines, so go install works.
@@ -24,7 +25,7 @@ want=(registry crane cosign helm referrers-registry)
 # referrers-registry is built from its committed go.mod and go.sum: the checksums pin every
 # module, so the build needs only the module cache or proxy (no checksum database, no `go get`).
 referrers_src=$here/referrers-registry
-grep -q "^require github.com/google/go-containerregistry v$CRANE_VERSION\$" "$referrers_src/go.mod" ||
+grep -qx "require github.com/google/go-containerregistry v$CRANE_VERSION" "$referrers_src/go.mod" ||
   die "$referrers_src/go.mod must require go-containerregistry v$CRANE_VERSION (CRANE_VERSION)"
 
 complete() { for b in "${want[@]}"; do [ -x "$bin/$b" ] || return 1; done; }
