@@ -24,7 +24,8 @@ cmake --build "$build" --target verify_bench >/dev/null
 work=$(mktemp -d /tmp/csp-verify-bench-XXXXXX)
 registry_pid=
 cleanup() {
-  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+  if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
