@@ -12,6 +12,23 @@ namespace {
 using signature::SignatureArtifact;
 
 constexpr std::string_view kBundleArtifactPrefix = "application/vnd.dev.sigstore.bundle";
+constexpr std::string_view kEmptyConfigType = "application/vnd.oci.empty.v1+json";
+
+// A referrer whose listed artifactType may hide a bundle: none, or the empty config's media
+// type, which registries that list the config's type instead of the manifest's artifactType
+// (go-containerregistry's, OCI 1.1 drafts) report for cosign's bundles. Its manifest says.
+bool MaybeMislabelled(std::string_view artifact_type) {
+  return artifact_type.empty() || artifact_type == kEmptyConfigType;
+}
+
+// Whether a referrer manifest is a Sigstore bundle artifact (its artifactType, or its config's
+// media type when it has none). One that does not parse is kept: VerifyImage calls it malformed.
+bool IsBundleManifest(std::string_view bytes) {
+  auto m = signature::ParseManifest(bytes, bytes.size());
+  if (!m) return true;
+  const std::string& type = m->artifact_type.empty() ? m->config.media_type : m->artifact_type;
+  return type.starts_with(kBundleArtifactPrefix);
+}
 
 class RegistrySource final : public SignatureSource {
  public:
@@ -38,7 +55,10 @@ class RegistrySource final : public SignatureSource {
                                                  index.error().message};
       }
       for (const signature::Descriptor& d : index->manifests) {
-        if (d.artifact_type.starts_with(kBundleArtifactPrefix)) bundle_digests.insert(d.digest);
+        if (d.artifact_type.starts_with(kBundleArtifactPrefix) ||
+            MaybeMislabelled(d.artifact_type)) {
+          bundle_digests.insert(d.digest);
+        }
       }
     }
     if (bundle_digests.size() > limits_.max_bundle_referrers) {
@@ -49,6 +69,7 @@ class RegistrySource final : public SignatureSource {
     }
     for (const std::string& d : bundle_digests) {
       CSP_TRY(registry::Manifest m, client_.GetManifest(ref, d, keychain));
+      if (!IsBundleManifest(m.bytes)) continue;  // a mislabelled candidate that is something else
       CSP_TRY(SignatureArtifact a,
               WithBlobs(ref, SignatureArtifact::Layout::kBundle, std::move(m.bytes), keychain));
       artifacts.push_back(std::move(a));

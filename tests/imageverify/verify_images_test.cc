@@ -3,50 +3,19 @@
 // cosign (hack/build-test-tools.sh). Distribution has no referrers API, so the v3 bundles are
 // found through the fallback tag sha256-<hex>. Skipped without the test-tools cache.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <nlohmann/json.hpp>
 
-#include "cosign_signer.h"
 #include "csp/kube/base64.h"
-#include "registry_harness.h"
-#include "subprocess.h"
-#include "temp_dir.h"
+#include "signed_images.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using csp::registry::testing::CosignSigner;
 using csp::registry::testing::RegistryConfig;
-using csp::registry::testing::RegistryProcess;
 using json = nlohmann::json;
 
-class VerifyImagesTest : public ::testing::Test {
+class VerifyImagesTest : public csp::imageverify::testing::SignedImagesTest {
  protected:
-  void SetUp() override {
-    bin_ = csp::registry::testing::TestToolsBin();
-    if (!bin_ || !fs::exists(*bin_ / "cosign")) {
-      GTEST_SKIP() << "no registry/crane/cosign in ~/.cache/csp-operator/test-tools/*/bin (run "
-                      "hack/build-test-tools.sh, or set CSP_TEST_TOOLS_BIN)";
-    }
-    signer_ = std::make_unique<CosignSigner>(*bin_, dir_.path());
-    for (const char* name : {"release", "other"}) signer_->GenerateKey(name);
-  }
-
-  std::unique_ptr<RegistryProcess> Start(const RegistryConfig& config = {}) {
-    auto process = std::make_unique<RegistryProcess>(*bin_, config);
-    EXPECT_EQ(process->error(), "");
-    return process;
-  }
-
-  std::string Tool(const std::string& tool, std::vector<std::string> args) {
-    return signer_->Tool(tool, std::move(args));
-  }
-  std::string PushRandom(const std::string& ref) { return signer_->PushRandom(ref); }
-  void Sign(const std::string& ref_at_digest, const std::string& key, bool legacy = false) {
-    signer_->Sign(ref_at_digest, key, legacy);
-  }
-
   // A policy checking only rule 8, trusting the release key (so that the exit status is rule
   // 8's), and a Pod with one container per image (c0, c1, ...).
   void WriteInput(const std::vector<std::string>& images) {
@@ -109,10 +78,6 @@ class VerifyImagesTest : public ::testing::Test {
     flags.insert(flags.end(), extra.begin(), extra.end());
     return Scan(flags);
   }
-
-  std::optional<fs::path> bin_;
-  csp::test::TempDir dir_;
-  std::unique_ptr<CosignSigner> signer_;
 };
 
 TEST_F(VerifyImagesTest, SignedInBothLayoutsPassesByTagAndByDigest) {

@@ -81,11 +81,53 @@ RegistryProcess::RegistryProcess(const fs::path& bin, const RegistryConfig& conf
   }
   dir_ = pattern;
   port_ = FreePort();
+  const std::string addr = "127.0.0.1:" + std::to_string(port_);
+  std::vector<std::string> argv;
+  if (config.referrers_api) {
+    if (!config.tls_cert_pem.empty() || !config.htpasswd.empty() || !config.token_realm.empty()) {
+      error_ = "referrers-registry serves plain HTTP without auth only";
+      return;
+    }
+    argv = {(bin / "referrers-registry").string(), "-addr", addr, "-blobs",
+            (dir_ / "blobs").string()};
+  } else {
+    argv = {(bin / "registry").string(), "serve", WriteDistributionConfig(config, addr)};
+  }
+  const std::string log_path = (dir_ / "registry.log").string();
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ == 0) {
+    setpgid(0, 0);
+    FILE* log = std::fopen(log_path.c_str(), "w");
+    if (log != nullptr) {
+      dup2(fileno(log), 1);
+      dup2(fileno(log), 2);
+    }
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  for (int i = 0; i < 300; ++i) {
+    if (Accepts(port_)) return;
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::ifstream in(log_path);
+  error_ = "registry did not start; its log: " +
+           std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string RegistryProcess::WriteDistributionConfig(const RegistryConfig& config,
+                                                     const std::string& addr) {
   std::string yaml =
       "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
       "storage:\n  filesystem:\n    rootdirectory: " +
-      (dir_ / "root").string() + "\n  delete:\n    enabled: true\n" +
-      "http:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n";
+      (dir_ / "root").string() + "\n  delete:\n    enabled: true\n" + "http:\n  addr: " + addr +
+      "\n";
   if (!config.tls_cert_pem.empty()) {
     Write(dir_ / "tls.crt", config.tls_cert_pem);
     Write(dir_ / "tls.key", config.tls_key_pem);
@@ -103,31 +145,7 @@ RegistryProcess::RegistryProcess(const fs::path& bin, const RegistryConfig& conf
             "\n    rootcertbundle: " + (dir_ / "token-root.pem").string() + "\n";
   }
   Write(dir_ / "config.yml", yaml);
-  const std::string program = (bin / "registry").string();
-  const std::string config_path = (dir_ / "config.yml").string();
-  const std::string log_path = (dir_ / "registry.log").string();
-  pid_ = fork();
-  if (pid_ == 0) {
-    setpgid(0, 0);
-    FILE* log = std::fopen(log_path.c_str(), "w");
-    if (log != nullptr) {
-      dup2(fileno(log), 1);
-      dup2(fileno(log), 2);
-    }
-    execl(program.c_str(), program.c_str(), "serve", config_path.c_str(), nullptr);
-    _exit(127);
-  }
-  for (int i = 0; i < 300; ++i) {
-    if (Accepts(port_)) return;
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-      pid_ = -1;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::ifstream in(log_path);
-  error_ = "registry did not start; its log: " +
-           std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return (dir_ / "config.yml").string();
 }
 
 RegistryProcess::~RegistryProcess() {

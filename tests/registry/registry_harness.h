@@ -1,7 +1,10 @@
-// Test support: real distribution registries on loopback, from the test-tools cache that
-// hack/build-test-tools.sh fills: plain HTTP, TLS with a test CA, htpasswd (bcrypt) basic auth,
-// or token auth against a token server the test runs itself (token_issuer.h). Each instance has
-// a temporary root directory and a free port, and is killed with its process group at the end.
+// Test support: real registries on loopback, from the test-tools cache that
+// hack/build-test-tools.sh fills. Distribution (no referrers API: cosign writes fallback tags):
+// plain HTTP, TLS with a test CA, htpasswd (bcrypt) basic auth, or token auth against a token
+// server the test runs itself (token_issuer.h). Or referrers-registry (hack/referrers-registry,
+// go-containerregistry's registry with the OCI referrers API: cosign writes no fallback tag),
+// plain HTTP only. Each instance has a temporary root directory and a free port, and is killed
+// with its process group at the end.
 #pragma once
 
 #include <sys/types.h>
@@ -24,6 +27,8 @@ std::string BcryptHash(const std::string& password);
 int FreePort();
 
 struct RegistryConfig {
+  // Serve with `bin`/referrers-registry instead of distribution; no TLS or auth then.
+  bool referrers_api = false;
   std::string tls_cert_pem = {};  // with tls_key_pem: serve HTTPS
   std::string tls_key_pem = {};
   std::string htpasswd = {};  // "user:bcrypt" lines: basic auth
@@ -37,8 +42,8 @@ struct RegistryConfig {
 
 class RegistryProcess {
  public:
-  // Starts `bin`/registry and waits (up to 15 s) until its port accepts connections;
-  // error() says why not.
+  // Starts `bin`/registry (or referrers-registry) and waits (up to 15 s) until its port accepts
+  // connections; error() says why not.
   RegistryProcess(const std::filesystem::path& bin, const RegistryConfig& config);
   ~RegistryProcess();
   RegistryProcess(const RegistryProcess&) = delete;
@@ -49,6 +54,9 @@ class RegistryProcess {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  // Writes dir_/config.yml for distribution; returns its path.
+  std::string WriteDistributionConfig(const RegistryConfig& config, const std::string& addr);
+
   std::filesystem::path dir_;
   int port_ = 0;
   pid_t pid_ = -1;

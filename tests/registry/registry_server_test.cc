@@ -1,7 +1,8 @@
 // The client against real distribution registries (hack/build-test-tools.sh): plain HTTP, TLS
 // with a test CA, htpasswd basic auth and token auth. Content is pushed with crane. Distribution
 // 3.1 has no referrers API (its router has no referrers route: 404), so GetReferrers takes the
-// fallback-tag path here; the API path is tested in hostile_registry_test.cc.
+// fallback-tag path here; the API path is tested in hostile_registry_test.cc and against a
+// registry with the API in tests/imageverify/referrers_api_test.cc.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
