@@ -37,13 +37,33 @@ json FilteredList(const json& list, std::initializer_list<const char*> keys) {
   return out;
 }
 
+// Volumes keep their name, hostPath, and the key of any other source with an empty value
+// (restrict-volume-types reads which source a volume has, not what is in it).
+json CompactVolumes(const json& list) {
+  if (!list.is_array()) return list;
+  json out = json::array();
+  for (const json& volume : list) {
+    if (!volume.is_object()) {
+      out.push_back(volume);
+      continue;
+    }
+    json compact = json::object();
+    for (auto it = volume.begin(); it != volume.end(); ++it) {
+      const bool whole = it.key() == "name" || it.key() == "hostPath" || it->is_null();
+      compact[it.key()] = whole ? *it : json::object();
+    }
+    out.push_back(std::move(compact));
+  }
+  return out;
+}
+
 json CompactPodSpec(const json& spec) {
   if (!spec.is_object()) return spec;
   json out = json::object();
   for (const char* key : {"containers", "initContainers", "ephemeralContainers"}) {
     auto it = spec.find(key);
     if (it != spec.end()) {
-      out[key] = FilteredList(*it, {"name", "image", "securityContext", "volumeMounts"});
+      out[key] = FilteredList(*it, {"name", "image", "securityContext", "volumeMounts", "ports"});
     }
   }
   // nodeName, nodeSelector: the nodes rules 2 and 3 check profiles on; nodeSelector also for
@@ -51,10 +71,8 @@ json CompactPodSpec(const json& spec) {
   // signature verification reads the images with.
   CopyKeys(spec, out,
            {"securityContext", "os", "nodeName", "nodeSelector", "imagePullSecrets",
-            "serviceAccountName", "serviceAccount"});
-  if (auto it = spec.find("volumes"); it != spec.end()) {
-    out["volumes"] = FilteredList(*it, {"name", "hostPath"});
-  }
+            "serviceAccountName", "serviceAccount", "hostNetwork", "hostPID", "hostIPC"});
+  if (auto it = spec.find("volumes"); it != spec.end()) out["volumes"] = CompactVolumes(*it);
   return out;
 }
 

@@ -43,6 +43,12 @@ class Parser {
       } else if (key == "os") {
         Scope s(*this, key);
         if (Expect(*it, json::value_t::object)) pod.os_name = String(*it, "name");
+      } else if (key == "hostNetwork") {
+        pod.host_network = Bool(*it, key).value_or(false);
+      } else if (key == "hostPID") {
+        pod.host_pid = Bool(*it, key).value_or(false);
+      } else if (key == "hostIPC") {
+        pod.host_ipc = Bool(*it, key).value_or(false);
       } else if (key == "nodeName") {
         pod.node_name = StringValue(*it, key);
       } else if (key == "nodeSelector") {
@@ -178,7 +184,50 @@ class Parser {
         if (Expect(*it, json::value_t::object)) {
           out.capabilities = Capabilities{.add = Strings(*it, "add"), .drop = Strings(*it, "drop")};
         }
+      } else if (key == "allowPrivilegeEscalation") {
+        out.allow_privilege_escalation = Bool(*it, key);
+      } else if (key == "procMount") {
+        out.proc_mount = StringValue(*it, key);
+      } else if (key == "seLinuxOptions") {
+        Scope s(*this, key);
+        if (Expect(*it, json::value_t::object)) {
+          out.se_linux = SeLinuxOptions{.type = String(*it, "type"),
+                                        .user = String(*it, "user"),
+                                        .role = String(*it, "role"),
+                                        .level = String(*it, "level")};
+        }
+      } else if (key == "windowsOptions") {
+        Scope s(*this, key);
+        if (Expect(*it, json::value_t::object)) {
+          out.windows_host_process = OptionalBool(*it, "hostProcess");
+        }
+      } else if (key == "sysctls") {
+        ReadSysctls(*it, out);
       }
+    }
+  }
+
+  void ReadSysctls(const json& list, SecurityContext& out) {
+    Scope s(*this, "sysctls");
+    if (!Expect(list, json::value_t::array)) return;
+    out.sysctls.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      Scope item(*this, i);
+      if (!Expect(list[i], json::value_t::object)) continue;
+      out.sysctls.push_back({.name = String(list[i], "name"), .value = String(list[i], "value")});
+    }
+  }
+
+  void ReadPorts(const json& ports, Container& out) {
+    Scope s(*this, "ports");
+    if (!Expect(ports, json::value_t::array)) return;
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+      Scope item(*this, i);
+      if (!Expect(ports[i], json::value_t::object)) continue;
+      const json* host_port = Field(ports[i], "hostPort");
+      if (host_port == nullptr) continue;
+      std::optional<std::int64_t> port = Int(*host_port, "hostPort");
+      if (port && *port != 0) out.host_ports.push_back(*port);
     }
   }
 
@@ -205,6 +254,8 @@ class Parser {
           }
         } else if (field == "volumeMounts") {
           ReadMounts(*it, out);
+        } else if (field == "ports") {
+          ReadPorts(*it, out);
         }
       }
     }
@@ -245,6 +296,12 @@ class Parser {
       if (!Expect(v, json::value_t::object)) continue;
       Volume& out = pod.volumes.emplace_back();
       out.name = String(v, "name");
+      for (auto field = v.begin(); field != v.end(); ++field) {
+        if (field.key() != "name" && !field->is_null()) {
+          out.type = field.key();
+          break;
+        }
+      }
       if (const json* hp = Field(v, "hostPath")) {
         Scope h(*this, "hostPath");
         if (Expect(*hp, json::value_t::object)) out.host_path = String(*hp, "path");

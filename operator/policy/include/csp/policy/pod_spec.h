@@ -24,6 +24,18 @@ struct Capabilities {
   std::vector<std::string_view> drop = {};
 };
 
+struct SeLinuxOptions {
+  std::string_view type = {};  // "" when unset
+  std::string_view user = {};
+  std::string_view role = {};
+  std::string_view level = {};
+};
+
+struct Sysctl {
+  std::string_view name = {};
+  std::string_view value = {};
+};
+
 struct SecurityContext {
   std::optional<bool> privileged = {};
   std::optional<bool> run_as_non_root = {};
@@ -31,6 +43,11 @@ struct SecurityContext {
   std::optional<Profile> seccomp = {};
   std::optional<Profile> app_armor = {};
   std::optional<Capabilities> capabilities = {};
+  std::optional<bool> allow_privilege_escalation = {};  // containers only
+  std::optional<std::string_view> proc_mount = {};      // containers only
+  std::optional<SeLinuxOptions> se_linux = {};
+  std::optional<bool> windows_host_process = {};  // windowsOptions.hostProcess
+  std::vector<Sysctl> sysctls = {};               // the pod's only
 };
 
 struct VolumeMount {
@@ -44,11 +61,15 @@ struct Container {
   std::string_view image = {};
   std::optional<SecurityContext> security_context = {};
   std::vector<VolumeMount> volume_mounts = {};
+  std::vector<std::int64_t> host_ports = {};  // ports[*].hostPort, where set and non-zero
 };
 
 struct Volume {
   std::string_view name = {};
   std::optional<std::string_view> host_path = {};  // set for hostPath volumes only
+  // The volume source: the one field besides "name" ("hostPath", "configMap", ...); "" when
+  // none. A volume naming several (invalid for the API server) has the first in key order.
+  std::string_view type = {};
 };
 
 struct PodSpec {
@@ -57,6 +78,9 @@ struct PodSpec {
   SecurityContext pod_security_context = {};  // privileged/capabilities are never set here
   std::vector<Volume> volumes = {};
   std::string_view os_name = {};
+  bool host_network = false;
+  bool host_pid = false;
+  bool host_ipc = false;
   // Where the pod may run (node-aware rules 2 and 3): spec.nodeName ("" when unset) and
   // spec.nodeSelector as {key, value} pairs.
   std::string_view node_name = {};
