@@ -70,6 +70,13 @@ struct Control {
   // nullopt when CEL cannot express it exactly with these settings (the webhook judges then).
   // Null: never expressible. Node facts and owners are the generator's business, not this.
   std::optional<cel::CelCheck> (*cel)(const ControlSettings& settings) = nullptr;
+  // What the Pod Security Standards ask of this control at each level, for a policy's
+  // spec.podSecurityStandard: the control's settings as a JSON object (`{"enabled": true,
+  // "allowUnset": true}`; fields left out take their registry defaults), or "" when the level
+  // does not check what this control checks (the preset disables it). docs/controls.md "Pod
+  // Security Standards".
+  std::string_view pss_baseline = {};
+  std::string_view pss_restricted = {};
 };
 
 // The common shape of a per-container control: `problem(container)` returns what is wrong
