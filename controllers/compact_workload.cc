@@ -63,7 +63,9 @@ json CompactPodSpec(const json& spec) {
   for (const char* key : {"containers", "initContainers", "ephemeralContainers"}) {
     auto it = spec.find(key);
     if (it != spec.end()) {
-      out[key] = FilteredList(*it, {"name", "image", "securityContext", "volumeMounts", "ports"});
+      out[key] =
+          FilteredList(*it, {"name", "image", "securityContext", "volumeMounts", "ports",
+                             "livenessProbe", "readinessProbe", "startupProbe", "lifecycle"});
     }
   }
   // nodeName, nodeSelector: the nodes rules 2 and 3 check profiles on; nodeSelector also for

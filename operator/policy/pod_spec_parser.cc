@@ -218,6 +218,33 @@ class Parser {
     }
   }
 
+  // httpGet.host and tcpSocket.host of a probe or lifecycle handler at `where`.
+  void ReadHandlerHosts(const json& handler, std::string_view where, Container& out) {
+    for (const char* kind : {"httpGet", "tcpSocket"}) {
+      const json* action = Field(handler, kind);
+      if (action == nullptr) continue;
+      Scope a(*this, kind);
+      if (!Expect(*action, json::value_t::object)) continue;
+      const std::string_view host = String(*action, "host");
+      if (!host.empty()) {
+        out.probe_hosts.emplace_back(std::string(where) + "." + kind + ".host", host);
+      }
+    }
+  }
+
+  void ReadLifecycle(const json& lifecycle, Container& out) {
+    Scope s(*this, "lifecycle");
+    if (!Expect(lifecycle, json::value_t::object)) return;
+    for (const char* hook : {"postStart", "preStop"}) {
+      const json* handler = Field(lifecycle, hook);
+      if (handler == nullptr) continue;
+      Scope h(*this, hook);
+      if (Expect(*handler, json::value_t::object)) {
+        ReadHandlerHosts(*handler, std::string("lifecycle.") + hook, out);
+      }
+    }
+  }
+
   void ReadPorts(const json& ports, Container& out) {
     Scope s(*this, "ports");
     if (!Expect(ports, json::value_t::array)) return;
@@ -256,6 +283,12 @@ class Parser {
           ReadMounts(*it, out);
         } else if (field == "ports") {
           ReadPorts(*it, out);
+        } else if (field == "livenessProbe" || field == "readinessProbe" ||
+                   field == "startupProbe") {
+          Scope ps(*this, field);
+          if (Expect(*it, json::value_t::object)) ReadHandlerHosts(*it, field, out);
+        } else if (field == "lifecycle") {
+          ReadLifecycle(*it, out);
         }
       }
     }

@@ -56,7 +56,8 @@ constexpr char kViolatingPod[] = R"({
   "spec":{"containers":[{"name":"app","image":"nginx","securityContext":{
               "privileged":true,"runAsUser":0,"capabilities":{"add":["SYS_ADMIN"]},
               "appArmorProfile":{"type":"Unconfined"}},
-           "volumeMounts":[{"name":"sock","mountPath":"/s"}]}],
+           "volumeMounts":[{"name":"sock","mountPath":"/s"}],
+           "livenessProbe":{"httpGet":{"host":"10.0.0.1","port":80}}}],
           "volumes":[{"name":"sock","hostPath":{"path":"/var/run/docker.sock"}}]}})";
 
 TEST(EvaluateTest, OneResultPerControlInControlOrder) {
@@ -178,6 +179,32 @@ TEST(EvaluateTest, MistypedPodSpecIsAnErrorNamingTheField) {
            Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
                    "spec":{"initContainers":[{"name":"i","securityContext":{"runAsUser":"0"}}]}})",
                "spec.initContainers[0].securityContext.runAsUser: expected an integer, got string"},
+           // The fields the Pod Security Standards controls read.
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"hostNetwork":"yes","containers":[]}})",
+               "spec.hostNetwork: expected a boolean, got string"},
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"containers":[{"name":"a","ports":[{"hostPort":"80"}]}]}})",
+               "spec.containers[0].ports[0].hostPort: expected an integer, got string"},
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"containers":[{"name":"a","securityContext":{"procMount":1}}]}})",
+               "spec.containers[0].securityContext.procMount: expected a string, got integer"},
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"securityContext":{"seLinuxOptions":{"type":[]}},"containers":[]}})",
+               "spec.securityContext.seLinuxOptions.type: expected a string, got array"},
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"securityContext":{"sysctls":[{"name":5}]},"containers":[]}})",
+               "spec.securityContext.sysctls[0].name: expected a string, got integer"},
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"containers":[{"name":"a",
+                     "securityContext":{"windowsOptions":{"hostProcess":"true"}}}]}})",
+               "spec.containers[0].securityContext.windowsOptions.hostProcess: expected a boolean"},
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"containers":[{"name":"a","livenessProbe":"x"}]}})",
+               "spec.containers[0].livenessProbe: expected an object, got string"},
+           Doc{R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                   "spec":{"containers":[{"name":"a","lifecycle":{"preStop":{"httpGet":{"host":7}}}}]}})",
+               "spec.containers[0].lifecycle.preStop.httpGet.host: expected a string, got integer"},
        }) {
     const nlohmann::json object = Json(d.json);
     const Workload workload = MustRecognise(object);

@@ -11,11 +11,11 @@ namespace csp::controllers {
 // generation/resourceVersion (annotations without kubectl's last-applied-configuration, a
 // copy of the whole object); spec.replicas, spec.suspend; and of the pod spec (wherever the
 // kind keeps it) containers/initContainers/ephemeralContainers {name, image, securityContext,
-// volumeMounts, ports}, securityContext, volumes {name, hostPath, other sources' keys with
-// empty values}, os, nodeName, nodeSelector, hostNetwork, hostPID, hostIPC, imagePullSecrets,
-// serviceAccountName (and its old alias serviceAccount), with
-// the pod template's metadata.annotations. A field of an unexpected type is kept as it is, so
-// that the engine reports the same error on the compact object. Never throws.
+// volumeMounts, ports, probes, lifecycle}, securityContext, volumes {name, hostPath, other sources'
+// keys with empty values}, os, nodeName, nodeSelector, hostNetwork, hostPID, hostIPC,
+// imagePullSecrets, serviceAccountName (and its old alias serviceAccount), with the pod template's
+// metadata.annotations. A field of an unexpected type is kept as it is, so that the engine reports
+// the same error on the compact object. Never throws.
 nlohmann::json CompactWorkload(const nlohmann::json& object);
 
 }  // namespace csp::controllers

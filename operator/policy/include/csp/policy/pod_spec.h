@@ -62,6 +62,9 @@ struct Container {
   std::optional<SecurityContext> security_context = {};
   std::vector<VolumeMount> volume_mounts = {};
   std::vector<std::int64_t> host_ports = {};  // ports[*].hostPort, where set and non-zero
+  // Probes' and lifecycle handlers' httpGet/tcpSocket `host`, where set and non-empty:
+  // {"livenessProbe.httpGet.host", "10.0.0.1"}.
+  std::vector<std::pair<std::string, std::string_view>> probe_hosts = {};
 };
 
 struct Volume {
