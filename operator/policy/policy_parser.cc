@@ -68,23 +68,61 @@ void ParseMatch(const json& v, FieldErrors& errors, Match& match) {
   }
 }
 
-ControlConfig ParseControl(const Control& control, const json* v, FieldErrors& errors) {
+std::vector<std::string_view> KnownFields(const Control& control) {
+  std::vector<std::string_view> known = {"enabled", "severity", "action"};
+  for (const ControlField& f : control.fields) known.push_back(f.name);
+  return known;
+}
+
+// What a preset level asks of `control`: its pss string parsed, or disabled when the level does
+// not check what the control checks.
+json PresetSettings(const Control& control, PssLevel level) {
+  const std::string_view text =
+      level == PssLevel::kBaseline ? control.pss_baseline : control.pss_restricted;
+  return text.empty() ? json{{"enabled", false}} : json::parse(text);
+}
+
+// The policy's own fields of `control` that differ from what the preset gives (its value,
+// else the registry default), each as a deviation line.
+void AddDeviations(const Control& control, const json& own, const json& preset, PssLevel level,
+                   std::vector<std::string>& out) {
+  const json defaults = ControlDefaults(control);
+  for (auto it = own.begin(); it != own.end(); ++it) {
+    if (it.key() == "severity" || it.key() == "action") continue;  // not PSS semantics
+    const json* want = GetField(preset, it.key());
+    if (want == nullptr) want = GetField(defaults, it.key());
+    if (want == nullptr || *want == *it) continue;
+    const bool disabled_by_level = it.key() == "enabled" && !want->get<bool>();
+    out.push_back(std::string(control.id) + ": " + it.key() + " is " + it->dump() + " (" +
+                  std::string(PssLevelName(level)) + ": " +
+                  (disabled_by_level ? std::string("not checked") : want->dump()) + ")");
+  }
+}
+
+ControlConfig ParseControl(const Control& control, const json* v, std::optional<PssLevel> level,
+                           FieldErrors& errors, std::vector<std::string>& deviations) {
   const std::string path = "spec.controls." + std::string(control.key);
   ControlConfig cfg{.control = &control,
                     .enabled = control.enabled_by_default,
                     .severity = std::string(control.severity)};
   static const json kEmpty = json::object();
-  const json& obj = v != nullptr && v->is_object() ? *v : kEmpty;
+  const json& own = v != nullptr && v->is_object() ? *v : kEmpty;
   if (v != nullptr) ExpectType(*v, json::value_t::object, path, errors);
+  RejectUnknownFields(own, KnownFields(control), path, errors);
+  // The preset first, then the policy's own fields over it.
+  json merged;
+  if (level) {
+    merged = PresetSettings(control, *level);
+    for (auto it = own.begin(); it != own.end(); ++it) merged[it.key()] = *it;
+    AddDeviations(control, own, PresetSettings(control, *level), *level, deviations);
+  }
+  const json& obj = level ? merged : own;
 
-  std::vector<std::string_view> known = {"enabled", "severity", "action"};
   json with_defaults = obj;
   for (const ControlField& f : control.fields) {
-    known.push_back(f.name);
     if (GetField(obj, f.name) == nullptr)
       with_defaults[std::string(f.name)] = json::parse(f.default_json);
   }
-  RejectUnknownFields(obj, known, path, errors);
   if (const json* e = GetField(obj, "enabled")) {
     if (ExpectType(*e, json::value_t::boolean, path + ".enabled", errors))
       cfg.enabled = e->get<bool>();
@@ -105,7 +143,8 @@ ControlConfig ParseControl(const Control& control, const json* v, FieldErrors& e
   return cfg;
 }
 
-void ParseControls(const json* v, FieldErrors& errors, std::vector<ControlConfig>& out) {
+void ParseControls(const json* v, std::optional<PssLevel> level, FieldErrors& errors,
+                   std::vector<ControlConfig>& out, std::vector<std::string>& deviations) {
   const std::string path = "spec.controls";
   if (v != nullptr && ExpectType(*v, json::value_t::object, path, errors)) {
     for (auto it = v->begin(); it != v->end(); ++it) {
@@ -116,7 +155,7 @@ void ParseControls(const json* v, FieldErrors& errors, std::vector<ControlConfig
   }
   for (const Control& control : AllControls()) {
     const json* cv = v != nullptr && v->is_object() ? GetField(*v, control.key) : nullptr;
-    out.push_back(ParseControl(control, cv, errors));
+    out.push_back(ParseControl(control, cv, level, errors, deviations));
   }
 }
 
@@ -214,8 +253,9 @@ Result<Policy> ParsePolicy(const json& object) {
   const json* spec = GetField(object, "spec");
   if (spec != nullptr) ExpectType(*spec, json::value_t::object, "spec", errors);
   if (spec == nullptr || !spec->is_object()) spec = &kEmpty;
-  static constexpr std::array<std::string_view, 6> kSpecFields = {
-      "match", "action", "admission", "admissionMode", "controls", "exemptions"};
+  static constexpr std::array<std::string_view, 7> kSpecFields = {
+      "match",    "action",     "admission",          "admissionMode",
+      "controls", "exemptions", "podSecurityStandard"};
   RejectUnknownFields(*spec, kSpecFields, "spec", errors);
   if (const json* m = GetField(*spec, "match")) ParseMatch(*m, errors, policy.match);
   if (const json* a = GetField(*spec, "action")) {
@@ -248,11 +288,28 @@ Result<Policy> ParsePolicy(const json& object) {
       }
     }
   }
-  ParseControls(GetField(*spec, "controls"), errors, policy.controls);
+  if (const json* p = GetField(*spec, "podSecurityStandard")) {
+    if (ExpectType(*p, json::value_t::string, "spec.podSecurityStandard", errors)) {
+      const auto& s = p->get_ref<const std::string&>();
+      if (s == "baseline") {
+        policy.pod_security_standard = PssLevel::kBaseline;
+      } else if (s == "restricted") {
+        policy.pod_security_standard = PssLevel::kRestricted;
+      } else {
+        errors.Add("spec.podSecurityStandard", Quoted(s) + " is not one of baseline, restricted");
+      }
+    }
+  }
+  ParseControls(GetField(*spec, "controls"), policy.pod_security_standard, errors, policy.controls,
+                policy.pss_deviations);
   if (const json* e = GetField(*spec, "exemptions")) ParseExemptions(*e, errors, policy.exemptions);
 
   if (!errors.empty()) return InvalidArgument(errors.ToString());
   return policy;
+}
+
+std::string_view PssLevelName(PssLevel level) {
+  return level == PssLevel::kBaseline ? "baseline" : "restricted";
 }
 
 Policy DefaultPolicy() {

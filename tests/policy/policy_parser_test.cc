@@ -401,5 +401,56 @@ TEST(ParsePolicyTest, RuleIdsAreUnique) {
   EXPECT_EQ(FindControl("no-such-rule"), nullptr);
 }
 
+// --- spec.podSecurityStandard ------------------------------------------------------------------
+
+const ControlConfig& ConfigOf(const Policy& p, std::string_view rule) {
+  for (const ControlConfig& c : p.controls) {
+    if (c.control->id == rule) return c;
+  }
+  ADD_FAILURE() << "no control " << rule;
+  return p.controls.front();
+}
+
+TEST(ParsePolicyTest, PresetSetsEveryControlToItsLevel) {
+  for (const auto& [text, level] : {std::pair{"baseline", PssLevel::kBaseline},
+                                    std::pair{"restricted", PssLevel::kRestricted}}) {
+    Result<Policy> policy =
+        ParsePolicy(PolicyDoc(std::string(R"({"podSecurityStandard":")") + text + R"("})"));
+    ASSERT_TRUE(policy) << policy.error().message;
+    EXPECT_EQ(policy->pod_security_standard, level);
+    EXPECT_TRUE(policy->pss_deviations.empty());
+    for (const ControlConfig& c : policy->controls) {
+      const std::string_view preset =
+          level == PssLevel::kBaseline ? c.control->pss_baseline : c.control->pss_restricted;
+      const bool want = !preset.empty() && nlohmann::json::parse(preset).value("enabled", true);
+      EXPECT_EQ(c.enabled, want) << text << ": " << c.control->id;
+    }
+  }
+}
+
+TEST(ParsePolicyTest, OwnFieldsOverrideThePresetAndAreNamedAsDeviations) {
+  Result<Policy> policy = ParsePolicy(PolicyDoc(R"({"podSecurityStandard":"baseline",
+      "controls":{"runAsNonRoot":{"enabled":true,"severity":"low"},
+                  "probeHosts":{"enabled":true},
+                  "imageSignature":{"enabled":true,"requireDigest":true}}})"));
+  ASSERT_TRUE(policy) << policy.error().message;
+  EXPECT_TRUE(ConfigOf(*policy, "require-non-root").enabled);
+  EXPECT_EQ(ConfigOf(*policy, "require-non-root").severity, "low");
+  EXPECT_TRUE(ConfigOf(*policy, "require-image-signature").enabled);
+  // probeHosts is what baseline asks anyway; severity is not a PSS matter.
+  EXPECT_EQ(policy->pss_deviations,
+            (std::vector<std::string>{
+                "require-non-root: enabled is true (baseline: not checked)",
+                "require-image-signature: enabled is true (baseline: not checked)",
+                "require-image-signature: requireDigest is true (baseline: false)"}));
+}
+
+TEST(ParsePolicyTest, UnknownPresetIsRefused) {
+  Result<Policy> policy = ParsePolicy(PolicyDoc(R"({"podSecurityStandard":"privileged"})"));
+  ASSERT_FALSE(policy);
+  EXPECT_EQ(policy.error().message,
+            "spec.podSecurityStandard: \"privileged\" is not one of baseline, restricted");
+}
+
 }  // namespace
 }  // namespace csp::policy

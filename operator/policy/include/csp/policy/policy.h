@@ -20,6 +20,9 @@ enum class Admission { kNone, kWarn, kDeny };
 // ValidatingAdmissionPolicy for the rules CEL expresses exactly (the webhook keeps the rest).
 enum class AdmissionMode { kWebhook, kValidatingAdmissionPolicy };
 std::string_view ActionName(Action a);
+// spec.podSecurityStandard: a preset of every control at a Pod Security Standards level.
+enum class PssLevel { kBaseline, kRestricted };
+std::string_view PssLevelName(PssLevel level);  // "baseline", "restricted"
 
 struct Match {
   std::optional<LabelSelector> namespace_selector = {};
@@ -56,6 +59,12 @@ struct Policy {
   AdmissionMode admission_mode = AdmissionMode::kWebhook;
   std::vector<ControlConfig> controls = {};
   std::vector<Exemption> exemptions = {};
+  // The preset the controls start from (Control::pss_baseline/pss_restricted); the policy's own
+  // control fields override it, field by field.
+  std::optional<PssLevel> pod_security_standard = {};
+  // Where the policy's own control fields depart from the preset, one line each in registry
+  // order: `require-seccomp: allowUnset is false (baseline: true)`. Empty without a preset.
+  std::vector<std::string> pss_deviations = {};
 };
 
 // Parses a ContainerSecurityPolicy object. On failure the error is InvalidArgument and its
