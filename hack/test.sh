@@ -35,6 +35,9 @@ fi
 # The registry tests (tests/registry, label registry-server) run real registries and crane.
 step "test tools: registry, cosign, crane, helm (cached by version)"
 bash hack/build-test-tools.sh
+# tests/policy/pss_fixtures_test.cc runs Pod Security Admission's own fixtures.
+step "Pod Security Admission fixtures (cached by version)"
+bash hack/fetch-psa-fixtures.sh
 
 step "build (RelWithDebInfo) and test: unit, CLI and end-to-end"
 cmake "${launcher[@]}" -G Ninja -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_E2E=$e2e >/dev/null
