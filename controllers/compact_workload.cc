@@ -30,10 +30,62 @@ json Filtered(const json& value, std::initializer_list<const char*> keys) {
   return out;
 }
 
-json FilteredList(const json& list, std::initializer_list<const char*> keys) {
+// A probe or lifecycle handler keeps only its httpGet/tcpSocket `host` (restrict-probe-hosts);
+// null when it has none. Anything mistyped is kept as it is.
+json CompactHandler(const json& handler) {
+  if (!handler.is_object()) return handler;
+  json out = json::object();
+  for (const char* kind : {"httpGet", "tcpSocket"}) {
+    auto action = handler.find(kind);
+    if (action == handler.end()) continue;
+    if (!action->is_object()) {
+      out[kind] = *action;
+    } else if (auto host = action->find("host"); host != action->end()) {
+      out[kind] = {{"host", *host}};
+    }
+  }
+  return out.empty() ? json() : out;
+}
+
+// Containers keep what the controls read: name, image, securityContext, volumeMounts, each
+// port's hostPort (positions kept, so that an error names the same index), and the hosts of
+// probes and lifecycle handlers.
+json CompactContainers(const json& list) {
   if (!list.is_array()) return list;
   json out = json::array();
-  for (const json& item : list) out.push_back(Filtered(item, keys));
+  for (const json& c : list) {
+    json compact = Filtered(c, {"name", "image", "securityContext", "volumeMounts"});
+    if (!c.is_object()) {
+      out.push_back(std::move(compact));
+      continue;
+    }
+    if (auto ports = c.find("ports"); ports != c.end()) {
+      json kept = ports->is_array() ? json::array() : *ports;
+      if (ports->is_array()) {
+        for (const json& port : *ports) kept.push_back(Filtered(port, {"hostPort"}));
+      }
+      compact["ports"] = std::move(kept);
+    }
+    for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+      auto it = c.find(probe);
+      if (it == c.end()) continue;
+      if (json h = CompactHandler(*it); !h.is_null()) compact[probe] = std::move(h);
+    }
+    if (auto lifecycle = c.find("lifecycle"); lifecycle != c.end()) {
+      if (!lifecycle->is_object()) {
+        compact["lifecycle"] = *lifecycle;
+      } else {
+        json hooks = json::object();
+        for (const char* hook : {"postStart", "preStop"}) {
+          auto it = lifecycle->find(hook);
+          if (it == lifecycle->end()) continue;
+          if (json h = CompactHandler(*it); !h.is_null()) hooks[hook] = std::move(h);
+        }
+        if (!hooks.empty()) compact["lifecycle"] = std::move(hooks);
+      }
+    }
+    out.push_back(std::move(compact));
+  }
   return out;
 }
 
@@ -63,9 +115,7 @@ json CompactPodSpec(const json& spec) {
   for (const char* key : {"containers", "initContainers", "ephemeralContainers"}) {
     auto it = spec.find(key);
     if (it != spec.end()) {
-      out[key] =
-          FilteredList(*it, {"name", "image", "securityContext", "volumeMounts", "ports",
-                             "livenessProbe", "readinessProbe", "startupProbe", "lifecycle"});
+      out[key] = CompactContainers(*it);
     }
   }
   // nodeName, nodeSelector: the nodes rules 2 and 3 check profiles on; nodeSelector also for

@@ -140,6 +140,11 @@ json BuildPolicyStatus(const StatusInput& in) {
   if (json admission = AdmissionStatus(*in.policy); !admission.is_null()) {
     status["admission"] = std::move(admission);
   }
+  if (in.policy->pod_security_standard) {
+    status["podSecurityStandard"] = {
+        {"level", std::string(policy::PssLevelName(*in.policy->pod_security_standard))},
+        {"deviations", in.policy->pss_deviations}};
+  }
   return status;
 }
 

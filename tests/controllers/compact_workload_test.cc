@@ -136,6 +136,8 @@ class CompactWorkloadTest : public testing::TestWithParam<Case> {};
 
 std::deque<policy::Policy> Policies() {
   std::deque<policy::Policy> out = {policy::DefaultPolicy()};
+  // Every control the restricted preset enables (volume types, privilege escalation, ...).
+  out.push_back(test::MakePolicy("restricted", R"({"podSecurityStandard":"restricted"})"));
   out.push_back(test::MakePolicy("strict", R"({
     "match": {"workloadSelector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]}},
     "controls": {"appArmor": {"requireExplicit": true},
@@ -211,6 +213,26 @@ INSTANTIATE_TEST_SUITE_P(
         {"daemonset_node_selector_with_csp_profiles",
          test::MakeWorkload("DaemonSet", "agent", WithCspProfiles(test::GoodPodSpec()),
                             {{"template", {{"spec", {{"nodeSelector", {{"disk", "ssd"}}}}}}}})},
+        {"pss_fields",
+         [] {
+           json spec = test::GoodPodSpec();
+           spec["hostNetwork"] = true;
+           spec["hostPID"] = true;
+           spec["securityContext"]["sysctls"] = {{{"name", "kernel.msgmax"}, {"value", "1"}}};
+           json& c = spec["containers"][0];
+           c["ports"] = {{{"containerPort", 80}}, {{"containerPort", 443}, {"hostPort", 443}}};
+           c["livenessProbe"] = {{"httpGet", {{"path", "/"}, {"host", "10.0.0.1"}}}};
+           c["readinessProbe"] = {{"exec", {{"command", {"true"}}}}};
+           c["lifecycle"] = {{"preStop", {{"tcpSocket", {{"host", "db"}, {"port", 5432}}}}}};
+           c["securityContext"]["procMount"] = "Unmasked";
+           spec["volumes"] = {{{"name", "cfg"}, {"configMap", {{"name", "x"}}}},
+                              {{"name", "nfs"}, {"nfs", {{"server", "s"}, {"path", "/"}}}}};
+           return test::MakeWorkload("Deployment", "pss", spec);
+         }()},
+        {"host_port_mistyped",
+         Mistyped("containers", json::parse(R"([{"name":"a","ports":[{"hostPort":"80"}]}])"))},
+        {"probe_mistyped",
+         Mistyped("containers", json::parse(R"([{"name":"a","livenessProbe":{"httpGet":3}}])"))},
         {"node_name_mistyped", Mistyped("nodeName", 5)},
         {"node_selector_mistyped", Mistyped("nodeSelector", "disk=ssd")},
         {"containers_mistyped", Mistyped("containers", "web")},

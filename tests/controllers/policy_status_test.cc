@@ -66,6 +66,20 @@ TEST(PolicyStatusTest, CountsWorkloadsAndExemptions) {
   EXPECT_EQ(ready["lastTransitionTime"], "2026-03-01T12:00:00Z");
 }
 
+// With a preset, status names the level and where the policy's own fields depart from it.
+TEST(PolicyStatusTest, PresetLevelAndDeviations) {
+  Evaluated ev = EvaluateAll(
+      R"({"podSecurityStandard":"baseline","controls":{"runAsNonRoot":{"enabled":true}}})",
+      {MakeWorkload("Deployment", "ok", GoodPodSpec())});
+  json status = BuildPolicyStatus(
+      {.generation = 1, .policy = &ev.policies[0], .evaluations = ev.evaluations});
+  EXPECT_EQ(status["podSecurityStandard"],
+            json({{"level", "baseline"},
+                  {"deviations", {"require-non-root: enabled is true (baseline: not checked)"}}}));
+  Evaluated plain = EvaluateAll("{}", {});
+  EXPECT_FALSE(BuildPolicyStatus({.policy = &plain.policies[0]}).contains("podSecurityStandard"));
+}
+
 // The operator tallies per namespace and merges: the status from merged tallies equals the
 // status from all evaluations at once.
 TEST(PolicyStatusTest, MergedTalliesGiveTheSameStatus) {

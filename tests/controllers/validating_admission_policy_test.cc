@@ -27,6 +27,14 @@ std::vector<std::string> RulesIn(const json& status, std::string_view where) {
   return out;
 }
 
+// The controls a policy enables when it says nothing (all but the image signature, and those
+// the registry leaves off by default).
+std::size_t EnabledByDefault() {
+  std::size_t n = 0;
+  for (const policy::Control& c : policy::AllControls()) n += c.enabled_by_default;
+  return n;
+}
+
 TEST(PlanAdmissionTest, RoutesFollowModeAndExpressibility) {
   struct Case {
     const char* name;
@@ -37,11 +45,11 @@ TEST(PlanAdmissionTest, RoutesFollowModeAndExpressibility) {
   const Case cases[] = {
       {"none", R"({"admissionMode":"ValidatingAdmissionPolicy"})", AdmissionRoute::kNone, 0},
       {"webhook_mode", R"({"admission":"Deny"})", AdmissionRoute::kWebhook, 0},
-      {"vap_mode", kVapDeny, AdmissionRoute::kDeferred, 7},  // rule 8 is off by default
+      {"vap_mode", kVapDeny, AdmissionRoute::kDeferred, EnabledByDefault()},
       {"vap_mode_digest",
        R"({"admission":"Warn","admissionMode":"ValidatingAdmissionPolicy",
            "controls":{"imageSignature":{"enabled":true,"requireDigest":true}}})",
-       AdmissionRoute::kDeferred, 8},
+       AdmissionRoute::kDeferred, EnabledByDefault() + 1},
       {"vap_mode_keys",
        R"({"admission":"Deny","admissionMode":"ValidatingAdmissionPolicy",
            "controls":{"imageSignature":{"enabled":true,"keys":[{"name":"k",
@@ -56,7 +64,7 @@ TEST(PlanAdmissionTest, RoutesFollowModeAndExpressibility) {
   }
   const AdmissionPlan keys = PlanAdmission(MakePolicy("p", cases[4].spec));
   EXPECT_EQ(keys.not_expressible, "require-image-signature");
-  EXPECT_EQ(keys.webhook_rules.size(), 8u);
+  EXPECT_EQ(keys.webhook_rules.size(), EnabledByDefault() + 1);
 }
 
 TEST(PlanAdmissionTest, DefersOwnedObjectsOnlyWhenTheOwnerDecides) {
@@ -104,7 +112,7 @@ TEST(DesiredValidatingAdmissionPolicyTest, OneValidationPerEnabledRuleAndABindin
   EXPECT_EQ(got->policy.at("metadata").at("name"), "csp-prod");
   EXPECT_EQ(got->policy.at("metadata").at("ownerReferences").at(0).at("uid"), "p-prod");
   EXPECT_EQ(spec.at("failurePolicy"), "Fail");
-  EXPECT_EQ(spec.at("validations").size(), 6u);  // 8 controls, AppArmor and signature off
+  EXPECT_EQ(spec.at("validations").size(), EnabledByDefault() - 1);  // AppArmor off
   EXPECT_NE(spec.at("validations")
                 .at(0)
                 .at("messageExpression")
@@ -158,13 +166,13 @@ TEST(AdmissionStatusTest, SaysWhereEachRuleRuns) {
   EXPECT_TRUE(AdmissionStatus(MakePolicy("p", "{}")).is_null());
   const json webhook = AdmissionStatus(MakePolicy("p", R"({"admission":"Warn"})"));
   EXPECT_EQ(webhook.at("mode"), "Webhook");
-  EXPECT_EQ(RulesIn(webhook, "Webhook").size(), 7u);
+  EXPECT_EQ(RulesIn(webhook, "Webhook").size(), EnabledByDefault());
   EXPECT_FALSE(webhook.contains("validatingAdmissionPolicy"));
 
   const json vap = AdmissionStatus(MakePolicy("p", kVapDeny));
   EXPECT_EQ(vap.at("mode"), "ValidatingAdmissionPolicy");
   EXPECT_EQ(vap.at("validatingAdmissionPolicy"), "csp-p");
-  EXPECT_EQ(RulesIn(vap, "ValidatingAdmissionPolicy").size(), 7u);
+  EXPECT_EQ(RulesIn(vap, "ValidatingAdmissionPolicy").size(), EnabledByDefault());
   EXPECT_EQ(vap.at("webhookJudgesWhole").size(), 1u);
 }
 

@@ -1,5 +1,6 @@
 // A ContainerSecurityPolicy's status (api.md): observedGeneration, the Ready condition, workload
-// counts and per-exemption matched/expired. Pure: the caller passes the time.
+// counts, per-exemption matched/expired, where admission runs, and with a preset its level and
+// where the policy departs from it. Pure: the caller passes the time.
 #pragma once
 
 #include <chrono>
