@@ -8,6 +8,7 @@
 #include "csp/common/json_fields.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
+#include "csp/names/names.h"
 #include "csp/policy/pod_spec_parser.h"
 #include "csp/policy/workload.h"
 
@@ -129,11 +130,20 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   Diagnostics diag(err);
 
   // Policies first: an invalid one refuses the whole scan (its every bad field named).
-  if (options.policy_files.empty()) {
+  std::set<std::string> names;
+  if (options.pod_security_standard) {
+    const std::string level(policy::PssLevelName(*options.pod_security_standard));
+    auto preset = policy::ParsePolicy({{"apiVersion", names::kApiVersion},
+                                       {"kind", names::kPolicies.kind},
+                                       {"metadata", {{"name", "pss-" + level}}},
+                                       {"spec", {{"podSecurityStandard", level}}}});
+    result.policies.push_back(std::move(*preset));  // valid by construction (tested)
+    result.policy_files.emplace_back();
+    names.insert("pss-" + level);
+  } else if (options.policy_files.empty()) {
     result.policies.push_back(policy::DefaultPolicy());
     result.policy_files.emplace_back();
   }
-  std::set<std::string> names;
   ForEachDocument(
       options.policy_files, in, diag, [&](const std::string& file, manifest::Document& doc) {
         if (doc.value.is_null()) return;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -306,6 +307,51 @@ TEST_F(CspctlTest, ScansTheExamples) {
   EXPECT_NE(r.out.find(" compliant, "), std::string::npos) << r;
   EXPECT_EQ(r.out.find(" 0 compliant"), std::string::npos) << r;
   EXPECT_EQ(r.out.find(" 0 failing"), std::string::npos) << r;
+}
+
+// --pod-security-standard on Pod Security Admission's own fixtures (hack/fetch-psa-fixtures.sh;
+// tests/policy/pss_fixtures_test.cc checks which rule fails each): every pass/ fixture of the
+// newest version passes, every fail/ fixture fails, at both levels.
+TEST_F(CspctlTest, PodSecurityStandardAgreesWithPsaFixtures) {
+  const std::string repo = std::string(CLI_TESTDATA) + "/../../..";
+  CommandResult newest = csp::test::Run(
+      {"bash", "-c",
+       "set -e; d=$(bash \"$0\"/hack/fetch-psa-fixtures.sh); for l in baseline restricted; do "
+       "ls -d \"$d/$l\"/v1.* | sort -V | tail -1; done",
+       repo},
+      "", 300);
+  if (newest.exit_code != 0) {
+    if (std::getenv("CI") != nullptr) FAIL() << newest;
+    GTEST_SKIP() << "PSA fixtures not available: " << newest.err;
+  }
+  std::istringstream dirs(newest.out);
+  for (const char* level : {"baseline", "restricted"}) {
+    std::string dir;
+    ASSERT_TRUE(std::getline(dirs, dir)) << newest;
+    for (const char* kind : {"pass", "fail"}) {
+      SCOPED_TRACE(dir + "/" + kind);
+      CommandResult r =
+          Cspctl({"scan", "--pod-security-standard", level, "-o", "json", dir + "/" + kind});
+      const bool pass = std::string(kind) == "pass";
+      EXPECT_EQ(r.exit_code, pass ? 0 : 1) << r.err;
+      const json reports = json::parse(r.out, nullptr, false);
+      ASSERT_TRUE(reports.is_object()) << r;
+      std::map<std::string, int> fails_by_pod;
+      for (const json& report : reports["items"]) {
+        for (const json& result : report["results"]) {
+          EXPECT_EQ(result["policy"], std::string("pss-") + level);
+          const std::string name = result["resources"][0]["name"];
+          fails_by_pod[name] += result["result"] == "fail";
+          EXPECT_TRUE(result["result"] != "error") << result.dump();
+        }
+      }
+      EXPECT_FALSE(fails_by_pod.empty()) << r.out;
+      for (const auto& [name, fails] : fails_by_pod) {
+        EXPECT_EQ(fails > 0, !pass)
+            << level << " " << kind << "/" << name << ": " << fails << " failing rules";
+      }
+    }
+  }
 }
 
 }  // namespace

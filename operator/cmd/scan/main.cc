@@ -39,6 +39,9 @@ Flags:
   -p, --policy FILE      a ContainerSecurityPolicy (YAML or JSON); repeat for several, each is
                          evaluated and reported under its own name. Default: the default policy
                          (every control but require-image-signature, with its defaults)
+      --pod-security-standard LEVEL  also (or, without -p, only) evaluate the policy
+                         "pss-LEVEL": every control as the Pod Security Standards ask at
+                         baseline or restricted (spec.podSecurityStandard)
   -o, --output FORMAT    table (default), json or yaml (the PolicyReports the operator would
                          write, as a v1 List), sarif (SARIF 2.1.0 for code-scanning UIs)
   -n, --namespace NS     namespace of workloads that name none (default "default")
@@ -108,6 +111,12 @@ int Scan(int argc, char** argv) {
         return usage("--color takes auto, always or never");
       }
       color = value;
+    } else if (name == "--pod-security-standard") {
+      if (!args.Take() || (value != "baseline" && value != "restricted")) {
+        return usage("--pod-security-standard takes baseline or restricted");
+      }
+      options.pod_security_standard = value == "baseline" ? csp::policy::PssLevel::kBaseline
+                                                          : csp::policy::PssLevel::kRestricted;
     } else if (name == "--verify-images") {
       verify_images = true;
     } else if (auto r = cspctl::ParseRegistryFlag(args, registry_flags);

@@ -18,8 +18,12 @@ namespace csp::scan {
 enum class Format { kTable, kJson, kYaml, kSarif };
 
 struct ScanOptions {
-  std::vector<std::string> policy_files = {};  // none: the default policy of controls.md
-  std::vector<std::string> paths = {};         // files, directories, "-" for stdin
+  // none (and no pod_security_standard): the default policy of controls.md
+  std::vector<std::string> policy_files = {};
+  // --pod-security-standard: a policy "pss-<level>" holding only that preset, besides any
+  // policy files.
+  std::optional<policy::PssLevel> pod_security_standard = {};
+  std::vector<std::string> paths = {};  // files, directories, "-" for stdin
   std::string default_namespace = "default";
   std::chrono::sys_seconds now = {};
   Format format = Format::kTable;
