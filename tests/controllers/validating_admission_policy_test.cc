@@ -7,13 +7,27 @@
 
 #include "csp/common/rfc3339.h"
 #include "csp/controllers/webhook_configuration.h"
+#include "csp/policy/control.h"
 #include "test_util.h"
 
 namespace csp::controllers {
 namespace {
 
 using test::json;
-using test::MakePolicy;
+
+// These tests are about the rules CEL expresses. A control without a CEL form (control.h: cel
+// null) sends every object to the webhook
+// (PlanAdmissionTest.AControlWithoutCelSendsAllToTheWebhook), so each one the spec leaves unset is
+// switched off here.
+policy::Policy MakePolicy(std::string_view name, std::string_view spec) {
+  json doc = json::parse(spec);
+  for (const policy::Control& c : policy::AllControls()) {
+    if (c.cel != nullptr) continue;
+    json& settings = doc["controls"][std::string(c.key)];
+    if (!settings.contains("enabled")) settings["enabled"] = false;
+  }
+  return test::MakePolicy(name, doc.dump());
+}
 
 constexpr char kVapDeny[] = R"({"admission":"Deny","admissionMode":"ValidatingAdmissionPolicy"})";
 
@@ -65,6 +79,15 @@ TEST(PlanAdmissionTest, RoutesFollowModeAndExpressibility) {
   const AdmissionPlan keys = PlanAdmission(MakePolicy("p", cases[4].spec));
   EXPECT_EQ(keys.not_expressible, "require-image-signature");
   EXPECT_EQ(keys.webhook_rules.size(), EnabledByDefault() + 1);
+}
+
+TEST(PlanAdmissionTest, AControlWithoutCelSendsAllToTheWebhook) {
+  const AdmissionPlan plan = PlanAdmission(test::MakePolicy("p", kVapDeny));
+  const policy::Control* first = policy::FindControl(plan.not_expressible);
+  ASSERT_NE(first, nullptr) << "every default control has a CEL form";
+  EXPECT_EQ(first->cel, nullptr);
+  EXPECT_EQ(plan.route, AdmissionRoute::kWebhook);
+  EXPECT_TRUE(plan.vap_rules.empty());
 }
 
 TEST(PlanAdmissionTest, DefersOwnedObjectsOnlyWhenTheOwnerDecides) {

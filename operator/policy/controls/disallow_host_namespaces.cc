@@ -1,0 +1,33 @@
+// Sharing the node's network, PID or IPC namespace lets a container see and reach the node's
+// processes, traffic and shared memory (PSS baseline "Host Namespaces").
+// Fields:  spec.hostNetwork, spec.hostPID, spec.hostIPC
+// Allowed: false, unset
+#include "csp/policy/control.h"
+
+namespace csp::policy::controls {
+namespace {
+
+// Pod-level fields: each one set is a violation of its own, naming no container.
+Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
+  Finding f;
+  if (pod.host_network) f.violations.emplace_back("spec.hostNetwork is true");
+  if (pod.host_pid) f.violations.emplace_back("spec.hostPID is true");
+  if (pod.host_ipc) f.violations.emplace_back("spec.hostIPC is true");
+  if (!f.violations.empty()) f.outcome = Outcome::kFail;
+  return f;
+}
+
+}  // namespace
+
+Control DisallowHostNamespaces() {
+  return {.id = "disallow-host-namespaces",
+          .key = "hostNamespaces",
+          .severity = "high",
+          .summary = "pods must not set hostNetwork, hostPID or hostIPC",
+          .parse = &ParseNoSettings,
+          .check = &Check,
+          .pss_baseline = R"({"enabled": true})",
+          .pss_restricted = R"({"enabled": true})"};
+}
+
+}  // namespace csp::policy::controls
