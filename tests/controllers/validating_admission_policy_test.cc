@@ -7,13 +7,25 @@
 
 #include "csp/common/rfc3339.h"
 #include "csp/controllers/webhook_configuration.h"
+#include "csp/policy/control.h"
 #include "test_util.h"
 
 namespace csp::controllers {
 namespace {
 
 using test::json;
-using test::MakePolicy;
+
+// test::MakePolicy with every control that has no CEL form disabled unless `spec` names it:
+// one such rule sends the whole policy to the webhook, and these tests are about the split for
+// the rules CEL can judge. DefaultControlWithoutCelKeepsTheWebhook shows the other side.
+policy::Policy MakePolicy(std::string_view name, std::string_view spec) {
+  json doc = json::parse(spec);
+  for (const policy::Control& c : policy::AllControls()) {
+    if (c.cel != nullptr || doc["controls"].contains(c.key)) continue;
+    doc["controls"][std::string(c.key)]["enabled"] = false;
+  }
+  return test::MakePolicy(name, doc.dump());
+}
 
 constexpr char kVapDeny[] = R"({"admission":"Deny","admissionMode":"ValidatingAdmissionPolicy"})";
 
@@ -57,6 +69,20 @@ TEST(PlanAdmissionTest, RoutesFollowModeAndExpressibility) {
   const AdmissionPlan keys = PlanAdmission(MakePolicy("p", cases[4].spec));
   EXPECT_EQ(keys.not_expressible, "require-image-signature");
   EXPECT_EQ(keys.webhook_rules.size(), 8u);
+}
+
+// A control enabled by default without a CEL form keeps a default policy in
+// ValidatingAdmissionPolicy mode with the webhook, which judges it whole.
+TEST(PlanAdmissionTest, DefaultControlWithoutCelKeepsTheWebhook) {
+  const policy::Control* without_cel = nullptr;
+  for (const policy::Control& c : policy::AllControls()) {
+    if (c.enabled_by_default && c.cel == nullptr && without_cel == nullptr) without_cel = &c;
+  }
+  if (without_cel == nullptr) GTEST_SKIP() << "every control enabled by default has CEL";
+  const AdmissionPlan plan = PlanAdmission(test::MakePolicy("p", kVapDeny));
+  EXPECT_EQ(plan.route, AdmissionRoute::kWebhook);
+  EXPECT_EQ(plan.not_expressible, without_cel->id);
+  EXPECT_TRUE(plan.vap_rules.empty());
 }
 
 TEST(PlanAdmissionTest, DefersOwnedObjectsOnlyWhenTheOwnerDecides) {

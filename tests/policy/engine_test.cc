@@ -53,9 +53,10 @@ constexpr char kCompliantPod[] = R"({
 // A pod violating every control enabled by default.
 constexpr char kViolatingPod[] = R"({
   "apiVersion":"v1","kind":"Pod","metadata":{"name":"bad","namespace":"shop"},
-  "spec":{"containers":[{"name":"app","image":"nginx","securityContext":{
+  "spec":{"securityContext":{"sysctls":[{"name":"kernel.msgmax","value":"1"}]},
+          "containers":[{"name":"app","image":"nginx","securityContext":{
               "privileged":true,"runAsUser":0,"capabilities":{"add":["SYS_ADMIN"]},
-              "appArmorProfile":{"type":"Unconfined"}},
+              "appArmorProfile":{"type":"Unconfined"},"seLinuxOptions":{"type":"spc_t"}},
            "volumeMounts":[{"name":"sock","mountPath":"/s"}]}],
           "volumes":[{"name":"sock","hostPath":{"path":"/var/run/docker.sock"}}]}})";
 
@@ -136,8 +137,11 @@ TEST(EvaluateTest, WindowsPodSkipsRulesTwoThreeFour) {
       "spec":{"os":{"name":"windows"},"containers":[{"name":"app","securityContext":{
           "privileged":true,"capabilities":{"add":["ALL"]},
           "appArmorProfile":{"type":"Unconfined"}}}]}})");
-  const std::vector<RuleResult> results = MustEvaluate(
-      MustParse(R"({"controls":{"appArmor":{"requireExplicit":true}}})"), MustRecognise(pod));
+  nlohmann::json spec = Json(R"({"controls":{"appArmor":{"requireExplicit":true}}})");
+  for (const Control& c : AllControls()) {  // those disabled by default too
+    if (c.skip_on_windows) spec["controls"][std::string(c.key)]["enabled"] = true;
+  }
+  const std::vector<RuleResult> results = MustEvaluate(MustParse(spec.dump()), MustRecognise(pod));
   ASSERT_EQ(results.size(), AllControls().size());
   for (const Control& c : AllControls()) {
     const RuleResult* r = ResultFor(results, c.id);
