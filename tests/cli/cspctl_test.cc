@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -185,13 +186,14 @@ TEST_F(CspctlTest, BrokenFirstDocumentDoesNotHideTheRest) {
       << r;
   json list = json::parse(r.out);
   ASSERT_EQ(list["items"].size(), 1u) << r;
-  json result;
-  for (const json& each : list["items"][0]["results"]) {
-    if (each["rule"] == "disallow-privileged") result = each;
-  }
-  EXPECT_EQ(result["resources"][0]["name"], "after-the-error") << r;
-  EXPECT_EQ(result["policy"], "default") << r;
-  EXPECT_EQ(result["result"], "fail") << r;
+  // Results are in rule order; find the one this document fails.
+  const json& results = list["items"][0]["results"];
+  auto result = std::find_if(results.begin(), results.end(),
+                             [](const json& x) { return x["rule"] == "disallow-privileged"; });
+  ASSERT_NE(result, results.end()) << r;
+  EXPECT_EQ((*result)["resources"][0]["name"], "after-the-error") << r;
+  EXPECT_EQ((*result)["policy"], "default") << r;
+  EXPECT_EQ((*result)["result"], "fail") << r;
 }
 
 TEST_F(CspctlTest, InvalidPolicyNamesEveryBadField) {

@@ -268,7 +268,9 @@ std::vector<DiffCase> DiffCases() {
        {web},
        [](std::vector<json>& reports) {
          for (json& r : reports) {
-           if (r["metadata"]["name"] == "csp-base") r["results"][0]["result"] = "skip";
+           if (r["metadata"]["name"] != "csp-base") continue;
+           json& result = r["results"][0]["result"];  // changed, whatever it was
+           result = result == "fail" ? "pass" : "fail";
          }
        },
        {},

@@ -90,6 +90,20 @@ TEST(PlanAdmissionTest, AControlWithoutCelSendsAllToTheWebhook) {
   EXPECT_TRUE(plan.vap_rules.empty());
 }
 
+// A control enabled by default without a CEL form keeps a default policy in
+// ValidatingAdmissionPolicy mode with the webhook, which judges it whole.
+TEST(PlanAdmissionTest, DefaultControlWithoutCelKeepsTheWebhook) {
+  const policy::Control* without_cel = nullptr;
+  for (const policy::Control& c : policy::AllControls()) {
+    if (c.enabled_by_default && c.cel == nullptr && without_cel == nullptr) without_cel = &c;
+  }
+  if (without_cel == nullptr) GTEST_SKIP() << "every control enabled by default has CEL";
+  const AdmissionPlan plan = PlanAdmission(test::MakePolicy("p", kVapDeny));
+  EXPECT_EQ(plan.route, AdmissionRoute::kWebhook);
+  EXPECT_EQ(plan.not_expressible, without_cel->id);
+  EXPECT_TRUE(plan.vap_rules.empty());
+}
+
 TEST(PlanAdmissionTest, DefersOwnedObjectsOnlyWhenTheOwnerDecides) {
   // Seccomp/AppArmor on: csp-agent's Localhost profiles always go to the webhook.
   const AdmissionPlan plain = PlanAdmission(MakePolicy("p", kVapDeny));

@@ -43,8 +43,8 @@ TEST(CelTest, PathPrefixesAreWholeComponents) {
   EXPECT_EQ(Let("x", "1", "x + 1"), "[1].map(x, x + 1)[0]");
 }
 
-// Every control of the registry says whether CEL can judge it with its default settings; the
-// signature control cannot once keys are configured.
+// Every control of the registry says whether CEL can judge it with its default settings (a null
+// cel says never: the webhook judges it); the signature control cannot once keys are configured.
 TEST(CelTest, EveryControlHasACelFormOrSaysWhyNot) {
   for (const Control& c : AllControls()) {
     SCOPED_TRACE(std::string(c.id));

@@ -53,11 +53,11 @@ constexpr char kCompliantPod[] = R"({
 // A pod violating every control enabled by default.
 constexpr char kViolatingPod[] = R"({
   "apiVersion":"v1","kind":"Pod","metadata":{"name":"bad","namespace":"shop"},
-  "spec":{"hostPID":true,
+  "spec":{"hostPID":true,"securityContext":{"sysctls":[{"name":"kernel.msgmax","value":"1"}]},
           "containers":[{"name":"app","image":"nginx","securityContext":{
               "privileged":true,"runAsUser":0,"capabilities":{"add":["SYS_ADMIN"]},
               "appArmorProfile":{"type":"Unconfined"},"procMount":"Unmasked",
-              "windowsOptions":{"hostProcess":true}},
+              "windowsOptions":{"hostProcess":true},"seLinuxOptions":{"type":"spc_t"}},
            "ports":[{"containerPort":80,"hostPort":80}],
            "volumeMounts":[{"name":"sock","mountPath":"/s"}],
            "livenessProbe":{"httpGet":{"host":"10.0.0.1","port":80}}}],
@@ -143,8 +143,11 @@ TEST(EvaluateTest, WindowsPodSkipsRulesTwoThreeFour) {
       "spec":{"os":{"name":"windows"},"containers":[{"name":"app","securityContext":{
           "privileged":true,"capabilities":{"add":["ALL"]},
           "appArmorProfile":{"type":"Unconfined"}}}]}})");
-  const std::vector<RuleResult> results = MustEvaluate(
-      MustParse(R"({"controls":{"appArmor":{"requireExplicit":true}}})"), MustRecognise(pod));
+  nlohmann::json spec = Json(R"({"controls":{"appArmor":{"requireExplicit":true}}})");
+  for (const Control& c : AllControls()) {  // those disabled by default too
+    if (c.skip_on_windows) spec["controls"][std::string(c.key)]["enabled"] = true;
+  }
+  const std::vector<RuleResult> results = MustEvaluate(MustParse(spec.dump()), MustRecognise(pod));
   ASSERT_EQ(results.size(), AllControls().size());
   for (const Control& c : AllControls()) {
     const RuleResult* r = ResultFor(results, c.id);

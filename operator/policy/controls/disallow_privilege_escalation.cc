@@ -1,0 +1,58 @@
+// A process that may gain privileges (set-user-ID binaries, file capabilities) can become root
+// in its container however the container starts; allowPrivilegeEscalation: false sets the
+// kernel's no_new_privs. Pod Security Standards, restricted.
+// Fields:  securityContext.allowPrivilegeEscalation of every container (init, ephemeral too)
+// Allowed: false. Unset fails: the runtime's default is true. A privileged container, or one
+//          adding SYS_ADMIN, escalates whatever the field says (the API server refuses false
+//          with privileged or CAP_SYS_ADMIN), so false with either fails too.
+#include <algorithm>
+
+#include "csp/policy/control.h"
+#include "csp/policy/text.h"
+
+namespace csp::policy::controls {
+namespace {
+
+constexpr std::string_view kField = "securityContext.allowPrivilegeEscalation";
+
+bool AddsSysAdmin(const SecurityContext& sc) {
+  return sc.capabilities &&
+         std::any_of(sc.capabilities->add.begin(), sc.capabilities->add.end(),
+                     [](std::string_view cap) { return NormalizeCapability(cap) == "SYS_ADMIN"; });
+}
+
+Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
+  return CheckEachContainer(pod, [](const Container& c) -> std::string {
+    if (!c.security_context || !c.security_context->allow_privilege_escalation) {
+      return std::string(kField) + " is not set to false";
+    }
+    const SecurityContext& sc = *c.security_context;
+    if (*sc.allow_privilege_escalation) return std::string(kField) + " is true";
+    if (sc.privileged.value_or(false)) {
+      return std::string(kField) + " is false, but privileged is true: it escalates anyway";
+    }
+    if (AddsSysAdmin(sc)) {
+      return std::string(kField) +
+             " is false, but capabilities.add holds SYS_ADMIN: it escalates anyway";
+    }
+    return "";
+  });
+}
+
+}  // namespace
+
+Control DisallowPrivilegeEscalation() {
+  return {.id = "disallow-privilege-escalation",
+          .key = "privilegeEscalation",
+          .severity = "medium",
+          // Restricted-level: most workloads leave the field unset, which fails (controls.md).
+          .enabled_by_default = false,
+          // Windows has no set-user-ID; PSA admits Windows pods without the check.
+          .skip_on_windows = true,
+          .summary = "containers must set securityContext.allowPrivilegeEscalation=false",
+          .parse = &ParseNoSettings,
+          .check = &Check,
+          .pss_restricted = R"({"enabled": true})"};
+}
+
+}  // namespace csp::policy::controls
