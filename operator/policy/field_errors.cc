@@ -63,6 +63,15 @@ bool ReportType(const nlohmann::json& v, nlohmann::json::value_t want, const std
   return ok;
 }
 
+void ReadBool(const nlohmann::json& object, std::string_view key, const std::string& path,
+              FieldErrors& errors, bool& out) {
+  const nlohmann::json* v = GetField(object, key);
+  if (v != nullptr &&
+      ExpectType(*v, nlohmann::json::value_t::boolean, path + "." + std::string(key), errors)) {
+    out = v->get<bool>();
+  }
+}
+
 void ReadStringList(const nlohmann::json& v, const std::string& path, FieldErrors& errors,
                     std::vector<std::string>& out) {
   if (!ExpectType(v, nlohmann::json::value_t::array, path, errors)) return;

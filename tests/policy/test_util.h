@@ -54,6 +54,14 @@ inline json PolicyWithControl(std::string_view key, std::string_view settings) {
   return doc;
 }
 
+// What the Pod Security Standards level ("baseline" or "restricted") asks of control `rule`
+// (Control::pss_baseline / pss_restricted): the settings a preset gives it.
+inline std::string PssSettings(std::string_view rule, std::string_view level) {
+  const Control* control = FindControl(rule);
+  if (control == nullptr) return "";
+  return std::string(level == "baseline" ? control->pss_baseline : control->pss_restricted);
+}
+
 // A Pod named "p" in namespace "ns" with the given spec and metadata.annotations.
 inline json PodDoc(std::string_view pod_spec, std::string_view annotations = "") {
   json pod = {{"apiVersion", "v1"},

@@ -93,7 +93,9 @@ Control DisallowRuntimeSocket() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
-          .cel = &Cel};
+          .cel = &Cel,
+          .pss_baseline = "",
+          .pss_restricted = ""};
 }
 
 }  // namespace csp::policy::controls

@@ -29,7 +29,9 @@ Control Privileged() {
           .summary = "containers must not set securityContext.privileged=true",
           .parse = &ParseNoSettings,
           .check = &Check,
-          .cel = &Cel};
+          .cel = &Cel,
+          .pss_baseline = R"({"enabled": true})",
+          .pss_restricted = R"({"enabled": true})"};
 }
 
 }  // namespace csp::policy::controls

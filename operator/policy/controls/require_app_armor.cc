@@ -3,7 +3,10 @@
 //          annotation container.apparmor.security.beta.kubernetes.io/<container>.
 // Allowed: RuntimeDefault, Localhost with localhostProfile; unset unless requireExplicit; in a
 //          cluster, a Localhost profile csp-agent manages only when loaded on every node the
-//          pod may run on (node_facts.h).
+//          pod may run on (node_facts.h). With judgeOverridden, as Pod Security Admission does,
+//          the pod's field is judged even where every container sets its own, and every
+//          annotation even where a field wins over it or it names no container.
+#include <algorithm>
 #include <array>
 
 #include "csp/policy/cel.h"
@@ -15,75 +18,119 @@ namespace {
 
 struct Settings : ControlSettings {
   bool require_explicit = false;
+  bool judge_overridden = false;
 };
 
-constexpr std::array<ControlField, 1> kFields = {{{"requireExplicit", "false"}}};
+constexpr std::array<ControlField, 2> kFields = {{
+    {"requireExplicit", "false"},
+    {"judgeOverridden", "false"},
+}};
 
 std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
                                              FieldErrors& errors) {
   auto s = std::make_shared<Settings>();
-  if (const nlohmann::json* v = GetField(obj, "requireExplicit")) {
-    if (ExpectType(*v, nlohmann::json::value_t::boolean, path + ".requireExplicit", errors)) {
-      s->require_explicit = v->get<bool>();
-    }
-  }
+  ReadBool(obj, "requireExplicit", path, errors, s->require_explicit);
+  ReadBool(obj, "judgeOverridden", path, errors, s->judge_overridden);
   return s;
 }
 
-// The problem with one container's effective profile, or "" when it is acceptable.
-// `nodes` is null offline (no node facts): the spec alone is judged.
-std::string Problem(const PodSpec& pod, const Container& c, bool require_explicit,
-                    NodeProfileCheck* nodes) {
-  const std::optional<Profile>& own =
-      c.security_context ? c.security_context->app_armor : std::optional<Profile>{};
-  const std::optional<Profile>& field = own ? own : pod.pod_security_context.app_armor;
-  if (field) {
-    const char* where =
-        own ? "securityContext.appArmorProfile" : "pod securityContext.appArmorProfile";
-    if (field->type == "Unconfined") return std::string(where) + ".type is Unconfined";
-    if (field->type == "Localhost" &&
-        (!field->localhost_profile || field->localhost_profile->empty())) {
-      return std::string(where) + ".type is Localhost without localhostProfile";
-    }
-    if (field->type != "RuntimeDefault" && field->type != "Localhost") {
-      return std::string(where) + ".type \"" + std::string(field->type) +
-             "\" is not RuntimeDefault or Localhost";
-    }
-    if (field->type == "Localhost" && nodes) return nodes->AppArmor(*field->localhost_profile);
-    return "";
+// What is wrong with the profile field `field` written at `where`, or "". `nodes` is null
+// offline and for a profile no container uses.
+std::string FieldProblem(const Profile& field, const std::string& where, NodeProfileCheck* nodes) {
+  if (field.type == "Unconfined") return where + ".type is Unconfined";
+  if (field.type == "Localhost" && (!field.localhost_profile || field.localhost_profile->empty())) {
+    return where + ".type is Localhost without localhostProfile";
   }
-  for (const auto& [container, value] : pod.app_armor_annotations) {
-    if (container != c.name) continue;
-    std::string where =
-        "annotation container.apparmor.security.beta.kubernetes.io/" + std::string(container);
-    if (value == "runtime/default") return "";
-    if (value.substr(0, 10) == "localhost/") {
-      if (value.size() == 10) return where + " is localhost/ without a profile name";
-      return nodes ? nodes->AppArmor(value.substr(10)) : "";
-    }
-    if (value == "unconfined") return where + " is unconfined";
-    return where + " value \"" + std::string(value) +
-           "\" is not runtime/default, localhost/<name> or unconfined";
+  if (field.type != "RuntimeDefault" && field.type != "Localhost") {
+    return where + ".type \"" + std::string(field.type) + "\" is not RuntimeDefault or Localhost";
   }
-  if (require_explicit) return "no AppArmor profile is set (requireExplicit)";
+  if (field.type == "Localhost" && nodes) return nodes->AppArmor(*field.localhost_profile);
   return "";
 }
 
+// The same for the annotation of `container` holding `value`.
+std::string AnnotationProblem(std::string_view container, std::string_view value,
+                              NodeProfileCheck* nodes) {
+  std::string where =
+      "annotation container.apparmor.security.beta.kubernetes.io/" + std::string(container);
+  if (value == "runtime/default") return "";
+  if (value.substr(0, 10) == "localhost/") {
+    if (value.size() == 10) return where + " is localhost/ without a profile name";
+    return nodes ? nodes->AppArmor(value.substr(10)) : "";
+  }
+  if (value == "unconfined") return where + " is unconfined";
+  return where + " value \"" + std::string(value) +
+         "\" is not runtime/default, localhost/<name> or unconfined";
+}
+
+const std::string_view* AnnotationOf(const PodSpec& pod, std::string_view container) {
+  for (const auto& [name, value] : pod.app_armor_annotations) {
+    if (name == container) return &value;
+  }
+  return nullptr;
+}
+
+// The problems with one container's profile, or "" when it is acceptable: its effective
+// profile, and with judgeOverridden its annotation under a field too.
+std::string Problem(const PodSpec& pod, const Container& c, const Settings& s,
+                    NodeProfileCheck* nodes, bool& pod_field_used) {
+  const std::optional<Profile>& own =
+      c.security_context ? c.security_context->app_armor : std::optional<Profile>{};
+  const std::optional<Profile>& field = own ? own : pod.pod_security_context.app_armor;
+  const std::string_view* annotation = AnnotationOf(pod, c.name);
+  if (!field) {
+    if (annotation) return AnnotationProblem(c.name, *annotation, nodes);
+    return s.require_explicit ? "no AppArmor profile is set (requireExplicit)" : "";
+  }
+  pod_field_used |= !own;
+  std::string p = FieldProblem(
+      *field, own ? "securityContext.appArmorProfile" : "pod securityContext.appArmorProfile",
+      nodes);
+  if (s.judge_overridden && annotation) {
+    std::string q = AnnotationProblem(c.name, *annotation, nullptr);
+    if (!q.empty()) p += (p.empty() ? "" : ", ") + q;
+  }
+  return p;
+}
+
+// The violations of what no container uses (judgeOverridden): the pod's field under every
+// container's own, and annotations naming no container.
+void JudgeOverridden(const PodSpec& pod, bool pod_field_used, Finding& f) {
+  const std::optional<Profile>& pod_field = pod.pod_security_context.app_armor;
+  if (pod_field && !pod_field_used) {
+    std::string p = FieldProblem(*pod_field, "spec.securityContext.appArmorProfile", nullptr);
+    if (!p.empty()) f.violations.push_back(std::move(p));
+  }
+  for (const auto& [container, value] : pod.app_armor_annotations) {
+    const bool named = std::any_of(pod.containers.begin(), pod.containers.end(),
+                                   [&](const Container& c) { return c.name == container; });
+    if (named) continue;
+    std::string p = AnnotationProblem(container, value, nullptr);
+    if (!p.empty()) f.violations.push_back(std::move(p));
+  }
+  if (!f.violations.empty()) f.outcome = Outcome::kFail;
+}
+
 Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext& context) {
-  const bool require_explicit = static_cast<const Settings&>(settings).require_explicit;
+  const auto& s = static_cast<const Settings&>(settings);
   std::optional<NodeProfileCheck> nodes;
   if (context.node_facts != nullptr) nodes.emplace(*context.node_facts, pod);
+  bool pod_field_used = false;
   Finding f = CheckEachContainer(pod, [&](const Container& c) {
-    return Problem(pod, c, require_explicit, nodes ? &*nodes : nullptr);
+    return Problem(pod, c, s, nodes ? &*nodes : nullptr, pod_field_used);
   });
   if (nodes) f.nodes = nodes->MissingNodes();
+  if (s.judge_overridden) JudgeOverridden(pod, pod_field_used, f);
   return f;
 }
 
 // The spec half only, as for seccomp: Localhost profiles of csp-agent's go to the webhook.
 std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
-  const bool require_explicit = static_cast<const Settings&>(settings).require_explicit;
+  const auto& s = static_cast<const Settings&>(settings);
+  // The fields Pod Security Standards parity added go to the webhook (never approximated).
+  if (s.judge_overridden) return std::nullopt;
+  const bool require_explicit = s.require_explicit;
   const std::string field =
       "t == 'Unconfined' ? where + '.type is Unconfined' : "
       "t == 'Localhost' && f.?localhostProfile.orValue('') == '' ? "
@@ -126,7 +173,9 @@ Control RequireAppArmor() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
-          .cel = &Cel};
+          .cel = &Cel,
+          .pss_baseline = R"({"enabled": true, "judgeOverridden": true})",
+          .pss_restricted = R"({"enabled": true, "judgeOverridden": true})"};
 }
 
 }  // namespace csp::policy::controls

@@ -283,7 +283,9 @@ Control RequireImageSignature() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
-          .cel = &Cel};
+          .cel = &Cel,
+          .pss_baseline = "",
+          .pss_restricted = ""};
 }
 
 }  // namespace csp::policy::controls

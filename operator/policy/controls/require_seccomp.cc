@@ -1,9 +1,13 @@
 // Without a seccomp profile Kubernetes runs a container Unconfined: every syscall is open.
 // Fields:  securityContext.seccompProfile of each container, else of the pod (a container's
 //          profile replaces the pod's as a whole object; the old annotations are ignored).
-// Allowed: RuntimeDefault, Localhost with localhostProfile; in a cluster, a Localhost profile
-//          under containersecurity/ (csp-agent's) only when installed on every node the pod
-//          may run on (node_facts.h).
+// Allowed: RuntimeDefault, Localhost with localhostProfile, unset when allowUnset; in a
+//          cluster, a Localhost profile under containersecurity/ (csp-agent's) only when
+//          installed on every node the pod may run on (node_facts.h). With judgeOverridden the
+//          pod's profile is judged even where every container replaces it, as Pod Security
+//          Admission does.
+#include <array>
+
 #include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/node_facts.h"
@@ -11,37 +15,78 @@
 namespace csp::policy::controls {
 namespace {
 
-Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext& context) {
+struct Settings : ControlSettings {
+  bool allow_unset = false;
+  bool judge_overridden = false;
+};
+
+constexpr std::array<ControlField, 2> kFields = {{
+    {"allowUnset", "false"},
+    {"judgeOverridden", "false"},
+}};
+
+std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
+                                             FieldErrors& errors) {
+  auto s = std::make_shared<Settings>();
+  ReadBool(obj, "allowUnset", path, errors, s->allow_unset);
+  ReadBool(obj, "judgeOverridden", path, errors, s->judge_overridden);
+  return s;
+}
+
+// What is wrong with `profile`, written at `where`, or "". `nodes` is null offline, and for a
+// profile no container uses.
+std::string ProfileProblem(const Profile& profile, const std::string& where,
+                           std::optional<NodeProfileCheck>& nodes) {
+  if (profile.type == "Unconfined") return where + ".type is Unconfined";
+  if (profile.type == "Localhost") {
+    if (!profile.localhost_profile || profile.localhost_profile->empty()) {
+      return where + ".type is Localhost without localhostProfile";
+    }
+    return nodes ? nodes->Seccomp(*profile.localhost_profile) : "";
+  }
+  if (profile.type != "RuntimeDefault") {
+    return where + ".type \"" + std::string(profile.type) + "\" is not RuntimeDefault or Localhost";
+  }
+  return "";
+}
+
+Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext& context) {
+  const auto& s = static_cast<const Settings&>(settings);
   std::optional<NodeProfileCheck> nodes;
   if (context.node_facts != nullptr) nodes.emplace(*context.node_facts, pod);
+  bool pod_profile_used = false;
   Finding f = CheckEachContainer(pod, [&](const Container& c) -> std::string {
     const std::optional<Profile>& own =
         c.security_context ? c.security_context->seccomp : std::optional<Profile>{};
-    const std::optional<Profile>& profile = own ? own : pod.pod_security_context.seccomp;
-    const std::string where =
-        own ? "securityContext.seccompProfile" : "pod securityContext.seccompProfile";
-    if (!profile) return "seccompProfile is not set (the container runs Unconfined)";
-    if (profile->type == "Unconfined") return where + ".type is Unconfined";
-    if (profile->type == "Localhost") {
-      if (!profile->localhost_profile || profile->localhost_profile->empty()) {
-        return where + ".type is Localhost without localhostProfile";
-      }
-      return nodes ? nodes->Seccomp(*profile->localhost_profile) : "";
+    if (own) return ProfileProblem(*own, "securityContext.seccompProfile", nodes);
+    pod_profile_used = true;
+    const std::optional<Profile>& profile = pod.pod_security_context.seccomp;
+    if (!profile) {
+      return s.allow_unset ? "" : "seccompProfile is not set (the container runs Unconfined)";
     }
-    if (profile->type != "RuntimeDefault") {
-      return where + ".type \"" + std::string(profile->type) +
-             "\" is not RuntimeDefault or Localhost";
-    }
-    return "";
+    return ProfileProblem(*profile, "pod securityContext.seccompProfile", nodes);
   });
   if (nodes) f.nodes = nodes->MissingNodes();
+  // A pod profile some container uses was judged above, in that container's name.
+  if (s.judge_overridden && !pod_profile_used && pod.pod_security_context.seccomp) {
+    std::optional<NodeProfileCheck> unused;
+    std::string p = ProfileProblem(*pod.pod_security_context.seccomp,
+                                   "spec.securityContext.seccompProfile", unused);
+    if (!p.empty()) {
+      f.violations.push_back(std::move(p));
+      f.outcome = Outcome::kFail;
+    }
+  }
   return f;
 }
 
 // The spec half only: a Localhost profile of csp-agent's reaches the webhook, which knows the
 // nodes (the generator defers such objects to it).
-std::optional<cel::CelCheck> Cel(const ControlSettings&) {
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
+  const auto& s = static_cast<const Settings&>(settings);
+  // The fields Pod Security Standards parity added go to the webhook (never approximated).
+  if (s.allow_unset || s.judge_overridden) return std::nullopt;
   const std::string problem =
       "!p.hasValue() ? 'seccompProfile is not set (the container runs Unconfined)' : "
       "t == 'Unconfined' ? where + '.type is Unconfined' : "
@@ -66,9 +111,12 @@ Control RequireSeccomp() {
           .severity = "high",
           .skip_on_windows = true,
           .summary = "containers must run with a RuntimeDefault or Localhost seccomp profile",
-          .parse = &ParseNoSettings,
+          .fields = kFields,
+          .parse = &Parse,
           .check = &Check,
-          .cel = &Cel};
+          .cel = &Cel,
+          .pss_baseline = R"({"enabled": true, "allowUnset": true, "judgeOverridden": true})",
+          .pss_restricted = R"({"enabled": true, "judgeOverridden": true})"};
 }
 
 }  // namespace csp::policy::controls

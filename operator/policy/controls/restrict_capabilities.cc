@@ -1,7 +1,8 @@
 // Added capabilities hand a container pieces of root; only a short allow-list is acceptable.
 // Fields:  securityContext.capabilities.{add,drop} of each container
 // Allowed: add within `allowed` (default NET_BIND_SERVICE), never ALL; drop ALL when
-//          requireDropAll. Names compare case-insensitively with an optional CAP_ prefix.
+//          requireDropAll. Names compare case-insensitively with an optional CAP_ prefix, or,
+//          with literalNames, exactly as written (as Pod Security Admission compares them).
 #include <algorithm>
 #include <array>
 
@@ -13,18 +14,34 @@ namespace csp::policy::controls {
 namespace {
 
 struct Settings : ControlSettings {
-  std::vector<std::string> allowed;  // normalized
+  std::vector<std::string> allowed;  // normalized, or as written with literal_names
   bool require_drop_all = false;
+  bool literal_names = false;
+  // The name `written` compares as.
+  std::string Name(std::string_view written) const {
+    return literal_names ? std::string(written) : NormalizeCapability(written);
+  }
 };
 
-constexpr std::array<ControlField, 2> kFields = {{
+constexpr std::array<ControlField, 3> kFields = {{
     {"allowed", R"(["NET_BIND_SERVICE"])"},  // a policy's list replaces it; [] allows none
     {"requireDropAll", "false"},
+    {"literalNames", "false"},
 }};
+
+// PSS: baseline allows adding its list (check_capabilities_baseline.go), restricted only
+// NET_BIND_SERVICE and requires drop ALL (check_capabilities_restricted.go); both compare names
+// literally.
+constexpr std::string_view kPssBaseline = R"({"enabled": true, "literalNames": true, "allowed": [
+    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]})";
+constexpr std::string_view kPssRestricted = R"({"enabled": true, "literalNames": true,
+    "allowed": ["NET_BIND_SERVICE"], "requireDropAll": true})";
 
 std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
                                              FieldErrors& errors) {
   auto s = std::make_shared<Settings>();
+  ReadBool(obj, "literalNames", path, errors, s->literal_names);
   if (const nlohmann::json* v = GetField(obj, "allowed")) {
     std::vector<std::string> names;
     ReadStringList(*v, path + ".allowed", errors, names);
@@ -35,15 +52,11 @@ std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const st
       } else if (NormalizeCapability(names[i]) == "ALL") {
         errors.Add(item, "ALL cannot be allowed: it grants every capability");
       } else {
-        s->allowed.push_back(NormalizeCapability(names[i]));
+        s->allowed.push_back(s->Name(names[i]));
       }
     }
   }
-  if (const nlohmann::json* v = GetField(obj, "requireDropAll")) {
-    if (ExpectType(*v, nlohmann::json::value_t::boolean, path + ".requireDropAll", errors)) {
-      s->require_drop_all = v->get<bool>();
-    }
-  }
+  ReadBool(obj, "requireDropAll", path, errors, s->require_drop_all);
   return s;
 }
 
@@ -57,7 +70,7 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
     auto add = [&](const std::string& p) { problems += (problems.empty() ? "" : ", ") + p; };
     if (caps != nullptr) {
       for (std::string_view added : caps->add) {
-        std::string cap = NormalizeCapability(added);
+        std::string cap = s.Name(added);
         if (cap == "ALL") {
           add("capabilities.add holds ALL");
         } else if (std::find(s.allowed.begin(), s.allowed.end(), cap) == s.allowed.end()) {
@@ -66,10 +79,9 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
       }
     }
     if (s.require_drop_all) {
-      bool drops_all = caps != nullptr &&
-                       std::any_of(caps->drop.begin(), caps->drop.end(), [](std::string_view d) {
-                         return NormalizeCapability(d) == "ALL";
-                       });
+      bool drops_all =
+          caps != nullptr && std::any_of(caps->drop.begin(), caps->drop.end(),
+                                         [&](std::string_view d) { return s.Name(d) == "ALL"; });
       if (!drops_all) add("capabilities.drop does not hold ALL");
     }
     return problems;
@@ -79,6 +91,8 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
 std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   const auto& s = static_cast<const Settings&>(settings);
+  // The fields Pod Security Standards parity added go to the webhook (never approximated).
+  if (s.literal_names) return std::nullopt;
   const std::string added =
       "caps.?add.orValue([]).map(a, " +
       Let("n", cel::NormalizedCapability("string(a)"),
@@ -105,7 +119,9 @@ Control RestrictCapabilities() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
-          .cel = &Cel};
+          .cel = &Cel,
+          .pss_baseline = kPssBaseline,
+          .pss_restricted = kPssRestricted};
 }
 
 }  // namespace csp::policy::controls

@@ -144,7 +144,9 @@ Control RestrictHostPath() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
-          .cel = &Cel};
+          .cel = &Cel,
+          .pss_baseline = R"({"enabled": true, "allowed": []})",
+          .pss_restricted = R"({"enabled": true, "allowed": []})"};
 }
 
 }  // namespace csp::policy::controls

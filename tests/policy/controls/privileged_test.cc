@@ -58,6 +58,20 @@ const RuleCase kCases[] = {
      {},
      {"disabled"},
      R"({"enabled":false})"},
+    // Pod Security Standards (both levels); Windows pods too (check_privileged.go).
+    {"pss_baseline_privileged_init_container",
+     R"({"initContainers":[{"name":"i","securityContext":{"privileged":true}}],
+         "containers":[{"name":"c","securityContext":{"privileged":false}}]})",
+     Outcome::kFail,
+     {"i"},
+     {R"(initContainer "i": securityContext.privileged is true)"},
+     test::PssSettings("disallow-privileged", "baseline")},
+    {"pss_restricted_windows_privileged",
+     R"({"os":{"name":"windows"},"containers":[{"name":"c","securityContext":{"privileged":true}}]})",
+     Outcome::kFail,
+     {"c"},
+     {"privileged"},
+     test::PssSettings("disallow-privileged", "restricted")},
 };
 
 class PrivilegedTest : public testing::TestWithParam<RuleCase> {};

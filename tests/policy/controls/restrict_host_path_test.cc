@@ -199,6 +199,20 @@ const RuleCase kCases[] = {
      {},
      {NotAllowed("/etc")}},
     {"disabled", HostPathPod("/etc"), Outcome::kSkip, {}, {"disabled"}, R"({"enabled":false})"},
+    // Pod Security Standards (both levels): no hostPath volume at all, mounted or not.
+    {"pss_baseline_any_host_path",
+     R"({"containers":[{"name":"a"}],"volumes":[{"name":"v","hostPath":{"path":"/dev/null"}},
+         {"name":"w","emptyDir":{}}]})",
+     Outcome::kFail,
+     {},
+     {R"(volume "v": hostPath /dev/null is not under an allowed prefix)"},
+     test::PssSettings("restrict-host-path", "baseline")},
+    {"pss_restricted_no_host_path",
+     R"({"containers":[{"name":"a"}],"volumes":[{"name":"w","emptyDir":{}}]})",
+     Outcome::kPass,
+     {},
+     {},
+     test::PssSettings("restrict-host-path", "restricted")},
 };
 
 class RestrictHostPathTest : public testing::TestWithParam<RuleCase> {};

@@ -47,6 +47,10 @@ inline bool ExpectType(const nlohmann::json& v, nlohmann::json::value_t want,
   if (v.type() == want) return true;
   return ReportType(v, want, path, errors);
 }
+// Reads the boolean field `key` of `object` (at `path`) into `out`; absent leaves `out` alone.
+void ReadBool(const nlohmann::json& object, std::string_view key, const std::string& path,
+              FieldErrors& errors, bool& out);
+
 // Reads a list of strings (array of strings) into `out`.
 void ReadStringList(const nlohmann::json& v, const std::string& path, FieldErrors& errors,
                     std::vector<std::string>& out);
