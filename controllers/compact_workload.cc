@@ -121,9 +121,10 @@ json CompactPodSpec(const json& spec) {
   // nodeName, nodeSelector: the nodes rules 2 and 3 check profiles on; nodeSelector also for
   // DaemonSet remediation. imagePullSecrets and the service account: the registry credentials
   // signature verification reads the images with.
-  CopyKeys(spec, out,
-           {"securityContext", "os", "nodeName", "nodeSelector", "imagePullSecrets",
-            "serviceAccountName", "serviceAccount", "hostNetwork", "hostPID", "hostIPC"});
+  CopyKeys(
+      spec, out,
+      {"securityContext", "os", "nodeName", "nodeSelector", "imagePullSecrets",
+       "serviceAccountName", "serviceAccount", "hostNetwork", "hostPID", "hostIPC", "hostUsers"});
   if (auto it = spec.find("volumes"); it != spec.end()) out["volumes"] = CompactVolumes(*it);
   return out;
 }

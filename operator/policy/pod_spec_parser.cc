@@ -49,6 +49,8 @@ class Parser {
         pod.host_pid = Bool(*it, key).value_or(false);
       } else if (key == "hostIPC") {
         pod.host_ipc = Bool(*it, key).value_or(false);
+      } else if (key == "hostUsers") {
+        pod.host_users = Bool(*it, key);
       } else if (key == "nodeName") {
         pod.node_name = StringValue(*it, key);
       } else if (key == "nodeSelector") {

@@ -2,16 +2,32 @@
 // and restricted "/proc Mount Type").
 // Fields:  spec.{initContainers,containers,ephemeralContainers}[*].securityContext.procMount
 // Allowed: Default, unset
-// PSS baseline since Kubernetes 1.35 allows any value in a pod with spec.hostUsers: false
-// (restricted does not); the pod model does not carry hostUsers, so this control judges such
-// pods as restricted does (docs/controls.md "restrict-proc-mount").
+// PSS baseline since Kubernetes 1.35 allows any value in a pod with spec.hostUsers: false (its
+// /proc belongs to the pod's user namespace); restricted does not: allowInUserNamespace.
+#include <array>
+
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
 namespace {
 
+struct Settings : ControlSettings {
+  bool allow_in_user_namespace = false;
+};
+
+constexpr std::array<ControlField, 1> kFields = {{{"allowInUserNamespace", "false"}}};
+
+std::shared_ptr<const ControlSettings> Parse(const nlohmann::json& obj, const std::string& path,
+                                             FieldErrors& errors) {
+  auto s = std::make_shared<Settings>();
+  ReadBool(obj, "allowInUserNamespace", path, errors, s->allow_in_user_namespace);
+  return s;
+}
+
 // Any other value fails, the empty string included (PSA compares with "Default" as well).
-Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
+Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
+  const auto& s = static_cast<const Settings&>(settings);
+  if (s.allow_in_user_namespace && pod.host_users == false) return {};
   return CheckEachContainer(pod, [](const Container& c) -> std::string {
     if (!c.security_context || !c.security_context->proc_mount) return "";
     std::string_view mount = *c.security_context->proc_mount;
@@ -27,9 +43,10 @@ Control RestrictProcMount() {
           .key = "procMount",
           .severity = "medium",
           .summary = "containers must not set securityContext.procMount other than Default",
-          .parse = &ParseNoSettings,
+          .fields = kFields,
+          .parse = &Parse,
           .check = &Check,
-          .pss_baseline = R"({"enabled": true})",
+          .pss_baseline = R"({"enabled": true, "allowInUserNamespace": true})",
           .pss_restricted = R"({"enabled": true})"};
 }
 

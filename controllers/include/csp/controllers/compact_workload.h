@@ -12,7 +12,7 @@ namespace csp::controllers {
 // copy of the whole object); spec.replicas, spec.suspend; and of the pod spec (wherever the
 // kind keeps it) containers/initContainers/ephemeralContainers {name, image, securityContext,
 // volumeMounts, ports, probes, lifecycle}, securityContext, volumes {name, hostPath, other sources'
-// keys with empty values}, os, nodeName, nodeSelector, hostNetwork, hostPID, hostIPC,
+// keys with empty values}, os, nodeName, nodeSelector, hostNetwork, hostPID, hostIPC, hostUsers,
 // imagePullSecrets, serviceAccountName (and its old alias serviceAccount), with the pod template's
 // metadata.annotations. A field of an unexpected type is kept as it is, so that the engine reports
 // the same error on the compact object. Never throws.

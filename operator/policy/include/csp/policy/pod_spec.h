@@ -84,6 +84,7 @@ struct PodSpec {
   bool host_network = false;
   bool host_pid = false;
   bool host_ipc = false;
+  std::optional<bool> host_users = {};  // spec.hostUsers; false: a user namespace
   // Where the pod may run (node-aware rules 2 and 3): spec.nodeName ("" when unset) and
   // spec.nodeSelector as {key, value} pairs.
   std::string_view node_name = {};
