@@ -5,6 +5,7 @@
 // PSS baseline since Kubernetes 1.35 allows any value in a pod with spec.hostUsers: false
 // (restricted does not); the pod model does not carry hostUsers, so this control judges such
 // pods as restricted does (docs/controls.md "restrict-proc-mount").
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -20,6 +21,13 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   });
 }
 
+std::optional<cel::CelCheck> Cel(const ControlSettings&) {
+  return cel::EachContainerCheck(
+      cel::Let("m", "c.?securityContext.?procMount",
+               "!m.hasValue() || m.value() == 'Default' ? '' : "
+               "'securityContext.procMount is \"' + m.value() + '\", not Default'"));
+}
+
 }  // namespace
 
 Control RestrictProcMount() {
@@ -29,6 +37,7 @@ Control RestrictProcMount() {
           .summary = "containers must not set securityContext.procMount other than Default",
           .parse = &ParseNoSettings,
           .check = &Check,
+          .cel = &Cel,
           .pss_baseline = R"({"enabled": true})",
           .pss_restricted = R"({"enabled": true})"};
 }
