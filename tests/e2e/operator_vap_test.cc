@@ -227,7 +227,8 @@ std::vector<Case> EdgeCases() {
     p["securityContext"]["sysctls"] = {{{"name", "net.ipv4.tcp_syncookies"}, {"value", "1"}},
                                        {{"name", "kernel.msgmax"}, {"value", "65536"}}};
   });
-  // EdgePolicySpec allows hostPath, emptyDir, secret and configMap volumes.
+  // EdgePolicySpec allows hostPath, emptyDir, secret, configMap and projected volumes (the
+  // service account admission adds a projected one before the webhook and the VAP see the Pod).
   add("volume-empty-dir", [](json& p) {
     p["volumes"] = {{{"name", "scratch"}, {"emptyDir", json::object()}}};
   });
@@ -288,7 +289,8 @@ json EdgePolicySpec(const std::string& ns) {
         {"hostPorts", {{"allowed", {"9000-9100"}}}},
         {"privilegeEscalation", {{"enabled", true}}},
         {"volumeTypes",
-         {{"enabled", true}, {"allowed", {"hostPath", "emptyDir", "secret", "configMap"}}}}}},
+         {{"enabled", true},
+          {"allowed", {"hostPath", "emptyDir", "secret", "configMap", "projected"}}}}}},
       {"exemptions",
        {{{"rules", {"disallow-privileged"}},
          {"names", {"exempt-*"}},
