@@ -15,19 +15,7 @@ namespace {
 
 using test::json;
 
-// These tests are about the rules CEL expresses. A control without a CEL form (control.h: cel
-// null) sends every object to the webhook
-// (PlanAdmissionTest.AControlWithoutCelSendsAllToTheWebhook), so each one the spec leaves unset is
-// switched off here.
-policy::Policy MakePolicy(std::string_view name, std::string_view spec) {
-  json doc = json::parse(spec);
-  for (const policy::Control& c : policy::AllControls()) {
-    if (c.cel != nullptr) continue;
-    json& settings = doc["controls"][std::string(c.key)];
-    if (!settings.contains("enabled")) settings["enabled"] = false;
-  }
-  return test::MakePolicy(name, doc.dump());
-}
+using test::MakePolicy;
 
 constexpr char kVapDeny[] = R"({"admission":"Deny","admissionMode":"ValidatingAdmissionPolicy"})";
 
@@ -81,27 +69,14 @@ TEST(PlanAdmissionTest, RoutesFollowModeAndExpressibility) {
   EXPECT_EQ(keys.webhook_rules.size(), EnabledByDefault() + 1);
 }
 
-TEST(PlanAdmissionTest, AControlWithoutCelSendsAllToTheWebhook) {
-  const AdmissionPlan plan = PlanAdmission(test::MakePolicy("p", kVapDeny));
-  const policy::Control* first = policy::FindControl(plan.not_expressible);
-  ASSERT_NE(first, nullptr) << "every default control has a CEL form";
-  EXPECT_EQ(first->cel, nullptr);
-  EXPECT_EQ(plan.route, AdmissionRoute::kWebhook);
-  EXPECT_TRUE(plan.vap_rules.empty());
-}
-
-// A control enabled by default without a CEL form keeps a default policy in
-// ValidatingAdmissionPolicy mode with the webhook, which judges it whole.
-TEST(PlanAdmissionTest, DefaultControlWithoutCelKeepsTheWebhook) {
-  const policy::Control* without_cel = nullptr;
-  for (const policy::Control& c : policy::AllControls()) {
-    if (c.enabled_by_default && c.cel == nullptr && without_cel == nullptr) without_cel = &c;
-  }
-  if (without_cel == nullptr) GTEST_SKIP() << "every control enabled by default has CEL";
-  const AdmissionPlan plan = PlanAdmission(test::MakePolicy("p", kVapDeny));
-  EXPECT_EQ(plan.route, AdmissionRoute::kWebhook);
-  EXPECT_EQ(plan.not_expressible, without_cel->id);
-  EXPECT_TRUE(plan.vap_rules.empty());
+// Every control has a CEL form (tests/policy/cel_test.cc), so a default policy in
+// ValidatingAdmissionPolicy mode runs each rule it enables in the VAP: none sends it to the
+// webhook whole.
+TEST(PlanAdmissionTest, DefaultPolicyRunsEveryRuleInTheVap) {
+  const AdmissionPlan plan = PlanAdmission(MakePolicy("p", kVapDeny));
+  EXPECT_EQ(plan.route, AdmissionRoute::kDeferred);
+  EXPECT_EQ(plan.not_expressible, "");
+  EXPECT_EQ(plan.vap_rules.size(), EnabledByDefault());
 }
 
 TEST(PlanAdmissionTest, DefersOwnedObjectsOnlyWhenTheOwnerDecides) {

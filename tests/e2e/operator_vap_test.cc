@@ -6,6 +6,8 @@
 // The table below holds controls.md's edge cases. Each object goes through the webhook (mode
 // Webhook), through the generated VAP (mode ValidatingAdmissionPolicy) and through `cspctl scan`;
 // all three must agree on every object the API server itself accepts.
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -177,6 +179,79 @@ std::vector<Case> EdgeCases() {
     p["securityContext"].erase("seccompProfile");
     AppSc(p).erase("capabilities");
   });
+  // Pod Security Standards controls (issue 14). Host namespaces and ports are pod-level or
+  // per port; EdgePolicySpec allows host ports 9000-9100.
+  for (const char* field : {"hostNetwork", "hostPID", "hostIPC"}) {
+    std::string name = std::string("host-ns-") + field;
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    add(name, [field](json& p) { p[field] = true; });
+  }
+  add("host-ns-false", [](json& p) { p["hostPID"] = false; });
+  add("host-port-allowed", [](json& p) {
+    App(p)["ports"] = {{{"containerPort", 9050}, {"hostPort", 9050}}};
+  });
+  add("host-port-outside", [](json& p) {
+    App(p)["ports"] = {{{"containerPort", 80}, {"hostPort", 9101}}};
+  });
+  add("host-port-two", [](json& p) {
+    App(p)["ports"] = {{{"containerPort", 80}, {"hostPort", 8080}},
+                       {{"containerPort", 81}, {"hostPort", 9000}},
+                       {{"containerPort", 82}, {"hostPort", 8081}}};
+  });
+  add("host-port-container-only", [](json& p) { App(p)["ports"] = {{{"containerPort", 80}}}; });
+  add("proc-mount-default", [](json& p) { AppSc(p)["procMount"] = "Default"; });
+  add("proc-mount-unmasked", [](json& p) {
+    p["hostUsers"] = false;
+    AppSc(p)["procMount"] = "Unmasked";
+  });
+  add("host-process-false", [](json& p) {
+    p["securityContext"]["windowsOptions"] = {{"hostProcess", false}};
+  });
+  add("selinux-container-t", [](json& p) {
+    AppSc(p)["seLinuxOptions"] = {{"type", "container_t"}, {"level", "s0:c1,c2"}};
+  });
+  add("selinux-spc-t", [](json& p) { AppSc(p)["seLinuxOptions"] = {{"type", "spc_t"}}; });
+  add("selinux-user", [](json& p) { AppSc(p)["seLinuxOptions"] = {{"user", "system_u"}}; });
+  add("selinux-pod-role", [](json& p) {
+    p["securityContext"]["seLinuxOptions"] = {{"role", "sysadm_r"}};
+    AppSc(p)["seLinuxOptions"] = {{"type", "container_t"}};
+  });
+  add("selinux-init-type", [](json& p) {
+    p["initContainers"] = {Init(
+        {{"capabilities", {{"drop", {"ALL"}}}}, {"seLinuxOptions", {{"type", "unconfined_t"}}}})};
+  });
+  add("sysctl-safe", [](json& p) {
+    p["securityContext"]["sysctls"] = {{{"name", "net.ipv4.tcp_syncookies"}, {"value", "1"}}};
+  });
+  add("sysctl-unsafe", [](json& p) {
+    p["securityContext"]["sysctls"] = {{{"name", "net.ipv4.tcp_syncookies"}, {"value", "1"}},
+                                       {{"name", "kernel.msgmax"}, {"value", "65536"}}};
+  });
+  // EdgePolicySpec allows hostPath, emptyDir, secret, configMap and projected volumes (the
+  // service account admission adds a projected one before the webhook and the VAP see the Pod).
+  add("volume-empty-dir", [](json& p) {
+    p["volumes"] = {{{"name", "scratch"}, {"emptyDir", json::object()}}};
+  });
+  add("volume-no-source", [](json& p) { p["volumes"] = {{{"name", "scratch"}}}; });
+  add("volume-nfs", [](json& p) {
+    p["volumes"] = {{{"name", "share"}, {"nfs", {{"server", "nfs.example"}, {"path", "/x"}}}}};
+  });
+  add("volume-pvc", [](json& p) {
+    p["volumes"] = {{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "data"}}}}};
+  });
+  // disallow-privilege-escalation judges only the ape-* cases (EdgePolicySpec's exemption).
+  add("ape-unset", [](json&) {});
+  add("ape-false", [](json& p) { AppSc(p)["allowPrivilegeEscalation"] = false; });
+  add("ape-true", [](json& p) { AppSc(p)["allowPrivilegeEscalation"] = true; });
+  add("ape-init-unset", [](json& p) {
+    AppSc(p)["allowPrivilegeEscalation"] = false;
+    p["initContainers"] = {Init({{"capabilities", {{"drop", {"ALL"}}}}})};
+  });
+  add("ape-windows-unset", [](json& p) {
+    p["os"] = {{"name", "windows"}};
+    p["securityContext"].erase("seccompProfile");
+    AppSc(p).erase("capabilities");
+  });
   // A Pod with a controller owner the policy cannot see past in CEL (its exemptions name
   // workloads): the webhook judges it whole.
   add("owned-privileged", [](json& p) { AppSc(p)["privileged"] = true; });
@@ -186,6 +261,16 @@ std::vector<Case> EdgeCases() {
   add("owned-compliant", [](json&) {});
   cases.back().owner = cases[cases.size() - 2].owner;
   return cases;
+}
+
+// The objects disallow-privilege-escalation does not judge: every case but ape-*, and the
+// other Pods this file creates.
+json NotApeNames() {
+  json names = {"debug-target", "ephemeral-privileged", "probe", "exempt-priv"};
+  for (const Case& c : EdgeCases()) {
+    if (c.name.rfind("ape-", 0) != 0) names.push_back(c.name);
+  }
+  return names;
 }
 
 json EdgePolicySpec(const std::string& ns) {
@@ -200,11 +285,19 @@ json EdgePolicySpec(const std::string& ns) {
         {"imageSignature",
          {{"enabled", true},
           {"requireDigest", true},
-          {"allowedRegistries", {"ghcr.io/acme", "ghcr.io:443/acme", "docker.io/library"}}}}}},
+          {"allowedRegistries", {"ghcr.io/acme", "ghcr.io:443/acme", "docker.io/library"}}}},
+        {"hostPorts", {{"allowed", {"9000-9100"}}}},
+        {"privilegeEscalation", {{"enabled", true}}},
+        {"volumeTypes",
+         {{"enabled", true},
+          {"allowed", {"hostPath", "emptyDir", "secret", "configMap", "projected"}}}}}},
       {"exemptions",
        {{{"rules", {"disallow-privileged"}},
          {"names", {"exempt-*"}},
-         {"reason", "the table's exempted case"}}}}};
+         {"reason", "the table's exempted case"}},
+        {{"rules", {"disallow-privilege-escalation"}},
+         {"names", NotApeNames()},
+         {"reason", "the cases before it leave allowPrivilegeEscalation unset"}}}}};
 }
 
 json ObjectOf(const Case& c) {
@@ -376,7 +469,7 @@ TEST_F(OperatorVapTest, StatusSaysWhereRulesRunAndTheObjectsFollowTheMode) {
       kFollows));
   EXPECT_EQ(status["mode"], "ValidatingAdmissionPolicy");
   EXPECT_EQ(status["validatingAdmissionPolicy"], name);
-  ASSERT_EQ(status["rules"].size(), 8u) << status;
+  ASSERT_EQ(status["rules"].size(), 17u) << status;  // every control: EdgePolicySpec enables all
   for (const json& r : status["rules"]) EXPECT_EQ(r["runsIn"], "ValidatingAdmissionPolicy") << r;
   EXPECT_FALSE(status["webhookJudgesWhole"].empty()) << status;
 
@@ -398,8 +491,10 @@ TEST_F(OperatorVapTest, StatusSaysWhereRulesRunAndTheObjectsFollowTheMode) {
       [&] {
         auto object = TryGet("containersecuritypolicy", "", policy);
         status = object ? object->value("/status/admission"_json_pointer, json()) : json();
-        return status.value("rules", json::array()).size() == 8u &&
-               status["rules"][7]["runsIn"] == "Webhook";
+        const json rules = status.value("rules", json::array());
+        return rules.size() == 17u && std::any_of(rules.begin(), rules.end(), [](const json& r) {
+                 return r["rule"] == "require-image-signature" && r["runsIn"] == "Webhook";
+               });
       },
       kFollows))
       << status;

@@ -2,6 +2,7 @@
 // processes, traffic and shared memory (PSS baseline "Host Namespaces").
 // Fields:  spec.hostNetwork, spec.hostPID, spec.hostIPC
 // Allowed: false, unset
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -17,6 +18,16 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   return f;
 }
 
+std::optional<cel::CelCheck> Cel(const ControlSettings&) {
+  std::string list;
+  for (const char* field : {"hostNetwork", "hostPID", "hostIPC"}) {
+    if (!list.empty()) list += ", ";
+    list += std::string(cel::kSpec) + ".?" + field + ".orValue(false) == true ? 'spec." + field +
+            " is true' : ''";
+  }
+  return cel::ListCheck("[" + list + "].filter(v, v != '')");
+}
+
 }  // namespace
 
 Control DisallowHostNamespaces() {
@@ -26,6 +37,7 @@ Control DisallowHostNamespaces() {
           .summary = "pods must not set hostNetwork, hostPID or hostIPC",
           .parse = &ParseNoSettings,
           .check = &Check,
+          .cel = &Cel,
           .pss_baseline = R"({"enabled": true})",
           .pss_restricted = R"({"enabled": true})"};
 }

@@ -4,6 +4,7 @@
 //          spec.{initContainers,containers,ephemeralContainers}[*].securityContext
 //          .windowsOptions.hostProcess
 // Allowed: false, unset
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -25,6 +26,22 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   return f;
 }
 
+// The pod's violation first, as Check orders them.
+std::optional<cel::CelCheck> Cel(const ControlSettings&) {
+  const std::string pod =
+      std::string(cel::kPodSc) + ".?windowsOptions.?hostProcess.orValue(false) == true";
+  const std::string problem =
+      "c.?securityContext.?windowsOptions.?hostProcess.orValue(false) == true ? "
+      "'securityContext.windowsOptions.hostProcess is true' : ''";
+  cel::CelCheck each = cel::EachContainerCheck(problem);
+  return cel::CelCheck{
+      .passes = "!(" + pod + ") && " + each.passes,
+      .violations = "(" + pod +
+                    " ? ['spec.securityContext.windowsOptions.hostProcess is true'] : "
+                    "[]) + " +
+                    each.violations};
+}
+
 }  // namespace
 
 Control DisallowHostProcess() {
@@ -34,6 +51,7 @@ Control DisallowHostProcess() {
           .summary = "pods and containers must not set windowsOptions.hostProcess=true",
           .parse = &ParseNoSettings,
           .check = &Check,
+          .cel = &Cel,
           .pss_baseline = R"({"enabled": true})",
           .pss_restricted = R"({"enabled": true})"};
 }

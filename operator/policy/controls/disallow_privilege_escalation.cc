@@ -7,6 +7,7 @@
 //          with privileged or CAP_SYS_ADMIN), so false with either fails too.
 #include <algorithm>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 #include "csp/policy/text.h"
 
@@ -39,6 +40,19 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   });
 }
 
+std::optional<cel::CelCheck> Cel(const ControlSettings&) {
+  const std::string field = cel::Quote(kField);
+  return cel::EachContainerCheck(cel::Let(
+      "sc", "c.?securityContext",
+      "!sc.?allowPrivilegeEscalation.hasValue() ? " + field +
+          " + ' is not set to false' : " + "sc.?allowPrivilegeEscalation.value() == true ? " +
+          field + " + ' is true' : " + "sc.?privileged.orValue(false) == true ? " + field +
+          " + ' is false, but privileged is true: it escalates anyway' : " +
+          "sc.?capabilities.?add.orValue([]).exists(x, " + cel::NormalizedCapability("x") +
+          " == 'SYS_ADMIN') ? " + field +
+          " + ' is false, but capabilities.add holds SYS_ADMIN: it escalates anyway' : ''"));
+}
+
 }  // namespace
 
 Control DisallowPrivilegeEscalation() {
@@ -52,6 +66,7 @@ Control DisallowPrivilegeEscalation() {
           .summary = "containers must set securityContext.allowPrivilegeEscalation=false",
           .parse = &ParseNoSettings,
           .check = &Check,
+          .cel = &Cel,
           .pss_restricted = R"({"enabled": true})"};
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -102,6 +103,22 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   });
 }
 
+// The container's host ports (0 is none) outside every allowed range.
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
+  const auto& s = static_cast<const Settings&>(settings);
+  std::string allowed;
+  for (const PortRange& r : s.allowed) {
+    allowed += (allowed.empty() ? "" : " || ") + std::string("(x >= ") + std::to_string(r.first) +
+               " && x <= " + std::to_string(r.last) + ")";
+  }
+  if (allowed.empty()) allowed = "false";
+  return cel::EachContainerCheck(cel::Let(
+      "hp",
+      "c.?ports.orValue([]).map(p, p.?hostPort.orValue(0)).filter(x, x != 0 && !(" + allowed + "))",
+      "size(hp) == 0 ? '' : 'ports[].hostPort ' + hp.map(x, string(x)).join(', ') + "
+      "(size(hp) == 1 ? ' is not allowed' : ' are not allowed')"));
+}
+
 }  // namespace
 
 Control RestrictHostPorts() {
@@ -112,6 +129,7 @@ Control RestrictHostPorts() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
+          .cel = &Cel,
           .pss_baseline = R"({"enabled": true, "allowed": []})",
           .pss_restricted = R"({"enabled": true, "allowed": []})"};
 }

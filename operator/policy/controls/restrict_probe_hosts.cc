@@ -37,8 +37,9 @@ std::optional<cel::CelCheck> Cel(const ControlSettings&) {
     access += ".?" + std::string(h);
     for (const char* kind : {"httpGet", "tcpSocket"}) {
       if (!hosts.empty()) hosts += ", ";
-      hosts += "['" + std::string(handler) + "." + kind + ".host', " + access + ".?" + kind +
-               ".?host.orValue('')]";
+      // string(): the API server's CEL refuses a list literal mixing string and dyn.
+      hosts += "['" + std::string(handler) + "." + kind + ".host', string(" + access + ".?" + kind +
+               ".?host.orValue(''))]";
     }
   }
   return cel::EachContainerCheck("[" + hosts +

@@ -6,6 +6,7 @@
 // /proc belongs to the pod's user namespace); restricted does not: allowInUserNamespace.
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -36,6 +37,18 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   });
 }
 
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
+  const auto& s = static_cast<const Settings&>(settings);
+  // With allowInUserNamespace, a pod with hostUsers false passes whatever its containers say.
+  const std::string user_namespace =
+      s.allow_in_user_namespace ? std::string(cel::kSpec) + ".?hostUsers.orValue(true) == false || "
+                                : std::string();
+  return cel::EachContainerCheck(cel::Let(
+      "m", "c.?securityContext.?procMount",
+      user_namespace + "!m.hasValue() || m.value() == 'Default' ? '' : "
+                       "'securityContext.procMount is \"' + m.value() + '\", not Default'"));
+}
+
 }  // namespace
 
 Control RestrictProcMount() {
@@ -46,6 +59,7 @@ Control RestrictProcMount() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
+          .cel = &Cel,
           .pss_baseline = R"({"enabled": true, "allowInUserNamespace": true})",
           .pss_restricted = R"({"enabled": true})"};
 }

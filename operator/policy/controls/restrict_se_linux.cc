@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -76,6 +77,37 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+// Problems() over the options `o` (a map) written at `field`.
+std::string CelProblems(std::string_view o, std::string_view field, const Settings& s) {
+  const std::string f = cel::Quote(std::string(field) + ".");
+  const std::string o_str(o);
+  return cel::Let(
+      "t", o_str + ".?type.orValue('')",
+      cel::Let("u", o_str + ".?user.orValue('')",
+               cel::Let("r", o_str + ".?role.orValue('')",
+                        "[t in " + cel::QuoteList(s.allowed_types) + " ? '' : " + f +
+                            " + 'type is ' + (t == '' ? 'unset' : '\"' + t + '\"') + "
+                            "' (not allowed)', u == '' ? '' : " +
+                            f + " + 'user is \"' + u + '\" (must be unset)', r == '' ? '' : " + f +
+                            " + 'role is \"' + r + '\" (must be unset)'].filter(p, p != '')"
+                            ".join(', ')")));
+}
+
+// The pod's violation first, as Check orders them.
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
+  const auto& s = static_cast<const Settings&>(settings);
+  const std::string pod =
+      cel::Let("po", std::string(cel::kPodSc) + ".?seLinuxOptions",
+               "po.hasValue() ? " +
+                   CelProblems("po.value()", "spec.securityContext.seLinuxOptions", s) + " : ''");
+  cel::CelCheck each = cel::EachContainerCheck(
+      cel::Let("co", "c.?securityContext.?seLinuxOptions",
+               "co.hasValue() ? " + CelProblems("co.value()", "securityContext.seLinuxOptions", s) +
+                   " : ''"));
+  return cel::CelCheck{.passes = "(" + pod + ") == '' && " + each.passes,
+                       .violations = "[" + pod + "].filter(p, p != '') + " + each.violations};
+}
+
 }  // namespace
 
 Control RestrictSeLinux() {
@@ -86,6 +118,7 @@ Control RestrictSeLinux() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
+          .cel = &Cel,
           // allowedTypes' default is PSS's set.
           .pss_baseline = R"({"enabled": true})",
           .pss_restricted = R"({"enabled": true})"};

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -53,6 +54,15 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
+  const auto& allowed = static_cast<const Settings&>(settings).allowed;
+  return cel::ListCheck(std::string(cel::kPodSc) +
+                        ".?sysctls.orValue([]).map(s, s.?name.orValue('')).filter(n, !(n in " +
+                        cel::QuoteList(allowed) +
+                        ")).map(n, 'spec.securityContext.sysctls holds \"' + n + "
+                        "'\" (not allowed)')");
+}
+
 }  // namespace
 
 Control RestrictSysctls() {
@@ -63,6 +73,7 @@ Control RestrictSysctls() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
+          .cel = &Cel,
           // allowed's default is PSS's safe set.
           .pss_baseline = R"({"enabled": true})",
           .pss_restricted = R"({"enabled": true})"};

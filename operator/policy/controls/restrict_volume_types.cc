@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 
+#include "csp/policy/cel.h"
 #include "csp/policy/control.h"
 
 namespace csp::policy::controls {
@@ -93,6 +94,19 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+// The API server admits a volume with exactly one source (an emptyDir when it has none).
+std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
+  const std::string allowed = cel::QuoteList(static_cast<const Settings&>(settings).allowed);
+  const std::string label = "'volume \"' + v.name + '\": '";
+  return cel::ListCheck(
+      std::string(cel::kSpec) + ".?volumes.orValue([]).map(v, " +
+      cel::Let("ts", "v.filter(k, k != 'name')",
+               "size(ts) == 0 ? ('emptyDir' in " + allowed + " ? '' : " + label +
+                   " + 'no source (an emptyDir) is not an allowed volume type') : (ts[0] in " +
+                   allowed + " ? '' : " + label + " + ts[0] + ' is not an allowed volume type')") +
+      ").filter(p, p != '')");
+}
+
 }  // namespace
 
 Control RestrictVolumeTypes() {
@@ -106,6 +120,7 @@ Control RestrictVolumeTypes() {
           .fields = kFields,
           .parse = &Parse,
           .check = &Check,
+          .cel = &Cel,
           // allowed's default is PSS restricted's list.
           .pss_restricted = R"({"enabled": true})"};
 }
