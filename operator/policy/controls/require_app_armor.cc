@@ -101,7 +101,10 @@ void JudgeOverridden(const PodSpec& pod, bool pod_field_used, Finding& f) {
     std::string p = FieldProblem(*pod_field, "spec.securityContext.appArmorProfile", nullptr);
     if (!p.empty()) f.violations.push_back(std::move(p));
   }
-  for (const auto& [container, value] : pod.app_armor_annotations) {
+  for (const auto& annotation : pod.app_armor_annotations) {
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
+    const std::string_view container = annotation.first;
+    const std::string_view value = annotation.second;
     const bool named = std::any_of(pod.containers.begin(), pod.containers.end(),
                                    [&](const Container& c) { return c.name == container; });
     if (named) continue;
