@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "csp/common/json_fields.h"
 #include "csp/log/log.h"
 #include "csp/manager/resources.h"
 #include "csp/manager/webhook_sync.h"
@@ -13,31 +14,24 @@ using json = nlohmann::json;
 
 namespace {
 
-// The names of a `imagePullSecrets` list ([{name}]); anything else in it is ignored.
-std::vector<std::string> PullSecretNames(const json* list) {
+// The names of `object`'s imagePullSecrets ([{name}]); anything else in it is ignored.
+std::vector<std::string> PullSecretNames(const json& object) {
   std::vector<std::string> out;
+  const json* list = FieldAt(object, "imagePullSecrets");
   if (list == nullptr || !list->is_array()) return out;
   for (const json& item : *list) {
-    if (!item.is_object()) continue;
-    auto name = item.find("name");
-    if (name != item.end() && name->is_string() && !name->get_ref<const std::string&>().empty()) {
-      out.push_back(name->get<std::string>());
-    }
+    if (std::string_view name = StringAt(item, "name"); !name.empty()) out.emplace_back(name);
   }
   return out;
 }
 
-const json* Field(const json* object, const char* key) {
-  if (object == nullptr || !object->is_object()) return nullptr;
-  auto it = object->find(key);
-  return it == object->end() ? nullptr : &*it;
-}
-
-std::string StringOr(const json* value, std::string fallback) {
-  if (value != nullptr && value->is_string() && !value->get_ref<const std::string&>().empty()) {
-    return value->get<std::string>();
+// The pod's ServiceAccount: serviceAccountName, else its old alias serviceAccount, else
+// "default", as the API server fills it in.
+std::string ServiceAccountName(const json& pod_spec) {
+  for (const char* key : {"serviceAccountName", "serviceAccount"}) {
+    if (std::string_view name = StringAt(pod_spec, key); !name.empty()) return std::string(name);
   }
-  return fallback;
+  return "default";
 }
 
 // What a policy's keys are resolved from: equal specs resolve to equal keys.
@@ -63,18 +57,13 @@ Result<std::unique_ptr<ImageVerification>> ImageVerification::New(
   std::unique_ptr<ImageVerification> out(new ImageVerification(client, std::move(settings), clock));
   registry::ClientOptions options;
   options.tls.ca_bundle_pem = out->settings_.ca_bundle_pem;
-  for (const std::string& host : out->settings_.insecure_registries) {
-    options.insecure_hosts[registry::NormalizeRegistryHost(host)] =
-        registry::HostSecurity::kPlainHttp;
-  }
-  CSP_TRY(out->registry_, registry::Client::New(std::move(options), clock));
-  out->source_ = imageverify::NewRegistrySource(*out->registry_);
-  out->verifier_ = std::make_unique<imageverify::Verifier>(
-      *out->source_, clock,
-      imageverify::VerifierOptions{.cache_size = out->settings_.cache_size,
-                                   .ttl = out->recheck_interval(),
-                                   .error_ttl = std::min<kube::Clock::Duration>(
-                                       std::chrono::seconds(30), out->recheck_interval())});
+  const auto interval = out->recheck_interval();
+  CSP_TRY(out->registry_,
+          imageverify::OpenRegistryVerifier(
+              std::move(options), out->settings_.insecure_registries, clock,
+              {.cache_size = out->settings_.cache_size,
+               .ttl = interval,
+               .error_ttl = std::min<kube::Clock::Duration>(std::chrono::seconds(30), interval)}));
   return out;
 }
 
@@ -95,8 +84,12 @@ Result<std::optional<json>> ImageVerification::GetKept(const kube::ResourceRef& 
     std::lock_guard lock(mu_);
     auto it = kept_.find(key);
     if (it != kept_.end() && it->second.expires > now) return it->second.object;
-    // Expired entries of objects nobody asks for any more go as they are passed over.
-    std::erase_if(kept_, [&](const auto& entry) { return entry.second.expires <= now; });
+    // Entries of objects nobody asks for any more go in one sweep per interval, not one per
+    // miss (a pass over thousands of workloads misses once per Secret).
+    if (now >= next_sweep_) {
+      std::erase_if(kept_, [&](const auto& entry) { return entry.second.expires <= now; });
+      next_sweep_ = now + recheck_interval();
+    }
   }
   Result<std::optional<json>> object = std::optional<json>();
   if (auto got = kube_.Get(resource, ns, name); got) {
@@ -179,17 +172,12 @@ registry::Keychain ImageVerification::PullKeychain(const policy::Workload& workl
   registry::Keychain out;
   if (!settings_.pull_secrets) return out;
   const std::string& ns = workload.ref.ns;
-  for (const std::string& name : PullSecretNames(Field(workload.pod_spec, "imagePullSecrets"))) {
-    AddPullSecret(ns, name, out);
-  }
-  const std::string account =
-      StringOr(Field(workload.pod_spec, "serviceAccountName"),
-               StringOr(Field(workload.pod_spec, "serviceAccount"), "default"));
-  auto sa = GetKept(kServiceAccounts, ns, account);
+  static const json kNone = json::object();
+  const json& pod_spec = workload.pod_spec != nullptr ? *workload.pod_spec : kNone;
+  for (const std::string& name : PullSecretNames(pod_spec)) AddPullSecret(ns, name, out);
+  auto sa = GetKept(kServiceAccounts, ns, ServiceAccountName(pod_spec));
   if (sa && *sa) {
-    for (const std::string& name : PullSecretNames(Field(&**sa, "imagePullSecrets"))) {
-      AddPullSecret(ns, name, out);
-    }
+    for (const std::string& name : PullSecretNames(**sa)) AddPullSecret(ns, name, out);
   }
   return out;
 }

@@ -112,9 +112,10 @@ ControlConfig ParseControl(const Control& control, const json* v, std::optional<
   // The preset first, then the policy's own fields over it.
   json merged;
   if (level) {
-    merged = PresetSettings(control, *level);
+    const json preset = PresetSettings(control, *level);
+    AddDeviations(control, own, preset, *level, deviations);
+    merged = preset;
     for (auto it = own.begin(); it != own.end(); ++it) merged[it.key()] = *it;
-    AddDeviations(control, own, PresetSettings(control, *level), *level, deviations);
   }
   const json& obj = level ? merged : own;
 

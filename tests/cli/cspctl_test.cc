@@ -320,8 +320,8 @@ TEST_F(CspctlTest, PodSecurityStandardAgreesWithPsaFixtures) {
   const std::string repo = std::string(CLI_TESTDATA) + "/../../..";
   CommandResult newest = csp::test::Run(
       {"bash", "-c",
-       "set -e; d=$(bash \"$0\"/hack/fetch-psa-fixtures.sh); for l in baseline restricted; do "
-       "ls -d \"$d/$l\"/v1.* | sort -V | tail -1; done",
+       "set -e; for l in baseline restricted; do bash \"$0\"/hack/fetch-psa-fixtures.sh "
+       "--newest $l; done",
        repo},
       "", 300);
   if (newest.exit_code != 0) {

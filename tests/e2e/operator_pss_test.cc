@@ -23,11 +23,8 @@ class OperatorPssTest : public WebhookOperatorTest {
  protected:
   // The newest v1.<minor> folder of `level`, or "" when the fixtures are not fetched.
   static std::string FixtureDir(const std::string& level) {
-    CommandResult r = Run({"bash", "-c",
-                           "d=$(bash \"$0\"/hack/fetch-psa-fixtures.sh) && ls -d \"$d/$1\"/v1.* | "
-                           "sort -V | tail -1",
-                           RepoRoot(), level},
-                          "", 300);
+    CommandResult r =
+        Run({"bash", RepoRoot() + "/hack/fetch-psa-fixtures.sh", "--newest", level}, "", 300);
     std::string out = r.out;
     while (!out.empty() && out.back() == '\n') out.pop_back();
     return r.exit_code == 0 ? out : "";

@@ -110,7 +110,7 @@ int Images(int argc, char** argv) {
   bool all_ok = true;
   for (csp::scan::InputImage& image : images) {
     csp::imageverify::VerifyResult r =
-        (*registry)->verifier->Verify(image.image, keys, (*registry)->keychain);
+        (*registry)->registry.verifier->Verify(image.image, keys, (*registry)->keychain);
     all_ok &= r.verdict == csp::policy::SignatureVerdict::kVerified ||
               (keys.empty() && r.verdict != csp::policy::SignatureVerdict::kError);
     rows.push_back({.image = std::move(image.image), .users = std::move(image.users), .result = r});

@@ -136,7 +136,7 @@ int Scan(int argc, char** argv) {
     registry = std::move(*opened);
     options.signatures = [&registry](const csp::policy::Policy& p) {
       return std::make_unique<csp::imageverify::PolicySignatures>(
-          *registry->verifier, csp::imageverify::InlinePolicyKeys(p), registry->keychain);
+          *registry->registry.verifier, csp::imageverify::InlinePolicyKeys(p), registry->keychain);
     };
   }
   std::ios::sync_with_stdio(false);

@@ -48,19 +48,13 @@ csp::Result<std::unique_ptr<RegistryAccess>> OpenRegistryAccess(const RegistryFl
     if (!pem) return pem.error();
     options.tls.ca_bundle_pem = std::move(*pem);
   }
-  for (const std::string& host : flags.insecure_hosts) {
-    options.insecure_hosts[csp::registry::NormalizeRegistryHost(host)] =
-        csp::registry::HostSecurity::kPlainHttp;
-  }
-  auto client = csp::registry::Client::New(std::move(options));
-  if (!client) {
+  auto opened = csp::imageverify::OpenRegistryVerifier(std::move(options), flags.insecure_hosts,
+                                                       csp::kube::SteadyClock());
+  if (!opened) {
     const std::string where = flags.ca_file.empty() ? "registry client" : flags.ca_file;
-    return csp::InvalidArgument(where + ": " + client.error().message);
+    return csp::InvalidArgument(where + ": " + opened.error().message);
   }
-  access->client = std::move(*client);
-  access->source = csp::imageverify::NewRegistrySource(*access->client);
-  access->verifier =
-      std::make_unique<csp::imageverify::Verifier>(*access->source, csp::kube::SteadyClock());
+  access->registry = std::move(*opened);
   return access;
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "csp/common/result.h"
-#include "csp/imageverify/verifier.h"
+#include "csp/imageverify/registry_verifier.h"
 #include "csp/registry/client.h"
 #include "csp/registry/credentials.h"
 #include "flag_reader.h"
@@ -37,9 +37,7 @@ FlagParse ParseRegistryFlag(FlagReader& args, RegistryFlags& flags);
 // an unreadable or invalid config or CA file.
 struct RegistryAccess {
   csp::registry::Keychain keychain;
-  std::unique_ptr<csp::registry::Client> client;
-  std::unique_ptr<csp::imageverify::SignatureSource> source;
-  std::unique_ptr<csp::imageverify::Verifier> verifier;
+  csp::imageverify::RegistryVerifier registry;
 };
 csp::Result<std::unique_ptr<RegistryAccess>> OpenRegistryAccess(const RegistryFlags& flags);
 

@@ -18,6 +18,7 @@
 
 #include "csp/common/result.h"
 #include "csp/imageverify/policy_signatures.h"
+#include "csp/imageverify/registry_verifier.h"
 #include "csp/imageverify/verifier.h"
 #include "csp/kube/client.h"
 #include "csp/kube/clock.h"
@@ -58,7 +59,7 @@ class ImageVerification {
   // as the kubelet does. Empty without pull_secrets.
   registry::Keychain PullKeychain(const policy::Workload& workload);
 
-  imageverify::Verifier& verifier() { return *verifier_; }
+  imageverify::Verifier& verifier() { return *registry_.verifier; }
   // How often running workloads are evaluated again: half the recheck period.
   std::chrono::seconds recheck_interval() const;
 
@@ -73,9 +74,7 @@ class ImageVerification {
   kube::Client& kube_;
   const ImageVerificationSettings settings_;
   kube::Clock& clock_;
-  std::unique_ptr<registry::Client> registry_;
-  std::unique_ptr<imageverify::SignatureSource> source_;
-  std::unique_ptr<imageverify::Verifier> verifier_;
+  imageverify::RegistryVerifier registry_;
 
   struct Kept {
     Result<std::optional<nlohmann::json>> object;
@@ -88,6 +87,7 @@ class ImageVerification {
   };
   std::mutex mu_;
   std::map<std::string, Kept> kept_;                    // "<resource>/<ns>/<name>"
+  kube::Clock::TimePoint next_sweep_ = {};              // when expired entries of kept_ go next
   std::map<std::string, PolicyKeysEntry> policy_keys_;  // by policy name
 };
 
