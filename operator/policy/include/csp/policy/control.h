@@ -42,8 +42,8 @@ struct NoSettings : ControlSettings {};
 
 // A field of spec.controls.<key> besides enabled/severity/action, and the value it takes when
 // the policy leaves it out (JSON text). This is the one statement of the default: the parser
-// fills an absent field from it before the control parses its settings, and the CRD's schema
-// default must equal it (tests/policy/crd_test.cc).
+// fills an absent field from it (or from a spec.podSecurityStandard preset) before the control
+// parses its settings; the CRD states no default of its own (tests/policy/crd_test.cc).
 struct ControlField {
   std::string_view name = {};
   std::string_view default_json = {};
@@ -100,7 +100,7 @@ std::span<const Control> AllControls();
 const Control* FindControl(std::string_view id);
 
 // spec.controls.<key> with every default filled in: enabled, severity and each field, as the
-// API server reads back a policy that leaves the control out.
+// engine reads a policy that leaves the control out (without a preset).
 nlohmann::json ControlDefaults(const Control& control);
 
 // For controls without settings of their own.
