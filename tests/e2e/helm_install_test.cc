@@ -7,8 +7,8 @@
 //
 // The chart's ClusterRoles and ClusterRoleBindings have fixed names (csp-operator, csp-agent),
 // so one release at a time: each test uninstalls its own, and SetUp removes any a failed run
-// left behind. helm comes from the test-tools cache (hack/build-test-tools.sh); the tests skip
-// without it.
+// left behind, and config/'s objects of the same names (the tests run serially). helm comes from
+// the test-tools cache (hack/build-test-tools.sh); the tests skip without it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -47,6 +47,14 @@ class HelmInstallTest : public E2ETest {
     }
     release_ = UniqueName("csp-e2e-chart");
     UninstallLeftovers();
+    // The operator and agent tests apply config/rbac and config/agent, whose cluster-scoped
+    // objects have the chart's names; Helm refuses to take over objects it did not create.
+    // Those tests apply them again in their own SetUp (and never run beside this one).
+    CommandResult r = Kubectl({"delete", "clusterrole,clusterrolebinding", "-l",
+                               "app.kubernetes.io/part-of=csp-operator,"
+                               "app.kubernetes.io/managed-by!=Helm",
+                               "--ignore-not-found"});
+    ASSERT_EQ(r.exit_code, 0) << r;
   }
 
   void TearDown() override {
