@@ -182,5 +182,34 @@ TEST_F(MonitoringChartTest, EverySelectorNamesTheJobOfItsMetric) {
   }
 }
 
+// Grafana places panels by gridPos (24 columns): overlapping ones are drawn over each other, and
+// two panels with one id confuse its links and edits.
+TEST(DashboardTest, PanelsHaveUniqueIdsAndDoNotOverlap) {
+  const json dashboard =
+      json::parse(ReadText(kRepo / "charts/csp-operator/dashboards/csp-operator.json"));
+  struct Box {
+    std::string title;
+    int x, y, w, h;
+  };
+  std::vector<Box> boxes;
+  std::set<int> ids;
+  for (const json& panel : dashboard.at("panels")) {
+    const std::string title = panel.value("title", "");
+    EXPECT_TRUE(ids.insert(panel.value("id", 0)).second) << title << ": id used twice";
+    const json& at = panel.at("gridPos");
+    boxes.push_back({title, at.at("x"), at.at("y"), at.at("w"), at.at("h")});
+    EXPECT_LE(boxes.back().x + boxes.back().w, 24) << title;
+  }
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    for (size_t j = i + 1; j < boxes.size(); ++j) {
+      const Box& a = boxes[i];
+      const Box& b = boxes[j];
+      const bool apart =
+          a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+      EXPECT_TRUE(apart) << a.title << " overlaps " << b.title;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace csp::monitoring
