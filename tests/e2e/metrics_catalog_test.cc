@@ -1,7 +1,8 @@
 // Every metric, label and label value that the chart's alerts (PrometheusRule, rendered by
 // `helm template`) and its Grafana dashboard read is served by a live csp-operator's and
 // csp-agent's /metrics (docs/monitoring.md). A renamed metric or label fails here, naming the
-// alert or panel that would go blank. Skipped without helm (hack/build-test-tools.sh).
+// alert or panel that would go blank. And the API server, given the Prometheus Operator's CRDs,
+// accepts every rendered monitoring object. Skipped without helm (hack/build-test-tools.sh).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -98,6 +99,55 @@ TEST_F(MetricsCatalogTest, EveryMetricOfTheAlertsAndTheDashboardIsServed) {
     }
   }
   EXPECT_EQ(missing, "") << "read by the chart's alerts or dashboard, but not served:\n" << missing;
+}
+
+// The rendered monitoring objects pass the API server's validation: the Prometheus Operator's
+// CRDs (tests/packaging/monitoring/testdata) for the ServiceMonitors and the PrometheusRule,
+// the built-in schemas for the Service and the ConfigMap; unknown fields are errors. Dry run:
+// nothing is stored.
+class MonitoringObjectsTest : public E2ETest {
+ protected:
+  void TearDown() override {
+    Kubectl({"delete", "-f", CrdFolder(), "--ignore-not-found", "--wait=false"});
+    E2ETest::TearDown();
+  }
+  static std::string CrdFolder() { return RepoRoot() + "/tests/packaging/monitoring/testdata/"; }
+};
+
+TEST_F(MonitoringObjectsTest, TheApiServerAcceptsEveryMonitoringObject) {
+  const std::optional<fs::path> helm = monitoring::HelmBinary();
+  if (!helm) GTEST_SKIP() << "no helm: run hack/build-test-tools.sh or set CSP_HELM";
+  CommandResult crds = Kubectl({"apply", "--server-side", "-f", CrdFolder()});
+  ASSERT_EQ(crds.exit_code, 0) << crds;
+  CommandResult established = Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
+                                       "crd/servicemonitors.monitoring.coreos.com",
+                                       "crd/prometheusrules.monitoring.coreos.com"});
+  ASSERT_EQ(established.exit_code, 0) << established;
+
+  const monitoring::RenderedChart chart =
+      monitoring::RenderChart(*helm, RepoRoot(), monitoring::MonitoringEnabled());
+  ASSERT_EQ(chart.error, "");
+  std::vector<json> objects = monitoring::ObjectsOf(chart.objects, "ServiceMonitor");
+  for (const char* kind : {"PrometheusRule", "ConfigMap", "Service"}) {
+    for (json& object : monitoring::ObjectsOf(chart.objects, kind)) {
+      objects.push_back(std::move(object));
+    }
+  }
+  ASSERT_GE(objects.size(), 5u);
+  for (json& object : objects) {
+    object["metadata"]["namespace"] = ns();
+    // The discovery cache may not know the new kinds for a moment after Established.
+    CommandResult r;
+    EXPECT_TRUE(Eventually(
+        [&] {
+          r = Kubectl({"create", "--dry-run=server", "--validate=strict", "-f", "-"},
+                      object.dump());
+          return r.exit_code == 0;
+        },
+        30s))
+        << object.value("kind", "") << "/" << object.value("/metadata/name"_json_pointer, "")
+        << ": " << r;
+  }
 }
 
 }  // namespace
