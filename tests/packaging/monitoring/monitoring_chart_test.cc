@@ -89,16 +89,18 @@ TEST_F(MonitoringChartTest, EnabledRendersEachObjectWithItsLabels) {
   EXPECT_FALSE(DashboardQueries(dashboard).empty());
 }
 
-// Each ServiceMonitor's endpoint port is a named port of a Service its selector matches; the
-// agent's Service, when the chart also renders the agent DaemonSet, selects its Pods and
-// targets a port its container declares.
+// Each ServiceMonitor's endpoint port is a named port of one Service its selector matches, and
+// that Service's name is the job the alerts and the dashboard select (the Prometheus Operator
+// names the job after the Service: a renamed Service silences every alert). The agent's Service,
+// when the chart also renders the agent DaemonSet, selects its Pods and targets a port its
+// container declares.
 TEST_F(MonitoringChartTest, ServiceMonitorsReachANamedServicePort) {
   const std::vector<json> objects = RenderEnabled();
   const std::vector<json> services = ObjectsOf(objects, "Service");
   for (const json& monitor : ObjectsOf(objects, "ServiceMonitor")) {
     const json selector = monitor.value("/spec/selector/matchLabels"_json_pointer, json::object());
     const std::string port = monitor.value("/spec/endpoints/0/port"_json_pointer, "");
-    int matches = 0;
+    std::vector<std::string> matches;
     for (const json& service : services) {
       bool selected = true;
       for (const auto& [key, value] : selector.items()) {
@@ -106,10 +108,14 @@ TEST_F(MonitoringChartTest, ServiceMonitorsReachANamedServicePort) {
       }
       if (!selected) continue;
       for (const json& p : service.value("/spec/ports"_json_pointer, json::array())) {
-        if (p.value("name", "") == port) ++matches;
+        if (p.value("name", "") == port) {
+          matches.push_back(service.value("/metadata/name"_json_pointer, ""));
+        }
       }
     }
-    EXPECT_EQ(matches, 1) << monitor.dump() << ": exactly one selected Service with port " << port;
+    const bool agent = monitor.value("/metadata/name"_json_pointer, "") == "csp-agent";
+    EXPECT_EQ(matches, std::vector<std::string>{agent ? kAgentJob : kOperatorJob})
+        << monitor.dump() << ": the Services it scrapes on port " << port;
   }
 
   const std::vector<json> agent_services = ObjectsOf(objects, "Service", kAgentJob);
