@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chart_queries.h"
+#include "subprocess.h"
 #include "temp_dir.h"
 
 namespace csp::monitoring {
@@ -87,6 +88,14 @@ TEST_F(MonitoringChartTest, EnabledRendersEachObjectWithItsLabels) {
   EXPECT_EQ(dashboard,
             json::parse(ReadText(kRepo / "charts/csp-operator/dashboards/csp-operator.json")));
   EXPECT_FALSE(DashboardQueries(dashboard).empty());
+}
+
+TEST_F(MonitoringChartTest, LintsStrictWithMonitoringOn) {
+  std::vector<std::string> argv = {helm_->string(), "lint", "--strict",
+                                   (kRepo / "charts/csp-operator").string()};
+  for (const std::string& set : MonitoringEnabled()) argv.insert(argv.end(), {"--set", set});
+  const test::CommandResult r = test::Run(argv, "", 120);
+  EXPECT_EQ(r.exit_code, 0) << r;
 }
 
 // Each ServiceMonitor's endpoint port is a named port of one Service its selector matches, and
