@@ -44,13 +44,27 @@ start=$(seconds)
 
 # The base: what debian:bookworm-slim is (minbase: the Essential packages and apt, without
 # documentation), made from the mirror, with the stable updates and security suites enabled so
-# the Dockerfile's apt-get installs the patched packages.
+# the Dockerfile's apt-get installs the patched packages. As in the official image: /usr merged
+# by symlinks (not the usrmerge package, which pulls in perl), and apt keeps no package caches
+# or downloaded .debs in layers (the official image's /etc/apt/apt.conf.d/docker-* settings).
+settings=$out/apt.conf.d
+mkdir -p "$settings"
+clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb'
+clean+=' /var/cache/apt/*.bin || true";'
+printf '%s\n' "DPkg::Post-Invoke { $clean };" "APT::Update::Post-Invoke { $clean };" \
+  'Dir::Cache::pkgcache "";' 'Dir::Cache::srcpkgcache "";' >"$settings/docker-clean"
+echo 'Acquire::Languages "none";' >"$settings/docker-no-languages"
+echo 'Acquire::GzipIndexes "true";' >"$settings/docker-gzip-indexes"
+echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$settings/docker-autoremove-suggests"
 if [ "$refresh_base" -eq 1 ] || [ ! -s "$out/base.tar" ]; then
   mirror=http://deb.debian.org/debian
   mmdebstrap --mode=root --variant=minbase --format=tar \
+    --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --customize-hook="copy-in $(echo "$settings"/docker-*) /etc/apt/apt.conf.d/" \
+    --customize-hook='rm -f "$1"/var/cache/apt/*.bin' \
     bookworm "$out/base.tar.part" \
     "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
     "deb http://deb.debian.org/debian-security bookworm-security main"
@@ -89,6 +103,7 @@ built=$(seconds)
 
 rm -f "$out/csp-operator.oci.tar"
 bah push -q --digestfile "$out/digest" "$tag" "oci-archive:$out/csp-operator.oci.tar:$tag"
+bah rmi --prune >/dev/null 2>&1 || true  # the previous build's image, now untagged
 size=$(bah images --format '{{.Size}}' "$tag" | head -n 1)
 archive=$(du -h "$out/csp-operator.oci.tar" | cut -f1)
 echo "image.sh: $tag: $size (compressed archive $archive: $out/csp-operator.oci.tar)"
