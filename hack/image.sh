@@ -58,6 +58,7 @@ echo 'Acquire::GzipIndexes "true";' >"$settings/docker-gzip-indexes"
 echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$settings/docker-autoremove-suggests"
 if [ "$refresh_base" -eq 1 ] || [ ! -s "$out/base.tar" ]; then
   mirror=http://deb.debian.org/debian
+  # shellcheck disable=SC2016  # $1 in a hook is the new root, expanded by mmdebstrap
   mmdebstrap --mode=root --variant=minbase --format=tar \
     --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \

@@ -101,4 +101,5 @@ for library in "${!loaded_by[@]}"; do
   fi
 done
 [ "$failures" -eq 0 ] || exit 1
-echo "all ${#loaded_by[@]} shared libraries of $# binaries come from the base or from:" $packages
+echo "all ${#loaded_by[@]} shared libraries of $# binaries come from the base or from:" \
+  "$(tr '\n' ' ' <<<"$packages")"
