@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
+# BASE: hack/image.sh builds without a registry and gives a bookworm base made by mmdebstrap.
+ARG BASE=debian:bookworm-slim
+
 # Build: every library from Debian's packages, as on a developer's machine (hack/install-deps.sh).
-FROM debian:bookworm-slim AS build
+FROM ${BASE} AS build
 WORKDIR /src
 COPY hack/install-deps.sh hack/install-deps.sh
 RUN bash hack/install-deps.sh && rm -rf /var/lib/apt/lists/*
@@ -13,7 +16,7 @@ RUN cmake -G Ninja -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
 # bookworm release the base image pins, so apt pins would only repeat it. One image, three
 # binaries: csp-operator (the default), csp-agent (apparmor_parser loads its profiles) and
 # cspctl (`--entrypoint /usr/local/bin/cspctl`).
-FROM debian:bookworm-slim
+FROM ${BASE}
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
