@@ -1,11 +1,16 @@
 #include "csp/scan/scan.h"
 
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <set>
 #include <sstream>
 
 #include "csp/common/json_fields.h"
+#include "csp/docker/adjust_results.h"
+#include "csp/docker/compose.h"
+#include "csp/docker/inspect.h"
+#include "csp/docker/run_line.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
 #include "csp/names/names.h"
@@ -176,6 +181,26 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   for (const policy::Policy& p : result.policies)
     wants_workload_labels |= p.match.workload_selector.has_value();
 
+  // Compose interpolation: the environment, then the env files.
+  std::map<std::string, std::string, std::less<>> env_file_values;
+  for (const std::string& path : options.env_files) {
+    Result<std::string> text = manifest::ReadFile(path);
+    auto values = text ? docker::ParseEnvFile(*text)
+                       : Result<std::map<std::string, std::string, std::less<>>>(text.error());
+    if (!values) {
+      diag.Report(path, 0, values.error().message);
+      continue;
+    }
+    env_file_values.merge(*values);  // the first file that sets a variable wins
+  }
+  auto env_value = [&](std::string_view name) -> std::optional<std::string> {
+    if (options.environment) {
+      if (auto v = options.environment(name)) return v;
+    }
+    if (auto it = env_file_values.find(name); it != env_file_values.end()) return it->second;
+    return std::nullopt;
+  };
+
   std::map<std::string, Labels, std::less<>> namespace_labels;
   // One context per policy: signature verdicts depend on the policy's keys.
   std::vector<std::unique_ptr<policy::ImageSignatures>> signatures;
@@ -184,8 +209,78 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     signatures.push_back(options.signatures ? options.signatures(p) : nullptr);
     contexts.push_back({.now = options.now, .signatures = signatures.back().get()});
   }
+  // Evaluates one workload under every policy; `docker` is set for a Docker input.
+  auto add_workload = [&](const policy::Workload& w, const std::string& file, int line,
+                          const std::string& describe, const docker::DockerContainer* docker) {
+    ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
+    if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
+    for (std::size_t i = 0; i < result.policies.size(); ++i) {
+      auto results = policy::Evaluate(result.policies[i], w, contexts[i]);
+      if (!results) {
+        diag.Report(file, line, describe + ": " + results.error().message);
+        return;
+      }
+      if (docker != nullptr) docker::AdjustResults(*docker, *results);
+      scanned.results.emplace_back(std::move(*results));
+    }
+    result.workloads.push_back(std::move(scanned));
+  };
+  // A Docker container as the workload its pod spec makes (docs/design.md "Docker inputs").
+  auto add_docker = [&](const docker::DockerContainer& c, std::string_view kind,
+                        const std::string& file, int line) {
+    const std::string describe = std::string(kind) + " \"" + c.name + "\"";
+    auto spec = docker::PodSpecFromDocker(c);
+    if (!spec) {
+      diag.Report(file, line, describe + ": " + spec.error().message);
+      return;
+    }
+    const policy::Workload w{.ref = {.api_version = std::string(docker::kApiVersion),
+                                     .kind = std::string(kind),
+                                     .ns = options.default_namespace,
+                                     .name = c.name},
+                             .object = &*spec,
+                             .pod_spec = &*spec,
+                             .pod_spec_path = "spec"};
+    add_workload(w, file, line, describe, &c);
+  };
+  auto scan_run_line = [&](std::string_view text, const std::string& file, int line,
+                           const std::string& default_name) {
+    auto container =
+        docker::ParseRunLine(text, default_name, {.home = env_value("HOME").value_or("")});
+    if (!container) {
+      diag.Report(file, line, "run line: " + container.error().message);
+      return;
+    }
+    add_docker(*container, docker::kContainerKind, file, line);
+  };
   ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
     if (doc.value.is_null()) return;
+    if (docker::IsComposeFile(doc.value)) {
+      namespace fs = std::filesystem;
+      std::error_code ec;
+      const fs::path folder = file == manifest::kStdinName
+                                  ? fs::current_path(ec)
+                                  : fs::absolute(fs::path(file), ec).parent_path();
+      docker::ComposeFile compose = docker::ReadCompose(
+          doc.value, doc.line, doc.key_lines, env_value,
+          {.base_dir = folder.string(), .home = env_value("HOME").value_or("")});
+      for (const docker::ComposeProblem& p : compose.problems) diag.Report(file, p.line, p.message);
+      for (const docker::ComposeService& service : compose.services) {
+        add_docker(service.container, docker::kComposeServiceKind, file, service.line);
+      }
+      return;
+    }
+    if (docker::IsInspectOutput(doc.value)) {
+      for (docker::InspectedContainer& c : docker::ReadInspect(doc.value)) {
+        const int line = c.index < doc.item_lines.size() ? doc.item_lines[c.index] : doc.line;
+        if (!c.container) {
+          diag.Report(file, line, "docker inspect output: " + c.container.error().message);
+          continue;
+        }
+        add_docker(*c.container, docker::kContainerKind, file, line);
+      }
+      return;
+    }
     ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
       if (!object.is_object()) {
         diag.Report(file, line,
@@ -209,20 +304,24 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
         return;
       }
       if (!workload->has_value()) return;  // not a workload kind: no result
-      const policy::Workload& w = **workload;
-      ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
-      if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
-      for (std::size_t i = 0; i < result.policies.size(); ++i) {
-        auto results = policy::Evaluate(result.policies[i], w, contexts[i]);
-        if (!results) {
-          diag.Report(file, line, Describe(object) + ": " + results.error().message);
-          return;
-        }
-        scanned.results.emplace_back(std::move(*results));
-      }
-      result.workloads.push_back(std::move(scanned));
+      add_workload(**workload, file, line, Describe(object), nullptr);
     });
   });
+  for (std::size_t i = 0; i < options.run_lines.size(); ++i) {
+    scan_run_line(options.run_lines[i], "<run-line>", static_cast<int>(i) + 1,
+                  "run-line-" + std::to_string(i + 1));
+  }
+  for (const std::string& path : options.run_line_files) {
+    const std::string name = path == "-" ? manifest::kStdinName : path;
+    Result<std::string> text = path == "-" ? ReadStream(in) : manifest::ReadFile(path);
+    if (!text) {
+      diag.Report(name, 0, text.error().message);
+      continue;
+    }
+    for (const docker::RunLine& r : docker::SplitRunLines(*text)) {
+      scan_run_line(r.text, name, r.line, "run-line-" + std::to_string(r.line));
+    }
+  }
 
   // Matching waits for the whole input: a Namespace object may follow its workloads.
   std::set<std::string> unknown_namespaces;

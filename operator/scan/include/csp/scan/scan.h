@@ -24,6 +24,15 @@ struct ScanOptions {
   // policy files.
   std::optional<policy::PssLevel> pod_security_standard = {};
   std::vector<std::string> paths = {};  // files, directories, "-" for stdin
+  // Docker inputs besides Compose files and inspect output in `paths` (docs/controls.md
+  // "Docker and Compose"): `docker run` lines given inline (--run-line), and files of them
+  // (--run-lines; "-" for stdin).
+  std::vector<std::string> run_lines = {};
+  std::vector<std::string> run_line_files = {};
+  // Compose interpolation: the environment first, then --env-file files (KEY=VALUE lines) for
+  // what it leaves unset. An unset `environment` has no variables.
+  std::function<std::optional<std::string>(std::string_view)> environment = {};
+  std::vector<std::string> env_files = {};
   std::string default_namespace = "default";
   std::chrono::sys_seconds now = {};
   Format format = Format::kTable;
