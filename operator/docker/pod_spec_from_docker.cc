@@ -99,8 +99,15 @@ Result<json> PodSpecFromDocker(const DockerContainer& c) {
   json sc = {{"seccompProfile", {{"type", "RuntimeDefault"}}},
              {"appArmorProfile", {{"type", "RuntimeDefault"}}}};
   if (c.privileged) sc["privileged"] = true;
+  bool labeled = false;
   for (const std::string& opt : c.security_opt) {
     if (Status s = ApplySecurityOption(opt, sc); !s) return s.error();
+    labeled |= SplitOption(opt).first == "label";
+  }
+  // The daemon's rule (generateSecurityOpt): without a label option of its own, a privileged
+  // container, or one sharing the host's PID or IPC namespace, runs with label=disable.
+  if (!labeled && (c.privileged || c.host_pid || c.host_ipc)) {
+    sc["seLinuxOptions"]["type"] = "spc_t";
   }
   if (!c.cap_add.empty()) sc["capabilities"]["add"] = c.cap_add;
   if (!c.cap_drop.empty()) sc["capabilities"]["drop"] = c.cap_drop;
