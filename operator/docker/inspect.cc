@@ -91,6 +91,13 @@ Result<DockerContainer> ReadOne(const json& element, const std::string& path, st
       c.privileged = p->get<bool>();
     }
     Strings(host, "SecurityOpt", hp + "SecurityOpt", errors, c.security_opt);
+    // The CLI turns `--security-opt systempaths=unconfined` into empty MaskedPaths (and
+    // ReadonlyPaths); null means the daemon's defaults.
+    if (const json* masked = GetField(*host, "MaskedPaths");
+        masked && policy::ExpectType(*masked, json::value_t::array, hp + "MaskedPaths", errors) &&
+        masked->empty()) {
+      c.security_opt.push_back("systempaths=unconfined");
+    }
     Strings(host, "CapAdd", hp + "CapAdd", errors, c.cap_add);
     Strings(host, "CapDrop", hp + "CapDrop", errors, c.cap_drop);
     std::string mode;

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
@@ -79,6 +80,19 @@ Status ApplySecurityOption(std::string_view opt, json& sc) {
   return {};
 }
 
+// Docker compares capability names case-insensitively with an optional CAP_ prefix and stores
+// them as CAP_X (so `docker inspect` shows CAP_SYS_ADMIN for `--cap-add sys_admin`); written
+// in Kubernetes' spelling (SYS_ADMIN), every form gives literalNames the same names.
+json KubernetesCapabilities(const std::vector<std::string>& names) {
+  json out = json::array();
+  for (std::string name : names) {
+    for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (name.starts_with("CAP_")) name.erase(0, 4);
+    out.push_back(std::move(name));
+  }
+  return out;
+}
+
 json UserFields(std::string_view user) {
   const std::string_view uid = user.substr(0, user.find(':'));
   if (IsRootUser(user)) return {{"runAsUser", 0}};
@@ -109,8 +123,8 @@ Result<json> PodSpecFromDocker(const DockerContainer& c) {
   if (!labeled && (c.privileged || c.host_pid || c.host_ipc)) {
     sc["seLinuxOptions"]["type"] = "spc_t";
   }
-  if (!c.cap_add.empty()) sc["capabilities"]["add"] = c.cap_add;
-  if (!c.cap_drop.empty()) sc["capabilities"]["drop"] = c.cap_drop;
+  if (!c.cap_add.empty()) sc["capabilities"]["add"] = KubernetesCapabilities(c.cap_add);
+  if (!c.cap_drop.empty()) sc["capabilities"]["drop"] = KubernetesCapabilities(c.cap_drop);
   if (c.user && !c.user->empty()) sc.update(UserFields(*c.user));
   json container = {{"name", c.name}, {"securityContext", std::move(sc)}};
   if (!c.image.empty()) container["image"] = c.image;

@@ -55,6 +55,15 @@ const Case kCases[] = {
      "network_mode: host, pid: host, ipc: host"},
     {"no-new-privileges", "--security-opt no-new-privileges",
      "security_opt: [\"no-new-privileges:true\"]"},
+    {"cap-spellings", "--cap-add chown --cap-drop=all", "cap_add: [Cap_Chown], cap_drop: [all]"},
+    {"named-user", "--user app", "user: app"},
+    {"label-level", "--privileged --security-opt label=level:s0:c1",
+     "privileged: true, "
+     "security_opt: [\"label:level:s0:c1\"]"},
+    {"systempaths", "--security-opt systempaths=unconfined",
+     "security_opt: [\"systempaths=unconfined\"]"},
+    {"tmpfs-and-bind", "--mount type=tmpfs,dst=/t -v /srv/data:/data:ro",
+     "volumes: [{type: tmpfs, target: /t}, \"/srv/data:/data:ro\"]"},
 };
 
 class DockerDaemonTest : public ::testing::Test {
@@ -172,15 +181,25 @@ TEST_F(DockerDaemonTest, InspectOfCreatedContainersAgreesWithRunLinesAndCompose)
   ASSERT_EQ(inspect.exit_code, 0) << inspect;
   std::ofstream(dir_ + "/compose.yaml") << compose;
 
-  const auto from_inspect = Verdicts({"-"}, inspect.out);
-  const auto from_run_lines = Verdicts(run_lines);
-  const auto from_compose = Verdicts({dir_ + "/compose.yaml"});
-  ASSERT_EQ(from_inspect.size(), std::size(kCases)) << inspect.out;
-  for (const Case& c : kCases) {
-    ASSERT_TRUE(from_inspect.contains(c.name)) << c.name;
-    EXPECT_EQ(from_inspect.at(c.name), from_run_lines.at(c.name)) << c.name;
-    EXPECT_EQ(from_inspect.at(c.name), from_compose.at(c.name)) << c.name;
+  // Under the default policy and under the restricted preset (literal capability names).
+  for (const std::vector<std::string>& policy :
+       {std::vector<std::string>{},
+        std::vector<std::string>{"--pod-security-standard", "restricted"}}) {
+    auto with = [&](std::vector<std::string> args) {
+      args.insert(args.begin(), policy.begin(), policy.end());
+      return args;
+    };
+    const auto from_inspect = Verdicts(with({"-"}), inspect.out);
+    const auto from_run_lines = Verdicts(with(run_lines));
+    const auto from_compose = Verdicts(with({dir_ + "/compose.yaml"}));
+    ASSERT_EQ(from_inspect.size(), std::size(kCases)) << inspect.out;
+    for (const Case& c : kCases) {
+      ASSERT_TRUE(from_inspect.contains(c.name)) << c.name;
+      EXPECT_EQ(from_inspect.at(c.name), from_run_lines.at(c.name)) << c.name;
+      EXPECT_EQ(from_inspect.at(c.name), from_compose.at(c.name)) << c.name;
+    }
   }
+  const auto from_inspect = Verdicts({"-"}, inspect.out);
   // The cases are not all alike: the daemon's record carries the flags.
   EXPECT_EQ(from_inspect.at("plain").at("disallow-privileged"), "pass");
   EXPECT_EQ(from_inspect.at("privileged").at("disallow-privileged"), "fail");

@@ -31,14 +31,15 @@ inline const policy::Policy& AllControlsOn() {
 }
 
 // The outcome of `rule` for the container, or kError with the reason in `why`.
-inline policy::RuleResult Judge(const DockerContainer& c, std::string_view rule) {
+inline policy::RuleResult Judge(const DockerContainer& c, std::string_view rule,
+                                const policy::Policy& policy = AllControlsOn()) {
   auto spec = PodSpecFromDocker(c);
   if (!spec) return {.outcome = policy::Outcome::kError, .message = spec.error().message};
   const policy::Workload w{.ref = {.kind = std::string(kContainerKind), .name = c.name},
                            .object = &*spec,
                            .pod_spec = &*spec,
                            .pod_spec_path = "spec"};
-  auto results = policy::Evaluate(AllControlsOn(), w, {});
+  auto results = policy::Evaluate(policy, w, {});
   if (!results) return {.outcome = policy::Outcome::kError, .message = results.error().message};
   AdjustResults(c, *results);
   for (policy::RuleResult& r : *results) {

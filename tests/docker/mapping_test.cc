@@ -143,8 +143,11 @@ const Case kCases[] = {
     // 11
     {"systempaths_unconfined", R"({"security_opt": ["systempaths=unconfined"]})",
      "--security-opt systempaths=unconfined nginx",
-     R"({"HostConfig": {"SecurityOpt": ["systempaths=unconfined"]}})", "restrict-proc-mount",
-     Outcome::kFail},
+     R"({"HostConfig": {"SecurityOpt": null, "MaskedPaths": [], "ReadonlyPaths": []}})",
+     "restrict-proc-mount", Outcome::kFail},
+    {"default_masked_paths", "{}", "nginx",
+     R"({"HostConfig": {"MaskedPaths": ["/proc/kcore"], "ReadonlyPaths": ["/proc/sys"]}})",
+     "restrict-proc-mount", Outcome::kPass},
     // 14
     {"escalation_default", "{}", "nginx", "{}", "disallow-privilege-escalation", Outcome::kFail},
     {"no_new_privileges", R"({"security_opt": ["no-new-privileges:true"]})",
@@ -221,6 +224,28 @@ TEST(MappingTest, UnsetUserSaysTheImagesUserIsUnknown) {
             "given, so the image's USER decides, which is unknown offline)");
   EXPECT_EQ(testing::Judge({.name = "a", .user = "root"}, "require-non-root").message,
             "container \"a\": runAsUser is 0");
+}
+
+// Docker stores `--cap-add chown` as CAP_CHOWN; under literalNames (the PSS presets) every
+// spelling must still be the one capability, as it is to the daemon.
+TEST(MappingTest, CapabilityNamesAreDockersNotTheirSpelling) {
+  auto literal = policy::ParsePolicy(json::parse(R"({
+      "apiVersion": "containersecurity.dev/v1alpha1", "kind": "ContainerSecurityPolicy",
+      "metadata": {"name": "literal"},
+      "spec": {"controls": {"capabilities": {"literalNames": true, "allowed": ["CHOWN"],
+                                             "requireDropAll": true}}}})"));
+  ASSERT_TRUE(literal) << literal.error().message;
+  for (const DockerContainer& c :
+       {DockerContainer{.name = "run", .cap_add = {"chown"}, .cap_drop = {"all"}},
+        DockerContainer{.name = "inspect", .cap_add = {"CAP_CHOWN"}, .cap_drop = {"ALL"}},
+        DockerContainer{.name = "compose", .cap_add = {"Cap_Chown"}, .cap_drop = {"CAP_ALL"}}}) {
+    policy::RuleResult r = Judge(c, "restrict-capabilities", *literal);
+    EXPECT_EQ(r.outcome, Outcome::kPass) << c.name << ": " << r.message;
+  }
+  EXPECT_EQ(Judge({.name = "x", .cap_add = {"cap_sys_admin"}, .cap_drop = {"ALL"}},
+                  "restrict-capabilities", *literal)
+                .message,
+            "container \"x\": capabilities.add holds SYS_ADMIN (not allowed)");
 }
 
 TEST(MappingTest, UnknownSecurityOptionIsAnError) {
