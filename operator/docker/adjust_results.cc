@@ -6,8 +6,8 @@
 namespace csp::docker {
 namespace {
 
-constexpr std::array<std::string_view, 4> kNotRead = {
-    "restrict-host-ports", "disallow-host-process", "restrict-probe-hosts", "restrict-sysctls"};
+constexpr std::array<std::string_view, 3> kNotRead = {
+    "restrict-host-ports", "disallow-host-process", "restrict-probe-hosts"};
 
 }  // namespace
 

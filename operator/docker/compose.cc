@@ -61,6 +61,8 @@ class ServiceReader {
       } else if (key == "ipc") {
         std::string s;
         if (ReadString(key, v, s)) c.host_ipc = s == "host";
+      } else if (key == "sysctls") {
+        ReadSysctls(v, c);
       } else if (key == "extends") {
         Add(key, "extends is not supported; judge the output of `docker compose config`");
       }
@@ -108,6 +110,36 @@ class ServiceReader {
         continue;
       }
       out.push_back(v[i].get<std::string>());
+    }
+  }
+
+  // A mapping (`net.core.somaxconn: 1024`) or a list of NAME=VALUE strings.
+  void ReadSysctls(const json& v, DockerContainer& c) {
+    if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (it->is_string()) {
+          c.sysctls.emplace_back(it.key(), it->get<std::string>());
+        } else if (it->is_number() || it->is_boolean()) {
+          c.sysctls.emplace_back(it.key(), it->dump());
+        } else {
+          Expected("sysctls." + it.key(), "a scalar", *it);
+        }
+      }
+      return;
+    }
+    std::vector<std::string> entries;
+    if (!v.is_array()) {
+      Expected("sysctls", "a mapping or an array", v);
+      return;
+    }
+    ReadStrings("sysctls", v, entries);
+    for (const std::string& e : entries) {
+      const std::size_t eq = e.find('=');
+      if (eq == std::string::npos) {
+        Add("sysctls", "\"" + e + "\" is not NAME=VALUE");
+        continue;
+      }
+      c.sysctls.emplace_back(e.substr(0, eq), e.substr(eq + 1));
     }
   }
 

@@ -98,6 +98,14 @@ Result<DockerContainer> ReadOne(const json& element, const std::string& path, st
         masked->empty()) {
       c.security_opt.push_back("systempaths=unconfined");
     }
+    if (const json* sysctls = GetField(*host, "Sysctls");
+        sysctls && policy::ExpectType(*sysctls, json::value_t::object, hp + "Sysctls", errors)) {
+      for (auto it = sysctls->begin(); it != sysctls->end(); ++it) {
+        if (policy::ExpectType(*it, json::value_t::string, hp + "Sysctls." + it.key(), errors)) {
+          c.sysctls.emplace_back(it.key(), it->get<std::string>());
+        }
+      }
+    }
     Strings(host, "CapAdd", hp + "CapAdd", errors, c.cap_add);
     Strings(host, "CapDrop", hp + "CapDrop", errors, c.cap_drop);
     std::string mode;

@@ -152,6 +152,12 @@ Result<json> PodSpecFromDocker(const DockerContainer& c) {
   container["volumeMounts"] = std::move(mounts);
   json spec = {{"containers", json::array({std::move(container)})},
                {"volumes", std::move(volumes)}};
+  if (!c.sysctls.empty()) {
+    json sysctls = json::array();
+    for (const auto& [name, value] : c.sysctls)
+      sysctls.push_back({{"name", name}, {"value", value}});
+    spec["securityContext"]["sysctls"] = std::move(sysctls);
+  }
   if (c.host_network) spec["hostNetwork"] = true;
   if (c.host_pid) spec["hostPID"] = true;
   if (c.host_ipc) spec["hostIPC"] = true;

@@ -79,6 +79,11 @@ class RunParser {
       c_.host_pid = value == "host";
     } else if (name == "ipc") {
       c_.host_ipc = value == "host";
+    } else if (name == "sysctl") {
+      const std::size_t eq = value.find('=');
+      if (eq == std::string::npos)
+        return InvalidArgument("--sysctl " + value + ": expected NAME=VALUE");
+      c_.sysctls.emplace_back(value.substr(0, eq), value.substr(eq + 1));
     } else if (name == "privileged") {
       if (value != "true" && value != "false") {
         return InvalidArgument("--privileged=" + value + ": expected true or false");

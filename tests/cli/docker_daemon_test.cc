@@ -57,6 +57,8 @@ const Case kCases[] = {
      "security_opt: [\"no-new-privileges:true\"]"},
     {"cap-spellings", "--cap-add chown --cap-drop=all", "cap_add: [Cap_Chown], cap_drop: [all]"},
     {"named-user", "--user app", "user: app"},
+    {"sysctls", "--sysctl net.ipv4.tcp_syncookies=1 --sysctl net.core.somaxconn=1024",
+     "sysctls: {net.ipv4.tcp_syncookies: 1, net.core.somaxconn: \"1024\"}"},
     {"label-level", "--privileged --security-opt label=level:s0:c1",
      "privileged: true, "
      "security_opt: [\"label:level:s0:c1\"]"},

@@ -184,7 +184,16 @@ const Case kCases[] = {
      "restrict-volume-types", Outcome::kPass},
     // not read from Docker inputs
     {"host_ports_skip", "{}", "-p 80:80 nginx", "{}", "restrict-host-ports", Outcome::kSkip},
-    {"sysctls_skip", "{}", "nginx", "{}", "restrict-sysctls", Outcome::kSkip},
+    // 16
+    {"sysctl_safe", R"({"sysctls": {"net.ipv4.tcp_syncookies": 1}})",
+     "--sysctl net.ipv4.tcp_syncookies=1 nginx",
+     R"({"HostConfig": {"Sysctls": {"net.ipv4.tcp_syncookies": "1"}}})", "restrict-sysctls",
+     Outcome::kPass},
+    {"sysctl_unsafe", R"({"sysctls": ["net.core.somaxconn=1024"]})",
+     "--sysctl=net.core.somaxconn=1024 nginx",
+     R"({"HostConfig": {"Sysctls": {"net.core.somaxconn": "1024"}}})", "restrict-sysctls",
+     Outcome::kFail},
+    {"probes_skip", "{}", "nginx", "{}", "restrict-probe-hosts", Outcome::kSkip},
 };
 
 class MappingTest : public ::testing::TestWithParam<Case> {};

@@ -8,7 +8,7 @@
 
 namespace csp::docker {
 
-// The rules no Docker input is read for (host ports, host process, probes, sysctls) become
+// The rules no Docker input is read for (host ports, host process, probes) become
 // `skip`, saying so, unless already skipped; rule 5's failure for an unset user says that the
 // image's USER, which decides, is unknown offline.
 void AdjustResults(const DockerContainer& container, std::vector<policy::RuleResult>& results);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "csp/common/result.h"
@@ -37,6 +38,7 @@ struct DockerContainer {
   bool host_network = false;
   bool host_pid = false;
   bool host_ipc = false;
+  std::vector<std::pair<std::string, std::string>> sysctls = {};  // {name, value}
 };
 
 // The pod spec a Kubernetes user would write for the container (controls.md "Docker and

@@ -19,9 +19,9 @@ struct InspectedContainer {
 
 // One entry per element, in order: `Name` (without its leading `/`, else `Id`, else
 // `container-<index>`), `HostConfig.Privileged`, `SecurityOpt`, `CapAdd`, `CapDrop`, `Binds`,
-// `NetworkMode`, `PidMode`, `IpcMode`, `MaskedPaths` (empty: systempaths=unconfined), `Mounts` (a
-// target listed in both Binds and Mounts counts once), `Config.User`, `Config.Image`. A mistyped
-// field is that element's error, naming it ("[2].HostConfig.CapAdd: expected an array, got
+// `NetworkMode`, `PidMode`, `IpcMode`, `MaskedPaths` (empty: systempaths=unconfined), `Sysctls`,
+// `Mounts` (a target listed in both Binds and Mounts counts once), `Config.User`, `Config.Image`. A
+// mistyped field is that element's error, naming it ("[2].HostConfig.CapAdd: expected an array, got
 // string").
 std::vector<InspectedContainer> ReadInspect(const nlohmann::json& document);
 
