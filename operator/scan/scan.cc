@@ -181,25 +181,30 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   for (const policy::Policy& p : result.policies)
     wants_workload_labels |= p.match.workload_selector.has_value();
 
-  // Compose interpolation: the environment, then the env files.
-  std::map<std::string, std::string, std::less<>> env_file_values;
-  for (const std::string& path : options.env_files) {
+  // Compose interpolation: the environment, then the env files (--env-file, else the Compose
+  // file's own .env, as Compose does).
+  using EnvValues = std::map<std::string, std::string, std::less<>>;
+  auto read_env_file = [&](const std::string& path, EnvValues& into) {
     Result<std::string> text = manifest::ReadFile(path);
-    auto values = text ? docker::ParseEnvFile(*text)
-                       : Result<std::map<std::string, std::string, std::less<>>>(text.error());
+    auto values = text ? docker::ParseEnvFile(*text) : Result<EnvValues>(text.error());
     if (!values) {
       diag.Report(path, 0, values.error().message);
-      continue;
+      return;
     }
-    env_file_values.merge(*values);  // the first file that sets a variable wins
-  }
-  auto env_value = [&](std::string_view name) -> std::optional<std::string> {
-    if (options.environment) {
-      if (auto v = options.environment(name)) return v;
-    }
-    if (auto it = env_file_values.find(name); it != env_file_values.end()) return it->second;
-    return std::nullopt;
+    into.merge(*values);  // the first file that sets a variable wins
   };
+  EnvValues env_file_values;
+  for (const std::string& path : options.env_files) read_env_file(path, env_file_values);
+  auto env_lookup = [&](const EnvValues& files) {
+    return [&](std::string_view name) -> std::optional<std::string> {
+      if (options.environment) {
+        if (auto v = options.environment(name)) return v;
+      }
+      if (auto it = files.find(name); it != files.end()) return it->second;
+      return std::nullopt;
+    };
+  };
+  auto env_value = env_lookup(env_file_values);
 
   std::map<std::string, Labels, std::less<>> namespace_labels;
   // One context per policy: signature verdicts depend on the policy's keys.
@@ -261,8 +266,14 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
       const fs::path folder = file == manifest::kStdinName
                                   ? fs::current_path(ec)
                                   : fs::absolute(fs::path(file), ec).parent_path();
+      EnvValues dot_env;
+      if (const fs::path path = folder / ".env";
+          options.env_files.empty() && fs::exists(path, ec)) {
+        read_env_file(path.string(), dot_env);
+      }
       docker::ComposeFile compose = docker::ReadCompose(
-          doc.value, doc.line, doc.key_lines, env_value,
+          doc.value, doc.line, doc.key_lines,
+          options.env_files.empty() ? docker::Lookup(env_lookup(dot_env)) : env_value,
           {.base_dir = folder.string(), .home = env_value("HOME").value_or("")});
       for (const docker::ComposeProblem& p : compose.problems) diag.Report(file, p.line, p.message);
       for (const docker::ComposeService& service : compose.services) {

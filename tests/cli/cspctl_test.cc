@@ -127,6 +127,16 @@ TEST_F(CspctlTest, ComposeWithoutItsVariablesIsAnInputError) {
   EXPECT_NE(r.out.find("ComposeService  agent"), std::string::npos) << "the rest is scanned";
 }
 
+TEST_F(CspctlTest, ComposeReadsTheEnvFileBesideItUnlessGivenOne) {
+  CommandResult dot_env = Cspctl({"scan", "docker-dotenv/compose.yaml"});
+  EXPECT_EQ(dot_env.exit_code, 0) << dot_env;  // user 1000 from .env
+  CommandResult given = Cspctl({"scan", "--env-file", "docker/test.env", "docker-dotenv"});
+  EXPECT_EQ(given.exit_code, 2) << given;
+  EXPECT_EQ(given.err,
+            "docker-dotenv/compose.yaml:2: services.app: variable \"CSP_TEST_IMAGE\" is not set "
+            "and has no default\n");
+}
+
 TEST_F(CspctlTest, HostileDockerInputIsRefusedCleanly) {
   const std::string deep = "services:\n  a: " + std::string(5000, '[') + std::string(5000, ']');
   const std::string typed = "services:\n  a: {privileged: [1], user: {}}\n  b: {image: x}\n";

@@ -49,6 +49,7 @@ Flags:
       --run-line CMD     judge a `docker run`/`podman run` command line; repeatable
       --run-lines FILE   judge a file of them (one a line, \ continues; - for stdin)
       --env-file FILE    values for Compose ${VAR} interpolation, after the environment
+                         (default: the .env beside each Compose file)
   -n, --namespace NS     namespace of workloads that name none (default "default")
       --now TIME         evaluate as of this RFC 3339 time (exemption expiry, report
                          timestamps) instead of the current time

@@ -30,7 +30,8 @@ struct ScanOptions {
   std::vector<std::string> run_lines = {};
   std::vector<std::string> run_line_files = {};
   // Compose interpolation: the environment first, then --env-file files (KEY=VALUE lines) for
-  // what it leaves unset. An unset `environment` has no variables.
+  // what it leaves unset; without env_files, the .env file beside each Compose file, if any.
+  // An unset `environment` has no variables.
   std::function<std::optional<std::string>(std::string_view)> environment = {};
   std::vector<std::string> env_files = {};
   std::string default_namespace = "default";
