@@ -82,6 +82,10 @@ Result<DockerContainer> ReadOne(const json& element, const std::string& path, st
   if (c.name.starts_with('/')) c.name.erase(0, 1);
   if (c.name.empty()) String(&element, "Id", path + ".Id", errors, c.name);
   if (c.name.empty()) c.name = "container-" + std::to_string(index);
+  if (!element.contains("HostConfig")) {
+    // `docker inspect IMAGE` has Config but no HostConfig: there is no container to judge.
+    return InvalidArgument(path + ": no HostConfig: not a container's inspect output");
+  }
   const json* host = Object(element, "HostConfig", path + ".HostConfig", errors);
   const json* config = Object(element, "Config", path + ".Config", errors);
   const std::string hp = path + ".HostConfig.";
@@ -143,9 +147,8 @@ Result<DockerContainer> ReadOne(const json& element, const std::string& path, st
 
 bool IsInspectOutput(const json& document) {
   if (!document.is_array() || document.empty()) return false;
-  return std::any_of(document.begin(), document.end(), [](const json& e) {
-    return e.is_object() && (e.contains("HostConfig") || e.contains("Config"));
-  });
+  return std::any_of(document.begin(), document.end(),
+                     [](const json& e) { return e.is_object() && e.contains("HostConfig"); });
 }
 
 std::vector<InspectedContainer> ReadInspect(const json& document) {

@@ -9,7 +9,8 @@ using json = nlohmann::json;
 
 TEST(InspectTest, RecognisesInspectOutput) {
   EXPECT_TRUE(IsInspectOutput(json::parse(R"([{"Id": "a", "HostConfig": {}}])")));
-  EXPECT_TRUE(IsInspectOutput(json::parse(R"([{"Config": {}}, 3])")));
+  EXPECT_TRUE(IsInspectOutput(json::parse(R"([{"HostConfig": {}}, 3])")));
+  EXPECT_FALSE(IsInspectOutput(json::parse(R"([{"Id": "sha256:1", "Config": {}}])")));
   EXPECT_FALSE(IsInspectOutput(json::parse(R"([])")));
   EXPECT_FALSE(IsInspectOutput(json::parse(R"([{"kind": "Pod"}])")));
   EXPECT_FALSE(IsInspectOutput(json::parse(R"({"HostConfig": {}})")));
@@ -58,8 +59,12 @@ TEST(InspectTest, WrongTypesNameTheElementAndFieldOnly) {
      "Config": {"User": 0}},
     "not a container",
     {"Name": "/c", "HostConfig": [], "Mounts": [{"Type": "bind", "RW": "no"}]},
-    {"Name": "/ok", "HostConfig": {}}])"));
-  ASSERT_EQ(got.size(), 4u);
+    {"Name": "/ok", "HostConfig": {}},
+    {"Id": "sha256:1", "RepoTags": ["nginx:1"], "Config": {}}])"));
+  ASSERT_EQ(got.size(), 5u);
+  ASSERT_FALSE(got[4].container);
+  EXPECT_EQ(got[4].container.error().message,
+            "[4]: no HostConfig: not a container's inspect output");
   ASSERT_FALSE(got[0].container);
   EXPECT_EQ(got[0].container.error().message,
             "[0].HostConfig.Privileged: expected a boolean, got string\n"

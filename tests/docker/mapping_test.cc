@@ -217,6 +217,7 @@ TEST_P(MappingTest, EveryFormReachesTheTablesVerdict) {
 
   json element = json::parse(c.inspect);
   element["Name"] = "/svc";
+  if (!element.contains("HostConfig")) element["HostConfig"] = json::object();
   auto inspected = ReadInspect(json::array({element}));
   ASSERT_EQ(inspected.size(), 1u);
   ASSERT_TRUE(inspected[0].container) << inspected[0].container.error().message;

@@ -9,7 +9,8 @@
 
 namespace csp::docker {
 
-// An array with an object that has `HostConfig` or `Config` (other elements are errors).
+// An array with an object that has `HostConfig` (other elements are errors: an image's inspect
+// output has no HostConfig).
 bool IsInspectOutput(const nlohmann::json& document);
 
 struct InspectedContainer {
