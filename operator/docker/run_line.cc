@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "csp/docker/shell_words.h"
 
@@ -9,7 +10,8 @@ namespace csp::docker {
 namespace {
 
 // `docker run`'s and `podman run`'s long flags that take no value (the others all take one).
-constexpr std::array<std::string_view, 24> kBoolLong = {"detach",
+constexpr std::array<std::string_view, 25> kBoolLong = {"rmi",
+                                                        "detach",
                                                         "interactive",
                                                         "tty",
                                                         "privileged",
@@ -46,6 +48,20 @@ std::string_view LongName(char c) {
     default:
       return "";
   }
+}
+
+// Global flags of `docker`/`podman` (before `run`) that take a value as the next word.
+constexpr std::array<std::string_view, 16> kGlobalValueFlags = {
+    "-H",          "--host",      "-c",         "--context",       "--config", "-l",
+    "--log-level", "--tlscacert", "--tlscert",  "--tlskey",        "--url",    "--connection",
+    "--root",      "--runroot",   "--identity", "--storage-driver"};
+
+bool IsEnvAssignment(std::string_view word) {
+  const std::size_t eq = word.find('=');
+  if (eq == 0 || eq == std::string_view::npos) return false;
+  return std::all_of(word.begin(), word.begin() + static_cast<std::ptrdiff_t>(eq), [](char ch) {
+    return ch == '_' || std::isalnum(static_cast<unsigned char>(ch));
+  });
 }
 
 bool IsBoolLong(std::string_view name) {
@@ -104,15 +120,20 @@ Result<DockerContainer> ParseRunLine(std::string_view line, const std::string& d
                                      const PathContext& paths) {
   CSP_TRY(std::vector<std::string> words, SplitShellWords(line));
   std::size_t i = 0;
-  if (i < words.size() && words[i] == "sudo") ++i;
+  while (i < words.size() && (words[i] == "sudo" || IsEnvAssignment(words[i]))) ++i;
   if (i >= words.size() || (words[i] != "docker" && words[i] != "podman" &&
                             !words[i].ends_with("/docker") && !words[i].ends_with("/podman"))) {
     return InvalidArgument("expected a docker or podman command");
   }
-  ++i;
+  const std::string& program = words[i++];
+  while (i < words.size() && words[i].starts_with('-')) {  // global flags: -H x, --context=y
+    const bool takes_value = std::find(kGlobalValueFlags.begin(), kGlobalValueFlags.end(),
+                                       words[i]) != kGlobalValueFlags.end();
+    i += takes_value ? 2 : 1;
+  }
   if (i < words.size() && words[i] == "container") ++i;
   if (i >= words.size() || (words[i] != "run" && words[i] != "create")) {
-    return InvalidArgument("expected `run` or `create` after " + words[0]);
+    return InvalidArgument("expected `run` or `create` after " + program);
   }
   ++i;
   DockerContainer c{.name = default_name};

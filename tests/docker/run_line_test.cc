@@ -80,6 +80,14 @@ const Case kCases[] = {
      {"label=type:spc_t"},
      "my image"},
     {"double_dash", "docker run -u 7 -- nginx", "7", {}, false, {}, "nginx"},
+    {"env_and_global_flags",
+     "DOCKER_HOST=tcp://h:2376 docker -H tcp://h:2376 --tls --context=prod run -u 3 nginx",
+     "3",
+     {},
+     false,
+     {},
+     "nginx"},
+    {"podman_rmi_bool", "podman run --rmi -u 4 alpine", "4", {}, false, {}, "alpine"},
     {"line_continuation", "docker run \\\n  --privileged \\\n  nginx", "-", {}, true, {}, "nginx"},
 };
 

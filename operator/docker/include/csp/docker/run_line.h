@@ -10,8 +10,9 @@
 
 namespace csp::docker {
 
-// Reads one command: `[sudo] docker|podman [container] run|create [FLAGS] IMAGE [ARGS]`, split
-// as a shell would. Flags as the Docker CLI (pflag) takes them: `--flag=value`, `--flag value`,
+// Reads one command: `[NAME=VALUE...] [sudo] docker|podman [GLOBAL FLAGS] [container]
+// run|create [FLAGS] IMAGE [ARGS]`, split as a shell would. Flags as the Docker CLI (pflag) takes
+// them: `--flag=value`, `--flag value`,
 // `-u 0`, `-u0`, boolean short flags combined (`-itd`) with at most one value flag last
 // (`-itu 0`, `-itu0`); `--` ends the flags. The container's name is `--name`, else
 // `default_name`. Errors name the problem (an unterminated quote, a flag without its value, no
