@@ -1,6 +1,6 @@
 #include "csp/scan/scan.h"
 
-#include <filesystem>
+#include <cstdlib>
 #include <iostream>
 #include <iterator>
 #include <set>
@@ -8,14 +8,13 @@
 
 #include "csp/common/json_fields.h"
 #include "csp/docker/adjust_results.h"
-#include "csp/docker/compose.h"
-#include "csp/docker/inspect.h"
 #include "csp/docker/run_line.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
 #include "csp/names/names.h"
 #include "csp/policy/pod_spec_parser.h"
 #include "csp/policy/workload.h"
+#include "docker_inputs.h"
 
 namespace csp::scan {
 namespace {
@@ -181,30 +180,10 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   for (const policy::Policy& p : result.policies)
     wants_workload_labels |= p.match.workload_selector.has_value();
 
-  // Compose interpolation: the environment, then the env files (--env-file, else the Compose
-  // file's own .env, as Compose does).
-  using EnvValues = std::map<std::string, std::string, std::less<>>;
-  auto read_env_file = [&](const std::string& path, EnvValues& into) {
-    Result<std::string> text = manifest::ReadFile(path);
-    auto values = text ? docker::ParseEnvFile(*text) : Result<EnvValues>(text.error());
-    if (!values) {
-      diag.Report(path, 0, values.error().message);
-      return;
-    }
-    into.merge(*values);  // the first file that sets a variable wins
-  };
-  EnvValues env_file_values;
-  for (const std::string& path : options.env_files) read_env_file(path, env_file_values);
-  auto env_lookup = [&](const EnvValues& files) {
-    return [&](std::string_view name) -> std::optional<std::string> {
-      if (options.environment) {
-        if (auto v = options.environment(name)) return v;
-      }
-      if (auto it = files.find(name); it != files.end()) return it->second;
-      return std::nullopt;
-    };
-  };
-  auto env_value = env_lookup(env_file_values);
+  DockerInputs docker_inputs(options,
+                             [&](std::string_view file, int line, std::string_view message) {
+                               diag.Report(file, line, message);
+                             });
 
   std::map<std::string, Labels, std::less<>> namespace_labels;
   // One context per policy: signature verdicts depend on the policy's keys.
@@ -248,50 +227,9 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
                              .pod_spec_path = "spec"};
     add_workload(w, file, line, describe, &c);
   };
-  auto scan_run_line = [&](std::string_view text, const std::string& file, int line,
-                           const std::string& default_name) {
-    auto container =
-        docker::ParseRunLine(text, default_name, {.home = env_value("HOME").value_or("")});
-    if (!container) {
-      diag.Report(file, line, "run line: " + container.error().message);
-      return;
-    }
-    add_docker(*container, docker::kContainerKind, file, line);
-  };
   ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
     if (doc.value.is_null()) return;
-    if (docker::IsComposeFile(doc.value)) {
-      namespace fs = std::filesystem;
-      std::error_code ec;
-      const fs::path folder = file == manifest::kStdinName
-                                  ? fs::current_path(ec)
-                                  : fs::absolute(fs::path(file), ec).parent_path();
-      EnvValues dot_env;
-      if (const fs::path path = folder / ".env";
-          options.env_files.empty() && fs::exists(path, ec)) {
-        read_env_file(path.string(), dot_env);
-      }
-      docker::ComposeFile compose = docker::ReadCompose(
-          doc.value, doc.line, doc.key_lines,
-          options.env_files.empty() ? docker::Lookup(env_lookup(dot_env)) : env_value,
-          {.base_dir = folder.string(), .home = env_value("HOME").value_or("")});
-      for (const docker::ComposeProblem& p : compose.problems) diag.Report(file, p.line, p.message);
-      for (const docker::ComposeService& service : compose.services) {
-        add_docker(service.container, docker::kComposeServiceKind, file, service.line);
-      }
-      return;
-    }
-    if (docker::IsInspectOutput(doc.value)) {
-      for (docker::InspectedContainer& c : docker::ReadInspect(doc.value)) {
-        const int line = c.index < doc.item_lines.size() ? doc.item_lines[c.index] : doc.line;
-        if (!c.container) {
-          diag.Report(file, line, "docker inspect output: " + c.container.error().message);
-          continue;
-        }
-        add_docker(*c.container, docker::kContainerKind, file, line);
-      }
-      return;
-    }
+    if (docker_inputs.ReadDocument(file, doc, add_docker)) return;
     ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
       if (!object.is_object()) {
         diag.Report(file, line,
@@ -319,8 +257,8 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     });
   });
   for (std::size_t i = 0; i < options.run_lines.size(); ++i) {
-    scan_run_line(options.run_lines[i], "<run-line>", static_cast<int>(i) + 1,
-                  "run-line-" + std::to_string(i + 1));
+    docker_inputs.ReadRunLine(options.run_lines[i], "<run-line>", static_cast<int>(i) + 1,
+                              "run-line-" + std::to_string(i + 1), add_docker);
   }
   for (const std::string& path : options.run_line_files) {
     const std::string name = path == "-" ? manifest::kStdinName : path;
@@ -330,7 +268,8 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
       continue;
     }
     for (const docker::RunLine& r : docker::SplitRunLines(*text)) {
-      scan_run_line(r.text, name, r.line, "run-line-" + std::to_string(r.line));
+      docker_inputs.ReadRunLine(r.text, name, r.line, "run-line-" + std::to_string(r.line),
+                                add_docker);
     }
   }
 
@@ -364,14 +303,35 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   return result;
 }
 
-std::vector<InputImage> ListImages(const std::vector<std::string>& paths,
-                                   std::string_view default_namespace, std::istream& in,
-                                   std::ostream& err, int& input_errors) {
+std::optional<std::string> ProcessEnvironment(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+}
+
+std::vector<InputImage> ListImages(const ScanOptions& options, std::istream& in, std::ostream& err,
+                                   int& input_errors) {
   Diagnostics diag(err);
+  const std::string_view default_namespace = options.default_namespace;
   std::vector<InputImage> images;
   std::map<std::string, std::size_t, std::less<>> index;
-  ForEachDocument(paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
+  auto add = [&](std::string_view image, std::string user) {
+    if (image.empty()) return;
+    auto [it, added] = index.try_emplace(std::string(image), images.size());
+    if (added) images.push_back({.image = std::string(image)});
+    images[it->second].users.push_back(std::move(user));
+  };
+  DockerInputs docker_inputs(options,
+                             [&](std::string_view file, int line, std::string_view message) {
+                               diag.Report(file, line, message);
+                             });
+  auto add_docker = [&](const docker::DockerContainer& c, std::string_view kind, const std::string&,
+                        int) {
+    add(c.image, std::string(kind) + " " + std::string(default_namespace) + "/" + c.name +
+                     ": container \"" + c.name + "\"");
+  };
+  ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
     if (doc.value.is_null()) return;
+    if (docker_inputs.ReadDocument(file, doc, add_docker)) return;
     ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
       if (!object.is_object()) return;
       auto workload = policy::AsWorkload(object, default_namespace);
@@ -387,11 +347,8 @@ std::vector<InputImage> ListImages(const std::vector<std::string>& paths,
         return;
       }
       for (const policy::Container& c : pod->containers) {
-        if (c.image.empty()) continue;
-        auto [it, added] = index.try_emplace(std::string(c.image), images.size());
-        if (added) images.push_back({.image = std::string(c.image)});
-        images[it->second].users.push_back(w.ref.kind + " " + w.ref.ns + "/" + w.ref.name + ": " +
-                                           policy::ContainerLabel(c));
+        add(c.image,
+            w.ref.kind + " " + w.ref.ns + "/" + w.ref.name + ": " + policy::ContainerLabel(c));
       }
     });
   });

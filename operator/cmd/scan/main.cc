@@ -144,10 +144,7 @@ int Scan(int argc, char** argv) {
   if (options.paths.empty() && options.run_lines.empty() && options.run_line_files.empty()) {
     return usage("scan needs at least one PATH (- for stdin) or --run-line/--run-lines");
   }
-  options.environment = [](std::string_view name) -> std::optional<std::string> {
-    const char* v = std::getenv(std::string(name).c_str());
-    return v == nullptr ? std::nullopt : std::optional<std::string>(v);
-  };
+  options.environment = csp::scan::ProcessEnvironment;
   options.color = color == "always" ||
                   (color == "auto" && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr);
   std::unique_ptr<cspctl::RegistryAccess> registry;
