@@ -84,6 +84,9 @@ class JsonBuilder {
     if (key.size() > limits_.max_scalar_bytes) return Fail(TooLong(key.size()));
     if (!Count(1, key.size())) return true;
     items_pending_ = stack_.size() == 1 && key == "items";
+    services_pending_ = stack_.size() == 1 && key == "services";
+    if (stack_.size() == 2 && stack_.back() == services_)
+      key_lines_.emplace_back(key, CurrentLine());
     auto [it, inserted] =
         stack_.back()->get_ref<json::object_t&>().emplace(std::move(key), nullptr);
     if (!inserted) return Fail("mapping key \"" + it->first + "\" already defined");
@@ -103,6 +106,7 @@ class JsonBuilder {
   int error_line() const { return error_line_; }
   json& root() { return root_; }
   std::vector<int>& item_lines() { return item_lines_; }
+  std::vector<std::pair<std::string, int>>& key_lines() { return key_lines_; }
 
  private:
   std::size_t Offset() const { return static_cast<std::size_t>(cursor_ - text_.data()); }
@@ -147,7 +151,7 @@ class JsonBuilder {
     }
     json& top = *stack_.back();
     if (top.is_array()) {
-      if (&top == items_) item_lines_.push_back(CurrentLine());
+      if (&top == items_ || stack_.size() == 1) item_lines_.push_back(CurrentLine());
       auto& elements = top.get_ref<json::array_t&>();
       elements.push_back(std::move(value));
       return &elements.back();
@@ -169,9 +173,13 @@ class JsonBuilder {
     }
     if (!Count(1, 0)) return true;
     const bool is_items = type == json::value_t::array && stack_.size() == 1 && items_pending_;
+    const bool is_services =
+        type == json::value_t::object && stack_.size() == 1 && services_pending_;
     items_pending_ = false;
+    services_pending_ = false;
     stack_.push_back(Place(json(type)));
     if (is_items) items_ = stack_.back();
+    if (is_services) services_ = stack_.back();
     return true;
   }
 
@@ -191,6 +199,9 @@ class JsonBuilder {
   bool items_pending_ = false;   // the root object's pending key is "items"
   const json* items_ = nullptr;  // the root's `items` array: record element lines
   std::vector<int> item_lines_ = {};
+  bool services_pending_ = false;   // the root object's pending key is "services"
+  const json* services_ = nullptr;  // the root's `services` object: record key lines
+  std::vector<std::pair<std::string, int>> key_lines_ = {};
   std::size_t start_ = std::string_view::npos;
   std::size_t nodes_ = 0;
   std::size_t bytes_ = 0;
@@ -248,7 +259,8 @@ bool ParseJson(std::string_view text, std::string_view file, const Limits& limit
       on_document(Document{.file = file,
                            .line = line,
                            .value = std::move(builder.root()),
-                           .item_lines = std::move(builder.item_lines())});
+                           .item_lines = std::move(builder.item_lines()),
+                           .key_lines = std::move(builder.key_lines())});
     }
     offset = SkipWhitespace(text, next);
   }

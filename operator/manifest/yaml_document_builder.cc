@@ -75,6 +75,7 @@ void YamlDocumentBuilder::StartDocument(const YamlEvent& event) {
   bytes_ = 0;
   root_ = nullptr;
   item_lines_.clear();
+  key_lines_.clear();
   frames_.clear();
   anchors_.clear();
   retained_.clear();
@@ -88,9 +89,11 @@ void YamlDocumentBuilder::EndDocument() {
   on_document_(Document{.file = file_,
                         .line = line_,
                         .value = std::move(root_),
-                        .item_lines = std::move(item_lines_)});
+                        .item_lines = std::move(item_lines_),
+                        .key_lines = std::move(key_lines_)});
   root_ = nullptr;
   item_lines_.clear();
+  key_lines_.clear();
 }
 
 void YamlDocumentBuilder::Fail(int line, std::string message) {
@@ -210,7 +213,9 @@ void YamlDocumentBuilder::OnStart(const YamlEvent& event, bool is_mapping) {
   const std::size_t bytes_before = bytes_;
   if (!Count(1, 0, line)) return;
   const bool records_items = !is_mapping && frames_.size() == 1 && frames_.back().items_pending;
+  const bool records_keys = is_mapping && frames_.size() == 1 && frames_.back().services_pending;
   Frame& frame = frames_.emplace_back();
+  frame.records_keys = records_keys;
   frame.value = is_mapping ? json(json::value_t::object) : json(json::value_t::array);
   frame.is_mapping = is_mapping;
   frame.records_items = records_items;
@@ -248,6 +253,8 @@ void YamlDocumentBuilder::SetKey(std::string&& key, bool is_merge, int line) {
   frame.merge_pending = is_merge;
   if (is_merge) return;
   frame.items_pending = frames_.size() == 1 && key == "items";
+  frame.services_pending = frames_.size() == 1 && key == "services";
+  if (frame.records_keys) key_lines_.emplace_back(key, line);
   auto [it, inserted] = frame.value.get_ref<json::object_t&>().emplace(std::move(key), nullptr);
   if (!inserted) {
     Fail(line, "mapping key \"" + it->first + "\" already defined");
@@ -277,6 +284,7 @@ void YamlDocumentBuilder::Attach(json&& value, int line, std::size_t height) {
   frame.expect_key = true;
   frame.merge_pending = false;
   frame.items_pending = false;
+  frame.services_pending = false;
 }
 
 bool YamlDocumentBuilder::ApplyMerges(Frame& frame) {

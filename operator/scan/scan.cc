@@ -1,16 +1,20 @@
 #include "csp/scan/scan.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <iterator>
 #include <set>
 #include <sstream>
 
 #include "csp/common/json_fields.h"
+#include "csp/docker/adjust_results.h"
+#include "csp/docker/run_line.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
 #include "csp/names/names.h"
 #include "csp/policy/pod_spec_parser.h"
 #include "csp/policy/workload.h"
+#include "docker_inputs.h"
 
 namespace csp::scan {
 namespace {
@@ -176,6 +180,11 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   for (const policy::Policy& p : result.policies)
     wants_workload_labels |= p.match.workload_selector.has_value();
 
+  DockerInputs docker_inputs(options,
+                             [&](std::string_view file, int line, std::string_view message) {
+                               diag.Report(file, line, message);
+                             });
+
   std::map<std::string, Labels, std::less<>> namespace_labels;
   // One context per policy: signature verdicts depend on the policy's keys.
   std::vector<std::unique_ptr<policy::ImageSignatures>> signatures;
@@ -184,8 +193,43 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     signatures.push_back(options.signatures ? options.signatures(p) : nullptr);
     contexts.push_back({.now = options.now, .signatures = signatures.back().get()});
   }
+  // Evaluates one workload under every policy; `docker` is set for a Docker input.
+  auto add_workload = [&](const policy::Workload& w, const std::string& file, int line,
+                          const std::string& describe, const docker::DockerContainer* docker) {
+    ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
+    if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
+    for (std::size_t i = 0; i < result.policies.size(); ++i) {
+      auto results = policy::Evaluate(result.policies[i], w, contexts[i]);
+      if (!results) {
+        diag.Report(file, line, describe + ": " + results.error().message);
+        return;
+      }
+      if (docker != nullptr) docker::AdjustResults(*docker, *results);
+      scanned.results.emplace_back(std::move(*results));
+    }
+    result.workloads.push_back(std::move(scanned));
+  };
+  // A Docker container as the workload its pod spec makes (docs/design.md "Docker inputs").
+  auto add_docker = [&](const docker::DockerContainer& c, std::string_view kind,
+                        const std::string& file, int line) {
+    const std::string describe = std::string(kind) + " \"" + c.name + "\"";
+    auto spec = docker::PodSpecFromDocker(c);
+    if (!spec) {
+      diag.Report(file, line, describe + ": " + spec.error().message);
+      return;
+    }
+    const policy::Workload w{.ref = {.api_version = std::string(docker::kApiVersion),
+                                     .kind = std::string(kind),
+                                     .ns = options.default_namespace,
+                                     .name = c.name},
+                             .object = &*spec,
+                             .pod_spec = &*spec,
+                             .pod_spec_path = "spec"};
+    add_workload(w, file, line, describe, &c);
+  };
   ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
     if (doc.value.is_null()) return;
+    if (docker_inputs.ReadDocument(file, doc, add_docker)) return;
     ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
       if (!object.is_object()) {
         diag.Report(file, line,
@@ -209,20 +253,25 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
         return;
       }
       if (!workload->has_value()) return;  // not a workload kind: no result
-      const policy::Workload& w = **workload;
-      ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
-      if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
-      for (std::size_t i = 0; i < result.policies.size(); ++i) {
-        auto results = policy::Evaluate(result.policies[i], w, contexts[i]);
-        if (!results) {
-          diag.Report(file, line, Describe(object) + ": " + results.error().message);
-          return;
-        }
-        scanned.results.emplace_back(std::move(*results));
-      }
-      result.workloads.push_back(std::move(scanned));
+      add_workload(**workload, file, line, Describe(object), nullptr);
     });
   });
+  for (std::size_t i = 0; i < options.run_lines.size(); ++i) {
+    docker_inputs.ReadRunLine(options.run_lines[i], "<run-line>", static_cast<int>(i) + 1,
+                              "run-line-" + std::to_string(i + 1), add_docker);
+  }
+  for (const std::string& path : options.run_line_files) {
+    const std::string name = path == "-" ? manifest::kStdinName : path;
+    Result<std::string> text = path == "-" ? ReadStream(in) : manifest::ReadFile(path);
+    if (!text) {
+      diag.Report(name, 0, text.error().message);
+      continue;
+    }
+    for (const docker::RunLine& r : docker::SplitRunLines(*text)) {
+      docker_inputs.ReadRunLine(r.text, name, r.line, "run-line-" + std::to_string(r.line),
+                                add_docker);
+    }
+  }
 
   // Matching waits for the whole input: a Namespace object may follow its workloads.
   std::set<std::string> unknown_namespaces;
@@ -254,14 +303,35 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   return result;
 }
 
-std::vector<InputImage> ListImages(const std::vector<std::string>& paths,
-                                   std::string_view default_namespace, std::istream& in,
-                                   std::ostream& err, int& input_errors) {
+std::optional<std::string> ProcessEnvironment(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+}
+
+std::vector<InputImage> ListImages(const ScanOptions& options, std::istream& in, std::ostream& err,
+                                   int& input_errors) {
   Diagnostics diag(err);
+  const std::string_view default_namespace = options.default_namespace;
   std::vector<InputImage> images;
   std::map<std::string, std::size_t, std::less<>> index;
-  ForEachDocument(paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
+  auto add = [&](std::string_view image, std::string user) {
+    if (image.empty()) return;
+    auto [it, added] = index.try_emplace(std::string(image), images.size());
+    if (added) images.push_back({.image = std::string(image)});
+    images[it->second].users.push_back(std::move(user));
+  };
+  DockerInputs docker_inputs(options,
+                             [&](std::string_view file, int line, std::string_view message) {
+                               diag.Report(file, line, message);
+                             });
+  auto add_docker = [&](const docker::DockerContainer& c, std::string_view kind, const std::string&,
+                        int) {
+    add(c.image, std::string(kind) + " " + std::string(default_namespace) + "/" + c.name +
+                     ": container \"" + c.name + "\"");
+  };
+  ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
     if (doc.value.is_null()) return;
+    if (docker_inputs.ReadDocument(file, doc, add_docker)) return;
     ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
       if (!object.is_object()) return;
       auto workload = policy::AsWorkload(object, default_namespace);
@@ -277,11 +347,8 @@ std::vector<InputImage> ListImages(const std::vector<std::string>& paths,
         return;
       }
       for (const policy::Container& c : pod->containers) {
-        if (c.image.empty()) continue;
-        auto [it, added] = index.try_emplace(std::string(c.image), images.size());
-        if (added) images.push_back({.image = std::string(c.image)});
-        images[it->second].users.push_back(w.ref.kind + " " + w.ref.ns + "/" + w.ref.name + ": " +
-                                           policy::ContainerLabel(c));
+        add(c.image,
+            w.ref.kind + " " + w.ref.ns + "/" + w.ref.name + ": " + policy::ContainerLabel(c));
       }
     });
   });

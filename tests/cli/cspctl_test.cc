@@ -78,6 +78,98 @@ TEST_F(CspctlTest, GoldenSarif) {
   ExpectGolden("default.sarif", r.out);
 }
 
+// Docker inputs (controls.md "Docker and Compose"): a Compose file and `docker inspect` output
+// in a directory, and a file of `docker run` lines, through the same engine and writers.
+TEST_F(CspctlTest, GoldenDockerInputs) {
+  const std::vector<std::string> args = {"scan",
+                                         "--now",
+                                         kNow,
+                                         "--env-file",
+                                         "docker/test.env",
+                                         "--run-lines",
+                                         "docker/run-lines.txt",
+                                         "docker"};
+  CommandResult table = Cspctl(args);
+  EXPECT_EQ(table.exit_code, 1) << table;
+  EXPECT_EQ(table.err, "");
+  ExpectGolden("docker.table", table.out);
+  std::vector<std::string> sarif_args = args;
+  sarif_args.insert(sarif_args.begin() + 1, {"-o", "sarif"});
+  CommandResult sarif = Cspctl(sarif_args);
+  EXPECT_EQ(sarif.exit_code, 1) << sarif;
+  ExpectGolden("docker.sarif", sarif.out);
+  std::vector<std::string> json_args = args;
+  json_args.insert(json_args.begin() + 1, {"-o", "json"});
+  CommandResult reports = Cspctl(json_args);
+  EXPECT_EQ(reports.exit_code, 1) << reports;
+  ExpectGolden("docker.json", reports.out);
+}
+
+TEST_F(CspctlTest, DockerRunLineAndInspectFromStdin) {
+  CommandResult clean = Cspctl({"scan", "--run-line",
+                                "docker run -u 1000 --cap-drop=ALL --security-opt "
+                                "no-new-privileges nginx"});
+  EXPECT_EQ(clean.exit_code, 0) << clean;
+  CommandResult root = Cspctl({"scan", "--run-line", "podman run -itu0 alpine"});
+  EXPECT_EQ(root.exit_code, 1) << root;
+  EXPECT_NE(root.out.find("Container  run-line-1"), std::string::npos) << root;
+  CommandResult inspect = Cspctl({"scan", "-"}, ReadText("docker/inspect.json"));
+  EXPECT_EQ(inspect.exit_code, 1) << inspect;
+  EXPECT_NE(inspect.out.find("Container  cache"), std::string::npos) << inspect;
+}
+
+TEST_F(CspctlTest, ComposeWithoutItsVariablesIsAnInputError) {
+  CommandResult r = Cspctl({"scan", "docker/compose.yaml"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_EQ(r.err,
+            "docker/compose.yaml:4: services.web: variable \"CSP_TEST_TAG\" is not set and has "
+            "no default\n");
+  EXPECT_NE(r.out.find("ComposeService  agent"), std::string::npos) << "the rest is scanned";
+}
+
+TEST_F(CspctlTest, ComposeReadsTheEnvFileBesideItUnlessGivenOne) {
+  CommandResult dot_env = Cspctl({"scan", "docker-dotenv/compose.yaml"});
+  EXPECT_EQ(dot_env.exit_code, 0) << dot_env;  // user 1000 from .env
+  CommandResult given = Cspctl({"scan", "--env-file", "docker/test.env", "docker-dotenv"});
+  EXPECT_EQ(given.exit_code, 2) << given;
+  EXPECT_EQ(given.err,
+            "docker-dotenv/compose.yaml:2: services.app: variable \"CSP_TEST_IMAGE\" is not set "
+            "and has no default\n");
+}
+
+TEST_F(CspctlTest, HostileDockerInputIsRefusedCleanly) {
+  const std::string deep = "services:\n  a: " + std::string(5000, '[') + std::string(5000, ']');
+  const std::string typed = "services:\n  a: {privileged: [1], user: {}}\n  b: {image: x}\n";
+  const std::string inspect = R"([{"Name": "/a", "HostConfig": {"Binds": 7}}, 1,
+                                   {"Name": "/b", "HostConfig": {}, "Config": {"User": "0"}}])";
+  std::string big_text = "services:\n";
+  for (int i = 0; i < 20000; ++i) big_text += "  s" + std::to_string(i) + ": {user: \"1\"}\n";
+  const std::string& big = big_text;
+  for (const std::string* input : {&deep, &typed, &inspect, &big}) {
+    CommandResult r = Cspctl({"scan", "-o", "json", "-"}, *input);
+    EXPECT_LT(r.exit_code, 128) << "crashed: " << r;
+    if (input != &big) {
+      EXPECT_EQ(r.exit_code, 2) << r;
+      EXPECT_NE(r.err.find("<stdin>:"), std::string::npos) << r;
+    }
+  }
+  CommandResult typed_r = Cspctl({"scan", "-"}, typed);
+  EXPECT_EQ(typed_r.err,
+            "<stdin>:2: services.a.privileged: expected a boolean, got array\n"
+            "<stdin>:2: services.a.user: expected a string, got object\n");
+  EXPECT_NE(typed_r.out.find("ComposeService  b"), std::string::npos) << typed_r;
+  CommandResult inspect_r = Cspctl({"scan", "-"}, inspect);
+  EXPECT_EQ(inspect_r.err,
+            "<stdin>:1: docker inspect output: [0].HostConfig.Binds: expected an array, got "
+            "integer\n<stdin>:1: docker inspect output: [1]: expected an object, got integer\n");
+  EXPECT_NE(inspect_r.out.find("Container  b"), std::string::npos) << inspect_r;
+  CommandResult quote = Cspctl({"scan", "--run-line", "docker run -u 'root nginx", "--run-line",
+                                "docker run --privileged nginx"});
+  EXPECT_EQ(quote.exit_code, 2) << quote;
+  EXPECT_EQ(quote.err, "<run-line>:1: run line: unterminated single quote\n");
+  EXPECT_NE(quote.out.find("run-line-2"), std::string::npos) << quote;
+}
+
 // The golden files restate the set of controls (SARIF lists every rule; JSON and YAML report
 // a result per rule). When the registry changes, this says so plainly, before the golden
 // diffs above do.

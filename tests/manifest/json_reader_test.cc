@@ -72,6 +72,18 @@ TEST(JsonReaderTest, ListItemsHaveTheirLines) {
   EXPECT_THAT(got.documents[0].item_lines, ElementsAre(4, 5));
 }
 
+TEST(JsonReaderTest, RootArrayElementsAndComposeServicesHaveTheirLines) {
+  const auto array = Read("[\n  {\"Id\": \"a\"},\n\n  {\n    \"Id\": \"b\"\n  }\n]\n");
+  ASSERT_EQ(array.documents.size(), 1u);
+  EXPECT_THAT(array.documents[0].item_lines, ElementsAre(2, 4));
+  const auto compose = Read(
+      "{\"services\": {\n  \"web\": {},\n  \"db\": {\"x\": {\"y\": 1}}},\n"
+      " \"other\": {\"z\": {}}}\n");
+  ASSERT_EQ(compose.documents.size(), 1u);
+  using Line = std::pair<std::string, int>;
+  EXPECT_THAT(compose.documents[0].key_lines, ElementsAre(Line{"web", 2}, Line{"db", 3}));
+}
+
 TEST(JsonReaderTest, DuplicateKeySkipsTheValueOnly) {
   const auto got = Read("{\"kind\": \"A\"}\n{\"a\": 1,\n \"a\": 2}\n{\"kind\": \"C\"}\n");
   ASSERT_EQ(got.errors.size(), 1u);

@@ -84,6 +84,22 @@ TEST(YamlReaderTest, ListItemsHaveTheirLines) {
   EXPECT_THAT(got.documents[0].item_lines, ElementsAre(4, 8, 10));
 }
 
+TEST(YamlReaderTest, ComposeServicesHaveTheirLines) {
+  const auto got = Read(
+      "services:\n"           // 1
+      "  web:\n"              // 2
+      "    image: nginx\n"    // 3
+      "    labels: {a: b}\n"  // 4
+      "  db: {image: pg}\n"   // 5
+      "volumes:\n"            // 6
+      "  data: {}\n");        // 7
+  ASSERT_TRUE(got.errors.empty()) << got.ErrorStrings()[0];
+  ASSERT_EQ(got.documents.size(), 1u);
+  using Line = std::pair<std::string, int>;
+  EXPECT_THAT(got.documents[0].key_lines, ElementsAre(Line{"web", 2}, Line{"db", 5}));
+  EXPECT_TRUE(Read("x:\n  services:\n    a: {}\n").documents[0].key_lines.empty());
+}
+
 TEST(YamlReaderTest, OnlyTheRootItemsSequenceRecordsLines) {
   const auto got = Read("kind: X\nspec:\n  items:\n  - a\n  - b\n");
   ASSERT_EQ(got.documents.size(), 1u);

@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kImagesUsage = R"(Usage: cspctl images [flags] PATH...
 
 Lists every image of the workloads in PATH once (files, directories or - for stdin, as for
-scan) with its digest, the cosign signatures found (bundle: the v3 Sigstore bundle referrer;
+scan; Compose services and docker inspect containers too, ${VAR} from the environment and the
+Compose file's .env) with its digest, the cosign signatures found (bundle: the v3 Sigstore bundle referrer;
 legacy: the sha256-<hex>.sig tag), the key that verifies them, or why none does. Meant for
 finding what still relies on Docker Content Trust, which Docker retires on 2026-12-08.
 
@@ -104,8 +105,10 @@ int Images(int argc, char** argv) {
   if (!registry) return usage(registry.error().message);
 
   int input_errors = 0;
+  const csp::scan::ScanOptions inputs{
+      .paths = paths, .environment = csp::scan::ProcessEnvironment, .default_namespace = ns};
   std::vector<csp::scan::InputImage> images =
-      csp::scan::ListImages(paths, ns, std::cin, std::cerr, input_errors);
+      csp::scan::ListImages(inputs, std::cin, std::cerr, input_errors);
   std::vector<csp::imageverify::ImageRow> rows;
   bool all_ok = true;
   for (csp::scan::InputImage& image : images) {

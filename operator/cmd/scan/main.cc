@@ -33,7 +33,9 @@ constexpr const char* kScanUsageTemplate = R"(Usage: cspctl scan [flags] PATH...
 Evaluates every workload (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
 ReplicationController, PodTemplate; List and *List expanded) in PATH against the policies and
 prints the verdict. PATH is a file, a directory (read recursively: *.yaml, *.yml, *.json), or -
-for stdin. Multi-document YAML and JSON are accepted.
+for stdin. Multi-document YAML and JSON are accepted. Docker inputs are judged by the same
+rules: Compose files (top-level `services`, no `kind`) and `docker inspect` output in PATH, and
+`docker run` lines (docs/controls.md "Docker and Compose").
 
 Flags:
   -p, --policy FILE      a ContainerSecurityPolicy (YAML or JSON); repeat for several, each is
@@ -44,6 +46,10 @@ Flags:
                          baseline or restricted (spec.podSecurityStandard)
   -o, --output FORMAT    table (default), json or yaml (the PolicyReports the operator would
                          write, as a v1 List), sarif (SARIF 2.1.0 for code-scanning UIs)
+      --run-line CMD     judge a `docker run`/`podman run` command line; repeatable
+      --run-lines FILE   judge a file of them (one a line, \ continues; - for stdin)
+      --env-file FILE    values for Compose ${VAR} interpolation, after the environment
+                         (default: the .env beside each Compose file)
   -n, --namespace NS     namespace of workloads that name none (default "default")
       --now TIME         evaluate as of this RFC 3339 time (exemption expiry, report
                          timestamps) instead of the current time
@@ -98,6 +104,15 @@ int Scan(int argc, char** argv) {
       } else {
         return usage("unknown output format \"" + value + "\" (table, json, yaml or sarif)");
       }
+    } else if (name == "--run-line") {
+      if (!args.Take()) return usage("--run-line needs a command");
+      options.run_lines.push_back(value);
+    } else if (name == "--run-lines") {
+      if (!args.Take()) return usage("--run-lines needs a file");
+      options.run_line_files.push_back(value);
+    } else if (name == "--env-file") {
+      if (!args.Take()) return usage("--env-file needs a file");
+      options.env_files.push_back(value);
     } else if (name == "-n" || name == "--namespace") {
       if (!args.Take() || value.empty()) return usage(name + " needs a namespace");
       options.default_namespace = value;
@@ -126,7 +141,10 @@ int Scan(int argc, char** argv) {
       return usage("unknown flag " + args.arg());
     }
   }
-  if (options.paths.empty()) return usage("scan needs at least one PATH (- for stdin)");
+  if (options.paths.empty() && options.run_lines.empty() && options.run_line_files.empty()) {
+    return usage("scan needs at least one PATH (- for stdin) or --run-line/--run-lines");
+  }
+  options.environment = csp::scan::ProcessEnvironment;
   options.color = color == "always" ||
                   (color == "auto" && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr);
   std::unique_ptr<cspctl::RegistryAccess> registry;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace csp::manifest {
@@ -34,10 +35,14 @@ struct Document {
   std::string_view file = {};  // the name given to the reader ("examples/x.yaml", "<stdin>")
   int line = 0;                // 1-based line where the document's content starts
   nlohmann::json value = {};   // null for an empty or comment-only document: callers skip those
-  // 1-based line of each element of a top-level `items` sequence (kind: List and *List), so
-  // that list items can be reported at their own line. Either one entry per element of
-  // value["items"], or empty (no items, or items that came from an alias or merge).
+  // 1-based line of each element of a top-level `items` sequence (kind: List and *List), or
+  // (JSON only) of a top-level array (`docker inspect` output), so that list items can be
+  // reported at their own line. Either one entry per element, or empty (no items, or items that
+  // came from an alias or merge).
   std::vector<int> item_lines = {};
+  // 1-based line of each key of a top-level `services` mapping (a Compose file), in order, so
+  // that each service can be reported at its own line. Empty when there is none.
+  std::vector<std::pair<std::string, int>> key_lines = {};
 };
 
 // Prints as FILE:LINE: message (FILE: message when line is 0, i.e. not about a line).

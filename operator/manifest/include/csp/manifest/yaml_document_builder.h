@@ -55,10 +55,12 @@ class YamlDocumentBuilder {
     json value = {};
     json* slot = nullptr;  // mapping: where the pending key's value goes
     bool is_mapping = false;
-    bool expect_key = true;      // mapping: the next node is a key
-    bool merge_pending = false;  // mapping: the pending key is `<<`
-    bool items_pending = false;  // root mapping: the pending key is `items`
-    bool records_items = false;  // the root's `items` sequence: record element lines
+    bool expect_key = true;         // mapping: the next node is a key
+    bool merge_pending = false;     // mapping: the pending key is `<<`
+    bool items_pending = false;     // root mapping: the pending key is `items`
+    bool records_items = false;     // the root's `items` sequence: record element lines
+    bool services_pending = false;  // root mapping: the pending key is `services`
+    bool records_keys = false;      // the root's `services` mapping: record key lines
     int line = 0;
     std::size_t nodes_before = 0;
     std::size_t bytes_before = 0;
@@ -98,6 +100,7 @@ class YamlDocumentBuilder {
   std::size_t bytes_ = 0;
   json root_ = {};
   std::vector<int> item_lines_ = {};
+  std::vector<std::pair<std::string, int>> key_lines_ = {};
   std::vector<Frame> frames_ = {};
   std::map<std::string, Anchor, std::less<>> anchors_ = {};
   std::vector<json> retained_ = {};  // merge values, kept for the anchors that point into them

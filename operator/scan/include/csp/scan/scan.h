@@ -24,6 +24,16 @@ struct ScanOptions {
   // policy files.
   std::optional<policy::PssLevel> pod_security_standard = {};
   std::vector<std::string> paths = {};  // files, directories, "-" for stdin
+  // Docker inputs besides Compose files and inspect output in `paths` (docs/controls.md
+  // "Docker and Compose"): `docker run` lines given inline (--run-line), and files of them
+  // (--run-lines; "-" for stdin).
+  std::vector<std::string> run_lines = {};
+  std::vector<std::string> run_line_files = {};
+  // Compose interpolation: the environment first, then --env-file files (KEY=VALUE lines) for
+  // what it leaves unset; without env_files, the .env file beside each Compose file, if any.
+  // An unset `environment` has no variables.
+  std::function<std::optional<std::string>(std::string_view)> environment = {};
+  std::vector<std::string> env_files = {};
   std::string default_namespace = "default";
   std::chrono::sys_seconds now = {};
   Format format = Format::kTable;
@@ -62,11 +72,14 @@ struct InputImage {
   std::vector<std::string> users = {};
 };
 
-// Every distinct image of the workloads in `paths`, in order of first appearance. Input errors
-// go to `err` as in Scan and are counted in `input_errors`.
-std::vector<InputImage> ListImages(const std::vector<std::string>& paths,
-                                   std::string_view default_namespace, std::istream& in,
-                                   std::ostream& err, int& input_errors);
+// Every distinct image of the workloads and Docker containers in options.paths, in order of
+// first appearance (options' default_namespace, environment and env_files apply as in Scan).
+// Input errors go to `err` as in Scan and are counted in `input_errors`.
+std::vector<InputImage> ListImages(const ScanOptions& options, std::istream& in, std::ostream& err,
+                                   int& input_errors);
+
+// The process environment's value of `name` (ScanOptions::environment for the CLI).
+std::optional<std::string> ProcessEnvironment(std::string_view name);
 
 // Exit code of controls.md: 2 on any input error, else 1 on any fail, else 0.
 int ExitCode(const ScanResult& result);

@@ -1,0 +1,29 @@
+#include "csp/docker/adjust_results.h"
+
+#include <algorithm>
+#include <array>
+
+namespace csp::docker {
+namespace {
+
+constexpr std::array<std::string_view, 3> kNotRead = {
+    "restrict-host-ports", "disallow-host-process", "restrict-probe-hosts"};
+
+}  // namespace
+
+void AdjustResults(const DockerContainer& container, std::vector<policy::RuleResult>& results) {
+  for (policy::RuleResult& r : results) {
+    if (std::find(kNotRead.begin(), kNotRead.end(), r.rule) != kNotRead.end()) {
+      if (r.outcome == policy::Outcome::kSkip) continue;
+      r.outcome = policy::Outcome::kSkip;
+      r.message = "not judged for Docker inputs (docs/controls.md \"Docker and Compose\")";
+      r.containers.clear();
+      r.properties.clear();
+    } else if (r.rule == "require-non-root" && r.outcome == policy::Outcome::kFail &&
+               (!container.user || container.user->empty())) {
+      r.message += " (no user is given, so the image's USER decides, which is unknown offline)";
+    }
+  }
+}
+
+}  // namespace csp::docker
