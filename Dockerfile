@@ -6,7 +6,7 @@ ARG BASE=debian:bookworm-slim
 FROM ${BASE} AS build
 WORKDIR /src
 COPY hack/install-deps.sh hack/install-deps.sh
-RUN bash hack/install-deps.sh && rm -rf /var/lib/apt/lists/*
+RUN bash hack/install-deps.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -G Ninja -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DCSP_E2E=OFF \
     && cmake --build /build \
