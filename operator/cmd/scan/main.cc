@@ -44,6 +44,9 @@ Flags:
                          baseline or restricted (spec.podSecurityStandard)
   -o, --output FORMAT    table (default), json or yaml (the PolicyReports the operator would
                          write, as a v1 List), sarif (SARIF 2.1.0 for code-scanning UIs)
+      --report-api API   the reports of -o json|yaml: wgpolicyk8s (default: PolicyReport,
+                         wgpolicyk8s.io/v1alpha2), openreports (Report, openreports.io/
+                         v1alpha1) or both (each report in both)
   -n, --namespace NS     namespace of workloads that name none (default "default")
       --now TIME         evaluate as of this RFC 3339 time (exemption expiry, report
                          timestamps) instead of the current time
@@ -97,6 +100,13 @@ int Scan(int argc, char** argv) {
         options.format = csp::scan::Format::kSarif;
       } else {
         return usage("unknown output format \"" + value + "\" (table, json, yaml or sarif)");
+      }
+    } else if (name == "--report-api") {
+      if (!args.Take()) return usage("--report-api needs a value");
+      options.report_apis = csp::names::ReportApisOf(value);
+      if (options.report_apis.empty()) {
+        return usage("--report-api: \"" + value + "\" is not " +
+                     std::string(csp::names::kReportApiChoices));
       }
     } else if (name == "-n" || name == "--namespace") {
       if (!args.Take() || value.empty()) return usage(name + " needs a namespace");
