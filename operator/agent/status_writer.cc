@@ -122,9 +122,13 @@ Result<bool> StatusWriter::WriteNodeReportIn(names::ReportApi api,
         Result<nlohmann::json> written = Error{};
         std::size_t writers = 1;
         if (!current) {
+          // In an API not written, no report, no CRD or no right to read it (RBAC granting only
+          // the API chosen) all leave nothing this agent can remove.
+          if (!create && (current.error().code == Code::kNotFound ||
+                          current.error().code == Code::kPermissionDenied)) {
+            return Attempt{.kind = Attempt::kUnchanged};
+          }
           if (current.error().code != Code::kNotFound) return current.error();
-          // No report (or, in an API not written, perhaps no CRD): nothing of ours to remove.
-          if (!create) return Attempt{.kind = Attempt::kUnchanged};
           written = client_.Create(
               ref, "", MergeNodeReport(nullptr, options_.node, results, UnixSeconds(Now()), api));
           if (!written && written.error().code == Code::kNotFound) {

@@ -101,9 +101,9 @@ void RegisterEventHandlers(Caches& caches, const EventTargets& targets) {
     const std::string name = key.substr(key.find('/') + 1);
     return report.summary.managed || name.starts_with("csp-");
   };
-  for (auto& r : caches.reports) {
-    const ReportCaches* api = r.get();
-    r->reports.AddHandlers({
+  for (auto& report_caches : caches.reports) {
+    const ReportCaches* api = report_caches.get();
+    report_caches->reports.AddHandlers({
         .on_add =
             [enqueue_ns, ours](const std::string& key, const CachedReport& r) {
               if (ours(key, r)) enqueue_ns(NamespaceOf(key));

@@ -36,6 +36,15 @@ Result<int> DeleteStaleReports(kube::Client& client, std::span<const names::Repo
                                                   std::string(names::kManagedByOperator)});
     if (!ours) {
       if (ours.error().code == Code::kNotFound) continue;  // no CRD: no reports
+      if (ours.error().code == Code::kPermissionDenied) {
+        // RBAC granting only the API chosen: whatever is there, we cannot see or delete it.
+        LogWarn("not allowed to list " + CrdName(stale.reports) +
+                    "; our reports there, if any, are left (delete them by label " +
+                    std::string(names::kManagedByLabel) + "=" +
+                    std::string(names::kManagedByOperator) + ")",
+                {{"report-api", stale.name}});
+        continue;
+      }
       return Error{ours.error().code,
                    "list " + CrdName(stale.reports) + " to delete: " + ours.error().message};
     }

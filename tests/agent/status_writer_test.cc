@@ -146,6 +146,23 @@ TEST(StatusWriterTest, SwitchingApisRemovesThisNodesResultsFromTheOther) {
   EXPECT_EQ(f.server->count("PUT") + f.server->count("POST") + f.server->count("DELETE"), writes);
 }
 
+// RBAC granting only the API chosen (config/agent today): the other API cannot be read, and
+// that is no error, so the write of the chosen one counts.
+TEST(StatusWriterTest, AnApiNotWrittenThatIsForbiddenIsNoError) {
+  Fixture f;
+  f.server->forbidden = {"/apis/openreports.io/"};
+  StatusWriter writer(*f.client, Options("n1"));
+  Result<bool> written = writer.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_TRUE(*written);
+  EXPECT_EQ(writer.stats().errors.load(), 0u);
+  // The API chosen forbidden is an error, though.
+  StatusWriter open(*f.client, OptionsIn("n1", {names::ReportApi::kOpenReports}));
+  Result<bool> refused = open.WriteNodeReport({Installed("a")});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::kPermissionDenied);
+}
+
 TEST(StatusWriterTest, RetriesAfterAConflictAndKeepsTheOtherWritersResults) {
   Fixture f;
   StatusWriter n1(*f.client, Options("n1"));

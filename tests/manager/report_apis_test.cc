@@ -68,6 +68,16 @@ TEST_F(ReportApisTest, WgPolicyK8sDeletesOurReportsAndBothDeletesNothing) {
                   "DELETE " + kube::ToResourceRef(names::kOpenReports).ObjectPath("a", "csp-p")});
 }
 
+// RBAC for the chosen API only (config/rbac/ today): the other API's reports cannot be listed,
+// which leaves them, with a warning, and is no failure to retry.
+TEST_F(ReportApisTest, AnApiItMayNotListIsLeftAlone) {
+  server_->forbidden = {"/apis/openreports.io/"};
+  const std::vector<names::ReportApi> written = {names::ReportApi::kWgPolicyK8s};
+  Result<int> deleted = DeleteStaleReports(*client_, written);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_EQ(*deleted, 0);
+}
+
 TEST(CrdNameTest, PluralDotGroup) {
   EXPECT_EQ(CrdName(names::kOpenReports), "reports.openreports.io");
   EXPECT_EQ(CrdName(names::kClusterPolicyReports), "clusterpolicyreports.wgpolicyk8s.io");

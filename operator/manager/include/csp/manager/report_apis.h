@@ -22,7 +22,8 @@ std::string CrdName(const names::Resource& resource);
 Status RequireReportCrds(kube::Client& client, std::span<const names::ReportApi> written);
 
 // Deletes every namespaced report labeled managed-by csp-operator in each API not `written`.
-// An API whose CRD is not installed holds none. Returns how many were deleted.
+// An API whose CRD is not installed holds none; one the operator may not list (RBAC for the
+// chosen API only) is skipped with a warning. Returns how many were deleted.
 Result<int> DeleteStaleReports(kube::Client& client, std::span<const names::ReportApi> written);
 
 }  // namespace csp::manager
