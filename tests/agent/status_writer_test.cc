@@ -163,6 +163,24 @@ TEST(StatusWriterTest, AnApiNotWrittenThatIsForbiddenIsNoError) {
   EXPECT_EQ(refused.error().code, Code::kPermissionDenied);
 }
 
+// config/agent grants no delete: the last agent switched empties the old report instead.
+TEST(StatusWriterTest, SwitchingWithoutDeleteRightsEmptiesTheOldReport) {
+  Fixture f;
+  f.server->forbidden = {"DELETE /apis/wgpolicyk8s.io/"};
+  StatusWriter old(*f.client, Options("n1"));
+  ASSERT_TRUE(old.WriteNodeReport({Installed("a")}));
+  StatusWriter n1(*f.client, OptionsIn("n1", {names::ReportApi::kOpenReports}));
+  Result<bool> written = n1.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(written) << written.error().message;
+  const json left = f.server->Get(kReportPath);
+  ASSERT_TRUE(left.is_object());
+  EXPECT_TRUE(left["results"].empty()) << left.dump(2);
+  EXPECT_EQ(left["summary"]["pass"], 0);
+  Result<bool> again = n1.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(*again);
+}
+
 TEST(StatusWriterTest, RetriesAfterAConflictAndKeepsTheOtherWritersResults) {
   Fixture f;
   StatusWriter n1(*f.client, Options("n1"));
