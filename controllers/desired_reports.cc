@@ -145,7 +145,8 @@ std::uint64_t ContentDigest(const json& report) {
   const json content = {{"managedBy", Str(labels, std::string(names::kManagedByLabel).c_str())},
                         {"policy", Str(labels, std::string(names::kPolicyLabel).c_str())},
                         {"summary", Sub(report, "summary")},
-                        {"results", Sub(report, "results")}};
+                        {"results", Sub(report, "results")},
+                        {"source", Sub(report, "source")}};
   return Fnv1a().Bytes(content.dump()).value();
 }
 
@@ -159,7 +160,7 @@ ExistingReport SummarizeReport(const json& report) {
 }
 
 ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
-                         std::span<const ExistingReport> existing) {
+                         std::span<const ExistingReport> existing, names::ReportApi api) {
   std::map<ObjectName, const ExistingReport*> by_name;
   for (const ExistingReport& e : existing) by_name[{e.ns, e.name}] = &e;
   ReportWrites w;
@@ -169,7 +170,7 @@ ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
     wanted[name] = true;
     auto it = by_name.find(name);
     if (it == by_name.end()) {
-      w.creates.push_back(report::ToJson(d));
+      w.creates.push_back(report::ToJson(d, api));
       continue;
     }
     const ExistingReport& e = *it->second;
@@ -177,7 +178,7 @@ ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
       w.blocked.push_back(std::move(name));
       continue;
     }
-    json body = report::ToJson(d);
+    json body = report::ToJson(d, api);
     if (ContentDigest(body) == e.digest) continue;
     if (!e.resource_version.empty()) body["metadata"]["resourceVersion"] = e.resource_version;
     w.updates.push_back(std::move(body));

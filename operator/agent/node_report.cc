@@ -56,10 +56,12 @@ nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& 
 
 nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view node,
                                const std::vector<NodeProfileResult>& results,
-                               std::int64_t now_seconds) {
+                               std::int64_t now_seconds, names::ReportApi api) {
+  const names::ReportApiNames& kinds = names::NamesOf(api);
   nlohmann::json report = existing.is_object() ? existing : nlohmann::json::object();
-  report["apiVersion"] = std::string(names::kReportsApiVersion);
-  report["kind"] = std::string(names::kClusterPolicyReports.kind);
+  report["apiVersion"] = std::string(kinds.api_version);
+  report["kind"] = std::string(kinds.cluster_reports.kind);
+  if (kinds.report_source) report["source"] = std::string(names::kReportSource);
   if (!report.contains("metadata") || !report["metadata"].is_object()) {
     report["metadata"] = nlohmann::json::object();
   }

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdlib>
 
+#include "csp/names/names.h"
+
 namespace csp::agent {
 
 const char* const kRunUsage = R"(Usage: csp-agent run --node-name NODE [flags]
@@ -24,6 +26,10 @@ Flags (each also read from the environment variable in brackets; a flag wins):
       --listen-address ADDR  host:port of /healthz, /readyz and /metrics; :PORT for every
                              interface, port 0 for a free one (default 0.0.0.0:8081)
                              [CSP_AGENT_LISTEN_ADDRESS]
+      --report-api API       the node report's API: wgpolicyk8s (ClusterPolicyReport, the
+                             default), openreports (ClusterReport, openreports.io) or both;
+                             this node's results leave the other API's report
+                             [CSP_AGENT_REPORT_API]
       --log-format FORMAT    text or json (default text) [CSP_AGENT_LOG_FORMAT]
       --log-level LEVEL      debug, info, warn or error (default info) [CSP_AGENT_LOG_LEVEL]
   -h, --help                 this text
@@ -40,11 +46,12 @@ struct FlagSpec {
   const char* env;
 };
 
-constexpr std::array<FlagSpec, 6> kFlags = {{
+constexpr std::array<FlagSpec, 7> kFlags = {{
     {"--node-name", "CSP_AGENT_NODE_NAME"},
     {"--root", "CSP_AGENT_ROOT"},
     {"--kubeconfig", "CSP_AGENT_KUBECONFIG"},
     {"--listen-address", "CSP_AGENT_LISTEN_ADDRESS"},
+    {"--report-api", "CSP_AGENT_REPORT_API"},
     {"--log-format", "CSP_AGENT_LOG_FORMAT"},
     {"--log-level", "CSP_AGENT_LOG_LEVEL"},
 }};
@@ -63,6 +70,12 @@ Status Set(RunOptions& options, std::string_view flag, const std::string& value,
     options.kubeconfig = value;
   } else if (flag == "--listen-address") {
     options.listen_address = value;
+  } else if (flag == "--report-api") {
+    options.report_apis = names::ReportApisOf(value);
+    if (options.report_apis.empty()) {
+      return InvalidArgument(source + ": \"" + value + "\" is not " +
+                             std::string(names::kReportApiChoices));
+    }
   } else if (flag == "--log-format") {
     if (value != "text" && value != "json") {
       return InvalidArgument(source + ": \"" + value + "\" is not text or json");

@@ -96,24 +96,69 @@ Result<bool> StatusWriter::ReadModifyWrite(std::string_view what,
 
 Result<bool> StatusWriter::WriteNodeReport(const std::vector<NodeProfileResult>& results,
                                            std::stop_token stop) {
+  bool wrote = false;
+  for (const names::ReportApiNames& api : names::kReportApis) {
+    const bool written = std::find(options_.report_apis.begin(), options_.report_apis.end(),
+                                   api.api) != options_.report_apis.end();
+    Result<bool> w =
+        WriteNodeReportIn(api.api, written ? results : std::vector<NodeProfileResult>{},
+                          /*create=*/written, stop);
+    if (!w) return w.error();
+    wrote = wrote || *w;
+  }
+  return wrote;
+}
+
+Result<bool> StatusWriter::WriteNodeReportIn(names::ReportApi api,
+                                             const std::vector<NodeProfileResult>& results,
+                                             bool create, std::stop_token stop) {
   const std::string name(names::kNodeReportName);
+  const names::Resource& kind = names::NamesOf(api).cluster_reports;
+  const kube::ResourceRef ref = kube::ToResourceRef(kind);
   return ReadModifyWrite(
-      "ClusterPolicyReport " + name,
+      std::string(kind.kind) + " " + name,
       [&]() -> Result<Attempt> {
-        Result<nlohmann::json> current = client_.Get(kClusterPolicyReports, "", name);
+        Result<nlohmann::json> current = client_.Get(ref, "", name);
         Result<nlohmann::json> written = Error{};
         std::size_t writers = 1;
         if (!current) {
+          // In an API not written, no report, no CRD or no right to read it (RBAC granting only
+          // the API chosen) all leave nothing this agent can remove.
+          if (!create && (current.error().code == Code::kNotFound ||
+                          current.error().code == Code::kPermissionDenied)) {
+            return Attempt{.kind = Attempt::kUnchanged};
+          }
           if (current.error().code != Code::kNotFound) return current.error();
-          written =
-              client_.Create(kClusterPolicyReports, "",
-                             MergeNodeReport(nullptr, options_.node, results, UnixSeconds(Now())));
+          written = client_.Create(
+              ref, "", MergeNodeReport(nullptr, options_.node, results, UnixSeconds(Now()), api));
+          if (!written && written.error().code == Code::kNotFound) {
+            // A create finds no collection only when the kind is not served.
+            return Error{Code::kFailedPrecondition,
+                         "--report-api " + std::string(names::NamesOf(api).name) + ": the CRD " +
+                             std::string(kind.plural) + "." + std::string(kind.group) +
+                             " is not installed"};
+          }
         } else {
           writers = NodesInReport(*current);
           nlohmann::json merged =
-              MergeNodeReport(*current, options_.node, results, UnixSeconds(Now()));
+              MergeNodeReport(*current, options_.node, results, UnixSeconds(Now()), api);
           if (merged == *current) return Attempt{.kind = Attempt::kUnchanged};
-          written = client_.Update(kClusterPolicyReports, "", merged);
+          if (!create && merged["results"].empty()) {
+            // The last node's results leave a report of an API no longer written: delete it,
+            // unless another agent wrote it meanwhile (409: read again).
+            Status deleted = client_.Delete(ref, "", name,
+                                            {.precondition_resource_version = std::string(StringAt(
+                                                 (*current)["metadata"], "resourceVersion"))});
+            if (deleted) {
+              written = nlohmann::json::object();
+            } else if (deleted.error().code == Code::kPermissionDenied) {
+              written = client_.Update(ref, "", merged);  // no right to delete: leave it empty
+            } else {
+              written = deleted.error();
+            }
+          } else {
+            written = client_.Update(ref, "", merged);
+          }
         }
         if (written) return Attempt{.kind = Attempt::kWritten};
         const Code code = written.error().code;

@@ -53,14 +53,16 @@ json Keep(const json& object, std::initializer_list<const char*> meta_keys,
 
 // Our reports hold up to 500 KiB each (api.md): a few per page, so that a restart's LIST,
 // parsed a page at a time, never holds more than a few MB of them.
-kube::InformerOptions ReportOptions(const Caches::OnError& on_error) {
-  kube::InformerOptions options = OptionsFor(kPolicyReports, on_error);
+kube::InformerOptions ReportOptions(names::ReportApi api, const Caches::OnError& on_error) {
+  kube::InformerOptions options =
+      OptionsFor(kube::ToResourceRef(names::NamesOf(api).reports), on_error);
   options.page_size = 10;
   return options;
 }
 
-kube::InformerOptions NodeReportOptions(const Caches::OnError& on_error) {
-  kube::InformerOptions options = OptionsFor(kClusterPolicyReports, on_error);
+kube::InformerOptions NodeReportOptions(names::ReportApi api, const Caches::OnError& on_error) {
+  kube::InformerOptions options =
+      OptionsFor(kube::ToResourceRef(names::NamesOf(api).cluster_reports), on_error);
   options.field_selector = "metadata.name=" + std::string(names::kNodeReportName);
   return options;
 }
@@ -126,17 +128,33 @@ CachedReport CacheReport(const json& object) {
   return out;
 }
 
-Caches::Caches(kube::Client& client, OnError on_error)
+ReportCaches::ReportCaches(kube::Client& client, names::ReportApi api,
+                           const kube::InformerOptions& reports_options,
+                           const kube::InformerOptions& node_reports_options)
+    : api(api),
+      reports_ref(reports_options.resource),
+      node_reports_ref(node_reports_options.resource),
+      reports(client, reports_options, &CacheReport),
+      node_reports(client, node_reports_options) {}
+
+std::string ReportCaches::OverlayKey(std::string_view ns, std::string_view name) const {
+  return std::string(names::NamesOf(api).name) + ":" + std::string(ns) + "/" + std::string(name);
+}
+
+Caches::Caches(kube::Client& client, OnError on_error,
+               const std::vector<names::ReportApi>& report_apis)
     : policies(client, OptionsFor(kPolicies, on_error)),
       namespaces(client, OptionsFor(kNamespaces, on_error), &NamespaceLabels),
-      reports(client, ReportOptions(on_error), &CacheReport),
       nodes(client, OptionsFor(kNodes, on_error),
             [](const json& o) {
               return Keep(o, {"name", "labels"}, {});
             }),
       security_profiles(client, OptionsFor(kSecurityProfiles, on_error),
-                        [](const json& o) { return Keep(o, {"name"}, {"type"}); }),
-      node_reports(client, NodeReportOptions(on_error)) {
+                        [](const json& o) { return Keep(o, {"name"}, {"type"}); }) {
+  for (names::ReportApi api : report_apis) {
+    reports.push_back(std::make_unique<ReportCaches>(client, api, ReportOptions(api, on_error),
+                                                     NodeReportOptions(api, on_error)));
+  }
   for (const WorkloadResource& w : WorkloadResources()) {
     std::string api_version =
         w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
@@ -167,19 +185,24 @@ void Caches::Start(std::stop_token stop) {
   };
   threads_.push_back(run(&policies));
   threads_.push_back(run(&namespaces));
-  threads_.push_back(run(&reports));
   threads_.push_back(run(&nodes));
   threads_.push_back(run(&security_profiles));
-  threads_.push_back(run(&node_reports));
+  for (auto& r : reports) {
+    threads_.push_back(run(&r->reports));
+    threads_.push_back(run(&r->node_reports));
+  }
   for (auto& w : workloads) threads_.push_back(run(w.get()));
 }
 
 void Caches::Join() { threads_.clear(); }
 
 bool Caches::Synced() const {
-  if (!policies.HasSynced() || !namespaces.HasSynced() || !reports.HasSynced() ||
-      !nodes.HasSynced() || !security_profiles.HasSynced() || !node_reports.HasSynced()) {
+  if (!policies.HasSynced() || !namespaces.HasSynced() || !nodes.HasSynced() ||
+      !security_profiles.HasSynced()) {
     return false;
+  }
+  for (const auto& r : reports) {
+    if (!r->reports.HasSynced() || !r->node_reports.HasSynced()) return false;
   }
   for (const auto& w : workloads) {
     if (!w->HasSynced()) return false;
@@ -188,10 +211,13 @@ bool Caches::Synced() const {
 }
 
 bool Caches::WaitForSync(std::stop_token stop) const {
-  for (const auto* informer : {&policies, &nodes, &security_profiles, &node_reports}) {
+  for (const auto* informer : {&policies, &nodes, &security_profiles}) {
     if (!informer->WaitForSync(stop)) return false;
   }
-  if (!namespaces.WaitForSync(stop) || !reports.WaitForSync(stop)) return false;
+  if (!namespaces.WaitForSync(stop)) return false;
+  for (const auto& r : reports) {
+    if (!r->reports.WaitForSync(stop) || !r->node_reports.WaitForSync(stop)) return false;
+  }
   for (const auto& w : workloads) {
     if (!w->WaitForSync(stop)) return false;
   }
@@ -202,10 +228,12 @@ std::vector<Caches::ResourceStats> Caches::Stats() const {
   std::vector<ResourceStats> out;
   out.push_back({kPolicies.Name(), policies.Stats(), policies.Size()});
   out.push_back({kNamespaces.Name(), namespaces.Stats(), namespaces.Size()});
-  out.push_back({kPolicyReports.Name(), reports.Stats(), reports.Size()});
   out.push_back({kNodes.Name(), nodes.Stats(), nodes.Size()});
   out.push_back({kSecurityProfiles.Name(), security_profiles.Stats(), security_profiles.Size()});
-  out.push_back({kClusterPolicyReports.Name(), node_reports.Stats(), node_reports.Size()});
+  for (const auto& r : reports) {
+    out.push_back({r->reports_ref.Name(), r->reports.Stats(), r->reports.Size()});
+    out.push_back({r->node_reports_ref.Name(), r->node_reports.Stats(), r->node_reports.Size()});
+  }
   const auto all = WorkloadResources();
   for (std::size_t i = 0; i < all.size(); ++i) {
     out.push_back({all[i].ref.Name(), workloads[i]->Stats(), workloads[i]->Size()});

@@ -84,7 +84,9 @@ void RegisterEventHandlers(Caches& caches, const EventTargets& targets) {
     queue.AddAfter(std::string(kNodesKey), kNodesDelay);
     if (also) also();
   };
-  for (auto* informer : {&caches.nodes, &caches.security_profiles, &caches.node_reports}) {
+  std::vector<kube::Informer<json>*> node_inputs = {&caches.nodes, &caches.security_profiles};
+  for (auto& r : caches.reports) node_inputs.push_back(&r->node_reports);
+  for (auto* informer : node_inputs) {
     informer->AddHandlers({
         .on_add = [nodes_changed](const std::string&, const json&) { nodes_changed(); },
         .on_update =
@@ -99,26 +101,30 @@ void RegisterEventHandlers(Caches& caches, const EventTargets& targets) {
     const std::string name = key.substr(key.find('/') + 1);
     return report.summary.managed || name.starts_with("csp-");
   };
-  caches.reports.AddHandlers({
-      .on_add =
-          [enqueue_ns, ours](const std::string& key, const CachedReport& r) {
-            if (ours(key, r)) enqueue_ns(NamespaceOf(key));
-          },
-      .on_update =
-          [enqueue_ns, ours](const std::string& key, const CachedReport& a, const CachedReport& b) {
-            if ((ours(key, a) || ours(key, b)) && a.summary.digest != b.summary.digest) {
-              enqueue_ns(NamespaceOf(key));
-            } else if (ours(key, a) != ours(key, b)) {
-              enqueue_ns(NamespaceOf(key));
-            }
-          },
-      .on_delete =
-          [&written = targets.written_reports, enqueue_ns, ours](const std::string& key,
-                                                                 const CachedReport& r) {
-            written.Forget(key);
-            if (ours(key, r)) enqueue_ns(NamespaceOf(key));
-          },
-  });
+  for (auto& report_caches : caches.reports) {
+    const ReportCaches* api = report_caches.get();
+    report_caches->reports.AddHandlers({
+        .on_add =
+            [enqueue_ns, ours](const std::string& key, const CachedReport& r) {
+              if (ours(key, r)) enqueue_ns(NamespaceOf(key));
+            },
+        .on_update =
+            [enqueue_ns, ours](const std::string& key, const CachedReport& a,
+                               const CachedReport& b) {
+              if ((ours(key, a) || ours(key, b)) && a.summary.digest != b.summary.digest) {
+                enqueue_ns(NamespaceOf(key));
+              } else if (ours(key, a) != ours(key, b)) {
+                enqueue_ns(NamespaceOf(key));
+              }
+            },
+        .on_delete =
+            [&written = targets.written_reports, enqueue_ns, ours, api](const std::string& key,
+                                                                        const CachedReport& r) {
+              written.Forget(api->OverlayKey(NamespaceOf(key), key.substr(key.find('/') + 1)));
+              if (ours(key, r)) enqueue_ns(NamespaceOf(key));
+            },
+    });
+  }
 }
 
 }  // namespace csp::manager

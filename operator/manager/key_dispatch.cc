@@ -65,6 +65,8 @@ void KeyDispatcher::Process(const std::string& key) {
     actions_.signatures();
   } else if (key == kWebhookKey && actions_.webhook) {
     status = actions_.webhook();
+  } else if (key == kStaleReportsKey && actions_.stale_reports) {
+    status = actions_.stale_reports();
   }
   metrics_.seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

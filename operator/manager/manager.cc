@@ -12,6 +12,7 @@
 #include "csp/manager/event_handlers.h"
 #include "csp/manager/metrics.h"
 #include "csp/manager/queue_keys.h"
+#include "csp/manager/report_apis.h"
 #include "csp/manager/resources.h"
 #include "csp/manager/routes.h"
 #include "csp/manager/vap_sync.h"
@@ -53,11 +54,13 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
     : options_(options),
       client_(client),
       lease_client_(lease_client),
+      report_apis_(names::ReportApisOf(options.report_api)),
       caches_(
           client,
           [](std::string_view resource, const Error& e) {
             LogWarn("list/watch failed; retrying", {{"resource", resource}, {"error", e.message}});
-          }),
+          },
+          report_apis_),
       events_(client, options.identity),
       image_verification_status_([&]() -> Status {
         auto made = NewImageVerification(options, client);
@@ -229,7 +232,16 @@ KeyActions Manager::Actions() {
               },
           .signatures = [this] { RecheckSignatures(); },
           .webhook = WebhookEnabled() ? std::function<Status()>([this] { return SyncWebhookNow(); })
-                                      : nullptr};
+                                      : nullptr,
+          .stale_reports = WritesEveryReportApi() ? nullptr : std::function<Status()>([this] {
+            auto deleted = DeleteStaleReports(client_, report_apis_);
+            if (!deleted) return Status(deleted.error());
+            if (*deleted > 0) {
+              LogInfo("deleted our reports of the report APIs not written",
+                      {{"report-api", options_.report_api}, {"count", std::to_string(*deleted)}});
+            }
+            return Status();
+          })};
 }
 
 void Manager::RecheckSignatures() {
@@ -271,6 +283,11 @@ void Manager::EnqueueEverything() {
 
 Status Manager::Start() {
   if (!image_verification_status_) return image_verification_status_;
+  if (report_apis_.empty()) {
+    return InvalidArgument("--report-api: \"" + options_.report_api + "\" is not " +
+                           std::string(names::kReportApiChoices));
+  }
+  if (Status crds = RequireReportCrds(client_, report_apis_); !crds) return crds;
   caches_.Start(stop_.get_token());
   if (webhook_secret_) {
     webhook_secret_thread_ = std::jthread([this] { webhook_secret_->Run(stop_.get_token()); });
@@ -312,6 +329,7 @@ bool Manager::PrepareTerm() {
   RebuildNodeFacts();
   EnqueueEverything();
   if (WebhookEnabled()) queue_->Add(std::string(kWebhookKey));
+  if (!WritesEveryReportApi()) queue_->Add(std::string(kStaleReportsKey));
   if (image_verification_) {
     queue_->AddAfter(std::string(kSignaturesKey), image_verification_->recheck_interval());
   }

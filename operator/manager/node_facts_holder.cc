@@ -1,5 +1,6 @@
 #include "csp/manager/node_facts_holder.h"
 
+#include <optional>
 #include <vector>
 
 #include "csp/controllers/node_profiles.h"
@@ -13,8 +14,20 @@ policy::NodeFacts BuildNodeFacts(const Caches& caches) {
   std::vector<json> nodes, profiles;
   for (const auto& node : caches.nodes.List()) nodes.push_back(*node);
   for (const auto& profile : caches.security_profiles.List()) profiles.push_back(*profile);
-  const auto report = caches.node_reports.Get(names::kNodeReportName);
-  return controllers::NodeFactsFrom(nodes, report.get(), profiles);
+  // With --report-api both, the agents' results in either API count (an agent writes one or
+  // both, and removes its results from an API it no longer writes).
+  std::optional<json> merged;
+  for (const auto& r : caches.reports) {
+    const auto report = r->node_reports.Get(names::kNodeReportName);
+    if (!report) continue;
+    if (!merged) {
+      merged = *report;
+    } else if (merged->contains("results") && (*merged)["results"].is_array() &&
+               report->contains("results") && (*report)["results"].is_array()) {
+      for (const json& result : (*report)["results"]) (*merged)["results"].push_back(result);
+    }
+  }
+  return controllers::NodeFactsFrom(nodes, merged ? &*merged : nullptr, profiles);
 }
 
 bool SameNodeFacts(const policy::NodeFacts& a, const policy::NodeFacts& b) {

@@ -112,6 +112,12 @@ const std::vector<Flag>& Flags() {
        [](Options& o, std::string_view v) {
          return SetOneOf(o.log_level, v, {"debug", "info", "warn", "error"});
        }},
+      {"report-api",
+       "the reports written: wgpolicyk8s (PolicyReport), openreports (Report, openreports.io) "
+       "or both (default wgpolicyk8s); the other API's reports of ours are deleted",
+       [](Options& o, std::string_view v) {
+         return SetOneOf(o.report_api, v, {"wgpolicyk8s", "openreports", "both"});
+       }},
       {"workers", "reconcile workers (default 4)", Int(&Options::workers, 1)},
       {"kube-api-qps", "client-side API request rate (default 50; 0 disables)",
        [](Options& o, std::string_view v) { return SetDouble(o.kube_api_qps, v); }},

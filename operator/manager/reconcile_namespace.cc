@@ -1,3 +1,4 @@
+#include <map>
 #include <set>
 
 #include "csp/controllers/desired_reports.h"
@@ -6,6 +7,7 @@
 #include "csp/log/log.h"
 #include "csp/manager/reconcilers.h"
 #include "csp/manager/resources.h"
+#include "csp/names/names.h"
 
 namespace csp::manager {
 
@@ -61,6 +63,83 @@ Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
     }
   }
   return {};
+}
+
+// The reports of `api` in scope for namespace `ns`: every one cached or just written, except
+// those of a policy whose spec is invalid (kept until it is fixed). Adds our previous results
+// to `previous`.
+std::vector<controllers::ExistingReport> ExistingReports(
+    ReconcileContext& ctx, const ReportCaches& api, const std::string& ns,
+    const std::map<std::string, std::string, std::less<>>& invalid_policies,
+    controllers::PreviousResults& previous) {
+  std::map<std::string, std::shared_ptr<const CachedReport>, std::less<>> reports;
+  for (const auto& cached : api.reports.ListNamespace(ns)) {
+    const std::string key = api.OverlayKey(ns, cached->summary.name);
+    reports[key] = ctx.written_reports.Newest(
+        key, cached, ParseResourceVersion(cached->summary.resource_version));
+  }
+  for (auto& [key, written] : ctx.written_reports.WithPrefix(api.OverlayKey(ns, ""))) {
+    if (!reports.contains(key)) reports[key] = std::move(written);  // created, not cached yet
+  }
+  std::vector<controllers::ExistingReport> existing;
+  for (const auto& [key, report] : reports) {
+    if (report->summary.managed && invalid_policies.contains(report->policy)) continue;
+    existing.push_back(report->summary);
+    for (const auto& [k, result] : report->previous) previous.insert_or_assign(k, result);
+  }
+  return existing;
+}
+
+// Turns `existing` (api's reports of `ns`) into `desired`: creates, updates and deletes, each
+// counted in `out`, the first failure kept as its status.
+void WriteReports(ReconcileContext& ctx, const ReportCaches& api, const std::string& ns,
+                  const std::vector<report::PolicyReport>& desired,
+                  const std::vector<controllers::ExistingReport>& existing, NamespaceOutcome& out) {
+  const controllers::ReportWrites writes = controllers::DiffReports(desired, existing, api.api);
+  const std::string kind(names::NamesOf(api.api).reports.kind);
+  // Counts a report write and keeps its error, if any, naming the report.
+  auto record = [&](std::string_view verb, const std::string& name, const Status& status) {
+    ++out.report_writes;
+    if (status) {
+      LogInfo(std::string(verb) + "d " + kind, {{"namespace", ns}, {"name", name}});
+      return;
+    }
+    KeepFirstError(out.status,
+                   Error{status.error().code, std::string(verb) + " " + kind + " " + ns + "/" +
+                                                  name + ": " + status.error().message});
+  };
+  // A report we wrote, as the server returned it, until the cache shows it.
+  auto status_of = [&](const Result<json>& r) {
+    if (!r) return Status(r.error());
+    auto written = std::make_shared<const CachedReport>(CacheReport(*r));
+    ctx.written_reports.Record(api.OverlayKey(ns, written->summary.name),
+                               ParseResourceVersion(written->summary.resource_version), written);
+    return Status();
+  };
+  for (const json& report : writes.creates) {
+    record("create", report["metadata"].value("name", ""),
+           status_of(ctx.client.Create(api.reports_ref, ns, report)));
+  }
+  for (const json& report : writes.updates) {
+    record("update", report["metadata"].value("name", ""),
+           status_of(ctx.client.Update(api.reports_ref, ns, report)));
+  }
+  for (const controllers::ObjectName& name : writes.deletes) {
+    ctx.written_reports.Forget(api.OverlayKey(name.ns, name.name));
+    Status deleted = ctx.client.Delete(api.reports_ref, name.ns, name.name);
+    ++out.report_writes;
+    if (!deleted && deleted.error().code != Code::kNotFound) {
+      KeepFirstError(out.status,
+                     Error{deleted.error().code, "delete " + kind + " " + name.ns + "/" +
+                                                     name.name + ": " + deleted.error().message});
+    } else {
+      LogInfo("deleted " + kind, {{"namespace", name.ns}, {"name", name.name}});
+    }
+  }
+  for (const controllers::ObjectName& name : writes.blocked) {
+    LogWarn("a " + kind + " not managed by csp-operator holds the name of ours; not touched",
+            {{"namespace", name.ns}, {"name", name.name}});
+  }
 }
 
 }  // namespace
@@ -125,68 +204,16 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
     }
   }
 
-  // Reports: every managed report of the namespace is in scope, except those of a policy whose
-  // spec is invalid (kept until it is fixed).
-  std::vector<controllers::ExistingReport> existing;
+  // Reports: one desired set, written in each API of --report-api (their previous results,
+  // for timestamps, read from all of them).
+  std::vector<std::vector<controllers::ExistingReport>> existing;
   controllers::PreviousResults previous;
-  std::map<std::string, std::shared_ptr<const CachedReport>, std::less<>> reports;
-  for (const auto& cached : ctx.caches.reports.ListNamespace(ns)) {
-    const std::string key = ns + "/" + cached->summary.name;
-    reports[key] = ctx.written_reports.Newest(
-        key, cached, ParseResourceVersion(cached->summary.resource_version));
-  }
-  for (auto& [key, written] : ctx.written_reports.WithPrefix(ns + "/")) {
-    if (!reports.contains(key)) reports[key] = std::move(written);  // created, not cached yet
-  }
-  for (const auto& [key, report] : reports) {
-    if (report->summary.managed && policies->invalid.contains(report->policy)) continue;
-    existing.push_back(report->summary);
-    for (const auto& [k, result] : report->previous) previous.insert_or_assign(k, result);
+  for (const auto& api : ctx.caches.reports) {
+    existing.push_back(ExistingReports(ctx, *api, ns, policies->invalid, previous));
   }
   const auto desired = controllers::DesiredReports(std::move(entries), previous, ToTimestamp(now));
-  const controllers::ReportWrites writes = controllers::DiffReports(desired, existing);
-  // Counts a report write and keeps its error, if any, naming the report.
-  auto record = [&](std::string_view verb, const std::string& name, const Status& status) {
-    ++out.report_writes;
-    if (status) {
-      LogInfo(std::string(verb) + "d PolicyReport", {{"namespace", ns}, {"name", name}});
-      return;
-    }
-    KeepFirstError(out.status,
-                   Error{status.error().code, std::string(verb) + " PolicyReport " + ns + "/" +
-                                                  name + ": " + status.error().message});
-  };
-  // A report we wrote, as the server returned it, until the cache shows it.
-  auto status_of = [&](const Result<json>& r) {
-    if (!r) return Status(r.error());
-    auto written = std::make_shared<const CachedReport>(CacheReport(*r));
-    ctx.written_reports.Record(ns + "/" + written->summary.name,
-                               ParseResourceVersion(written->summary.resource_version), written);
-    return Status();
-  };
-  for (const json& report : writes.creates) {
-    record("create", report["metadata"].value("name", ""),
-           status_of(ctx.client.Create(kPolicyReports, ns, report)));
-  }
-  for (const json& report : writes.updates) {
-    record("update", report["metadata"].value("name", ""),
-           status_of(ctx.client.Update(kPolicyReports, ns, report)));
-  }
-  for (const controllers::ObjectName& name : writes.deletes) {
-    ctx.written_reports.Forget(name.ns + "/" + name.name);
-    Status deleted = ctx.client.Delete(kPolicyReports, name.ns, name.name);
-    ++out.report_writes;
-    if (!deleted && deleted.error().code != Code::kNotFound) {
-      KeepFirstError(out.status,
-                     Error{deleted.error().code, "delete PolicyReport " + name.ns + "/" +
-                                                     name.name + ": " + deleted.error().message});
-    } else {
-      LogInfo("deleted PolicyReport", {{"namespace", name.ns}, {"name", name.name}});
-    }
-  }
-  for (const controllers::ObjectName& name : writes.blocked) {
-    LogWarn("a PolicyReport not managed by csp-operator holds the name of ours; not touched",
-            {{"namespace", name.ns}, {"name", name.name}});
+  for (std::size_t i = 0; i < ctx.caches.reports.size(); ++i) {
+    WriteReports(ctx, *ctx.caches.reports[i], ns, desired, existing[i], out);
   }
   out.changed_policies = ctx.tallies.Replace(ns, std::move(tallies));
   return out;

@@ -158,25 +158,28 @@ std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::strin
   return reports;
 }
 
-json ToJson(const PolicyReport& report) {
+json ToJson(const PolicyReport& report, names::ReportApi api) {
+  const names::ReportApiNames& kinds = names::NamesOf(api);
   json results = json::array();
   for (const Entry& e : report.results) results.push_back(ResultJson(e, report.policy));
   const Summary& s = report.summary;
-  return {{"apiVersion", names::kReportsApiVersion},
-          {"kind", names::kPolicyReports.kind},
-          {"metadata",
-           {{"name", report.name},
-            {"namespace", report.ns},
-            {"labels",
-             {{names::kManagedByLabel, names::kManagedByOperator},
-              {names::kPolicyLabel, report.policy}}}}},
-          {"summary",
-           {{names::kResultPass, s.pass},
-            {names::kResultFail, s.fail},
-            {names::kResultWarn, s.warn},
-            {names::kResultError, s.error},
-            {names::kResultSkip, s.skip}}},
-          {"results", std::move(results)}};
+  json out = {{"apiVersion", kinds.api_version},
+              {"kind", kinds.reports.kind},
+              {"metadata",
+               {{"name", report.name},
+                {"namespace", report.ns},
+                {"labels",
+                 {{names::kManagedByLabel, names::kManagedByOperator},
+                  {names::kPolicyLabel, report.policy}}}}},
+              {"summary",
+               {{names::kResultPass, s.pass},
+                {names::kResultFail, s.fail},
+                {names::kResultWarn, s.warn},
+                {names::kResultError, s.error},
+                {names::kResultSkip, s.skip}}},
+              {"results", std::move(results)}};
+  if (kinds.report_source) out["source"] = names::kReportSource;
+  return out;
 }
 
 namespace {
@@ -238,13 +241,15 @@ void WriteResult(const Entry& e, std::string_view policy, JsonWriter& w) {
 
 }  // namespace
 
-void AppendJson(const PolicyReport& report, int indent, int level, std::string& out) {
+void AppendJson(const PolicyReport& report, names::ReportApi api, int indent, int level,
+                std::string& out) {
+  const names::ReportApiNames& kinds = names::NamesOf(api);
   JsonWriter w(out, indent, level);
   w.BeginObject();
   w.Key("apiVersion");
-  w.String(names::kReportsApiVersion);
+  w.String(kinds.api_version);
   w.Key("kind");
-  w.String(names::kPolicyReports.kind);
+  w.String(kinds.reports.kind);
   w.Key("metadata");
   w.BeginObject();
   w.Key("labels");
@@ -263,6 +268,10 @@ void AppendJson(const PolicyReport& report, int indent, int level, std::string& 
   w.BeginArray();
   for (const Entry& e : report.results) WriteResult(e, report.policy, w);
   w.EndArray();
+  if (kinds.report_source) {
+    w.Key("source");
+    w.String(names::kReportSource);
+  }
   const Summary& s = report.summary;
   w.Key("summary");
   w.BeginObject();

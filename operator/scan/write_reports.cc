@@ -1,4 +1,5 @@
-// -o json / -o yaml: the PolicyReports the operator would write, as a v1 List.
+// -o json / -o yaml: the reports the operator would write, as a v1 List: each report in each
+// API of ScanOptions::report_apis (PolicyReport, then Report with --report-api both).
 #include <map>
 #include <ostream>
 
@@ -18,15 +19,18 @@ void WriteReports(const ScanResult& result, const ScanOptions& options, std::ost
   std::size_t written = 0;
   std::string text;
   auto write = [&](const report::PolicyReport& report) {
-    if (yaml) {
-      if (written == 0) out << "apiVersion: v1\nitems:\n";
-      WriteYaml(json::array({report::ToJson(report)}), out);
-    } else {
-      text.assign(written == 0 ? "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    " : ",\n    ");
-      report::AppendJson(report, 2, 2, text);
-      out << text;
+    for (names::ReportApi api : options.report_apis) {
+      if (yaml) {
+        if (written == 0) out << "apiVersion: v1\nitems:\n";
+        WriteYaml(json::array({report::ToJson(report, api)}), out);
+      } else {
+        text.assign(written == 0 ? "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    "
+                                 : ",\n    ");
+        report::AppendJson(report, api, 2, 2, text);
+        out << text;
+      }
+      ++written;
     }
-    ++written;
   };
   for (std::size_t p = 0; p < result.policies.size(); ++p) {
     std::map<std::string, std::vector<report::Entry>> by_namespace;

@@ -26,7 +26,19 @@ TEST(RunOptionsTest, Defaults) {
   EXPECT_EQ(options->listen_address, "0.0.0.0:8081");
   EXPECT_EQ(options->log_format, "text");
   EXPECT_EQ(options->log_level, "info");
+  EXPECT_EQ(options->report_apis, std::vector<names::ReportApi>{names::ReportApi::kWgPolicyK8s});
   EXPECT_FALSE(options->help);
+}
+
+TEST(RunOptionsTest, ReportApiFromFlagOrEnvironment) {
+  Result<RunOptions> flag = ParseRunOptions({"--node-name=n1", "--report-api=both"},
+                                            Lookup({{"CSP_AGENT_REPORT_API", "openreports"}}));
+  ASSERT_TRUE(flag) << flag.error().message;
+  EXPECT_EQ(flag->report_apis, names::ReportApisOf("both"));
+  Result<RunOptions> env =
+      ParseRunOptions({"--node-name=n1"}, Lookup({{"CSP_AGENT_REPORT_API", "openreports"}}));
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->report_apis, std::vector<names::ReportApi>{names::ReportApi::kOpenReports});
 }
 
 TEST(RunOptionsTest, EveryFlagInBothSpellings) {
@@ -107,6 +119,10 @@ INSTANTIATE_TEST_SUITE_P(
                 {"--node-name", "n", "--log-format", "xml"},
                 {},
                 "--log-format: \"xml\" is not text or json"},
+        BadCase{"bad_report_api",
+                {"--node-name", "n", "--report-api", "openreports.io"},
+                {},
+                "--report-api: \"openreports.io\" is not wgpolicyk8s, openreports or both"},
         BadCase{"bad_format_from_env",
                 {"--node-name", "n"},
                 {{"CSP_AGENT_LOG_FORMAT", "yaml"}},

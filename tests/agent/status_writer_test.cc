@@ -78,6 +78,109 @@ TEST(StatusWriterTest, CreatesTheReportThenWritesOnlyChanges) {
   EXPECT_EQ(writer.stats().writes.load(), 1u);
 }
 
+const std::string kOpenReportPath =
+    "/apis/openreports.io/v1alpha1/clusterreports/csp-node-profiles";
+
+StatusWriterOptions OptionsIn(const std::string& node, std::vector<names::ReportApi> apis) {
+  StatusWriterOptions options = Options(node);
+  options.report_apis = std::move(apis);
+  return options;
+}
+
+TEST(StatusWriterTest, OpenReportsWritesAClusterReportOnly) {
+  Fixture f;
+  StatusWriter writer(*f.client, OptionsIn("n1", {names::ReportApi::kOpenReports}));
+  Result<bool> created = writer.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(created) << created.error().message;
+  const json report = f.server->Get(kOpenReportPath);
+  EXPECT_EQ(report["apiVersion"], "openreports.io/v1alpha1");
+  EXPECT_EQ(report["kind"], "ClusterReport");
+  EXPECT_EQ(report["source"], "containersecurity");
+  ASSERT_EQ(report["results"].size(), 1u);
+  EXPECT_EQ(report["results"][0]["properties"]["node"], "n1");
+  EXPECT_TRUE(f.server->Get(kReportPath).is_null()) << "no ClusterPolicyReport is created";
+  EXPECT_EQ(f.server->requests("POST"),
+            std::vector<std::string>{"POST /apis/openreports.io/v1alpha1/clusterreports"});
+}
+
+TEST(StatusWriterTest, BothWritesTheSameResultsInBothApis) {
+  Fixture f;
+  StatusWriter writer(*f.client, OptionsIn("n1", names::ReportApisOf("both")));
+  ASSERT_TRUE(writer.WriteNodeReport({Installed("a"), Installed("b")}));
+  const json wg = f.server->Get(kReportPath);
+  const json open = f.server->Get(kOpenReportPath);
+  EXPECT_EQ(wg["kind"], "ClusterPolicyReport");
+  EXPECT_FALSE(wg.contains("source"));
+  EXPECT_EQ(open["kind"], "ClusterReport");
+  EXPECT_EQ(wg["results"], open["results"]);
+  EXPECT_EQ(wg["summary"], open["summary"]);
+}
+
+// Switching an agent to openreports takes its node's results out of the ClusterPolicyReport;
+// the last node switched deletes it.
+TEST(StatusWriterTest, SwitchingApisRemovesThisNodesResultsFromTheOther) {
+  Fixture f;
+  StatusWriter n1_old(*f.client, Options("n1"));
+  StatusWriter n2_old(*f.client, Options("n2"));
+  ASSERT_TRUE(n1_old.WriteNodeReport({Installed("a")}));
+  ASSERT_TRUE(n2_old.WriteNodeReport({Installed("a")}));
+  ASSERT_EQ(f.server->Get(kReportPath)["results"].size(), 2u);
+
+  StatusWriter n1(*f.client, OptionsIn("n1", {names::ReportApi::kOpenReports}));
+  ASSERT_TRUE(n1.WriteNodeReport({Installed("a")}));
+  const json left = f.server->Get(kReportPath);
+  ASSERT_EQ(left["results"].size(), 1u);
+  EXPECT_EQ(left["results"][0]["properties"]["node"], "n2");
+  EXPECT_EQ(left["summary"]["pass"], 1);
+  EXPECT_EQ(f.server->Get(kOpenReportPath)["results"].size(), 1u);
+
+  StatusWriter n2(*f.client, OptionsIn("n2", {names::ReportApi::kOpenReports}));
+  ASSERT_TRUE(n2.WriteNodeReport({Installed("a")}));
+  EXPECT_TRUE(f.server->Get(kReportPath).is_null()) << "the emptied ClusterPolicyReport stays";
+  EXPECT_EQ(f.server->Get(kOpenReportPath)["results"].size(), 2u);
+  // Steady state: nothing more to write or delete anywhere.
+  const int writes = f.server->count("PUT") + f.server->count("POST") + f.server->count("DELETE");
+  Result<bool> again = n2.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(f.server->count("PUT") + f.server->count("POST") + f.server->count("DELETE"), writes);
+}
+
+// RBAC granting only the API chosen (config/agent today): the other API cannot be read, and
+// that is no error, so the write of the chosen one counts.
+TEST(StatusWriterTest, AnApiNotWrittenThatIsForbiddenIsNoError) {
+  Fixture f;
+  f.server->forbidden = {"/apis/openreports.io/"};
+  StatusWriter writer(*f.client, Options("n1"));
+  Result<bool> written = writer.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_TRUE(*written);
+  EXPECT_EQ(writer.stats().errors.load(), 0u);
+  // The API chosen forbidden is an error, though.
+  StatusWriter open(*f.client, OptionsIn("n1", {names::ReportApi::kOpenReports}));
+  Result<bool> refused = open.WriteNodeReport({Installed("a")});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::kPermissionDenied);
+}
+
+// config/agent grants no delete: the last agent switched empties the old report instead.
+TEST(StatusWriterTest, SwitchingWithoutDeleteRightsEmptiesTheOldReport) {
+  Fixture f;
+  f.server->forbidden = {"DELETE /apis/wgpolicyk8s.io/"};
+  StatusWriter old(*f.client, Options("n1"));
+  ASSERT_TRUE(old.WriteNodeReport({Installed("a")}));
+  StatusWriter n1(*f.client, OptionsIn("n1", {names::ReportApi::kOpenReports}));
+  Result<bool> written = n1.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(written) << written.error().message;
+  const json left = f.server->Get(kReportPath);
+  ASSERT_TRUE(left.is_object());
+  EXPECT_TRUE(left["results"].empty()) << left.dump(2);
+  EXPECT_EQ(left["summary"]["pass"], 0);
+  Result<bool> again = n1.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(*again);
+}
+
 TEST(StatusWriterTest, RetriesAfterAConflictAndKeepsTheOtherWritersResults) {
   Fixture f;
   StatusWriter n1(*f.client, Options("n1"));

@@ -72,6 +72,20 @@ TEST_F(CspctlTest, GoldenYamlWithTwoPolicies) {
   ExpectGolden("policies.yaml", r.out);
 }
 
+TEST_F(CspctlTest, GoldenOpenReportsYaml) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "-o", "yaml",
+                            "--report-api", "openreports", "workloads"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  ExpectGolden("team.openreports.yaml", r.out);
+}
+
+TEST_F(CspctlTest, GoldenBothReportApisJson) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "-o", "json",
+                            "--report-api=both", "workloads"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  ExpectGolden("team.both.json", r.out);
+}
+
 TEST_F(CspctlTest, GoldenSarif) {
   CommandResult r = Cspctl({"scan", "--now", kNow, "-o", "sarif", "workloads"});
   EXPECT_EQ(r.exit_code, 1) << r;
@@ -202,6 +216,55 @@ TEST_F(CspctlTest, JsonIsAListOfPolicyReportsPerNamespaceAndPolicy) {
   }
   // prod matches namespaces labeled tier=prod (shop); lab matches lab and default by name.
   EXPECT_EQ(reports, (std::vector<std::string>{"shop/csp-prod", "default/csp-lab", "lab/csp-lab"}));
+}
+
+// --report-api: the same reports in the other API. With both, each PolicyReport is followed by
+// its Report; they differ only in apiVersion, kind and the Report's top-level source.
+TEST_F(CspctlTest, ReportApiWritesTheSameReportsInEitherApi) {
+  auto scan = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        "scan", "--now", kNow,       "-p", "policies/team.yaml", "-p", "policies/lab.yaml",
+        "-o",   "json",  "workloads"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CommandResult r = Cspctl(args);
+    EXPECT_EQ(r.exit_code, 1) << r;
+    return json::parse(r.out)["items"];
+  };
+  const json wg = scan({});
+  const json open = scan({"--report-api", "openreports"});
+  const json both = scan({"--report-api", "both"});
+  EXPECT_EQ(scan({"--report-api", "wgpolicyk8s"}), wg);
+  ASSERT_EQ(wg.size(), 3u);
+  ASSERT_EQ(open.size(), wg.size());
+  ASSERT_EQ(both.size(), 2 * wg.size());
+  for (std::size_t i = 0; i < wg.size(); ++i) {
+    EXPECT_EQ(open[i]["apiVersion"], "openreports.io/v1alpha1");
+    EXPECT_EQ(open[i]["kind"], "Report");
+    EXPECT_EQ(open[i]["source"], "containersecurity");
+    EXPECT_FALSE(wg[i].contains("source"));
+    json as_wg = open[i];
+    as_wg.erase("source");
+    as_wg["apiVersion"] = "wgpolicyk8s.io/v1alpha2";
+    as_wg["kind"] = "PolicyReport";
+    EXPECT_EQ(as_wg, wg[i]);
+    EXPECT_EQ(both[2 * i], wg[i]);
+    EXPECT_EQ(both[2 * i + 1], open[i]);
+  }
+}
+
+TEST_F(CspctlTest, ReportApiRefusesAnUnknownValueNamingTheFlag) {
+  for (const char* bad : {"OpenReports", "wgpolicyk8s.io", ""}) {
+    CommandResult r = Cspctl({"scan", "-o", "json", "--report-api", bad, "workloads"});
+    EXPECT_EQ(r.exit_code, 2) << r;
+    EXPECT_NE(r.err.find("--report-api: \"" + std::string(bad) +
+                         "\" is not wgpolicyk8s, "
+                         "openreports or both"),
+              std::string::npos)
+        << r;
+  }
+  CommandResult missing = Cspctl({"scan", "workloads", "--report-api"});
+  EXPECT_EQ(missing.exit_code, 2) << missing;
+  EXPECT_NE(missing.err.find("--report-api needs a value"), std::string::npos) << missing;
 }
 
 TEST_F(CspctlTest, ExemptionAppliesUntilItExpires) {

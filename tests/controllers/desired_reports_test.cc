@@ -34,10 +34,11 @@ std::vector<PolicyEntry> EntriesOf(const std::deque<policy::Policy>& policies,
 }
 
 // The reports as the API server would hand them back: JSON text, parsed again.
-std::vector<json> RoundTrip(const std::vector<report::PolicyReport>& reports) {
+std::vector<json> RoundTrip(const std::vector<report::PolicyReport>& reports,
+                            names::ReportApi api = names::ReportApi::kWgPolicyK8s) {
   std::vector<json> out;
   for (const report::PolicyReport& r : reports) {
-    json j = json::parse(report::ToJson(r).dump());
+    json j = json::parse(report::ToJson(r, api).dump());
     j["metadata"]["resourceVersion"] = "7";
     j["metadata"]["uid"] = "r-" + r.name;
     out.push_back(std::move(j));
@@ -188,37 +189,42 @@ std::deque<policy::Policy> Policies(const std::vector<std::string_view>& specs) 
 
 TEST_P(DiffTest, WritesOnlyTheDifference) {
   const DiffCase& c = GetParam();
-  // First pass: every policy of the case plus "old", which the second pass no longer has.
-  std::vector<std::string_view> first_specs = c.policies;
-  first_specs.push_back("old={}");
-  std::deque<policy::Policy> before = Policies(first_specs);
-  std::vector<json> existing =
-      RoundTrip(DesiredReports(EntriesOf(before, c.workloads_before), {}, kT1));
-  if (c.edit) c.edit(existing);
+  // The same writes whichever API the reports are in.
+  for (names::ReportApi api : {names::ReportApi::kWgPolicyK8s, names::ReportApi::kOpenReports}) {
+    SCOPED_TRACE(names::NamesOf(api).name);
+    // First pass: every policy of the case plus "old", which the second pass no longer has.
+    std::vector<std::string_view> first_specs = c.policies;
+    first_specs.push_back("old={}");
+    std::deque<policy::Policy> before = Policies(first_specs);
+    std::vector<json> existing =
+        RoundTrip(DesiredReports(EntriesOf(before, c.workloads_before), {}, kT1), api);
+    if (c.edit) c.edit(existing);
 
-  std::deque<policy::Policy> now = Policies(c.policies);
-  std::vector<report::PolicyReport> desired =
-      DesiredReports(EntriesOf(now, c.workloads_now), Index(existing), kT2);
-  ReportWrites w = DiffReports(desired, Existing(existing));
-  EXPECT_EQ(Names(w.creates), c.creates);
-  EXPECT_EQ(Names(w.updates), c.updates);
-  EXPECT_EQ(Names(w.deletes), c.deletes);
-  EXPECT_EQ(Names(w.blocked), c.blocked);
-  for (const json& u : w.updates) EXPECT_EQ(u["metadata"]["resourceVersion"], "7");
+    std::deque<policy::Policy> now = Policies(c.policies);
+    std::vector<report::PolicyReport> desired =
+        DesiredReports(EntriesOf(now, c.workloads_now), Index(existing), kT2);
+    ReportWrites w = DiffReports(desired, Existing(existing), api);
+    for (const json& o : w.creates) EXPECT_EQ(o["kind"], names::NamesOf(api).reports.kind);
+    EXPECT_EQ(Names(w.creates), c.creates);
+    EXPECT_EQ(Names(w.updates), c.updates);
+    EXPECT_EQ(Names(w.deletes), c.deletes);
+    EXPECT_EQ(Names(w.blocked), c.blocked);
+    for (const json& u : w.updates) EXPECT_EQ(u["metadata"]["resourceVersion"], "7");
 
-  // Applying the writes converges: a further pass writes nothing.
-  std::map<std::string, json> state;
-  for (const json& e : existing) state[Names(std::vector<json>{e})[0]] = e;
-  for (const json& o : w.creates) state[Names(std::vector<json>{o})[0]] = o;
-  for (const json& o : w.updates) state[Names(std::vector<json>{o})[0]] = o;
-  for (const std::string& d : Names(w.deletes)) state.erase(d);
-  std::vector<json> after;
-  for (auto& [k, v] : state) after.push_back(v);
-  std::vector<report::PolicyReport> again =
-      DesiredReports(EntriesOf(now, c.workloads_now), Index(after), kT2);
-  ReportWrites w2 = DiffReports(again, Existing(after));
-  EXPECT_TRUE(w2.creates.empty() && w2.updates.empty() && w2.deletes.empty())
-      << Names(w2.creates).size() << Names(w2.updates).size() << Names(w2.deletes).size();
+    // Applying the writes converges: a further pass writes nothing.
+    std::map<std::string, json> state;
+    for (const json& e : existing) state[Names(std::vector<json>{e})[0]] = e;
+    for (const json& o : w.creates) state[Names(std::vector<json>{o})[0]] = o;
+    for (const json& o : w.updates) state[Names(std::vector<json>{o})[0]] = o;
+    for (const std::string& d : Names(w.deletes)) state.erase(d);
+    std::vector<json> after;
+    for (auto& [k, v] : state) after.push_back(v);
+    std::vector<report::PolicyReport> again =
+        DesiredReports(EntriesOf(now, c.workloads_now), Index(after), kT2);
+    ReportWrites w2 = DiffReports(again, Existing(after), api);
+    EXPECT_TRUE(w2.creates.empty() && w2.updates.empty() && w2.deletes.empty())
+        << Names(w2.creates).size() << Names(w2.updates).size() << Names(w2.deletes).size();
+  }
 }
 
 std::vector<DiffCase> DiffCases() {
@@ -335,7 +341,7 @@ TEST(ContentDigestTest, IgnoresServerFieldsAndForeignLabels) {
   std::vector<report::PolicyReport> reports = DesiredReports(
       EntriesOf(policies, {MakeWorkload("Deployment", "web", GoodPodSpec())}), {}, kT1);
   ASSERT_EQ(reports.size(), 1u);
-  json ours = report::ToJson(reports[0]);
+  json ours = report::ToJson(reports[0], names::ReportApi::kWgPolicyK8s);
   json served = json::parse(ours.dump());
   served["metadata"]["managedFields"] = json::array({{{"manager", "csp-operator"}}});
   served["metadata"]["creationTimestamp"] = "2026-03-01T00:00:00Z";
@@ -343,6 +349,20 @@ TEST(ContentDigestTest, IgnoresServerFieldsAndForeignLabels) {
   EXPECT_EQ(ContentDigest(ours), ContentDigest(served));
   served["summary"]["pass"] = 0;
   EXPECT_NE(ContentDigest(ours), ContentDigest(served));
+}
+
+// OpenReports' top-level source is ours too: an edit of it is put back.
+TEST(ContentDigestTest, CoversTheTopLevelSourceOfOpenReports) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", "{}")};
+  std::vector<report::PolicyReport> reports = DesiredReports(
+      EntriesOf(policies, {MakeWorkload("Deployment", "web", GoodPodSpec())}), {}, kT1);
+  ASSERT_EQ(reports.size(), 1u);
+  json ours = report::ToJson(reports[0], names::ReportApi::kOpenReports);
+  json edited = ours;
+  edited["source"] = "someone-else";
+  EXPECT_NE(ContentDigest(ours), ContentDigest(edited));
+  edited.erase("source");
+  EXPECT_NE(ContentDigest(ours), ContentDigest(edited));
 }
 
 TEST(DesiredReportsTest, GroupsPerNamespaceAndPolicySorted) {

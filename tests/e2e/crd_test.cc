@@ -28,6 +28,9 @@ using std::chrono::seconds;
 constexpr char kPolicyCrd[] = "containersecuritypolicies.containersecurity.dev";
 constexpr char kReportCrd[] = "policyreports.wgpolicyk8s.io";
 constexpr char kClusterReportCrd[] = "clusterpolicyreports.wgpolicyk8s.io";
+// OpenReports (--report-api openreports): upstream's files, v0.2.1.
+constexpr char kOpenReportCrd[] = "reports.openreports.io";
+constexpr char kOpenClusterReportCrd[] = "clusterreports.openreports.io";
 constexpr char kPolicyApiVersion[] = "containersecurity.dev/v1alpha1";
 constexpr char kReportApiVersion[] = "wgpolicyk8s.io/v1alpha2";
 
@@ -129,9 +132,10 @@ void InstallCrds() {
   ASSERT_EQ(r.exit_code, 0) << r;
   r = Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
                std::string("crd/") + kPolicyCrd, std::string("crd/") + kReportCrd,
-               std::string("crd/") + kClusterReportCrd});
+               std::string("crd/") + kClusterReportCrd, std::string("crd/") + kOpenReportCrd,
+               std::string("crd/") + kOpenClusterReportCrd});
   ASSERT_EQ(r.exit_code, 0) << r;
-  for (const char* resource : {"csp", "polr", "cpolr"}) {
+  for (const char* resource : {"csp", "polr", "cpolr", "reps", "creps"}) {
     CommandResult last;
     EXPECT_TRUE(Eventually(
         [&] {
@@ -181,7 +185,9 @@ TEST_F(CrdTest, CrdsInstallWithServerSideApplyAndAreEstablished) {
   };
   for (const Expected& want : {Expected{kPolicyCrd, "Cluster", "csp", "v1alpha1"},
                                Expected{kReportCrd, "Namespaced", "polr", "v1alpha2"},
-                               Expected{kClusterReportCrd, "Cluster", "cpolr", "v1alpha2"}}) {
+                               Expected{kClusterReportCrd, "Cluster", "cpolr", "v1alpha2"},
+                               Expected{kOpenReportCrd, "Namespaced", "reps", "v1alpha1"},
+                               Expected{kOpenClusterReportCrd, "Cluster", "creps", "v1alpha1"}}) {
     SCOPED_TRACE(want.crd);
     json crd = KubectlJson({"get", "crd", want.crd});
     EXPECT_TRUE(ConditionTrue(crd, "Established")) << crd["status"].dump(2);

@@ -843,8 +843,9 @@ OperatorProcess* OperatorTest::LaunchOperator(OperatorOptions options) {
   const std::string log = BuildDir() + "/e2e-operator/logs/" + SafeFileName(CurrentTestName()) +
                           "." + std::to_string(operators_.size()) + ".log";
   std::filesystem::remove(log);
-  operators_.push_back(
-      std::make_unique<OperatorProcess>(operator_kubeconfig(), log, std::move(options)));
+  const std::string kubeconfig =
+      options.kubeconfig.empty() ? operator_kubeconfig() : options.kubeconfig;
+  operators_.push_back(std::make_unique<OperatorProcess>(kubeconfig, log, std::move(options)));
   OperatorProcess* op = operators_.back().get();
   EXPECT_TRUE(op->Start());
   return op;

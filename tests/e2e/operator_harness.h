@@ -68,6 +68,8 @@ struct OperatorOptions {
   // tests turn it on with their own flags in extra_args.
   bool webhook = false;
   std::vector<std::string> extra_args = {};
+  // Empty: the ServiceAccount's token kubeconfig (config/rbac/); else this one.
+  std::string kubeconfig = {};
 };
 
 class OperatorProcess {

@@ -151,7 +151,7 @@ TEST(CacheReportTest, ReadsOursAndIgnoresOthers) {
                   .timestamp = {.seconds = 100}};
   r.results.push_back(e);
   r.summary.fail = 1;
-  json object = report::ToJson(r);
+  json object = report::ToJson(r, names::ReportApi::kWgPolicyK8s);
   object["metadata"]["resourceVersion"] = "7";
   const CachedReport cached = CacheReport(object);
   EXPECT_TRUE(cached.summary.managed);

@@ -76,13 +76,18 @@ class ReconcilersTest : public ::testing::Test {
   // the manager has them when a worker starts.
   void Sync() {
     context_.reset();
-    caches_ = std::make_unique<Caches>(*client_, [](std::string_view resource, const Error& e) {
-      ADD_FAILURE() << resource << ": " << e.message;
-    });
+    caches_ = std::make_unique<Caches>(
+        *client_,
+        [](std::string_view resource, const Error& e) {
+          ADD_FAILURE() << resource << ": " << e.message;
+        },
+        report_apis_);
     std::stop_source stop;
     caches_->Start(stop.get_token());
-    bool synced = caches_->policies.WaitForSyncFor(10s) &&
-                  caches_->namespaces.WaitForSyncFor(10s) && caches_->reports.WaitForSyncFor(10s);
+    bool synced = caches_->policies.WaitForSyncFor(10s) && caches_->namespaces.WaitForSyncFor(10s);
+    for (const auto& api : caches_->reports) {
+      synced = synced && api->reports.WaitForSyncFor(10s) && api->node_reports.WaitForSyncFor(10s);
+    }
     for (const auto& informer : caches_->workloads)
       synced = synced && informer->WaitForSyncFor(10s);
     stop.request_stop();
@@ -114,6 +119,7 @@ class ReconcilersTest : public ::testing::Test {
     return "";
   }
 
+  std::vector<names::ReportApi> report_apis_ = {names::ReportApi::kWgPolicyK8s};
   test::FakeApiServer* server_ = nullptr;
   std::unique_ptr<kube::Client> client_;
   std::unique_ptr<EventRecorder> events_;
@@ -168,6 +174,46 @@ TEST_F(ReconcilersTest, NamespaceReportsFirstThenRemediates) {
   ASSERT_TRUE(third.status) << third.status.error().message;
   EXPECT_FALSE(third.needs_remediation);
   EXPECT_EQ(server_->requests().size(), writes) << "requests after a pass with nothing to do";
+}
+
+// --report-api both: one pass writes the same report as a PolicyReport and as a Report; a
+// later pass with nothing changed writes neither.
+TEST_F(ReconcilersTest, BothReportApisGetTheSameReport) {
+  report_apis_ = names::ReportApisOf("both");
+  const kube::ResourceRef reports = kube::ToResourceRef(names::kOpenReports);
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Audit")));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  NamespaceOutcome first = ReconcileNamespace(*context_, kNs);
+  ASSERT_TRUE(first.status) << first.status.error().message;
+  EXPECT_EQ(first.report_writes, 2);
+  EXPECT_EQ(server_->requests("POST"),
+            (std::vector<std::string>{"POST " + kPolicyReports.CollectionPath(kNs),
+                                      "POST " + reports.CollectionPath(kNs)}));
+  const json polr = Report();
+  const json rep = Stored(reports, kNs, std::string("csp-") + kPolicy);
+  EXPECT_EQ(rep["kind"], "Report");
+  EXPECT_EQ(rep["source"], "containersecurity");
+  EXPECT_EQ(rep["results"], polr["results"]);
+  EXPECT_EQ(ResultOf("bad", kPrivilegedRule), "fail");
+
+  Sync();  // the caches now hold both
+  NamespaceOutcome again = ReconcileNamespace(*context_, kNs);
+  ASSERT_TRUE(again.status) << again.status.error().message;
+  EXPECT_EQ(again.report_writes, 0);
+}
+
+TEST_F(ReconcilersTest, OpenReportsOnlyWritesNoPolicyReport) {
+  report_apis_ = {names::ReportApi::kOpenReports};
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Audit")));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  NamespaceOutcome first = ReconcileNamespace(*context_, kNs);
+  ASSERT_TRUE(first.status) << first.status.error().message;
+  EXPECT_EQ(server_->requests("POST"),
+            std::vector<std::string>{"POST " +
+                                     kube::ToResourceRef(names::kOpenReports).CollectionPath(kNs)});
+  EXPECT_TRUE(Report().is_null());
 }
 
 TEST_F(ReconcilersTest, NamespaceDeletesTheReportsOfADeletedPolicy) {

@@ -7,6 +7,7 @@ namespace {
 
 using json = nlohmann::json;
 using policy::Outcome;
+constexpr names::ReportApi kWg = names::ReportApi::kWgPolicyK8s;
 
 Entry MakeTestEntry(std::string kind, std::string name, std::string rule, Outcome outcome,
                     std::string message = "") {
@@ -32,7 +33,7 @@ TEST(PolicyReportTest, BuildsOneReportWithSortedResultsAndSummary) {
   };
   auto reports = BuildPolicyReports("baseline", "team-a", entries);
   ASSERT_EQ(reports.size(), 1u);
-  const json r = ToJson(reports[0]);
+  const json r = ToJson(reports[0], names::ReportApi::kWgPolicyK8s);
   EXPECT_EQ(r["apiVersion"], "wgpolicyk8s.io/v1alpha2");
   EXPECT_EQ(r["kind"], "PolicyReport");
   EXPECT_EQ(r["metadata"]["name"], "csp-baseline");
@@ -110,7 +111,7 @@ TEST(PolicyReportTest, SplitsLargeReportsKeepingAWorkloadTogether) {
   const std::size_t max_bytes = 50 * 1024;
   std::vector<json> reports;
   for (const PolicyReport& r : BuildPolicyReports("big", "team-a", entries, max_bytes)) {
-    reports.push_back(ToJson(r));
+    reports.push_back(ToJson(r, names::ReportApi::kWgPolicyK8s));
   }
   ASSERT_GT(reports.size(), 1u);
   std::size_t total = 0;
@@ -142,12 +143,12 @@ TEST(PolicyReportTest, AppendJsonPrintsWhatDumpPrints) {
   for (const PolicyReport& r : BuildPolicyReports("baseline", "team-a", entries)) {
     for (int indent : {-1, 0, 2, 4}) {
       std::string text;
-      AppendJson(r, indent, 0, text);
-      EXPECT_EQ(text, ToJson(r).dump(indent)) << "indent " << indent;
+      AppendJson(r, kWg, indent, 0, text);
+      EXPECT_EQ(text, ToJson(r, kWg).dump(indent)) << "indent " << indent;
     }
     std::string nested;
-    AppendJson(r, 2, 2, nested);
-    std::string want = ToJson(r).dump(2);
+    AppendJson(r, kWg, 2, 2, nested);
+    std::string want = ToJson(r, kWg).dump(2);
     std::string reindented;
     for (char c : want) {
       reindented += c;
@@ -157,8 +158,8 @@ TEST(PolicyReportTest, AppendJsonPrintsWhatDumpPrints) {
   }
   PolicyReport empty{.name = "csp-x", .ns = "n", .policy = "x"};
   std::string text;
-  AppendJson(empty, 2, 0, text);
-  EXPECT_EQ(text, ToJson(empty).dump(2));
+  AppendJson(empty, kWg, 2, 0, text);
+  EXPECT_EQ(text, ToJson(empty, kWg).dump(2));
 }
 
 TEST(PolicyReportTest, NoEntriesNoReport) {

@@ -27,6 +27,9 @@ class FakeApiServer final : public kube::HttpTransport {
   // Called before each PUT is applied, with the object's path (without "/status"); may change
   // the stored object, as another writer would between our GET and PUT.
   std::function<void(const std::string& path)> before_put = nullptr;
+  // Requests under these path prefixes ("/apis/x/") or method and path prefixes ("DELETE
+  // /apis/x/") are refused 403 Forbidden (RBAC without those rights).
+  std::vector<std::string> forbidden = {};
   // Called at the start of every request (e.g. to advance a fake clock).
   std::function<void()> on_request = nullptr;
 
@@ -74,6 +77,11 @@ class FakeApiServer final : public kube::HttpTransport {
     std::lock_guard lock(mu_);
     ++counts_[request.method];
     requests_.push_back(request.method + " " + path);
+    for (const std::string& prefix : forbidden) {
+      if (path.starts_with(prefix) || (request.method + " " + path).starts_with(prefix)) {
+        return Status(403, "Forbidden", request.method + " " + path + " is forbidden");
+      }
+    }
     if (request.method == "GET") {
       if (!IsCollection(path)) {
         auto it = objects_.find(path);

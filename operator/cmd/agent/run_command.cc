@@ -119,7 +119,10 @@ int RunAgent(const std::vector<std::string>& args, std::ostream& out, std::ostre
   kube::Client client(std::move(*transport), *config,
                       {.user_agent = std::string("csp-agent/") + kVersion});
 
-  NodeAgent agent(client, installer, {.node = options->node_name, .target = *target});
+  NodeAgent agent(client, installer,
+                  {.node = options->node_name,
+                   .target = *target,
+                   .status = {.report_apis = options->report_apis}});
   Result<std::unique_ptr<serve::HttpServer>> server =
       serve::HttpServer::Start(options->listen_address, Routes(agent));
   if (!server) {

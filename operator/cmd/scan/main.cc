@@ -50,6 +50,9 @@ Flags:
       --run-lines FILE   judge a file of them (one a line, \ continues; - for stdin)
       --env-file FILE    values for Compose ${VAR} interpolation, after the environment
                          (default: the .env beside each Compose file)
+      --report-api API   the reports of -o json|yaml: wgpolicyk8s (default: PolicyReport,
+                         wgpolicyk8s.io/v1alpha2), openreports (Report, openreports.io/
+                         v1alpha1) or both (each report in both)
   -n, --namespace NS     namespace of workloads that name none (default "default")
       --now TIME         evaluate as of this RFC 3339 time (exemption expiry, report
                          timestamps) instead of the current time
@@ -113,6 +116,13 @@ int Scan(int argc, char** argv) {
     } else if (name == "--env-file") {
       if (!args.Take()) return usage("--env-file needs a file");
       options.env_files.push_back(value);
+    } else if (name == "--report-api") {
+      if (!args.Take()) return usage("--report-api needs a value");
+      options.report_apis = csp::names::ReportApisOf(value);
+      if (options.report_apis.empty()) {
+        return usage("--report-api: \"" + value + "\" is not " +
+                     std::string(csp::names::kReportApiChoices));
+      }
     } else if (name == "-n" || name == "--namespace") {
       if (!args.Take() || value.empty()) return usage(name + " needs a namespace");
       options.default_namespace = value;

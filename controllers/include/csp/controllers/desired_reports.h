@@ -64,7 +64,8 @@ struct ExistingReport {
 };
 
 // A digest (FNV-1a 64 of compact JSON) of what we own in a report: our two labels, summary,
-// results. Equal for ToJson(r) and for that object as read back from the API server.
+// results and the top-level source (OpenReports). Equal for ToJson(r, api) and for that object
+// as read back from the API server.
 std::uint64_t ContentDigest(const nlohmann::json& report);
 
 // The informer Transform for PolicyReports. Never throws.
@@ -90,7 +91,8 @@ struct ReportWrites {
 // namespace has no results left). Reports not labeled managed-by csp-operator are never
 // written or deleted. `existing` is the scope: pass every cached report for a full pass, or
 // only one policy's for a per-policy pass.
+// Creates and updates are objects of `api`; `existing` must be that API's reports.
 ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
-                         std::span<const ExistingReport> existing);
+                         std::span<const ExistingReport> existing, names::ReportApi api);
 
 }  // namespace csp::controllers

@@ -1,5 +1,7 @@
-// The ClusterPolicyReport csp-node-profiles (wgpolicyk8s.io/v1alpha2): one result per (node,
-// profile), written by every agent for its own node. The operator's node-aware rules read it
+// The cluster report csp-node-profiles: a ClusterPolicyReport (wgpolicyk8s.io/v1alpha2) or a
+// ClusterReport (openreports.io/v1alpha1, with the top-level `source: containersecurity`), as
+// --report-api says, with the same results: one per (node, profile), written by every agent
+// for its own node. The operator's node-aware rules read it
 // (controllers/node_profiles.h), so its shape is a contract, and its names are csp::names':
 //
 //   metadata: {name: csp-node-profiles, labels: {app.kubernetes.io/managed-by: csp-agent}}
@@ -57,8 +59,10 @@ nlohmann::json NodeReportResult(std::string_view node, const NodeProfileResult& 
 // a changed or new one gets `now_seconds`. Other metadata (resourceVersion included) is kept,
 // so the result can be PUT as is. Deterministic: a caller writes only when it differs from
 // `existing`.
+// apiVersion and kind are `api`'s.
 nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view node,
                                const std::vector<NodeProfileResult>& results,
-                               std::int64_t now_seconds);
+                               std::int64_t now_seconds,
+                               names::ReportApi api = names::ReportApi::kWgPolicyK8s);
 
 }  // namespace csp::agent

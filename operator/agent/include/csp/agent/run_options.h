@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "csp/common/result.h"
+#include "csp/names/names.h"
 
 namespace csp::agent {
 
@@ -20,6 +21,8 @@ struct RunOptions {
   std::filesystem::path root = "/";
   std::filesystem::path kubeconfig = {};  // empty: $KUBECONFIG, in-cluster, ~/.kube/config
   std::string listen_address = "0.0.0.0:8081";
+  // --report-api: the APIs the node report is written in.
+  std::vector<names::ReportApi> report_apis = {names::ReportApi::kWgPolicyK8s};
   std::string log_format = "text";
   std::string log_level = "info";
   bool help = false;

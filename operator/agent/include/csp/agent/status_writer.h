@@ -34,11 +34,11 @@
 namespace csp::agent {
 
 inline const kube::ResourceRef kSecurityProfiles = kube::ToResourceRef(names::kSecurityProfiles);
-inline const kube::ResourceRef kClusterPolicyReports =
-    kube::ToResourceRef(names::kClusterPolicyReports);
-
 struct StatusWriterOptions {
   std::string node = {};
+  // The APIs the node report is written in (--report-api); in the others this node's results
+  // are removed, where there is such a report.
+  std::vector<names::ReportApi> report_apis = {names::ReportApi::kWgPolicyK8s};
   // Attempts per write (each a GET and a PUT or POST) before giving up with kAborted; the
   // caller tries again on its next round.
   int max_attempts = 200;
@@ -62,7 +62,9 @@ class StatusWriter {
   StatusWriter(kube::Client& client, StatusWriterOptions options);
 
   // Makes csp-node-profiles hold exactly `results` for this node (creating the report when
-  // there is none). True when it wrote, false when the report already said so.
+  // there is none) in each API of `report_apis`, and none for this node in the other API's
+  // report (not created; a missing CRD is no error). True when it wrote, false when the reports
+  // already said so.
   Result<bool> WriteNodeReport(const std::vector<NodeProfileResult>& results,
                                std::stop_token stop = {});
 
@@ -82,6 +84,10 @@ class StatusWriter {
     enum Kind { kWritten, kUnchanged, kConflict } kind = kConflict;
     std::size_t writers = 0;
   };
+  // WriteNodeReport in one API; with `create` false, a missing report is left missing.
+  Result<bool> WriteNodeReportIn(names::ReportApi api,
+                                 const std::vector<NodeProfileResult>& results, bool create,
+                                 std::stop_token stop);
   // Runs `attempt` until it writes or finds nothing to write, backing off after conflicts.
   Result<bool> ReadModifyWrite(std::string_view what,
                                const std::function<Result<Attempt>()>& attempt,

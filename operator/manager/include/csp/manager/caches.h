@@ -16,6 +16,7 @@
 #include "csp/controllers/desired_reports.h"
 #include "csp/kube/client.h"
 #include "csp/kube/informer.h"
+#include "csp/names/names.h"
 #include "csp/policy/label_selector.h"
 
 namespace csp::manager {
@@ -60,19 +61,36 @@ CachedWorkload CacheWorkloadValue(const nlohmann::json& object, std::string_view
 
 CachedReport CacheReport(const nlohmann::json& object);
 
+// The caches of one report API the operator writes (--report-api): its namespaced reports
+// (ours, and any holding a name of ours) and the agents' cluster report csp-node-profiles
+// (whole), which the node-aware rules read.
+struct ReportCaches {
+  ReportCaches(kube::Client& client, names::ReportApi api, const kube::InformerOptions& reports,
+               const kube::InformerOptions& node_reports);
+  const names::ReportApi api;
+  const kube::ResourceRef reports_ref;       // policyreports.wgpolicyk8s.io, reports.openreports.io
+  const kube::ResourceRef node_reports_ref;  // their cluster-scoped kind
+  kube::Informer<CachedReport> reports;
+  kube::Informer<nlohmann::json> node_reports;
+  // The WriteOverlay key of report `ns`/`name` of this API: "<api>:<ns>/<name>".
+  std::string OverlayKey(std::string_view ns, std::string_view name) const;
+};
+
 class Caches {
  public:
   using OnError = std::function<void(std::string_view resource, const Error& error)>;
-  Caches(kube::Client& client, OnError on_error);
+  // `report_apis`: the APIs written (names::ReportApisOf), each with its ReportCaches.
+  Caches(kube::Client& client, OnError on_error,
+         const std::vector<names::ReportApi>& report_apis = {names::ReportApi::kWgPolicyK8s});
 
   kube::Informer<nlohmann::json> policies;
   kube::Informer<policy::Labels> namespaces;
-  kube::Informer<CachedReport> reports;
-  // For the node-aware rules: Nodes (name, labels), SecurityProfiles (name, type) and the
-  // agents' ClusterPolicyReport csp-node-profiles (whole).
+  // In the order of `report_apis`.
+  std::vector<std::unique_ptr<ReportCaches>> reports;
+  // For the node-aware rules: Nodes (name, labels), SecurityProfiles (name, type), and the node
+  // reports of `reports`.
   kube::Informer<nlohmann::json> nodes;
   kube::Informer<nlohmann::json> security_profiles;
-  kube::Informer<nlohmann::json> node_reports;
   // In the order of WorkloadResources().
   std::vector<std::unique_ptr<kube::Informer<CachedWorkload>>> workloads;
 

@@ -42,6 +42,8 @@ struct KeyActions {
   std::function<void()> signatures = nullptr;
   // The "webhook" key (null when the webhook is off); it queues its own next run.
   std::function<Status()> webhook = nullptr;
+  // The "stale-reports" key (null when every report API is written); retried until it succeeds.
+  std::function<Status()> stale_reports = nullptr;
 };
 
 // Counters for /metrics; thread-safe.

@@ -82,6 +82,7 @@ class Manager {
   void EnqueuePolicies();
   void EnqueueEverything();
   bool WebhookEnabled() const { return !options_.webhook_listen_address.empty(); }
+  bool WritesEveryReportApi() const { return report_apis_.size() == names::kReportApis.size(); }
   // The "webhook" key: the Secret and the configuration, then the next run queued.
   Status SyncWebhookNow();
   // Node facts for admission, on every replica (the leader's are rebuilt by its workers only).
@@ -94,6 +95,7 @@ class Manager {
   kube::Client& client_;
   kube::Client& lease_client_;
   std::stop_source stop_;
+  const std::vector<names::ReportApi> report_apis_;  // --report-api
   Caches caches_;
   PolicySetHolder policies_;
   ExpirySchedule expiry_;

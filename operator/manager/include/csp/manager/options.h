@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "csp/common/result.h"
+#include "csp/names/names.h"
 
 namespace csp::manager {
 
@@ -19,6 +20,8 @@ struct Options {
   std::string listen_address = "0.0.0.0:8080";
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // debug | info | warn | error
+  // wgpolicyk8s | openreports | both (names::ReportApisOf): which reports are written.
+  std::string report_api = std::string(names::kDefaultReportApi);
   int workers = 4;
   double kube_api_qps = 50;
   int kube_api_burst = 100;

@@ -6,6 +6,8 @@
 //   "expiry"          the next exemption expiry: every namespace and policy again;
 //   "nodes"           the node facts rebuilt and, if they changed, every namespace again;
 //   "webhook"         the admission webhook's certificate Secret and configuration;
+//   "stale-reports"   once a term, with a report API not written (--report-api): our reports
+//                     in it deleted (report_apis.h);
 //   "signatures"      with a policy verifying image signatures: every namespace again (the
 //                     periodic re-verification), then the next run queued.
 #pragma once
@@ -22,6 +24,7 @@ inline constexpr std::string_view kExpiryKey = "expiry";
 inline constexpr std::string_view kNodesKey = "nodes";
 inline constexpr std::string_view kWebhookKey = "webhook";
 inline constexpr std::string_view kSignaturesKey = "signatures";
+inline constexpr std::string_view kStaleReportsKey = "stale-reports";
 
 // Node changes come in bursts (agents report node after node): one rebuild per burst.
 inline constexpr std::chrono::milliseconds kNodesDelay{200};

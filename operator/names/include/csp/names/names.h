@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace csp::names {
 
@@ -30,12 +31,18 @@ inline constexpr Resource kSecurityProfiles = {kGroup, "v1alpha1", "securityprof
 
 // --- wgpolicyk8s.io reports ---------------------------------------------------------------------
 
-inline constexpr std::string_view kReportsApiVersion = "wgpolicyk8s.io/v1alpha2";
 inline constexpr Resource kPolicyReports = {"wgpolicyk8s.io", "v1alpha2", "policyreports",
                                             "PolicyReport", true};
 inline constexpr Resource kClusterPolicyReports = {
     "wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports", "ClusterPolicyReport", false};
-// results[].source of every report the operator and the agent write.
+// --- openreports.io reports: the same results under another group (docs/api.md "Reports") --
+
+inline constexpr Resource kOpenReports = {"openreports.io", "v1alpha1", "reports", "Report", true};
+inline constexpr Resource kClusterOpenReports = {"openreports.io", "v1alpha1", "clusterreports",
+                                                 "ClusterReport", false};
+
+// results[].source of every report the operator and the agent write (and the top-level source
+// of their OpenReports).
 inline constexpr std::string_view kReportSource = "containersecurity";
 // results[].result, and the keys of summary that count them.
 inline constexpr std::string_view kResultPass = "pass";
@@ -47,6 +54,50 @@ inline constexpr std::string_view kResultSkip = "skip";
 inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
 inline constexpr std::string_view kManagedByOperator = "csp-operator";
 inline constexpr std::string_view kManagedByAgent = "csp-agent";
+
+// --- Which report API: --report-api of csp-operator, csp-agent and cspctl ----------------------
+
+// Both carry the same results (result keys identical); they differ in group, version, kinds and
+// OpenReports' top-level `source`.
+enum class ReportApi { kWgPolicyK8s, kOpenReports };
+
+struct ReportApiNames {
+  ReportApi api = ReportApi::kWgPolicyK8s;
+  std::string_view name = {};         // the flag's value: "wgpolicyk8s", "openreports"
+  std::string_view api_version = {};  // "<group>/<version>" of both kinds
+  Resource reports = {};              // namespaced: PolicyReport, Report
+  Resource cluster_reports = {};      // ClusterPolicyReport, ClusterReport
+  bool report_source = false;         // a top-level `source` (OpenReports only)
+};
+
+// Indexed by ReportApi.
+inline constexpr std::array<ReportApiNames, 2> kReportApis = {{
+    {ReportApi::kWgPolicyK8s, "wgpolicyk8s", "wgpolicyk8s.io/v1alpha2", kPolicyReports,
+     kClusterPolicyReports, false},
+    {ReportApi::kOpenReports, "openreports", "openreports.io/v1alpha1", kOpenReports,
+     kClusterOpenReports, true},
+}};
+static_assert(kReportApis[0].api == ReportApi::kWgPolicyK8s &&
+              kReportApis[1].api == ReportApi::kOpenReports);
+
+constexpr const ReportApiNames& NamesOf(ReportApi api) {
+  return kReportApis[static_cast<std::size_t>(api)];
+}
+
+// The --report-api value that writes every API, and the default. wgpolicyk8s stays the default
+// while the ecosystem's does (Kyverno writes it unless told otherwise; docs/api.md "Reports").
+inline constexpr std::string_view kReportApiBoth = "both";
+inline constexpr std::string_view kDefaultReportApi = "wgpolicyk8s";
+inline constexpr std::string_view kReportApiChoices = "wgpolicyk8s, openreports or both";
+
+// The APIs a --report-api value writes, in kReportApis order; empty for an unknown value.
+inline std::vector<ReportApi> ReportApisOf(std::string_view value) {
+  std::vector<ReportApi> out;
+  for (const ReportApiNames& a : kReportApis) {
+    if (value == a.name || value == kReportApiBoth) out.push_back(a.api);
+  }
+  return out;
+}
 
 // --- Workload kinds (docs/controls.md "Inputs") -------------------------------------------------
 

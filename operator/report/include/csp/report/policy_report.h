@@ -1,6 +1,7 @@
-// Results -> wgpolicyk8s.io/v1alpha2 PolicyReports (api.md "Reports"). Pure: shared by the
-// operator and `cspctl scan`, so both write exactly the same objects. Their labels (managed-by
-// csp-operator, the policy) and source are csp::names'.
+// Results -> reports (api.md "Reports"): one model, serialized as a wgpolicyk8s.io/v1alpha2
+// PolicyReport or an openreports.io/v1alpha1 Report; the API is a parameter of serialization
+// only. Pure: shared by the operator and `cspctl scan`, so both write exactly the same objects.
+// Their labels (managed-by csp-operator, the policy) and source are csp::names'.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +44,7 @@ struct Summary {
   bool operator==(const Summary&) const = default;
 };
 
-// One PolicyReport: the results of one (namespace, policy), or a part of them when split.
+// One report: the results of one (namespace, policy), or a part of them when split.
 struct PolicyReport {
   std::string name = {};
   std::string ns = {};
@@ -62,12 +63,14 @@ std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::strin
                                              std::vector<Entry> entries,
                                              std::size_t max_bytes = kMaxReportBytes);
 
-// The wgpolicyk8s.io/v1alpha2 object of a report, and of one of its results.
-nlohmann::json ToJson(const PolicyReport& report);
+// The object of a report in `api` (apiVersion, kind, and for OpenReports the top-level
+// `source`; everything else is the same), and of one of its results (the same in both APIs).
+nlohmann::json ToJson(const PolicyReport& report, names::ReportApi api);
 nlohmann::json ResultJson(const Entry& entry, std::string_view policy);
 
-// ToJson(report).dump(indent), written without building the JSON value, appended to `out`.
-// `level` indents the whole object as if nested that deep (for a List's items).
-void AppendJson(const PolicyReport& report, int indent, int level, std::string& out);
+// ToJson(report, api).dump(indent), written without building the JSON value, appended to
+// `out`. `level` indents the whole object as if nested that deep (for a List's items).
+void AppendJson(const PolicyReport& report, names::ReportApi api, int indent, int level,
+                std::string& out);
 
 }  // namespace csp::report

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "csp/names/names.h"
 #include "csp/policy/engine.h"
 
 namespace csp::scan {
@@ -37,6 +38,8 @@ struct ScanOptions {
   std::string default_namespace = "default";
   std::chrono::sys_seconds now = {};
   Format format = Format::kTable;
+  // -o json|yaml: each report in each of these APIs (--report-api), in kReportApis order.
+  std::vector<names::ReportApi> report_apis = {names::ReportApi::kWgPolicyK8s};
   bool color = false;
   // Signature verdicts for rule 8, made per policy (they depend on its keys); unset: offline,
   // rule 8's keys give `skip`. Called once per policy; the result lives for the scan.
