@@ -12,7 +12,11 @@ build_pkgs=(
 )
 # docker.io: tests/cli/docker_daemon_test.cc judges real `docker inspect` output of a private
 # dockerd (it skips without one).
-test_pkgs=(clang clang-format libclang-rt-14-dev jq bsdextrautils docker.io)
+# runc, busybox-static: tests/runtime runs busybox containers under our rendered profiles with
+# the real runc (as root; the tests skip otherwise). containerd, containernetworking-plugins:
+# the opt-in real node (hack/cluster.sh up --real-node).
+test_pkgs=(clang clang-format libclang-rt-14-dev jq bsdextrautils docker.io runc busybox-static
+  containerd containernetworking-plugins)
 build_only=false
 [ "${1:-}" != "--build-only" ] || build_only=true
 pkgs=("${build_pkgs[@]}")
