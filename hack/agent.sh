@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs csp-agent as local processes against the cluster of hack/cluster.sh: one per kwok node,
-# each with its own --root folder standing in for that node's file system, under a token of the
-# agent's own ServiceAccount bound to config/agent's RBAC (as the DaemonSet's Pods would run).
+# Runs csp-agent as local processes against the cluster of hack/cluster.sh: one per kwok node
+# and for the real node (hack/cluster.sh up --real-node), each with its own --root folder
+# standing in for that node's file system (the real node's kubelet reads its seccomp profiles
+# there), under a token of the agent's own ServiceAccount bound to config/agent's RBAC (as the
+# DaemonSet's Pods would run).
 #
 #   hack/agent.sh start [FLAGS...]   apply config/agent's RBAC, start one agent per node
 #   hack/agent.sh stop               SIGTERM every agent, wait
@@ -22,7 +24,7 @@ dir=$(dirname "$KUBECONFIG")/agents
 
 die() { echo "agent.sh: $*" >&2; exit 1; }
 
-nodes() { kubectl get nodes -l type=kwok -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
+nodes() { kubectl get nodes -l 'type in (kwok,real)' -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
 
 start() {
   [ -x "$binary" ] || die "$binary is not built (cmake --build $build --target csp-agent)"

@@ -6,6 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
+source "$here/lib/k8s-module.sh"
 
 die() { echo "build-control-plane: $*" >&2; exit 1; }
 
@@ -38,32 +39,15 @@ if [ ! -x "$bin/etcd" ]; then
   mv "$bin/etcd.tmp" "$bin/etcd"
 fi
 
-# Kubernetes: k8s.io/kubernetes requires its staging modules at v0.0.0; replace each with its
-# published tag, derived from the downloaded go.mod so a new minor needs no edit here.
+# Kubernetes, from a wrapper module (hack/lib/k8s-module.sh).
 k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 need_k8s=0; for b in "${k8s_bins[@]}"; do [ -x "$bin/$b" ] || need_k8s=1; done
 if [ $need_k8s = 1 ]; then
   step "building kubernetes v$K8S_VERSION (first build: 20-40 min on 2 cores)"
   w=$cache/src/k8s && rm -rf "$w" && mkdir -p "$w" && cd "$w"
-  gomod=$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@v$K8S_VERSION"
-  {
-    printf 'module local/k8sbuild\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes v%s\n\nreplace (\n' "$K8S_VERSION"
-    awk -v V="v$K8S_STAGING_VERSION" '$2=="=>" && $3 ~ /^\.\/staging\// {printf "\t%s => %s %s\n",$1,$1,V}' "$gomod"
-    printf ')\n'
-  } >go.mod
-  grep -q 'k8s.io/api =>' go.mod || die "no staging replaces found in $gomod"
-  {
-    printf '//go:build tools\n\npackage tools\n\nimport (\n'
-    for b in "${k8s_bins[@]}"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$b"; done
-    printf ')\n'
-  } >tools.go
+  write_k8s_module local/k8sbuild "${k8s_bins[@]}"
   run go mod tidy
-  minor=${K8S_VERSION#*.}; minor=${minor%%.*}
-  ld="-s -w"
-  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld+=" -X $p.gitVersion=v$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
-  done
+  ld=$(k8s_ldflags)
   for b in "${k8s_bins[@]}"; do
     [ -x "$bin/$b" ] && continue
     step "  go build $b"

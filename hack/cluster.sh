@@ -4,7 +4,10 @@
 # No container engine needed. See docs/cluster.md.
 #
 #   hack/cluster.sh build              build (or reuse) the binaries
-#   hack/cluster.sh up [--nodes N]     start a cluster with N kwok nodes (default 3)
+#   hack/cluster.sh up [--nodes N] [--real-node]
+#                                      start a cluster with N kwok nodes (default 3); with
+#                                      --real-node also containerd + kubelet as node
+#                                      csp-real-node (root only; hack/lib/real-node.sh)
 #   hack/cluster.sh status             what runs; exit 0 only when the cluster is healthy
 #   hack/cluster.sh env                eval "$(hack/cluster.sh env)" sets KUBECONFIG and PATH
 #   hack/cluster.sh down               stop the processes `up` started and remove the folder
@@ -13,16 +16,18 @@
 #
 # Settings (environment; see hack/lib/cluster-common.sh): CSP_CLUSTER_DIR, CSP_API_PORT,
 # CSP_ETCD_PORT, CSP_ETCD_PEER_PORT, CSP_KCM_PORT, CSP_SCHEDULER_PORT, CSP_NODES,
-# CSP_START_TIMEOUT, CSP_STOP_GRACE.
+# CSP_START_TIMEOUT, CSP_STOP_GRACE; with --real-node CSP_KUBELET_PORT and
+# CSP_KUBELET_HEALTHZ_PORT (10250, 10248).
 set -euo pipefail
 hack=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$hack/lib/cluster-common.sh"
 source "$hack/lib/cluster-pki.sh"
 source "$hack/lib/cluster-components.sh"
 source "$hack/lib/cluster-nodes.sh"
+source "$hack/lib/real-node.sh"
 
 usage() {
-  sed -n '6,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '6,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 
@@ -59,7 +64,9 @@ cluster_healthy() {
 
 check_ports() {
   local var port user busy=() seen=" "
-  for var in CSP_API_PORT CSP_ETCD_PORT CSP_ETCD_PEER_PORT CSP_KCM_PORT CSP_SCHEDULER_PORT; do
+  local vars=(CSP_API_PORT CSP_ETCD_PORT CSP_ETCD_PEER_PORT CSP_KCM_PORT CSP_SCHEDULER_PORT)
+  [ "$CSP_REAL_NODE" = 0 ] || vars+=(CSP_KUBELET_PORT CSP_KUBELET_HEALTHZ_PORT)
+  for var in "${vars[@]}"; do
     port=${!var}
     is_port_number "$port" || die "$var=$port is not a TCP port number"
     [[ $seen == *" $port "* ]] && die "$var=$port is used twice; each component needs its own port"
@@ -78,7 +85,7 @@ write_cluster_env() {
     printf '# Settings of the cluster in this folder, read by hack/cluster.sh down/status/env.\n'
     local v
     for v in CSP_BIN CSP_API_PORT CSP_ETCD_PORT CSP_ETCD_PEER_PORT CSP_KCM_PORT \
-      CSP_SCHEDULER_PORT CSP_NODES; do
+      CSP_SCHEDULER_PORT CSP_NODES CSP_REAL_NODE CSP_KUBELET_PORT CSP_KUBELET_HEALTHZ_PORT; do
       printf '%s=%q\n' "$v" "${!v}"
     done
   } >"$CSP_CLUSTER_DIR/cluster.env"
@@ -96,6 +103,7 @@ UP_DONE=0
 on_up_exit() {
   [ "$UP_DONE" = 1 ] && return 0
   say "start-up failed; stopping what was started"
+  real_node_down || true
   stop_components || true
   say "logs kept in $CSP_CLUSTER_DIR/logs ('hack/cluster.sh down' removes the folder)"
 }
@@ -106,6 +114,7 @@ cmd_up() {
     case $1 in
       --nodes) [ $# -ge 2 ] || usage; nodes=$2; shift 2 ;;
       --nodes=*) nodes=${1#--nodes=}; shift ;;
+      --real-node) CSP_REAL_NODE=1; shift ;;
       *) usage ;;
     esac
   done
@@ -160,6 +169,7 @@ cmd_up() {
   say "creating $nodes kwok nodes"
   ensure_kwok_nodes "$nodes"
   wait_default_service_account
+  [ "$CSP_REAL_NODE" = 0 ] || real_node_up
 
   UP_DONE=1
   say "up in $((SECONDS - started))s: $nodes kwok nodes Ready, API https://127.0.0.1:$CSP_API_PORT, folder $CSP_CLUSTER_DIR"
@@ -176,6 +186,7 @@ cmd_down() {
   [ -f "$(cluster_marker)" ] ||
     die "$CSP_CLUSTER_DIR was not made by hack/cluster.sh (no .csp-cluster file); not touching it"
   load_cluster_env || true
+  real_node_down
   stop_components
   rm -rf "$CSP_CLUSTER_DIR"
   say "stopped; removed $CSP_CLUSTER_DIR"
@@ -198,6 +209,7 @@ cmd_status() {
       healthy=1
     fi
   done
+  real_node_status
   if probe kube-apiserver "$(component_health_url kube-apiserver)"; then
     echo "apiserver:      ready at https://127.0.0.1:$CSP_API_PORT"
     total=$(kubectl_admin get nodes -l type=kwok --no-headers 2>/dev/null | wc -l)

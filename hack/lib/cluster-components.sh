@@ -47,7 +47,10 @@ set_component_args() {
       ;;
     kwok)
       # kwok v0.8 has no built-in stages: they come from the module (copied at build time).
-      COMPONENT_ARGS=(--kubeconfig="$k" --config="$CSP_BIN/kwok-stages.yaml" --manage-all-nodes=true
+      # Beside a real node (hack/cluster.sh up --real-node) kwok leaves it to its kubelet.
+      local manage=--manage-all-nodes=true
+      [ "${CSP_REAL_NODE:-0}" = 0 ] || manage=--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake
+      COMPONENT_ARGS=(--kubeconfig="$k" --config="$CSP_BIN/kwok-stages.yaml" "$manage"
         --node-lease-duration-seconds=40 --cidr=10.244.0.0/16 --node-ip=10.0.0.1)
       ;;
     *) die "unknown component $1" ;;

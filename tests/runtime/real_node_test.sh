@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Opt-in (cmake -DCSP_REAL_NODE_TEST=ON, label real-node; root): a cluster with one real node
+# (hack/cluster.sh up --real-node: containerd, runc and kubelet on this machine), a real
+# csp-agent for that node (hack/agent.sh) installing csp-default, and Pods that run there with
+# `localhostProfile: containersecurity/csp-default.json`. The same probes run in an Unconfined
+# Pod, so each EPERM is shown to be the profile's; a Pod naming a profile the node lacks is
+# refused by kubelet. The first run builds kubelet (15-30 min on 2 cores), later runs ~1 min.
+#
+#   tests/runtime/real_node_test.sh    with CSP_BUILD_DIR and the CSP_*_PORT settings in the
+#                                      environment (ctest sets them)
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
+export CSP_BUILD_DIR=${CSP_BUILD_DIR:-build}
+work=$(mktemp -d)
+export CSP_CLUSTER_DIR=$work/cluster
+fail() { echo "real_node_test: FAIL: $*" >&2; exit 1; }
+cleanup() {
+  hack/agent.sh stop >/dev/null 2>&1 || true
+  hack/cluster.sh down >&2 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] || { echo "real_node_test: SKIP: needs root"; exit 0; }
+
+hack/cluster.sh up --nodes 1 --real-node >&2
+eval "$(hack/cluster.sh env)"
+kubectl apply -f crds/ >/dev/null
+hack/agent.sh start >&2
+
+node=csp-real-node
+profile=$(hack/agent.sh root "$node")/var/lib/kubelet/seccomp/containersecurity/csp-default.json
+cmp -s "$profile" <("$CSP_BUILD_DIR/operator/cmd/agent/csp-agent" render csp-default-seccomp) ||
+  fail "the agent's $profile differs from csp-agent render"
+
+probes="fork tcp_loopback socket_unix unshare_user mount keyctl bpf personality_no_aslr clone3"
+# pod NAME SECCOMP_PROFILE_YAML: a Pod on the real node writing the probes' answers to its
+# termination message (the API server reaches no kubelet here, so `kubectl logs` cannot).
+pod() {
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, namespace: default}
+spec:
+  nodeName: $node
+  restartPolicy: Never
+  securityContext:
+    seccompProfile: $2
+  containers:
+    - name: probe
+      image: csp.local/busybox:1
+      imagePullPolicy: Never
+      command: [sh, -c, "/probe $probes > /dev/termination-log"]
+YAML
+}
+# finished NAME: waits until the Pod ends and prints its termination message.
+finished() {
+  local phase
+  for _ in $(seq 1 120); do
+    phase=$(kubectl get pod "$1" -o jsonpath='{.status.phase}')
+    case $phase in
+      Succeeded) kubectl get pod "$1" -o jsonpath='{.status.containerStatuses[0].state.terminated.message}'; return ;;
+      Failed) kubectl describe pod "$1" >&2; fail "Pod $1 failed" ;;
+    esac
+    sleep 1
+  done
+  kubectl describe pod "$1" >&2
+  fail "Pod $1 did not finish in 120 s"
+}
+
+pod confined '{type: Localhost, localhostProfile: containersecurity/csp-default.json}'
+pod unconfined '{type: Unconfined}'
+pod missing '{type: Localhost, localhostProfile: containersecurity/no-such-profile.json}'
+confined=$(finished confined)
+unconfined=$(finished unconfined)
+echo "confined:   ${confined//$'\n'/, }" >&2
+echo "unconfined: ${unconfined//$'\n'/, }" >&2
+
+want="fork 0
+tcp_loopback 0
+socket_unix 0
+unshare_user 1
+mount 1
+keyctl 1
+bpf 1
+personality_no_aslr 1
+clone3 38"
+[ "$confined" = "$want" ] || fail "under csp-default the probes answered
+$confined
+want
+$want"
+# Each call the profile stops answers otherwise without it.
+for p in unshare_user mount keyctl bpf personality_no_aslr clone3; do
+  [ "$(grep "^$p " <<<"$confined")" != "$(grep "^$p " <<<"$unconfined")" ] ||
+    fail "$p answers the same unconfined: the probe cannot tell the profile's answer"
+done
+
+# kubelet refuses a Localhost profile that is not on the node: the path is really read.
+reason=""
+for _ in $(seq 1 60); do
+  reason=$(kubectl get pod missing -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}')
+  [ -n "$reason" ] && [ "$reason" != ContainerCreating ] && break
+  sleep 1
+done
+case $reason in
+  CreateContainerConfigError | CreateContainerError) ;;
+  *) kubectl describe pod missing >&2; fail "a Pod with a missing profile: reason '$reason'" ;;
+esac
+echo "real_node_test: PASS (missing profile: $reason)"
