@@ -44,6 +44,24 @@ static long TcpLoopback(void) {
   return syscall(SYS_read, conn, &byte, 1) == 1 ? 0 : -1;
 }
 
+/* The 32-bit x86 ABI of an x86_64 kernel (int 0x80, i386 numbers): a filter must cover it too,
+ * which is what the profile's SCMP_ARCH_X86 is for. Elsewhere ENOSYS. */
+static long I386(long number, long a1, long a2, long a3) {
+#if defined(__x86_64__)
+  long ret;
+  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(number), "b"(a1), "c"(a2), "d"(a3) : "memory");
+  if (ret < 0 && ret > -4096) {
+    errno = (int)-ret;
+    return -1;
+  }
+  return ret;
+#else
+  (void)number, (void)a1, (void)a2, (void)a3;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 static long Socket(int family, int type) {
   long fd = syscall(SYS_socket, family, type, 0);
   return fd < 0 ? -1 : 0;
@@ -59,10 +77,12 @@ static long Probe(const char* name) {
     return syscall(SYS_mount, "none", "/csp-no-such-dir", "tmpfs", 0, NULL);
   if (!strcmp(name, "keyctl")) return syscall(SYS_keyctl, 0, -100, 0); /* kernel: EINVAL */
   if (!strcmp(name, "bpf")) return syscall(SYS_bpf, 9999, NULL, 0);    /* kernel: EINVAL */
-  if (!strcmp(name, "kexec_load"))                                      /* kernel: EINVAL */
+  if (!strcmp(name, "kexec_load"))                                     /* kernel: EINVAL */
     return syscall(SYS_kexec_load, 0, 0, NULL, 0xdead0000UL);
   if (!strcmp(name, "ptrace")) /* not our tracee; kernel: ESRCH */
     return syscall(SYS_ptrace, PTRACE_PEEKUSER, getpid(), 0, 0);
+  if (!strcmp(name, "getpid_i386")) return I386(20, 0, 0, 0);
+  if (!strcmp(name, "keyctl_i386")) return I386(288, 0, -100, 0); /* kernel: EINVAL */
   if (!strcmp(name, "kcmp")) return syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, 0, 0);
   if (!strcmp(name, "personality_query")) return syscall(SYS_personality, 0xffffffffUL);
   if (!strcmp(name, "personality_linux")) return syscall(SYS_personality, 0x0UL);
