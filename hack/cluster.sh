@@ -124,6 +124,8 @@ cmd_up() {
   command -v curl >/dev/null || die "curl is required (hack/install-deps.sh installs it)"
   command -v setsid >/dev/null || die "setsid (util-linux) is required"
 
+  local real_node=$CSP_REAL_NODE
+  [ "$real_node" = 0 ] || real_node_check
   build_binaries
   lock_cluster
 
@@ -135,12 +137,14 @@ cmd_up() {
       # Already up: only make sure the requested nodes exist.
       load_cluster_env
       say "already up in $CSP_CLUSTER_DIR (API https://127.0.0.1:$CSP_API_PORT)"
+      [ "$real_node" = 0 ] || real_node_pid kubelet >/dev/null ||
+        die "this cluster runs without --real-node; 'hack/cluster.sh down' first"
       ensure_kwok_nodes "$nodes"
       print_usage_hint
       return 0
     else
       say "found a stopped or broken cluster in $CSP_CLUSTER_DIR; starting afresh"
-      (load_cluster_env || true; stop_components) || exit 1
+      (load_cluster_env || true; real_node_down; stop_components) || exit 1
       rm -rf "$CSP_CLUSTER_DIR"
     fi
   fi
