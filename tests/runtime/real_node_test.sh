@@ -4,7 +4,7 @@
 # csp-agent for that node (hack/agent.sh) installing csp-default, and Pods that run there with
 # `localhostProfile: containersecurity/csp-default.json`. The same probes run in an Unconfined
 # Pod, so each EPERM is shown to be the profile's; a Pod naming a profile the node lacks is
-# refused by kubelet. The first run builds kubelet (15-30 min on 2 cores), later runs ~1 min.
+# refused by kubelet; the example SecurityProfile static-server goes from the API to a Pod. The first run builds kubelet (15-30 min on 2 cores), later runs ~1 min.
 #
 #   tests/runtime/real_node_test.sh    with CSP_BUILD_DIR and the CSP_*_PORT settings in the
 #                                      environment (ctest sets them)
@@ -106,4 +106,31 @@ case $reason in
   CreateContainerConfigError | CreateContainerError) ;;
   *) kubectl describe pod missing >&2; fail "a Pod with a missing profile: reason '$reason'" ;;
 esac
+
+# A custom SecurityProfile end to end: the API object, the agent's file, kubelet, containerd,
+# runc. The example needs allowPrivilegeEscalation: false; the probe plays the static server
+# and writes its answers itself (the profile allows no shell).
+kubectl apply -f examples/profiles/seccomp-static-server.yaml >/dev/null
+custom=$(dirname "$profile")/static-server.json
+for _ in $(seq 1 100); do [ -s "$custom" ] && break; sleep 0.1; done
+[ -s "$custom" ] || fail "the agent did not install $custom"
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: static-server, namespace: default}
+spec:
+  nodeName: $node
+  restartPolicy: Never
+  containers:
+    - name: server
+      image: csp.local/busybox:1
+      imagePullPolicy: Never
+      command: [/probe, -o, /dev/termination-log, tcp_loopback, socket_inet, socket_unix, mount]
+      securityContext:
+        allowPrivilegeEscalation: false
+        seccompProfile: {type: Localhost, localhostProfile: containersecurity/static-server.json}
+YAML
+server=$(finished static-server)
+[ "$server" = "$(printf 'tcp_loopback 0\nsocket_inet 0\nsocket_unix 1\nmount 1')" ] ||
+  fail "under static-server the probes answered: $server"
 echo "real_node_test: PASS (missing profile: $reason)"

@@ -3,7 +3,8 @@
  * Static (gcc -static), so it runs in a busybox root filesystem. Raw syscall(2), never the C
  * library's wrapper, so that the call made is exactly the one named. Arguments are chosen so
  * that a call that reaches the kernel fails with an errno other than EPERM (or succeeds): an
- * EPERM then means the filter stopped it. Exit status 0, or 2 for an unknown probe name. */
+ * EPERM then means the filter stopped it. Exit status 0, or 2 for an unknown probe name.
+ * Usage: syscall_probe [-o FILE] PROBE... */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/kcmp.h>
@@ -99,7 +100,13 @@ static long Probe(const char* name) {
 }
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
+  int first = 1;
+  /* -o FILE: answers to FILE (a Pod's /dev/termination-log) instead of stdout. */
+  if (argc > 2 && !strcmp(argv[1], "-o")) {
+    if (!freopen(argv[2], "w", stdout)) return 2;
+    first = 3;
+  }
+  for (int i = first; i < argc; ++i) {
     errno = 0;
     long result = Probe(argv[i]);
     if (result == -2) {
