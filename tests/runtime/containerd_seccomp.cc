@@ -51,7 +51,9 @@ bool SameKey(const std::string& a, const std::string& b) {
   });
 }
 
-// encoding/json: the exact name wins, else the last case-insensitive match in the input.
+// encoding/json matches keys case-insensitively. With two spellings of one key in the input Go
+// keeps the later one; nlohmann::json keeps no input order, so this prefers the exact spelling
+// (no profile of ours holds two).
 std::optional<json> Lookup(const json& object, const std::string& name) {
   if (object.contains(name)) return object.at(name);
   std::optional<json> found;
