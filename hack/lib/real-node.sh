@@ -27,7 +27,8 @@ real_node_check() {
   for t in containerd ctr containerd-shim-runc-v2 runc gcc jq; do
     command -v "$t" >/dev/null || die "--real-node needs $t (hack/install-deps.sh installs it)"
   done
-  [ -x /usr/lib/cni/bridge ] || die "--real-node needs /usr/lib/cni/bridge (containernetworking-plugins)"
+  [ -x /usr/lib/cni/bridge ] ||
+    die "--real-node needs /usr/lib/cni/bridge (containernetworking-plugins)"
   [ -x /bin/busybox ] || die "--real-node needs /bin/busybox (busybox-static)"
 }
 
@@ -151,9 +152,11 @@ real_node_up() {
   real_node_spawn kubelet "$kubelet_bin" --config="$d/kubelet.yaml" \
     --kubeconfig="$(admin_kubeconfig)" --root-dir="$(real_node_kubelet_root)" \
     --hostname-override="$REAL_NODE_NAME" --node-labels=type=real --v=1
-  until kubectl_admin wait --for=condition=Ready "node/$REAL_NODE_NAME" --timeout=2s >/dev/null 2>&1; do
+  until kubectl_admin wait --for=condition=Ready "node/$REAL_NODE_NAME" --timeout=2s \
+    >/dev/null 2>&1; do
     real_node_pid kubelet >/dev/null || { show_log_tail kubelet; die "kubelet exited"; }
-    [ $SECONDS -lt $deadline ] || { show_log_tail kubelet; die "node $REAL_NODE_NAME not Ready in time"; }
+    [ $SECONDS -lt $deadline ] ||
+      { show_log_tail kubelet; die "node $REAL_NODE_NAME not Ready in time"; }
   done
 }
 

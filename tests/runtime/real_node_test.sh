@@ -4,7 +4,8 @@
 # csp-agent for that node (hack/agent.sh) installing csp-default, and Pods that run there with
 # `localhostProfile: containersecurity/csp-default.json`. The same probes run in an Unconfined
 # Pod, so each EPERM is shown to be the profile's; a Pod naming a profile the node lacks is
-# refused by kubelet; the example SecurityProfile static-server goes from the API to a Pod. The first run builds kubelet (15-30 min on 2 cores), later runs ~1 min.
+# refused by kubelet; the example SecurityProfile static-server goes from the API to a Pod.
+# The first run builds kubelet (15-30 min on 2 cores), later runs take ~35 s.
 #
 #   tests/runtime/real_node_test.sh    with CSP_BUILD_DIR and the CSP_*_PORT settings in the
 #                                      environment (ctest sets them)
