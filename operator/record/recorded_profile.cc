@@ -50,7 +50,8 @@ void FlowList(std::ostringstream& out, std::string_view key, const std::vector<s
 profiles::SecurityProfile BuildRecordedProfile(const SyscallNames& seen,
                                                const RecordedProfileOptions& options) {
   std::set<std::string> names = AllNames(seen);
-  names.insert(std::begin(kAlwaysNeeded), std::end(kAlwaysNeeded));
+  names.insert(std::begin(kNotNotifiable), std::end(kNotNotifiable));
+  names.insert(std::begin(kRuntimeNeeds), std::end(kRuntimeNeeds));
   std::vector<std::string> architectures = options.architectures;
   if (architectures.empty()) {
     for (const auto& [arch, unused] : seen) architectures.push_back(arch);

@@ -13,8 +13,10 @@ nlohmann::json RecordingSeccomp(const std::vector<std::string>& known_names,
   std::vector<std::string> notified;
   std::vector<std::string> allowed;
   for (const std::string& name : known_names) {
-    const bool always = std::find(std::begin(kAlwaysNeeded), std::end(kAlwaysNeeded), name) !=
-                        std::end(kAlwaysNeeded);
+    auto in = [&name](const auto& list) {
+      return std::find(std::begin(list), std::end(list), name) != std::end(list);
+    };
+    const bool always = in(kNotNotifiable) || in(kRuntimeNeeds);
     (always ? allowed : notified).push_back(name);
   }
   constexpr unsigned kEnosys = 38;

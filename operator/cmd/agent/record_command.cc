@@ -225,7 +225,9 @@ int Record(const RecordArgs& args, const profiles::SeccompProfile& baseline, std
   for (const auto& [arch, names] : resolved.names) {
     comment << names.size() << " syscalls seen on " << arch << "\n";
   }
-  comment << "Also allowed, as runc needs it and cannot have it notified: write";
+  comment << "Also allowed, as runc needs them (see docs/agent.md):";
+  for (std::string_view name : record::kNotNotifiable) comment << " " << name;
+  for (std::string_view name : record::kRuntimeNeeds) comment << " " << name;
   err << "csp-agent record: workload exited with " << outcome->exit_code;
   if (!outcome->stopped_by.empty()) err << " (stopped by " << outcome->stopped_by << ")";
   err << "; " << outcome->record.size() << " syscalls recorded\n";

@@ -15,7 +15,24 @@ namespace csp::record {
 // Allowed in every recorded profile although a recording cannot see them: runc 1.1 refuses
 // SCMP_ACT_NOTIFY for write(2) (its init writes the listener fd number to its parent after the
 // filter is loaded), so the recording filter allows write without notifying.
-inline constexpr std::string_view kAlwaysNeeded[] = {"write"};
+inline constexpr std::string_view kNotNotifiable[] = {"write"};
+
+// Allowed in every recorded profile because runc needs them, whether a recording saw them or
+// not. runc 1.1's init is a Go program that keeps running for a moment under the filter (it
+// hands over the notify fd, waits on its exec fifo for `runc start`, then calls execve), and
+// what its runtime calls in that window depends on scheduling: in 25 recordings of `sh -c true`
+// on this project's test machine, futex was seen 11 times and rt_sigreturn 21 times, and a
+// profile that missed futex made runc init crash at random ("futexwakeup ... returned -1").
+// These are the Go runtime's calls of that kind (locks, signals, preemption, the scheduler and
+// its memory), all of them in csp-default. The recording filter allows them without notifying
+// too: runc init may make them after loading the filter and before handing over the notify fd,
+// and a notified syscall then would wait for a recorder that cannot answer yet (we saw runc
+// hang there).
+inline constexpr std::string_view kRuntimeNeeds[] = {
+    "exit_group",  "futex",       "getpid",    "gettid",         "madvise",
+    "mmap",        "munmap",      "nanosleep", "rt_sigprocmask", "rt_sigreturn",
+    "sched_yield", "sigaltstack", "tgkill",    "epoll_pwait",
+};
 
 struct RecordedProfileOptions {
   std::string name = {};  // metadata.name
@@ -25,7 +42,8 @@ struct RecordedProfileOptions {
 };
 
 // A Seccomp SecurityProfile: defaultAction SCMP_ACT_ERRNO with defaultErrnoRet 1 (EPERM), and
-// one SCMP_ACT_ALLOW rule with every name seen on any architecture plus kAlwaysNeeded, sorted.
+// one SCMP_ACT_ALLOW rule with every name seen on any architecture plus kNotNotifiable and
+// kRuntimeNeeds, sorted.
 // An OCI profile's names apply to all of its architectures, so the per-architecture sets are
 // united.
 profiles::SecurityProfile BuildRecordedProfile(const SyscallNames& seen,

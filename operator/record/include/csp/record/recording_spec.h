@@ -12,10 +12,12 @@
 namespace csp::record {
 
 // linux.seccomp for a recording: every name in `known_names` (all the syscalls libseccomp knows
-// for `architectures`) gets SCMP_ACT_NOTIFY with listenerPath `listener`, except kAlwaysNeeded
-// (SCMP_ACT_ALLOW: runc 1.1 refuses to notify them). runc 1.1 also refuses SCMP_ACT_NOTIFY as
-// the default action, so the default is SCMP_ACT_ERRNO with ENOSYS: only a syscall libseccomp
-// does not know takes it, which is what a kernel without that syscall would answer.
+// for `architectures`) gets SCMP_ACT_NOTIFY with listenerPath `listener`, except kNotNotifiable and
+// kRuntimeNeeds (SCMP_ACT_ALLOW: runc 1.1 refuses to notify the first, and may call the second
+// before it has handed over the notify fd; every recorded profile allows both). runc 1.1 also
+// refuses SCMP_ACT_NOTIFY as the default action, so the default is SCMP_ACT_ERRNO with ENOSYS: only
+// a syscall libseccomp does not know takes it, which is what a kernel without that syscall would
+// answer.
 nlohmann::json RecordingSeccomp(const std::vector<std::string>& known_names,
                                 const std::vector<std::string>& architectures,
                                 const std::string& listener);
