@@ -190,7 +190,8 @@ Result<RecordOutcome> RecordWithRunc(const RecordRequest& request) {
   const fs::path socket = work.path() / "notify.sock";
   const nlohmann::json seccomp = RecordingSeccomp(known, request.architectures, socket.string());
   CSP_TRY(nlohmann::json spec,
-          RecordingSpec(std::move(base), request.bundle.empty() ? work.path() : request.bundle,
+          RecordingSpec(std::move(base),
+                        request.bundle.empty() ? work.path() : fs::absolute(request.bundle),
                         request.args, seccomp));
   std::ofstream(work.path() / "config.json") << spec.dump(2);
 

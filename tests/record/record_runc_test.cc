@@ -106,6 +106,25 @@ TEST_F(RecordRuncTest, RecordedScriptPassesUnderItsProfileAndOneSyscallMoreGetsE
   EXPECT_EQ(control.out, "6\ndone\nmade\n");
 }
 
+// --bundle: the bundle's own command, and its config.json left as it was.
+TEST_F(RecordRuncTest, RecordsABundleWithoutChangingIt) {
+  const fs::path bundle = path("app");
+  ASSERT_EQ(test::WriteBundle(bundle, rootfs(), {"/bin/sh", "-c", kScript}, std::nullopt), "");
+  // root.path relative to the bundle and a relative --bundle, as users write them.
+  nlohmann::json spec = nlohmann::json::parse(ReadText(bundle / "config.json"));
+  spec["root"]["path"] = fs::relative(rootfs(), bundle).string();
+  csp::test::WriteText(bundle / "config.json", spec.dump(2));
+  const std::string config = ReadText(bundle / "config.json");
+  const CommandResult r = csp::test::Run({"env", "-C", dir_.path().string(), CSP_AGENT_PATH,
+                                          "record", "--bundle", "app", "-o", "b.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "6\ndone\n");
+  EXPECT_EQ(ReadText(bundle / "config.json"), config);
+  const CommandResult replay = RunUnder(path("b.yaml"), kScript);
+  EXPECT_EQ(replay.exit_code, 0) << replay;
+  EXPECT_EQ(replay.out, "6\ndone\n");
+}
+
 TEST_F(RecordRuncTest, MergedRecordingsAllowWhatEitherSaw) {
   ASSERT_EQ(Record(kScript, path("a.yaml")).exit_code, 0);
   ASSERT_EQ(Record("mkdir /dev/shm/d && echo made", path("b.yaml")).exit_code, 0);
@@ -182,6 +201,7 @@ TEST_F(RecordRuncTest, BadInvocationsAreUsageErrors) {
   EXPECT_EQ(Agent({"record", "--rootfs", rootfs().string()}).exit_code, 2);  // no command
   EXPECT_EQ(Agent({"record", "--rootfs", "x", "--bundle", "y", "--", "sh"}).exit_code, 2);
   EXPECT_EQ(Agent({"record", "--merge"}).exit_code, 2);
+  EXPECT_EQ(Agent({"record", "--name", "Not/A-Name", "--rootfs", "x", "--", "sh"}).exit_code, 2);
   EXPECT_EQ(Agent({"record", "--timeout", "soon", "--rootfs", "x", "--", "sh"}).exit_code, 2);
   const CommandResult missing =
       Agent({"record", "--runc", "/nonexistent/runc", "--rootfs", rootfs(), "--", "sh"});

@@ -8,6 +8,7 @@
 #include "csp/agent/atomic_file.h"
 #include "csp/agent/host_render_target.h"
 #include "csp/profiles/default_profiles.h"
+#include "csp/profiles/profile_name.h"
 #include "csp/profiles/security_profile_file.h"
 #include "csp/record/libseccomp_names.h"
 #include "csp/record/profile_diff.h"
@@ -35,7 +36,7 @@ Flags:
       --bundle DIR      an OCI bundle (config.json and its root filesystem); read, never changed.
                         COMMAND, if given, replaces process.args
       --rootfs DIR      a root filesystem, run with the config `runc spec` writes (read-only
-                        root, /proc, /dev, /dev/shm, no network namespace changes of its own)
+                        root, writable /dev/shm, noNewPrivileges, runc's default namespaces)
       --name NAME       metadata.name of the SecurityProfile (default: recorded)
   -o, --output FILE     write the profile there (atomically) instead of to stdout
       --timeout DUR     stop the workload after DUR: 500ms, 30s, 5m (default: no limit)
@@ -119,6 +120,9 @@ std::optional<std::string> ParseArgs(const std::vector<std::string>& args, Recor
     }
   }
   if (out.help) return std::nullopt;
+  if (Status name = profiles::ValidateProfileName(out.name); !name) {
+    return "--name: " + name.error().message;
+  }
   if (out.merge) {
     if (out.bundle || out.rootfs) return "--merge takes profiles, not --bundle or --rootfs";
     if (out.rest.empty()) return "--merge needs the recorded profiles to merge";
