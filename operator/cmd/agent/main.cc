@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "csp/version.h"
+#include "record_command.h"
 #include "render_command.h"
 #include "run_command.h"
 
@@ -15,10 +16,11 @@ constexpr const char* kUsage = R"(csp-agent: seccomp and AppArmor profiles on a 
 Usage:
   csp-agent run --node-name NODE [flags]   run the node agent
   csp-agent render PROFILE [flags]         print a profile exactly as a node gets it
+  csp-agent record --bundle DIR [flags]    record a workload's syscalls into a SecurityProfile
   csp-agent version                        print the version
   csp-agent help                           this text
 
-Run 'csp-agent run --help' or 'csp-agent render --help' for their flags.
+Run 'csp-agent COMMAND --help' for the flags of run, render and record.
 )";
 
 }  // namespace
@@ -35,6 +37,9 @@ int main(int argc, char** argv) {
   }
   if (command == "render") {
     return csp::agent::cmd::RunRender({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
+  if (command == "record") {
+    return csp::agent::cmd::RunRecord({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }
   if (command == "version" || command == "--version") {
     std::cout << "csp-agent " << csp::kVersion << "\n";

@@ -10,6 +10,7 @@
 #include "csp/profiles/default_profiles.h"
 #include "csp/profiles/render_target.h"
 #include "csp/profiles/security_profile_file.h"
+#include "flag_value.h"
 
 namespace csp::agent::cmd {
 
@@ -51,18 +52,9 @@ struct RenderArgs {
 std::optional<std::string> ParseArgs(const std::vector<std::string>& args, RenderArgs& out) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    std::string flag = arg, value;
-    bool has_value = false;
-    if (arg.starts_with("--") && arg.find('=') != std::string::npos) {
-      flag = arg.substr(0, arg.find('='));
-      value = arg.substr(arg.find('=') + 1);
-      has_value = true;
-    }
-    auto take = [&]() -> std::optional<std::string> {
-      if (has_value) return value;
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
+    const FlagArg split = SplitFlag(arg);
+    const std::string& flag = split.flag;
+    auto take = [&] { return TakeValue(split, args, i); };
     if (flag == "-h" || flag == "--help") {
       out.help = true;
     } else if (flag == "-f" || flag == "--file" || flag == "--arch" || flag == "--kernel" ||
