@@ -145,7 +145,11 @@ bool ParseYamlText(std::string_view text, std::string_view file, int line_offset
                    const TapeSink* on_tape) {
   YamlDocumentBuilder builder(file, limits, on_document, on_error);
   builder.set_line_offset(line_offset);
-  if (on_tape != nullptr) {
+  // Recording holds all of the text's events at once: only for texts the size of a few pieces
+  // (bigger ones are cut into pieces when there are threads to parse them; without, their
+  // documents are built as trees, which bounds memory by the document, not the file).
+  constexpr std::size_t kMaxRecordedBytes = std::size_t{1} << 20;
+  if (on_tape != nullptr && text.size() <= kMaxRecordedBytes) {
     // The tape reader needs whole documents' events: record, then replay (as a parse in pieces
     // does, with the same results).
     return ReplayYamlEvents(RecordYamlEvents(text, file, line_offset, limits), builder, on_error,

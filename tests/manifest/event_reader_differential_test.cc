@@ -258,6 +258,46 @@ TEST(EventReaderDifferentialTest, EveryWorkloadKind) {
   ExpectSameScan({.paths = {"-"}, .default_namespace = "elsewhere"}, stream);
 }
 
+std::string Repeat(std::string_view s, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out.append(s);
+  return out;
+}
+
+// The hostile inputs of hostile_input_test.cc, inside and around workloads: what the tree path
+// refuses (limits, broken syntax, forbidden bytes) must be refused the same way, with the same
+// errors, and what follows read the same.
+TEST(EventReaderDifferentialTest, HostileInputs) {
+  const std::string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n";
+  const std::string ok = pod +
+                         "  containers: [{name: c, image: x, securityContext: "
+                         "{privileged: true}}]\n";
+  std::string laughs = "  a: &a [\"lol\"" + Repeat(", \"lol\"", 9) + "]\n";
+  for (char level = 'b'; level <= 'i'; ++level) {
+    const std::string previous(1, static_cast<char>(level - 1));
+    laughs += "  " + std::string(1, level) + ": &" + std::string(1, level) + " [*" + previous +
+              Repeat(", *" + previous, 9) + "]\n";
+  }
+  const std::vector<std::string> inputs = {
+      pod + laughs + "---\n" + ok,                                           // billion laughs
+      pod + "  x: " + Repeat("[", 300) + Repeat("]", 300) + "\n---\n" + ok,  // deep flow
+      pod + "  x: " + Repeat("{a: ", 300) + "\n---\n" + ok,                  // deep, unterminated
+      pod + "  x: " + std::string(5 << 20, 'x') + "\n---\n" + ok,            // a 5 MB scalar
+      ok + "---\n" + std::string("kind: \0\n", 9) + "---\n" + ok,            // a forbidden byte
+      ok + "---\n" + pod + "  x: \"unterminated\n---\n" + ok,                // a broken quote
+      ok + "---\n" + pod + "\tcontainers: []\n---\n" + ok,                   // a tab
+      Repeat("a: b: c\n---\n" + ok + "---\n", 2000),                         // many broken
+      "\xEF\xBB\xBF" + ok,                                                   // a BOM
+      "%YAML 1.1\n---\n" + ok + "---\n" + ok,                                // a directive
+      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"spec\": {}}\n",         // JSON
+      "{apiVersion: v1, kind: Pod, spec: {hostPID: true}}\n",                // flow YAML
+  };
+  for (const std::string& input : inputs) {
+    SCOPED_TRACE(input.substr(0, 80));
+    ExpectSameScan({.paths = {"-"}}, input);
+  }
+}
+
 // Every YAML and JSON file of the repository's test data and examples, each on its own, as
 // cspctl scan reads them (the policies too: they are documents like any other).
 TEST(EventReaderDifferentialTest, RepositoryTestData) {

@@ -22,7 +22,8 @@ namespace csp::manifest {
 // semantics described in yaml_reader.h. `line_offset` is added to every line reported. Returns
 // false when a syntax error or the depth limit stopped the stream before its end (the error has
 // been reported), true otherwise.
-// With `on_tape`, each complete document is offered to it first (yaml_tape.h).
+// With `on_tape`, each complete document is offered to it first (yaml_tape.h), when `text`
+// is at most 1 MiB (the events of the whole text are recorded first).
 bool ParseYamlText(std::string_view text, std::string_view file, int line_offset,
                    const Limits& limits, const DocumentSink& on_document, const ErrorSink& on_error,
                    const TapeSink* on_tape = nullptr);
