@@ -1,69 +1,125 @@
-// Times reading a manifest file: ReadSource + ParseManifests over every document, nothing else.
-// Prints wall and CPU time, documents/s and MB/s. Usage:
-//   manifest_read_bench FILE [--repeat N] [--threads N]
-//   --repeat N   print the best of N runs (default 1)
+// Times reading a manifest file, in one run, four ways:
+//   yaml-cpp   YAML::LoadAll: the whole stream as yaml-cpp nodes (the reference of issue 17)
+//   tree       ParseManifests: every document as a JSON tree (libyaml events -> nlohmann::json)
+//   tree+typed the tree, then policy::AsWorkload and policy::ParsePodSpec (the scan's old path)
+//   events     ParseManifests with the tape reader: workloads' typed pod specs straight from
+//              libyaml's events, the tree only for documents it declines (the scan's path)
+// and checks that `tree+typed` and `events` find the same workloads and containers. Prints wall
+// and CPU time and MB/s for each. Usage:
+//   manifest_read_bench FILE [--repeat N] [--threads N] [--skip-yaml-cpp]
+//   --repeat N   print the best and the median of N runs of each (default 1)
 //   --threads N  Limits::threads (default 0: one per core, at most 4; 1: single-threaded)
 #include <time.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
+#include "csp/manifest/tape_workload.h"
+#include "csp/policy/pod_spec_parser.h"
+#include "csp/policy/workload.h"
 
 namespace {
 
-double CpuSeconds(clockid_t clock) {
+using csp::manifest::Limits;
+
+double CpuSeconds() {
   timespec t{};
-  clock_gettime(clock, &t);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
 struct Run {
-  double read_seconds = 0;
-  double parse_seconds = 0;
-  double process_cpu_seconds = 0;  // every thread, reading and parsing
-  double caller_cpu_seconds = 0;   // the calling thread, which builds the documents
-  double worker_cpu_seconds = 0;   // the other threads, which run libyaml
+  double wall = 0;
+  double cpu = 0;  // every thread
   std::size_t documents = 0;
-  std::size_t nodes = 0;
+  std::size_t workloads = 0;
+  std::size_t containers = 0;  // a checksum of what was read
   std::size_t errors = 0;
-  std::size_t bytes = 0;
 };
 
-Run Once(const std::string& path, const csp::manifest::Limits& limits) {
-  using Clock = std::chrono::steady_clock;
-  Run run;
-  const double process_cpu_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
-  const double caller_cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
-  const auto start = Clock::now();
-  auto source = csp::manifest::ReadSource(path);
-  if (!source) {
-    std::fprintf(stderr, "%s\n", source.error().message.c_str());
-    std::exit(2);
-  }
-  const auto read = Clock::now();
-  run.bytes = source->text.size();
+void OnError(Run& run, csp::manifest::ReadError&& error) {
+  ++run.errors;
+  std::fprintf(stderr, "%s\n", error.ToString().c_str());
+}
+
+void Tree(const std::string& text, const Limits& limits, Run& run) {
   csp::manifest::ParseManifests(
-      source->text, source->name, limits,
+      text, "corpus", limits,
       [&](csp::manifest::Document&& document) {
         ++run.documents;
-        // Touch the value the way an evaluator would, so nothing is optimized away.
-        if (document.value.is_object()) run.nodes += document.value.size();
+        if (document.value.is_object()) run.containers += document.value.size();
       },
-      [&](csp::manifest::ReadError&& error) {
-        ++run.errors;
-        std::fprintf(stderr, "%s\n", error.ToString().c_str());
-      });
-  const auto parsed = Clock::now();
-  run.process_cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_start;
-  run.caller_cpu_seconds = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - caller_cpu_start;
-  run.worker_cpu_seconds = std::max(0.0, run.process_cpu_seconds - run.caller_cpu_seconds);
-  run.read_seconds = std::chrono::duration<double>(read - start).count();
-  run.parse_seconds = std::chrono::duration<double>(parsed - read).count();
+      [&](csp::manifest::ReadError&& error) { OnError(run, std::move(error)); });
+}
+
+void TypedFromTree(Run& run, const nlohmann::json& value) {
+  auto workload = csp::policy::AsWorkload(value, "default");
+  if (!workload || !workload->has_value()) return;
+  const csp::policy::Workload& w = **workload;
+  auto pod = csp::policy::ParsePodSpec(*w.pod_spec, w.pod_spec_path, w.annotations);
+  if (!pod) return;
+  ++run.workloads;
+  run.containers += pod->containers.size();
+}
+
+void TreeTyped(const std::string& text, const Limits& limits, Run& run) {
+  csp::manifest::ParseManifests(
+      text, "corpus", limits,
+      [&](csp::manifest::Document&& document) {
+        ++run.documents;
+        TypedFromTree(run, document.value);
+      },
+      [&](csp::manifest::ReadError&& error) { OnError(run, std::move(error)); });
+}
+
+void Events(const std::string& text, const Limits& limits, Run& run) {
+  csp::manifest::TapeWorkloadReader reader(limits);
+  const csp::manifest::TapeSink on_tape = [&](const csp::manifest::YamlTape& tape) {
+    std::optional<csp::manifest::TapeWorkload> w = reader.Read(tape, "default", false);
+    if (!w) return false;
+    ++run.documents;
+    ++run.workloads;
+    run.containers += w->pod.containers.size();
+    return true;
+  };
+  csp::manifest::ParseManifests(
+      text, "corpus", limits,
+      [&](csp::manifest::Document&& document) {
+        ++run.documents;
+        TypedFromTree(run, document.value);
+      },
+      [&](csp::manifest::ReadError&& error) { OnError(run, std::move(error)); }, &on_tape);
+}
+
+void YamlCpp(const std::string& text, const Limits&, Run& run) {
+  try {
+    const std::vector<YAML::Node> nodes = YAML::LoadAll(text);
+    run.documents = nodes.size();
+    for (const YAML::Node& node : nodes) run.containers += node.size();
+  } catch (const YAML::Exception& e) {
+    ++run.errors;
+    std::fprintf(stderr, "yaml-cpp: %s\n", e.what());
+  }
+}
+
+using Reader = std::function<void(const std::string&, const Limits&, Run&)>;
+
+Run Once(const std::string& text, const Limits& limits, const Reader& read) {
+  using Clock = std::chrono::steady_clock;
+  Run run;
+  const double cpu_start = CpuSeconds();
+  const auto start = Clock::now();
+  read(text, limits, run);
+  run.wall = std::chrono::duration<double>(Clock::now() - start).count();
+  run.cpu = CpuSeconds() - cpu_start;
   return run;
 }
 
@@ -72,13 +128,16 @@ Run Once(const std::string& path, const csp::manifest::Limits& limits) {
 int main(int argc, char** argv) {
   std::string path;
   int repeat = 1;
-  csp::manifest::Limits limits;
+  bool yaml_cpp = true;
+  Limits limits;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--repeat" && i + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--threads" && i + 1 < argc) {
       limits.threads = static_cast<std::size_t>(std::max(0, std::atoi(argv[++i])));
+    } else if (arg == "--skip-yaml-cpp") {
+      yaml_cpp = false;
     } else if (path.empty() && !arg.starts_with("--")) {
       path = arg;
     } else {
@@ -87,25 +146,50 @@ int main(int argc, char** argv) {
     }
   }
   if (path.empty()) {
-    std::fprintf(stderr, "usage: %s FILE [--repeat N] [--threads N]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s FILE [--repeat N] [--threads N] [--skip-yaml-cpp]\n", argv[0]);
     return 2;
   }
-  Run best;
-  for (int i = 0; i < repeat; ++i) {
-    const Run run = Once(path, limits);
-    if (i == 0 || run.read_seconds + run.parse_seconds < best.read_seconds + best.parse_seconds) {
-      best = run;
+  auto source = csp::manifest::ReadSource(path);
+  if (!source) {
+    std::fprintf(stderr, "%s\n", source.error().message.c_str());
+    return 2;
+  }
+  const double mb = static_cast<double>(source->text.size()) / 1e6;
+  std::printf("file: %s (%.1f MB), threads: %zu (0: one per core), %d runs each\n", path.c_str(),
+              mb, limits.threads, repeat);
+  struct Way {
+    const char* name;
+    Reader read;
+  };
+  std::vector<Way> ways = {{"tree", Tree}, {"tree+typed", TreeTyped}, {"events", Events}};
+  if (yaml_cpp) ways.insert(ways.begin(), {"yaml-cpp", YamlCpp});
+  std::vector<Run> typed;
+  std::vector<double> medians;
+  bool failed = false;
+  for (const Way& way : ways) {
+    std::vector<Run> runs;
+    for (int i = 0; i < repeat; ++i) runs.push_back(Once(source->text, limits, way.read));
+    std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.wall < b.wall; });
+    const Run& best = runs.front();
+    const Run& median = runs[runs.size() / 2];
+    medians.push_back(median.wall);
+    std::printf(
+        "%-10s best %.3f s, median %.3f s wall (%.1f MB/s), median CPU %.3f s; %zu documents, "
+        "%zu workloads, %zu errors\n",
+        way.name, best.wall, median.wall, mb / median.wall, median.cpu, best.documents,
+        best.workloads, best.errors);
+    failed |= best.errors != 0;
+    if (std::string(way.name) != "tree" && std::string(way.name) != "yaml-cpp") {
+      typed.push_back(best);
     }
   }
-  const double total = best.read_seconds + best.parse_seconds;
-  std::printf("file: %s (%.1f MB), threads: %zu\n", path.c_str(), best.bytes / 1e6, limits.threads);
-  std::printf("documents: %zu, errors: %zu\n", best.documents, best.errors);
-  std::printf("read file: %.3f s, parse: %.3f s, total wall: %.3f s\n", best.read_seconds,
-              best.parse_seconds, total);
-  std::printf("throughput: %.0f documents/s, %.1f MB/s\n", best.documents / total,
-              best.bytes / 1e6 / total);
-  // On a busy machine wall time includes waiting for a core; CPU time does not.
-  std::printf("cpu: %.3f s in all, %.3f s on the calling thread, %.3f s on workers\n",
-              best.process_cpu_seconds, best.caller_cpu_seconds, best.worker_cpu_seconds);
-  return best.errors == 0 ? 0 : 1;
+  if (yaml_cpp) {
+    std::printf("events vs yaml-cpp: %.1fx faster (median wall)\n",
+                medians.front() / medians.back());
+  }
+  if (typed[0].workloads != typed[1].workloads || typed[0].containers != typed[1].containers) {
+    std::printf("MISMATCH: tree+typed and events read different workloads\n");
+    return 1;
+  }
+  return failed ? 1 : 0;
 }

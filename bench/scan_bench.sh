@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The scan benchmark of docs/benchmarks.md: generates the 10,000-Deployment corpus, then times
-# `cspctl scan -o json` end to end (wall, peak RSS) and evaluation alone, on a Release build.
+# `cspctl scan -o json` end to end (wall, CPU, peak RSS), reading alone (against yaml-cpp's
+# LoadAll in the same run) and evaluation alone, on a Release build.
 #   bench/scan_bench.sh [RUNS]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +21,7 @@ for _ in $(seq "$runs"); do
     >/dev/null 2>/tmp/csp-bench-time || true
   tail -n 1 /tmp/csp-bench-time
 done
-echo "reading alone:"
-"$build/bench/manifest_read_bench" "$corpus" | sed 's/^/  /'
+echo "reading alone (yaml-cpp LoadAll, JSON trees, trees then typed, typed from events):"
+"$build/bench/manifest_read_bench" "$corpus" --repeat "$runs" | sed 's/^/  /'
 echo "evaluation alone:"
 "$build/bench/eval_bench" "$corpus" 20 | sed 's/^/  /'

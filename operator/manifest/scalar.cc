@@ -466,6 +466,18 @@ Status ResolveScalar(std::string_view text, ScalarStyle style, std::string_view 
   return ResolveTyped(text, style, tag, out, resolved);
 }
 
+bool IsPlainString(std::string_view text) {
+  if (text.empty()) return false;
+  const Hint hint = HintFor(static_cast<unsigned char>(text[0]));
+  if (hint == kNone) return true;
+  json unused;
+  if (hint == kWord) {
+    Type type = Type::kStr;
+    return !ResolveWord(text, type, unused);
+  }
+  return ResolveText(text, unused) == Type::kStr;
+}
+
 Status KeyFromValue(const json& value, std::string& out) {
   switch (value.type()) {
     case json::value_t::string:

@@ -141,11 +141,21 @@ class Event {
 }  // namespace
 
 bool ParseYamlText(std::string_view text, std::string_view file, int line_offset,
-                   const Limits& limits, const DocumentSink& on_document,
-                   const ErrorSink& on_error) {
-  Parser parser(text);
+                   const Limits& limits, const DocumentSink& on_document, const ErrorSink& on_error,
+                   const TapeSink* on_tape) {
   YamlDocumentBuilder builder(file, limits, on_document, on_error);
   builder.set_line_offset(line_offset);
+  // Recording holds all of the text's events at once: only for texts the size of a few pieces
+  // (bigger ones are cut into pieces when there are threads to parse them; without, their
+  // documents are built as trees, which bounds memory by the document, not the file).
+  constexpr std::size_t kMaxRecordedBytes = std::size_t{1} << 20;
+  if (on_tape != nullptr && text.size() <= kMaxRecordedBytes) {
+    // The tape reader needs whole documents' events: record, then replay (as a parse in pieces
+    // does, with the same results).
+    return ReplayYamlEvents(RecordYamlEvents(text, file, line_offset, limits), builder, on_error,
+                            on_tape);
+  }
+  Parser parser(text);
   Event event;
   for (;;) {
     if (!yaml_parser_parse(parser.get(), event.get())) {
@@ -234,10 +244,38 @@ RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int 
   }
 }
 
+namespace {
+
+// The index of the DOCUMENT-END event of the document starting at `start`, or npos when the
+// recording stops before it.
+std::size_t DocumentEnd(const std::vector<RecordedYaml::Event>& events, std::size_t start) {
+  for (std::size_t i = start + 1; i < events.size(); ++i) {
+    const YamlEventType type = events[i].type;
+    if (type == YamlEventType::kDocumentEnd) return i;
+    if (type == YamlEventType::kDocumentStart || type == YamlEventType::kStreamEnd) break;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 bool ReplayYamlEvents(const RecordedYaml& recorded, YamlDocumentBuilder& builder,
-                      const ErrorSink& on_error) {
+                      const ErrorSink& on_error, const TapeSink* on_tape) {
   const std::string_view bytes = recorded.bytes;
-  for (const RecordedYaml::Event& record : recorded.events) {
+  const std::vector<RecordedYaml::Event>& events = recorded.events;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const RecordedYaml::Event& record = events[i];
+    if (on_tape != nullptr && record.type == YamlEventType::kDocumentStart) {
+      if (const std::size_t end = DocumentEnd(events, i); end != std::string_view::npos) {
+        const YamlTape tape{.events = std::span(events).subspan(i, end - i + 1),
+                            .bytes = bytes,
+                            .line_offset = builder.line_offset()};
+        if ((*on_tape)(tape)) {
+          i = end;
+          continue;
+        }
+      }
+    }
     const std::size_t tag_at = record.value_at + record.value_size;
     const std::size_t anchor_at = tag_at + record.tag_size;
     const YamlEvent event{.type = record.type,

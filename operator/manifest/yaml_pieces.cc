@@ -62,10 +62,10 @@ std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piec
 bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& starts,
                      std::size_t threads, std::string_view file, int line_offset,
                      const Limits& limits, const DocumentSink& on_document,
-                     const ErrorSink& on_error) {
+                     const ErrorSink& on_error, const TapeSink* on_tape) {
   const std::size_t count = starts.size();
   if (count <= 1 || threads <= 1) {
-    return ParseYamlText(text, file, line_offset, limits, on_document, on_error);
+    return ParseYamlText(text, file, line_offset, limits, on_document, on_error, on_tape);
   }
   std::vector<std::string_view> texts(count);
   std::vector<int> line_offsets(count, line_offset);
@@ -135,7 +135,7 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
   } catch (const std::system_error&) {
     // No more threads to be had: go on with those there are, or parse here.
     if (workers.empty()) {
-      return ParseYamlText(text, file, line_offset, limits, on_document, on_error);
+      return ParseYamlText(text, file, line_offset, limits, on_document, on_error, on_tape);
     }
   }
 
@@ -148,7 +148,8 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
       recorded = std::move(pieces[i].recorded);
     }
     builder.set_line_offset(line_offsets[i]);
-    if (!ReplayYamlEvents(recorded, builder, on_error)) return false;  // nothing after the error
+    if (!ReplayYamlEvents(recorded, builder, on_error, on_tape))
+      return false;  // nothing after the error
     {
       std::lock_guard lock(mutex);
       delivered = i + 1;

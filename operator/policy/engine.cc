@@ -61,6 +61,11 @@ Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& w
                                          const EvalContext& context) {
   CSP_TRY(PodSpec pod,
           ParsePodSpec(*workload.pod_spec, workload.pod_spec_path, workload.annotations));
+  return Evaluate(policy, workload.ref, pod, context);
+}
+
+std::vector<RuleResult> Evaluate(const Policy& policy, const WorkloadRef& workload,
+                                 const PodSpec& pod, const EvalContext& context) {
   const bool windows = pod.os_name == "windows";
   std::vector<RuleResult> results;
   results.reserve(policy.controls.size());
@@ -74,7 +79,7 @@ Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& w
       r.message = "control disabled by the policy";
       continue;
     }
-    if (auto ex = FindExemption(policy, workload.ref, r.rule, context.now)) {
+    if (auto ex = FindExemption(policy, workload, r.rule, context.now)) {
       r.outcome = Outcome::kSkip;
       r.exemption = ex;
       r.message = "exempted by spec.exemptions[" + std::to_string(*ex) +

@@ -11,6 +11,7 @@
 #include "csp/docker/run_line.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
+#include "csp/manifest/tape_workload.h"
 #include "csp/names/names.h"
 #include "csp/policy/pod_spec_parser.h"
 #include "csp/policy/workload.h"
@@ -56,10 +57,12 @@ Result<std::string> ReadStream(std::istream& in) {
   return text;
 }
 
-// Reads every source named by `paths` ("-" is `in`) and hands each document to `fn`.
+// Reads every source named by `paths` ("-" is `in`) and hands each document to `fn`; with
+// `on_tape`, each YAML document is offered to on_tape(file, tape) first (yaml_tape.h).
+using FileTapeSink = std::function<bool(const std::string&, const manifest::YamlTape&)>;
 template <typename Fn>
 void ForEachDocument(const std::vector<std::string>& paths, std::istream& in, Diagnostics& diag,
-                     Fn&& fn) {
+                     Fn&& fn, const FileTapeSink* on_tape = nullptr) {
   const manifest::Limits limits;
   auto on_error = [&](manifest::ReadError&& e) { diag.Report(e.file, e.line, e.message); };
   manifest::ExpandedPaths expanded = manifest::ExpandPaths(paths);
@@ -72,8 +75,12 @@ void ForEachDocument(const std::vector<std::string>& paths, std::istream& in, Di
       diag.Report(name, 0, text.error().message);
       continue;
     }
+    const manifest::TapeSink tape_sink = [&](const manifest::YamlTape& tape) {
+      return (*on_tape)(name, tape);
+    };
     manifest::ParseManifests(
-        *text, name, limits, [&](manifest::Document&& doc) { fn(name, doc); }, on_error);
+        *text, name, limits, [&](manifest::Document&& doc) { fn(name, doc); }, on_error,
+        on_tape != nullptr ? &tape_sink : nullptr);
   }
 }
 
@@ -193,21 +200,44 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     signatures.push_back(options.signatures ? options.signatures(p) : nullptr);
     contexts.push_back({.now = options.now, .signatures = signatures.back().get()});
   }
-  // Evaluates one workload under every policy; `docker` is set for a Docker input.
-  auto add_workload = [&](const policy::Workload& w, const std::string& file, int line,
-                          const std::string& describe, const docker::DockerContainer* docker) {
-    ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
-    if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
+  // Evaluates one workload under every policy with evaluate(policy, context); `docker` is set
+  // for a Docker input.
+  auto add_scanned = [&](ScannedWorkload&& scanned, const std::string& describe,
+                         const docker::DockerContainer* docker, auto&& evaluate) {
     for (std::size_t i = 0; i < result.policies.size(); ++i) {
-      auto results = policy::Evaluate(result.policies[i], w, contexts[i]);
+      Result<std::vector<policy::RuleResult>> results = evaluate(result.policies[i], contexts[i]);
       if (!results) {
-        diag.Report(file, line, describe + ": " + results.error().message);
+        diag.Report(scanned.file, scanned.line, describe + ": " + results.error().message);
         return;
       }
       if (docker != nullptr) docker::AdjustResults(*docker, *results);
       scanned.results.emplace_back(std::move(*results));
     }
     result.workloads.push_back(std::move(scanned));
+  };
+  auto add_workload = [&](const policy::Workload& w, const std::string& file, int line,
+                          const std::string& describe, const docker::DockerContainer* docker) {
+    ScannedWorkload scanned{.ref = w.ref, .file = file, .line = line};
+    if (wants_workload_labels) scanned.labels = policy::LabelsFromJson(w.labels);
+    add_scanned(std::move(scanned), describe, docker,
+                [&](const policy::Policy& p, const policy::EvalContext& context) {
+                  return policy::Evaluate(p, w, context);
+                });
+  };
+  // The fast path: a YAML workload without a JSON tree, or false to have the tree built.
+  manifest::TapeWorkloadReader tape_reader{manifest::Limits{}};
+  const FileTapeSink add_from_tape = [&](const std::string& file, const manifest::YamlTape& tape) {
+    std::optional<manifest::TapeWorkload> w =
+        tape_reader.Read(tape, options.default_namespace, wants_workload_labels);
+    if (!w) return false;
+    add_scanned(
+        ScannedWorkload{
+            .ref = w->ref, .file = file, .line = w->line, .labels = std::move(w->labels)},
+        "", nullptr, [&](const policy::Policy& p, const policy::EvalContext& context) {
+          return Result<std::vector<policy::RuleResult>>(
+              policy::Evaluate(p, w->ref, w->pod, context));
+        });
+    return true;
   };
   // A Docker container as the workload its pod spec makes (docs/design.md "Docker inputs").
   auto add_docker = [&](const docker::DockerContainer& c, std::string_view kind,
@@ -227,35 +257,38 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
                              .pod_spec_path = "spec"};
     add_workload(w, file, line, describe, &c);
   };
-  ForEachDocument(options.paths, in, diag, [&](const std::string& file, manifest::Document& doc) {
-    if (doc.value.is_null()) return;
-    if (docker_inputs.ReadDocument(file, doc, add_docker)) return;
-    ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
-      if (!object.is_object()) {
-        diag.Report(file, line,
-                    "expected an object, got " + std::string(policy::JsonTypeName(object)));
-        return;
-      }
-      if (StringAt(object, "kind") == "Namespace" && StringAt(object, "apiVersion") == "v1") {
-        const json* meta = policy::GetField(object, "metadata");
-        const json* name = meta ? policy::GetField(*meta, "name") : nullptr;
-        if (name != nullptr && name->is_string()) {
-          Labels labels =
-              policy::LabelsFromJson(meta ? policy::GetField(*meta, "labels") : nullptr);
-          labels[std::string(kNamespaceNameLabel)] = name->get<std::string>();
-          namespace_labels[name->get<std::string>()] = std::move(labels);
-        }
-        return;
-      }
-      auto workload = policy::AsWorkload(object, options.default_namespace);
-      if (!workload) {
-        diag.Report(file, line, Describe(object) + ": " + workload.error().message);
-        return;
-      }
-      if (!workload->has_value()) return;  // not a workload kind: no result
-      add_workload(**workload, file, line, Describe(object), nullptr);
-    });
-  });
+  ForEachDocument(
+      options.paths, in, diag,
+      [&](const std::string& file, manifest::Document& doc) {
+        if (doc.value.is_null()) return;
+        if (docker_inputs.ReadDocument(file, doc, add_docker)) return;
+        ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
+          if (!object.is_object()) {
+            diag.Report(file, line,
+                        "expected an object, got " + std::string(policy::JsonTypeName(object)));
+            return;
+          }
+          if (StringAt(object, "kind") == "Namespace" && StringAt(object, "apiVersion") == "v1") {
+            const json* meta = policy::GetField(object, "metadata");
+            const json* name = meta ? policy::GetField(*meta, "name") : nullptr;
+            if (name != nullptr && name->is_string()) {
+              Labels labels =
+                  policy::LabelsFromJson(meta ? policy::GetField(*meta, "labels") : nullptr);
+              labels[std::string(kNamespaceNameLabel)] = name->get<std::string>();
+              namespace_labels[name->get<std::string>()] = std::move(labels);
+            }
+            return;
+          }
+          auto workload = policy::AsWorkload(object, options.default_namespace);
+          if (!workload) {
+            diag.Report(file, line, Describe(object) + ": " + workload.error().message);
+            return;
+          }
+          if (!workload->has_value()) return;  // not a workload kind: no result
+          add_workload(**workload, file, line, Describe(object), nullptr);
+        });
+      },
+      options.read_yaml_events ? &add_from_tape : nullptr);
   for (std::size_t i = 0; i < options.run_lines.size(); ++i) {
     docker_inputs.ReadRunLine(options.run_lines[i], "<run-line>", static_cast<int>(i) + 1,
                               "run-line-" + std::to_string(i + 1), add_docker);

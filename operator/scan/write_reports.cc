@@ -33,19 +33,21 @@ void WriteReports(const ScanResult& result, const ScanOptions& options, std::ost
     }
   };
   for (std::size_t p = 0; p < result.policies.size(); ++p) {
-    std::map<std::string, std::vector<report::Entry>> by_namespace;
+    // One namespace's entries at a time: all of them at once were half the scan's peak RSS.
+    std::map<std::string_view, std::vector<const ScannedWorkload*>> by_namespace;
     for (const ScannedWorkload& w : result.workloads) {
-      if (!w.results[p]) continue;
-      auto& entries = by_namespace[w.ref.ns];
-      for (const policy::RuleResult& r : *w.results[p])
-        entries.push_back(report::MakeEntry(w.ref, r, ts));
+      if (w.results[p]) by_namespace[w.ref.ns].push_back(&w);
     }
-    for (auto& [ns, entries] : by_namespace) {
+    for (const auto& [ns, workloads] : by_namespace) {
+      std::vector<report::Entry> entries;
+      for (const ScannedWorkload* w : workloads) {
+        for (const policy::RuleResult& r : *w->results[p])
+          entries.push_back(report::MakeEntry(w->ref, r, ts));
+      }
       for (const report::PolicyReport& r :
            report::BuildPolicyReports(result.policies[p].name, ns, std::move(entries))) {
         write(r);
       }
-      entries = {};  // free as we go
     }
   }
   if (yaml) {

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "csp/manifest/document.h"
@@ -36,16 +37,21 @@ template <typename Reader>
 Collected Collect(Reader reader, std::string_view text, const Limits& limits = {},
                   std::string_view file = "test.yaml") {
   Collected out;
-  reader(
-      text, file, limits,
-      [&](Document&& document) {
-        out.order.push_back("doc");
-        out.documents.push_back(std::move(document));
-      },
-      [&](ReadError&& error) {
-        out.order.push_back("error");
-        out.errors.push_back(std::move(error));
-      });
+  const DocumentSink on_document = [&](Document&& document) {
+    out.order.push_back("doc");
+    out.documents.push_back(std::move(document));
+  };
+  const ErrorSink on_error = [&](ReadError&& error) {
+    out.order.push_back("error");
+    out.errors.push_back(std::move(error));
+  };
+  // The YAML readers take an optional TapeSink, which a function pointer cannot leave out.
+  if constexpr (std::is_invocable_v<Reader, std::string_view, std::string_view, const Limits&,
+                                    const DocumentSink&, const ErrorSink&>) {
+    reader(text, file, limits, on_document, on_error);
+  } else {
+    reader(text, file, limits, on_document, on_error, nullptr);
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "csp/manifest/document.h"
+#include "csp/manifest/yaml_tape.h"
 
 namespace csp::manifest {
 
@@ -17,8 +18,13 @@ namespace csp::manifest {
 // "JSON" whose first value does not parse as JSON (flow-style YAML such as `{kind: Pod}`). A
 // broken document does not stop the others: a YAML syntax error skips to the next `---` line
 // (yaml_reader.h); a JSON syntax error stops the file after the values before it.
+//
+// With `on_tape`, each YAML document is first offered to it as its recorded events
+// (yaml_tape.h); the documents it declines are built and delivered as usual. JSON input never
+// reaches it.
 void ParseManifests(std::string_view text, std::string_view file, const Limits& limits,
-                    const DocumentSink& on_document, const ErrorSink& on_error);
+                    const DocumentSink& on_document, const ErrorSink& on_error,
+                    const TapeSink* on_tape = nullptr);
 
 // True when ParseManifests reads `text` as JSON.
 bool LooksLikeJson(std::string_view text);

@@ -47,6 +47,11 @@ Status ResolveScalar(std::string_view text, ScalarStyle style, std::string_view 
 Status ResolveKey(std::string_view text, ScalarStyle style, std::string_view tag, std::string& out,
                   bool& is_merge);
 
+// True when an untagged plain scalar (value or key) resolves to the string of its own text, as
+// most do; false for nulls, bools, numbers, `.inf` and the like (ResolveScalar says which). Cheap:
+// no allocation in the common case.
+bool IsPlainString(std::string_view text);
+
 // The JSON object key for an already built scalar value (a key that is an alias to a scalar
 // anchor). Fails for null and for containers.
 Status KeyFromValue(const nlohmann::json& value, std::string& out);

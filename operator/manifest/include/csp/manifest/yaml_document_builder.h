@@ -24,6 +24,7 @@ class YamlDocumentBuilder {
   // Added to every reported line: the line where the parsed text starts in the file, minus 1.
   // Change it only between documents.
   void set_line_offset(int line_offset) { line_offset_ = line_offset; }
+  int line_offset() const { return line_offset_; }
 
   // False when the stream must stop: nesting beyond max_depth (libyaml's scanner slows down
   // quadratically with flow nesting, so such input is not read further, not even skipped; the

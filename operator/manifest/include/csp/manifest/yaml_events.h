@@ -14,6 +14,7 @@
 #include "csp/manifest/document.h"
 #include "csp/manifest/yaml_document_builder.h"
 #include "csp/manifest/yaml_event.h"
+#include "csp/manifest/yaml_tape.h"
 
 namespace csp::manifest {
 
@@ -21,23 +22,16 @@ namespace csp::manifest {
 // semantics described in yaml_reader.h. `line_offset` is added to every line reported. Returns
 // false when a syntax error or the depth limit stopped the stream before its end (the error has
 // been reported), true otherwise.
+// With `on_tape`, each complete document is offered to it first (yaml_tape.h), when `text`
+// is at most 1 MiB (the events of the whole text are recorded first).
 bool ParseYamlText(std::string_view text, std::string_view file, int line_offset,
-                   const Limits& limits, const DocumentSink& on_document,
-                   const ErrorSink& on_error);
+                   const Limits& limits, const DocumentSink& on_document, const ErrorSink& on_error,
+                   const TapeSink* on_tape = nullptr);
 
 // The events of one piece of a stream, compactly: strings in one buffer, offsets in 32 bits
 // (pieces are cut only from texts under 4 GiB).
 struct RecordedYaml {
-  struct Event {
-    YamlEventType type = YamlEventType::kNone;
-    bool plain = false;
-    std::uint32_t line = 0;
-    std::uint32_t index = 0;
-    std::uint32_t value_at = 0;  // in `bytes`: value, then tag, then anchor
-    std::uint32_t value_size = 0;
-    std::uint32_t tag_size = 0;
-    std::uint32_t anchor_size = 0;
-  };
+  using Event = TapeEvent;
   std::vector<Event> events = {};
   std::string bytes = {};
   std::optional<ReadError> error = {};  // what ended the piece early, located
@@ -55,7 +49,9 @@ RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int 
 
 // Feeds the recorded events to `builder`. Returns false when the stream must stop: the builder
 // said so, or the recording ended in an error (which is then reported through `on_error`).
+// With `on_tape`, each document recorded whole (start to end) is offered to it first, and only
+// the documents it declines reach the builder.
 bool ReplayYamlEvents(const RecordedYaml& recorded, YamlDocumentBuilder& builder,
-                      const ErrorSink& on_error);
+                      const ErrorSink& on_error, const TapeSink* on_tape = nullptr);
 
 }  // namespace csp::manifest

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "csp/manifest/document.h"
+#include "csp/manifest/yaml_tape.h"
 
 namespace csp::manifest {
 
@@ -30,6 +31,6 @@ std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piec
 bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& starts,
                      std::size_t threads, std::string_view file, int line_offset,
                      const Limits& limits, const DocumentSink& on_document,
-                     const ErrorSink& on_error);
+                     const ErrorSink& on_error, const TapeSink* on_tape = nullptr);
 
 }  // namespace csp::manifest

@@ -42,6 +42,9 @@ bool Matches(const Policy& policy, const WorkloadRef& workload, const Labels& wo
 // control order. An error means the workload itself is malformed (a field of the wrong type).
 Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& workload,
                                          const EvalContext& context);
+// The same on a pod spec already parsed (by ParsePodSpec, or read without a JSON tree).
+std::vector<RuleResult> Evaluate(const Policy& policy, const WorkloadRef& workload,
+                                 const PodSpec& pod, const EvalContext& context);
 
 // The index of the first exemption of `policy` that covers (workload, rule) at `now`.
 std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef& workload,

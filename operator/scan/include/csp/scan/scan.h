@@ -44,6 +44,9 @@ struct ScanOptions {
   // Signature verdicts for rule 8, made per policy (they depend on its keys); unset: offline,
   // rule 8's keys give `skip`. Called once per policy; the result lives for the scan.
   std::function<std::unique_ptr<policy::ImageSignatures>(const policy::Policy&)> signatures = {};
+  // Workloads in YAML read straight from the parser's events where possible (the fast path,
+  // manifest/tape_workload.h); false: every document as a JSON tree. Same results either way.
+  bool read_yaml_events = true;
 };
 
 // A workload found in the input, with its results per policy (nullopt: not matched).
