@@ -22,8 +22,10 @@ rootfs=$work/bundle/rootfs
 registry_pid=""
 cleanup() {
   [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
-  umount "$rootfs/proc" 2>/dev/null || true
-  rm -rf "$work"
+  # Lazy: a process still inside must not leave /proc mounted under a folder we then delete.
+  umount -l "$rootfs/proc" 2>/dev/null || true
+  if mountpoint -q "$rootfs/proc"; then echo "image-smoke: $rootfs/proc still mounted" >&2
+  else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 mkdir "$work/layout"
