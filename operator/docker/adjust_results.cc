@@ -13,6 +13,14 @@ constexpr std::array<std::string_view, 3> kNotRead = {
 
 void AdjustResults(const DockerContainer& container, std::vector<policy::RuleResult>& results) {
   for (policy::RuleResult& r : results) {
+    // A patch against the pod spec made for the container would not apply to a Compose file
+    // or a run line.
+    if (!r.patch.is_null()) {
+      r.patch = nullptr;
+      r.properties.erase(std::string(policy::kPatchProperty));
+      r.properties[std::string(policy::kFixProperty)] =
+          "none (a Docker input: change the container's options)";
+    }
     if (std::find(kNotRead.begin(), kNotRead.end(), r.rule) != kNotRead.end()) {
       if (r.outcome == policy::Outcome::kSkip) continue;
       r.outcome = policy::Outcome::kSkip;
