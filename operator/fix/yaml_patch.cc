@@ -98,6 +98,23 @@ std::string Scalar(const json& v, SourceNode::Style style = SourceNode::Style::k
   return s;
 }
 
+// `value` in flow style, for a flow collection: {a: 1, b: [x]}.
+std::string Flow(const json& value) {
+  if (value.is_object()) {
+    std::string out;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      out += (out.empty() ? "" : ", ") + Scalar(it.key()) + ": " + Flow(*it);
+    }
+    return "{" + out + "}";
+  }
+  if (value.is_array()) {
+    std::string out;
+    for (const json& item : value) out += (out.empty() ? "" : ", ") + Flow(item);
+    return "[" + out + "]";
+  }
+  return Scalar(value);
+}
+
 // `value` as block-style lines at `indent`, each ending in a newline.
 std::string Block(const json& value, std::size_t indent) {
   const std::string pad(indent, ' ');
@@ -223,6 +240,10 @@ class Placer {
     }
     // A collection where a null, an empty scalar or an empty flow collection is: the value goes
     // on the lines below its key.
+    if (parent.style == SourceNode::Style::kFlow && old.type == SourceNode::Type::kScalar) {
+      Splice(old.start, old.end, Flow(e.value));
+      return {};
+    }
     const bool empty =
         old.type == SourceNode::Type::kScalar ||
         (old.style == SourceNode::Style::kFlow && old.children.empty() && old.keys.empty());
@@ -247,13 +268,18 @@ class Placer {
   Status AddMember(const Edit& e, const SourceNode& parent, const std::string& key,
                    const std::vector<Step>& chain) {
     if (parent.style == SourceNode::Style::kFlow) {
-      if (!parent.keys.empty() || chain.empty()) return Refuse(e, "a flow-style mapping");
-      // `{}` under a key: becomes a block.
-      const Step& up = chain.back();
-      if (up.node->type != SourceNode::Type::kMapping ||
-          up.node->style != SourceNode::Style::kBlock) {
-        return Refuse(e, "a flow-style mapping");
+      const bool under_block_key = !chain.empty() &&
+                                   chain.back().node->type == SourceNode::Type::kMapping &&
+                                   chain.back().node->style == SourceNode::Style::kBlock;
+      if (!parent.keys.empty() || !under_block_key) {
+        // A member of a flow mapping goes in flow style before its `}`.
+        const std::size_t close = parent.end - 1;
+        if (text_[close] != '}') return Refuse(e, "an unexpected flow mapping end");
+        text_.insert(close, (parent.keys.empty() ? "" : ", ") + Scalar(key) + ": " + Flow(e.value));
+        return {};
       }
+      // `{}` under a block key becomes a block.
+      const Step& up = chain.back();
       json one = json::object();
       one[key] = e.value;
       const std::size_t insert = AfterLine(text_, parent.end);
@@ -270,11 +296,9 @@ class Placer {
 
   Status Append(const Edit& e, const SourceNode& seq) {
     if (seq.style == SourceNode::Style::kFlow) {
-      if (e.value.is_object() || e.value.is_array())
-        return Refuse(e, "a collection in a flow sequence");
       std::size_t close = seq.end - 1;
       if (text_[close] != ']') return Refuse(e, "an unexpected flow sequence end");
-      text_.insert(close, (seq.children.empty() ? "" : ", ") + Scalar(e.value));
+      text_.insert(close, (seq.children.empty() ? "" : ", ") + Flow(e.value));
       return {};
     }
     const std::size_t insert = AfterLine(text_, seq.ContentEnd());
@@ -303,7 +327,17 @@ class Placer {
       Splice(LineStart(text_, dash), AfterLine(text_, item.ContentEnd()), "");
       return {};
     }
-    if (parent.style == SourceNode::Style::kFlow) return Refuse(e, "a flow-style mapping");
+    if (parent.style == SourceNode::Style::kFlow) {
+      const SourceNode& value = parent.children[at];
+      if (parent.keys.size() == 1) {
+        Splice(parent.keys[at].start, value.ContentEnd(), "");
+      } else if (at + 1 < parent.keys.size()) {
+        Splice(parent.keys[at].start, parent.keys[at + 1].start, "");
+      } else {
+        Splice(parent.children[at - 1].ContentEnd(), value.ContentEnd(), "");
+      }
+      return {};
+    }
     const SourceNode& key = parent.keys[at];
     if (!OnlySpacesBefore(text_, key.start))
       return Refuse(e, "an entry that does not start its line");

@@ -155,16 +155,16 @@ spec:
 TEST(FixCommandTest, ARefusedEditLeavesTheFileAndSaysWhere) {
   TempDir dir;
   WriteText(dir.path() / "policy.yaml", kPolicy);
-  const std::string flow =
+  const std::string anchored =
       "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
-      "spec: {securityContext: {seccompProfile: {type: RuntimeDefault}}, containers: [{name: "
-      "c}]}\n";
-  WriteText(dir.path() / "app.yaml", flow);
+      "spec:\n  securityContext: &sc {seccompProfile: {type: RuntimeDefault}}\n"
+      "  containers: [{name: c}]\n";
+  WriteText(dir.path() / "app.yaml", anchored);
   std::string err;
   EXPECT_EQ(RunFixOn(Options(dir), nullptr, &err), 1);
-  EXPECT_EQ(ReadText(dir.path() / "app.yaml"), flow);
-  EXPECT_NE(err.find("app.yaml: Pod default/p: disallow-privilege-escalation: not fixed: add "
-                     "/spec/containers/0/securityContext: a flow-style mapping"),
+  EXPECT_EQ(ReadText(dir.path() / "app.yaml"), anchored);
+  EXPECT_NE(err.find("app.yaml: Pod default/p: disallow-privilege-escalation: not fixed: the "
+                     "object uses anchors or aliases"),
             std::string::npos)
       << err;
 }

@@ -235,14 +235,33 @@ items:
     - name: a
 )",
      {.document = 1, .item = 1}},
-    {"flow_mapping_add_is_refused",
+    {"flow_mapping_members_are_added_and_removed_in_flow_style",
      R"(kind: Pod
-spec: {containers: [{name: a, securityContext: {runAsUser: 5}}]}
+spec: {containers: [{name: a, securityContext: {runAsUser: 5, capabilities: {add: [X]}}},
+  {name: b, securityContext: null}]}
 )",
-     R"([{"op":"add","path":"/spec/containers/0/securityContext/runAsNonRoot","value":true}])",
+     R"([{"op":"add","path":"/spec/containers/0/securityContext/runAsNonRoot","value":true},
+         {"op":"remove","path":"/spec/containers/0/securityContext/capabilities/add"},
+         {"op":"replace","path":"/spec/containers/1/securityContext","value":{}},
+         {"op":"add","path":"/spec/containers/1/securityContext/seccompProfile","value":{}},
+         {"op":"add","path":"/spec/containers/1/securityContext/seccompProfile/type","value":"RuntimeDefault"}])",
+     R"(kind: Pod
+spec: {containers: [{name: a, securityContext: {runAsUser: 5, capabilities: {}, runAsNonRoot: true}},
+  {name: b, securityContext: {seccompProfile: {type: RuntimeDefault}}}]}
+)"},
+    {"block_scalars_are_refused",
+     R"(kind: Pod
+metadata:
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/a: |
+      unconfined
+spec: {containers: [{name: a}]}
+)",
+     R"([{"op":"replace","path":"/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1a","value":"runtime/default"}])",
      "",
      {},
-     "add /spec/containers/0/securityContext/runAsNonRoot: a flow-style mapping"},
+     "replace /metadata/annotations/container.apparmor.security.beta.kubernetes.io~1a: a block "
+     "scalar"},
     {"anchors_are_refused",
      R"(kind: Pod
 spec:

@@ -17,8 +17,8 @@ Applies the safe, mechanical fixes of failing results (the JSON Patch in a resul
 property: privileged false, seccomp and AppArmor RuntimeDefault, capabilities, no privilege
 escalation, runAsNonRoot where a non-zero runAsUser is set; docs/controls.md "Fixes") to the
 YAML files in PATH, in place. Only the edited lines change: comments, key order, quoting and
-the other documents keep every byte. An edit it cannot place (flow-style mappings, anchors and
-aliases, JSON files, stdin) is named on stderr with its file, object, rule and path, and that
+the other documents keep every byte. An edit it cannot place (anchors and aliases, block
+scalars, JSON files, stdin) is named on stderr with its file, object, rule and path, and that
 file keeps its text. Each file is replaced atomically. Rules without a safe fix are left as
 they are (their `fix` property says why). PATH is read as by `cspctl scan`.
 

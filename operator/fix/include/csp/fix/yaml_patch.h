@@ -22,11 +22,12 @@ struct WorkloadPlace {
 
 // Applies `patch` (the operations csp::policy::ToJsonPatch emits: add, replace, remove; an
 // `add` or `replace` of {} followed by adds below it is placed as one nested block) to the
-// workload at `place` of `text`. Supported: block-style mappings and sequences, flow sequences
-// for appending and removing elements, scalars in any style but block scalars. Refused, with a
-// FailedPrecondition naming the path: flow mappings, anchors and aliases in the workload, block
-// scalars, an entry that does not start its line, and any edit whose text does not read back
-// (csp::manifest) as exactly the patched document with every other document unchanged.
+// workload at `place` of `text`. Block collections are edited by lines at their indentation,
+// flow collections in flow style inside their brackets, scalars in their own quoting. Refused,
+// with a FailedPrecondition naming the path: anchors and aliases in the workload, block
+// scalars, a block entry that does not start its line, JSON files, and any edit whose text
+// does not read back (csp::manifest) as exactly the patched document with every other document
+// unchanged.
 Result<std::string> PatchYaml(std::string_view text, const WorkloadPlace& place,
                               const nlohmann::json& patch);
 
