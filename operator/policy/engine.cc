@@ -38,6 +38,10 @@ void AttachFix(const Control& control, const PodSpec& pod, const ControlSettings
   std::optional<std::string> tmpl = TemplatePointer(workload.pod_spec_path);
   if (!tmpl || workload.object == nullptr) return none("the pod template's place is unknown");
   r.patch = ToJsonPatch(*workload.object, *tmpl, fix.edits);
+  if (r.patch.empty()) {  // the edits ask for what is already there
+    r.patch = nullptr;
+    return none("no safe change");
+  }
   std::string text = r.patch.dump();
   if (text.size() > kMaxPatchPropertyBytes) {
     r.properties[std::string(kFixProperty)] =
