@@ -178,8 +178,7 @@ class Placer {
       auto next = Child(*node, e.tokens[i]);
       if (!next) return Refuse(e, "a parent is missing or not a collection");
       chain.push_back({node, *next});
-      node = node->type == SourceNode::Type::kMapping ? &node->children[*next]
-                                                      : &node->children[*next];
+      node = &node->children[*next];  // a mapping's values parallel its keys
     }
     const SourceNode& parent = *node;
     const std::string& last = e.tokens.back();
@@ -191,7 +190,7 @@ class Placer {
       if (!at) return Refuse(e, "nothing to remove there");
       return Remove(e, parent, *at, chain);
     }
-    if (at) return Replace(e, parent, *at, chain);
+    if (at) return Replace(e, parent, *at);
     if (parent.type == SourceNode::Type::kSequence) {
       if (last != "-") return Refuse(e, "an index past the end");
       return Append(e, parent);
@@ -226,8 +225,7 @@ class Placer {
   // The key column of a block mapping's entries (its first key's).
   static std::size_t KeyIndent(const SourceNode& mapping) { return mapping.keys.front().column; }
 
-  Status Replace(const Edit& e, const SourceNode& parent, std::size_t at,
-                 const std::vector<Step>& chain) {
+  Status Replace(const Edit& e, const SourceNode& parent, std::size_t at) {
     const SourceNode& old = parent.children[at];
     if (old.type == SourceNode::Type::kScalar && old.style == SourceNode::Style::kBlockScalar) {
       return Refuse(e, "a block scalar");
@@ -251,7 +249,6 @@ class Placer {
         parent.style != SourceNode::Style::kBlock) {
       return Refuse(e, "a collection replaced in place");
     }
-    (void)chain;
     const std::size_t insert = AfterLine(text_, old.end);
     const std::string block = e.value.empty() ? "" : Block(e.value, KeyIndent(parent) + 2);
     std::string inline_text = e.value.empty() ? (e.value.is_object() ? "{}" : "[]") : "";
