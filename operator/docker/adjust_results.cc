@@ -13,6 +13,19 @@ constexpr std::array<std::string_view, 3> kNotRead = {
 
 void AdjustResults(const DockerContainer& container, std::vector<policy::RuleResult>& results) {
   for (policy::RuleResult& r : results) {
+    // A patch against the pod spec made for the container would not apply to a Compose file
+    // or a run line: where the control has a fix, the container's options must change instead.
+    // (The pod spec is not an object a patch can name paths in, so the engine may have found
+    // no change to make; a reason why there is no fix is kept.)
+    auto fix = r.properties.find(std::string(policy::kFixProperty));
+    const bool reasoned = fix != r.properties.end() && fix->second.rfind("none (", 0) == 0 &&
+                          fix->second != "none (no safe change)";
+    if (r.outcome == policy::Outcome::kFail && fix != r.properties.end() && !reasoned) {
+      r.patch = nullptr;
+      r.properties.erase(std::string(policy::kPatchProperty));
+      r.properties[std::string(policy::kFixProperty)] =
+          "none (a Docker input: change the container's options)";
+    }
     if (std::find(kNotRead.begin(), kNotRead.end(), r.rule) != kNotRead.end()) {
       if (r.outcome == policy::Outcome::kSkip) continue;
       r.outcome = policy::Outcome::kSkip;

@@ -26,6 +26,33 @@ std::string JoinViolations(const std::vector<std::string>& violations) {
   return out;
 }
 
+// Sets a failing result's patch and its `fix` (and `patch`) properties (fix.h).
+void AttachFix(const Control& control, const PodSpec& pod, const ControlSettings& settings,
+               const Finding& finding, const Workload& workload, RuleResult& r) {
+  auto none = [&](std::string_view reason) {
+    r.properties[std::string(kFixProperty)] = "none (" + std::string(reason) + ")";
+  };
+  if (control.fix == nullptr) return none(control.no_fix);
+  Fix fix = control.fix(pod, settings, finding);
+  if (fix.edits.empty()) return none(fix.none.empty() ? "no safe change" : fix.none);
+  std::optional<std::string> tmpl = TemplatePointer(workload.pod_spec_path);
+  if (!tmpl || workload.object == nullptr) return none("the pod template's place is unknown");
+  r.patch = ToJsonPatch(*workload.object, *tmpl, fix.edits);
+  if (r.patch.empty()) {  // the edits ask for what is already there
+    r.patch = nullptr;
+    return none("no safe change");
+  }
+  std::string text = r.patch.dump();
+  if (text.size() > kMaxPatchPropertyBytes) {
+    r.properties[std::string(kFixProperty)] =
+        "patch omitted (" + std::to_string(text.size()) + " bytes, over the " +
+        std::to_string(kMaxPatchPropertyBytes) + "-byte bound)";
+    return;
+  }
+  r.properties[std::string(kFixProperty)] = std::string(kFixPatch);
+  r.properties[std::string(kPatchProperty)] = std::move(text);
+}
+
 }  // namespace
 
 bool Matches(const Policy& policy, const WorkloadRef& workload, const Labels& workload_labels,
@@ -92,10 +119,13 @@ std::vector<RuleResult> Evaluate(const Policy& policy, const WorkloadRef& worklo
       continue;
     }
     Finding f = cfg.control->check(pod, *cfg.settings, context);
+    if (f.outcome == Outcome::kFail) {
+      AttachFix(*cfg.control, pod, *cfg.settings, f, workload, r);
+    }
     r.outcome = f.outcome;
     r.containers = std::move(f.containers);
     r.nodes = std::move(f.nodes);
-    r.properties = std::move(f.properties);
+    r.properties.merge(f.properties);
     switch (f.outcome) {
       case Outcome::kPass:
         break;  // a pass needs no message: the rule id says what held (keeps reports small)

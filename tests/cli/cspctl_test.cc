@@ -13,6 +13,7 @@
 
 #include "csp/policy/control.h"
 #include "subprocess.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -187,6 +188,75 @@ TEST_F(CspctlTest, HostileDockerInputIsRefusedCleanly) {
 // The golden files restate the set of controls (SARIF lists every rule; JSON and YAML report
 // a result per rule). When the registry changes, this says so plainly, before the golden
 // diffs above do.
+// --- cspctl fix ------------------------------------------------------------------------------
+
+// The fixed file and what fix printed, with the temporary directory's path taken out.
+TEST_F(CspctlTest, GoldenFixInPlace) {
+  csp::test::TempDir dir;
+  const std::string file = (dir.path() / "deployments.yaml").string();
+  const std::string original = ReadText("workloads/deployments.yaml");
+  csp::test::WriteText(file, original);
+  // The policy selects namespaces by label: their Namespace objects come along.
+  const std::string namespaces = (dir.path() / "namespaces.yaml").string();
+  csp::test::WriteText(namespaces, ReadText("workloads/namespaces.yaml"));
+  const std::string input = dir.path().string();
+  CommandResult r = Cspctl({"fix", "--now", kNow, "-p", "policies/team.yaml", input});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  std::string out = r.out;
+  for (std::size_t at; (at = out.find(dir.path().string())) != std::string::npos;) {
+    out.replace(at, dir.path().string().size(), "TMP");
+  }
+  ExpectGolden("fix.out", out);
+  const std::string fixed = ReadText(file);
+  ExpectGolden("deployments.fixed.yaml", fixed);
+  // Only edited lines differ: every original line is still there, in order, but those fixed.
+  std::istringstream was(original), now(fixed);
+  std::vector<std::string> kept;
+  for (std::string line; std::getline(now, line);) kept.push_back(line);
+  std::size_t at = 0, missing = 0;
+  for (std::string line; std::getline(was, line);) {
+    auto it = std::find(kept.begin() + at, kept.end(), line);
+    if (it == kept.end()) {
+      ++missing;
+    } else {
+      at = it - kept.begin() + 1;
+    }
+  }
+  EXPECT_LE(missing, 4u) << fixed;
+  // What it fixed no longer fails; a second run has nothing to do.
+  CommandResult scan =
+      Cspctl({"scan", "--now", kNow, "-p", "policies/team.yaml", "-o", "json", input});
+  EXPECT_EQ(scan.out.find("\"fix\": \"patch\""), std::string::npos) << scan;
+  CommandResult again = Cspctl({"fix", "--now", kNow, "-p", "policies/team.yaml", input});
+  EXPECT_EQ(again.exit_code, 0) << again;
+  EXPECT_EQ(again.out, "");
+  EXPECT_EQ(ReadText(file), fixed);
+}
+
+TEST_F(CspctlTest, GoldenFixKustomize) {
+  csp::test::TempDir dir;
+  CommandResult r = Cspctl({"fix", "--now", kNow, "-p", "policies/team.yaml", "--kustomize",
+                            (dir.path() / "out").string(), "workloads"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  ExpectGolden("fix.kustomization.yaml",
+               ReadText((dir.path() / "out/kustomization.yaml").string()));
+}
+
+TEST_F(CspctlTest, FixUsage) {
+  CommandResult help = Cspctl({"fix", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--kustomize DIR"), std::string::npos);
+  EXPECT_NE(Cspctl({"--help"}).out.find("cspctl fix"), std::string::npos);
+  EXPECT_EQ(Cspctl({"fix"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"fix", "--bogus", "workloads"}).exit_code, 2);
+  EXPECT_EQ(Cspctl({"fix", "--kustomize"}).exit_code, 2);
+  CommandResult in = Cspctl({"fix", "-"},
+                            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                            "spec: {containers: [{name: a}]}\n");
+  EXPECT_EQ(in.exit_code, 1) << in;
+  EXPECT_NE(in.err.find("stdin cannot be edited in place"), std::string::npos) << in;
+}
+
 TEST_F(CspctlTest, GoldenFilesListTheRegisteredControls) {
   std::vector<std::string> registered;
   for (const csp::policy::Control& c : csp::policy::AllControls()) registered.emplace_back(c.id);

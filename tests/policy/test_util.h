@@ -155,12 +155,88 @@ inline void ExpectResult(const Got& got, Outcome want, const std::vector<std::st
   }
 }
 
-// Runs one RuleCase of `rule`.
+// Every result of a policy that holds `settings` for control `rule` and enables every other
+// control but require-image-signature (which needs keys or registries), on `pod`.
+inline std::vector<RuleResult> EvaluateAllRules(const Control& control, std::string_view settings,
+                                                const json& pod) {
+  json doc = PolicyWithControl(control.key, settings);
+  for (const Control& other : AllControls()) {
+    if (other.id == control.id || other.id == "require-image-signature") continue;
+    doc["spec"]["controls"][std::string(other.key)] = {{"enabled", true}};
+  }
+  Result<Policy> policy = ParsePolicy(doc);
+  if (!policy) {
+    ADD_FAILURE() << "policy refused: " << policy.error().message;
+    return {};
+  }
+  Result<std::optional<Workload>> workload = AsWorkload(pod, "default");
+  if (!workload || !workload->has_value()) {
+    ADD_FAILURE() << "not a workload";
+    return {};
+  }
+  Result<std::vector<RuleResult>> results = Evaluate(*policy, **workload, {.now = Now()});
+  if (!results) {
+    ADD_FAILURE() << "evaluation failed: " << results.error().message;
+    return {};
+  }
+  return std::move(*results);
+}
+
+// The fix property (docs/controls.md "Fixes"): a failing result says whether it has a fix
+// (properties["fix"]); when it has a patch, applying it to the Pod makes the rule pass and
+// changes no other rule's verdict. Other results carry no fix.
+inline void ExpectFixHolds(std::string_view rule, const RuleCase& c) {
+  const Control* control = FindControl(rule);
+  ASSERT_NE(control, nullptr);
+  const json pod = PodDoc(c.pod, c.annotations);
+  const std::vector<RuleResult> before = EvaluateAllRules(*control, c.settings, pod);
+  for (const RuleResult& r : before) {
+    if (r.rule != control->id) continue;
+    auto fix = r.properties.find("fix");
+    if (r.outcome != Outcome::kFail) {
+      EXPECT_EQ(fix, r.properties.end()) << "a " << OutcomeName(r.outcome) << " with a fix";
+      EXPECT_TRUE(r.patch.is_null());
+      return;
+    }
+    ASSERT_NE(fix, r.properties.end()) << "a fail without properties[\"fix\"]";
+    if (fix->second != "patch") {
+      EXPECT_EQ(fix->second.rfind("none (", 0), 0u) << fix->second;
+      EXPECT_TRUE(r.patch.is_null());
+      EXPECT_EQ(r.properties.count("patch"), 0u);
+      return;
+    }
+    ASSERT_TRUE(r.patch.is_array());
+    ASSERT_FALSE(r.patch.empty());
+    EXPECT_EQ(r.properties.at("patch"), r.patch.dump());
+    json patched;
+    try {
+      patched = pod.patch(r.patch);
+    } catch (const std::exception& e) {
+      FAIL() << "patch " << r.patch.dump() << " does not apply: " << e.what();
+    }
+    const std::vector<RuleResult> after = EvaluateAllRules(*control, c.settings, patched);
+    ASSERT_EQ(after.size(), before.size());
+    for (std::size_t i = 0; i < after.size(); ++i) {
+      if (after[i].rule == control->id) {
+        EXPECT_EQ(after[i].outcome, Outcome::kPass)
+            << "patch " << r.patch.dump() << " leaves: " << after[i].message;
+      } else {
+        EXPECT_EQ(after[i].outcome, before[i].outcome)
+            << after[i].rule << " changed by patch " << r.patch.dump() << ": " << after[i].message;
+      }
+    }
+    return;
+  }
+  ADD_FAILURE() << "no result for " << rule;
+}
+
+// Runs one RuleCase of `rule`, and checks the fix property on it.
 inline void RunRuleCase(std::string_view rule, const RuleCase& c) {
   std::optional<Got> got =
       EvaluateRule(rule, {.settings = c.settings, .pod_spec = c.pod, .annotations = c.annotations});
   ASSERT_TRUE(got.has_value());
   ExpectResult(*got, c.want, c.containers, c.message);
+  ExpectFixHolds(rule, c);
 }
 
 }  // namespace test

@@ -12,7 +12,9 @@
 #include "csp/policy/text.h"
 #include "csp/scan/scan.h"
 #include "csp/version.h"
+#include "fix_command.h"
 #include "images_command.h"
+#include "input_flags.h"
 #include "registry_access.h"
 
 namespace {
@@ -21,11 +23,13 @@ constexpr const char* kUsage = R"(cspctl: container runtime security checks for 
 
 Usage:
   cspctl scan [flags] PATH...   evaluate workloads in files, directories or - (stdin)
+  cspctl fix [flags] PATH...    apply the safe fixes of failing results to the files in place
+                                (or write them as kustomize patches: --kustomize DIR)
   cspctl images [flags] PATH... list the images of workloads with their cosign signatures
   cspctl version                print the version
   cspctl help                   this text
 
-Run 'cspctl scan --help' and 'cspctl images --help' for their flags.
+Run 'cspctl scan --help', 'cspctl fix --help' and 'cspctl images --help' for their flags.
 )";
 
 constexpr const char* kScanUsageTemplate = R"(Usage: cspctl scan [flags] PATH...
@@ -91,9 +95,8 @@ int Scan(int argc, char** argv) {
     } else if (name == "-h" || name == "--help") {
       std::cout << ScanUsage();
       return 0;
-    } else if (name == "-p" || name == "--policy") {
-      if (!args.Take()) return usage(name + " needs a file");
-      options.policy_files.push_back(value);
+    } else if (std::string error; cspctl::ParseInputFlag(args, options, error)) {
+      if (!error.empty()) return usage(error);
     } else if (name == "-o" || name == "--output") {
       if (!args.Take()) return usage(name + " needs a format");
       if (value == "table") {
@@ -123,25 +126,11 @@ int Scan(int argc, char** argv) {
         return usage("--report-api: \"" + value + "\" is not " +
                      std::string(csp::names::kReportApiChoices));
       }
-    } else if (name == "-n" || name == "--namespace") {
-      if (!args.Take() || value.empty()) return usage(name + " needs a namespace");
-      options.default_namespace = value;
-    } else if (name == "--now") {
-      if (!args.Take()) return usage("--now needs an RFC 3339 time");
-      auto t = csp::ParseRfc3339(value);
-      if (!t) return usage("--now: \"" + value + "\" is not an RFC 3339 time");
-      options.now = *t;
     } else if (name == "--color") {
       if (!args.Take() || (value != "auto" && value != "always" && value != "never")) {
         return usage("--color takes auto, always or never");
       }
       color = value;
-    } else if (name == "--pod-security-standard") {
-      if (!args.Take() || (value != "baseline" && value != "restricted")) {
-        return usage("--pod-security-standard takes baseline or restricted");
-      }
-      options.pod_security_standard = value == "baseline" ? csp::policy::PssLevel::kBaseline
-                                                          : csp::policy::PssLevel::kRestricted;
     } else if (name == "--verify-images") {
       verify_images = true;
     } else if (auto r = cspctl::ParseRegistryFlag(args, registry_flags);
@@ -180,6 +169,7 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   if (command == "scan") return Scan(argc - 2, argv + 2);
+  if (command == "fix") return cspctl::Fix(argc - 2, argv + 2);
   if (command == "images") return cspctl::Images(argc - 2, argv + 2);
   if (command == "version" || command == "--version") {
     if (argc > 2 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0)) {

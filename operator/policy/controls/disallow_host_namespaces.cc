@@ -39,7 +39,10 @@ Control DisallowHostNamespaces() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true})",
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .no_fix =
+              "the host's network, PID or IPC namespace was asked for; only the workload's owner "
+              "knows whether it can do without"};
 }
 
 }  // namespace csp::policy::controls

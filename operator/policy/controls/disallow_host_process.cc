@@ -53,7 +53,8 @@ Control DisallowHostProcess() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true})",
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .no_fix = "a HostProcess container is built to run on the host"};
 }
 
 }  // namespace csp::policy::controls

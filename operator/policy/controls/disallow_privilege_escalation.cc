@@ -40,6 +40,24 @@ Finding Check(const PodSpec& pod, const ControlSettings&, const EvalContext&) {
   });
 }
 
+// allowPrivilegeEscalation: false on each failing container. A privileged container or one
+// adding SYS_ADMIN escalates whatever the field says, and the API server refuses the pair: the
+// privilege must go first (disallow-privileged, restrict-capabilities), so there is no fix here.
+Fix FixIt(const PodSpec& pod, const ControlSettings&, const Finding& finding) {
+  Fix fix;
+  for (const Container* c : NamedContainers(pod, finding.containers)) {
+    if (c->security_context &&
+        (c->security_context->privileged.value_or(false) || AddsSysAdmin(*c->security_context))) {
+      return NoFix(ContainerLabel(*c) +
+                   " is privileged or adds SYS_ADMIN, which escalates whatever the field says");
+    }
+    fix.edits.push_back({.kind = FixEdit::Kind::kSet,
+                         .path = Join(SecurityContextPath(pod, c), {"allowPrivilegeEscalation"}),
+                         .value = false});
+  }
+  return fix;
+}
+
 std::optional<cel::CelCheck> Cel(const ControlSettings&) {
   const std::string field = cel::Quote(kField);
   return cel::EachContainerCheck(cel::Let(
@@ -67,7 +85,8 @@ Control DisallowPrivilegeEscalation() {
           .parse = &ParseNoSettings,
           .check = &Check,
           .cel = &Cel,
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .fix = &FixIt};
 }
 
 }  // namespace csp::policy::controls

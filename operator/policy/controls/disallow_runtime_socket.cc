@@ -95,7 +95,9 @@ Control DisallowRuntimeSocket() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = "",
-          .pss_restricted = ""};
+          .pss_restricted = "",
+          .no_fix =
+              "the runtime socket is mounted on purpose; removing the volume breaks the workload"};
 }
 
 }  // namespace csp::policy::controls

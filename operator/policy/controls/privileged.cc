@@ -20,6 +20,17 @@ std::optional<cel::CelCheck> Cel(const ControlSettings&) {
       "'securityContext.privileged is true' : ''");
 }
 
+// privileged: false on each privileged container.
+Fix FixIt(const PodSpec& pod, const ControlSettings&, const Finding& finding) {
+  Fix fix;
+  for (const Container* c : NamedContainers(pod, finding.containers)) {
+    fix.edits.push_back({.kind = FixEdit::Kind::kSet,
+                         .path = Join(SecurityContextPath(pod, c), {"privileged"}),
+                         .value = false});
+  }
+  return fix;
+}
+
 }  // namespace
 
 Control Privileged() {
@@ -31,7 +42,8 @@ Control Privileged() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true})",
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .fix = &FixIt};
 }
 
 }  // namespace csp::policy::controls

@@ -128,6 +128,57 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
 }
 
 // The spec half only, as for seccomp: Localhost profiles of csp-agent's go to the webhook.
+// RuntimeDefault wherever a failing profile is written: a container's own field, the pod's field
+// (used by every container without its own), an annotation (its value becomes runtime/default,
+// an edit in place); a container that must name a profile (requireExplicit) gets its own field.
+// Annotations are never added: the operator's cached copy keeps only the template's annotations,
+// so adding a parent object there could overwrite what it does not see.
+Fix FixIt(const PodSpec& pod, const ControlSettings& settings, const Finding& finding) {
+  const auto& s = static_cast<const Settings&>(settings);
+  if (!finding.nodes.empty()) {
+    return NoFix("a Localhost profile is missing on nodes the pod may run on: install it");
+  }
+  Fix fix;
+  auto set_field = [&](const Container* c, const std::optional<Profile>& current) {
+    SetRuntimeDefault(SecurityContextPath(pod, c), "appArmorProfile", current, fix.edits);
+  };
+  auto set_annotation = [&](std::string_view container, std::string_view value) {
+    if (AnnotationProblem(container, value, nullptr).empty()) return;
+    fix.edits.push_back(
+        {.kind = FixEdit::Kind::kSet,
+         .path = {"metadata", "annotations",
+                  "container.apparmor.security.beta.kubernetes.io/" + std::string(container)},
+         .value = "runtime/default"});
+  };
+  bool pod_field_used = false;
+  for (const Container& c : pod.containers) {
+    const std::optional<Profile>& own =
+        c.security_context ? c.security_context->app_armor : std::optional<Profile>{};
+    const std::optional<Profile>& field = own ? own : pod.pod_security_context.app_armor;
+    const std::string_view* annotation = AnnotationOf(pod, c.name);
+    if (!field) {
+      if (annotation) {
+        set_annotation(c.name, *annotation);
+      } else if (s.require_explicit) {
+        set_field(&c, own);
+      }
+      continue;
+    }
+    pod_field_used |= !own;
+    if (!FieldProblem(*field, "", nullptr).empty()) set_field(own ? &c : nullptr, field);
+    if (s.judge_overridden && annotation) set_annotation(c.name, *annotation);
+  }
+  if (s.judge_overridden) {
+    const std::optional<Profile>& pod_field = pod.pod_security_context.app_armor;
+    if (pod_field && !pod_field_used && !FieldProblem(*pod_field, "", nullptr).empty()) {
+      set_field(nullptr, pod_field);
+    }
+    for (const auto& [container, value] : pod.app_armor_annotations)
+      set_annotation(container, value);
+  }
+  return fix;
+}
+
 std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   const auto& s = static_cast<const Settings&>(settings);
@@ -178,7 +229,8 @@ Control RequireAppArmor() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true, "judgeOverridden": true})",
-          .pss_restricted = R"({"enabled": true, "judgeOverridden": true})"};
+          .pss_restricted = R"({"enabled": true, "judgeOverridden": true})",
+          .fix = &FixIt};
 }
 
 }  // namespace csp::policy::controls

@@ -285,7 +285,10 @@ Control RequireImageSignature() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = "",
-          .pss_restricted = ""};
+          .pss_restricted = "",
+          .no_fix =
+              "the image must be signed, pinned by digest or moved to an allowed registry where it "
+              "is built"};
 }
 
 }  // namespace csp::policy::controls

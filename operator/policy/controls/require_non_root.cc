@@ -45,6 +45,48 @@ void JudgeOverridden(const PodSpec& pod, const Settings& s, bool pod_user_used,
   if (!f.violations.empty()) f.outcome = Outcome::kFail;
 }
 
+// runAsNonRoot: true on a container whose effective runAsUser is already non-zero (it only
+// states what holds), and on the pod where no container uses the pod's value; an unused pod
+// runAsUser 0 removed. A user of 0 or none is no mechanical change: which non-root UID the
+// image can run as is known only to its author.
+Fix FixIt(const PodSpec& pod, const ControlSettings& settings, const Finding& finding) {
+  const auto& s = static_cast<const Settings&>(settings);
+  const SecurityContext& pod_sc = pod.pod_security_context;
+  Fix fix;
+  bool pod_user_used = false;
+  bool pod_non_root_used = false;
+  for (const Container& c : pod.containers) {
+    const SecurityContext* sc = c.security_context ? &*c.security_context : nullptr;
+    pod_user_used |= !(sc && sc->run_as_user);
+    pod_non_root_used |= !(sc && sc->run_as_non_root);
+  }
+  for (const Container* c : NamedContainers(pod, finding.containers)) {
+    const SecurityContext* sc = c->security_context ? &*c->security_context : nullptr;
+    std::optional<std::int64_t> user = sc && sc->run_as_user ? sc->run_as_user : pod_sc.run_as_user;
+    if (user && *user == 0) {
+      return NoFix(ContainerLabel(*c) + " runs as UID 0: choose a non-root UID the image can use");
+    }
+    if (!user) {
+      return NoFix(ContainerLabel(*c) +
+                   " sets no runAsUser: whether its image runs as root is unknown here");
+    }
+    fix.edits.push_back({.kind = FixEdit::Kind::kSet,
+                         .path = Join(SecurityContextPath(pod, c), {"runAsNonRoot"}),
+                         .value = true});
+  }
+  if (s.judge_overridden && !pod_user_used && pod_sc.run_as_user == 0) {
+    fix.edits.push_back({.kind = FixEdit::Kind::kRemove,
+                         .path = Join(SecurityContextPath(pod, nullptr), {"runAsUser"})});
+  }
+  if (s.judge_overridden && s.require_run_as_non_root && !pod_non_root_used &&
+      pod_sc.run_as_non_root == false) {
+    fix.edits.push_back({.kind = FixEdit::Kind::kSet,
+                         .path = Join(SecurityContextPath(pod, nullptr), {"runAsNonRoot"}),
+                         .value = true});
+  }
+  return fix;
+}
+
 Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalContext&) {
   const auto& s = static_cast<const Settings&>(settings);
   const SecurityContext& pod_sc = pod.pod_security_context;
@@ -101,7 +143,8 @@ Control RequireNonRoot() {
           .cel = &Cel,
           .pss_baseline = "",
           .pss_restricted =
-              R"({"enabled": true, "requireRunAsNonRoot": true, "judgeOverridden": true})"};
+              R"({"enabled": true, "requireRunAsNonRoot": true, "judgeOverridden": true})",
+          .fix = &FixIt};
 }
 
 }  // namespace csp::policy::controls

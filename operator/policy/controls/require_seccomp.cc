@@ -80,6 +80,31 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   return f;
 }
 
+// RuntimeDefault where the failing profile is written: a container's own profile, else the
+// pod's, which every container without its own uses (so a missing profile is set once, there).
+Fix FixIt(const PodSpec& pod, const ControlSettings&, const Finding& finding) {
+  if (!finding.nodes.empty()) {
+    return NoFix("a Localhost profile is missing on nodes the pod may run on: install it");
+  }
+  Fix fix;
+  // A violation naming no container is the pod's own profile (judgeOverridden).
+  bool pod_level = finding.violations.size() > finding.containers.size();
+  for (const Container* c : NamedContainers(pod, finding.containers)) {
+    const std::optional<Profile>& own =
+        c->security_context ? c->security_context->seccomp : std::optional<Profile>{};
+    if (own) {
+      SetRuntimeDefault(SecurityContextPath(pod, c), "seccompProfile", own, fix.edits);
+    } else {
+      pod_level = true;
+    }
+  }
+  if (pod_level) {
+    SetRuntimeDefault(SecurityContextPath(pod, nullptr), "seccompProfile",
+                      pod.pod_security_context.seccomp, fix.edits);
+  }
+  return fix;
+}
+
 // The spec half only: a Localhost profile of csp-agent's reaches the webhook, which knows the
 // nodes (the generator defers such objects to it).
 std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
@@ -116,7 +141,8 @@ Control RequireSeccomp() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true, "allowUnset": true, "judgeOverridden": true})",
-          .pss_restricted = R"({"enabled": true, "judgeOverridden": true})"};
+          .pss_restricted = R"({"enabled": true, "judgeOverridden": true})",
+          .fix = &FixIt};
 }
 
 }  // namespace csp::policy::controls

@@ -88,6 +88,47 @@ Finding Check(const PodSpec& pod, const ControlSettings& settings, const EvalCon
   });
 }
 
+// Each disallowed capability removed from `add` (the whole `add` when none is left), and ALL
+// appended to `drop` where requireDropAll asks for it. Dropping ALL and keeping allowed adds is
+// what Kubernetes documents for least privilege: adds apply after drops.
+Fix FixIt(const PodSpec& pod, const ControlSettings& settings, const Finding& finding) {
+  const auto& s = static_cast<const Settings&>(settings);
+  Fix fix;
+  for (const Container* c : NamedContainers(pod, finding.containers)) {
+    const std::vector<std::string> sc = SecurityContextPath(pod, c);
+    const Capabilities* caps = c->security_context && c->security_context->capabilities
+                                   ? &*c->security_context->capabilities
+                                   : nullptr;
+    std::vector<std::size_t> disallowed;
+    bool drops_all = false;
+    if (caps != nullptr) {
+      for (std::size_t i = 0; i < caps->add.size(); ++i) {
+        std::string cap = s.Name(caps->add[i]);
+        if (cap == "ALL" || std::find(s.allowed.begin(), s.allowed.end(), cap) == s.allowed.end()) {
+          disallowed.push_back(i);
+        }
+      }
+      drops_all = std::any_of(caps->drop.begin(), caps->drop.end(),
+                              [&](std::string_view d) { return s.Name(d) == "ALL"; });
+    }
+    if (caps != nullptr && !disallowed.empty() && disallowed.size() == caps->add.size()) {
+      fix.edits.push_back(
+          {.kind = FixEdit::Kind::kRemove, .path = Join(sc, {"capabilities", "add"})});
+    } else {
+      for (std::size_t i : disallowed) {
+        fix.edits.push_back({.kind = FixEdit::Kind::kRemove,
+                             .path = Join(sc, {"capabilities", "add", std::to_string(i)})});
+      }
+    }
+    if (s.require_drop_all && !drops_all) {
+      fix.edits.push_back({.kind = FixEdit::Kind::kAppend,
+                           .path = Join(sc, {"capabilities", "drop"}),
+                           .value = "ALL"});
+    }
+  }
+  return fix;
+}
+
 std::optional<cel::CelCheck> Cel(const ControlSettings& settings) {
   using cel::Let;
   const auto& s = static_cast<const Settings&>(settings);
@@ -121,7 +162,8 @@ Control RestrictCapabilities() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = kPssBaseline,
-          .pss_restricted = kPssRestricted};
+          .pss_restricted = kPssRestricted,
+          .fix = &FixIt};
 }
 
 }  // namespace csp::policy::controls

@@ -146,7 +146,10 @@ Control RestrictHostPath() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true, "allowed": []})",
-          .pss_restricted = R"({"enabled": true, "allowed": []})"};
+          .pss_restricted = R"({"enabled": true, "allowed": []})",
+          .no_fix =
+              "the workload reads or writes the host path; removing or re-mounting it is not "
+              "mechanical"};
 }
 
 }  // namespace csp::policy::controls

@@ -131,7 +131,8 @@ Control RestrictHostPorts() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true, "allowed": []})",
-          .pss_restricted = R"({"enabled": true, "allowed": []})"};
+          .pss_restricted = R"({"enabled": true, "allowed": []})",
+          .no_fix = "the port must be reached another way, e.g. through a Service"};
 }
 
 }  // namespace csp::policy::controls

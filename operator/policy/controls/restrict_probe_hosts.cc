@@ -50,15 +50,17 @@ std::optional<cel::CelCheck> Cel(const ControlSettings&) {
 }  // namespace
 
 Control RestrictProbeHosts() {
-  return {.id = "restrict-probe-hosts",
-          .key = "probeHosts",
-          .severity = "medium",
-          .summary = "probes and lifecycle handlers must not name a host",
-          .parse = &ParseNoSettings,
-          .check = &Check,
-          .cel = &Cel,
-          .pss_baseline = R"({"enabled":true})",
-          .pss_restricted = R"({"enabled":true})"};
+  return {
+      .id = "restrict-probe-hosts",
+      .key = "probeHosts",
+      .severity = "medium",
+      .summary = "probes and lifecycle handlers must not name a host",
+      .parse = &ParseNoSettings,
+      .check = &Check,
+      .cel = &Cel,
+      .pss_baseline = R"({"enabled":true})",
+      .pss_restricted = R"({"enabled":true})",
+      .no_fix = "the probe or handler must target the pod itself; which address does is not known"};
 }
 
 }  // namespace csp::policy::controls

@@ -61,7 +61,8 @@ Control RestrictProcMount() {
           .check = &Check,
           .cel = &Cel,
           .pss_baseline = R"({"enabled": true, "allowInUserNamespace": true})",
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .no_fix = "an unmasked /proc is asked for on purpose, e.g. for nested containers"};
 }
 
 }  // namespace csp::policy::controls

@@ -121,7 +121,8 @@ Control RestrictSeLinux() {
           .cel = &Cel,
           // allowedTypes' default is PSS's set.
           .pss_baseline = R"({"enabled": true})",
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .no_fix = "the SELinux type, user or role was chosen for what the workload accesses"};
 }
 
 }  // namespace csp::policy::controls

@@ -76,7 +76,8 @@ Control RestrictSysctls() {
           .cel = &Cel,
           // allowed's default is PSS's safe set.
           .pss_baseline = R"({"enabled": true})",
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .no_fix = "the application asked for the sysctl"};
 }
 
 }  // namespace csp::policy::controls

@@ -122,7 +122,8 @@ Control RestrictVolumeTypes() {
           .check = &Check,
           .cel = &Cel,
           // allowed's default is PSS restricted's list.
-          .pss_restricted = R"({"enabled": true})"};
+          .pss_restricted = R"({"enabled": true})",
+          .no_fix = "the data must come from an allowed volume source"};
 }
 
 }  // namespace csp::policy::controls

@@ -16,6 +16,7 @@
 #include "csp/policy/cel.h"
 #include "csp/policy/eval_context.h"
 #include "csp/policy/field_errors.h"
+#include "csp/policy/fix.h"
 #include "csp/policy/pod_spec.h"
 
 namespace csp::policy {
@@ -77,6 +78,11 @@ struct Control {
   // Security Standards".
   std::string_view pss_baseline = {};
   std::string_view pss_restricted = {};
+  // The safe, mechanical change that makes a failing result pass (fix.h), given the finding
+  // `check` returned, or a Fix saying why there is none. Null: the control has no such fix,
+  // and `no_fix` says why (docs/controls.md "Fixes").
+  Fix (*fix)(const PodSpec& pod, const ControlSettings& settings, const Finding& finding) = nullptr;
+  std::string_view no_fix = {};
 };
 
 // The common shape of a per-container control: `problem(container)` returns what is wrong

@@ -29,6 +29,10 @@ struct RuleResult {
   std::optional<std::size_t> exemption = {};           // index of the exemption that made it skip
   std::map<std::string, std::string> properties = {};  // the control's own report properties
   const ControlConfig* config = nullptr;               // the policy's entry for this rule
+  // A fail's fix as an RFC 6902 JSON Patch against the workload object (fix.h), whole; null
+  // when there is none. properties["fix"] says which, and properties["patch"] holds it when
+  // it is small enough.
+  nlohmann::json patch = {};
 };
 
 // Whether `policy.match` selects the workload. `namespace_labels` is null when the
