@@ -26,18 +26,21 @@ std::string JoinViolations(const std::vector<std::string>& violations) {
   return out;
 }
 
-// Sets a failing result's patch and its `fix` (and `patch`) properties (fix.h).
-void AttachFix(const Control& control, const PodSpec& pod, const ControlSettings& settings,
-               const Finding& finding, const Workload& workload, RuleResult& r) {
+// Sets a failing result's patch and its `fix` (and `patch`) properties (fix.h). False when the
+// fix has edits but `workload` (the object they patch) is null.
+bool AttachFix(const Control& control, const PodSpec& pod, const ControlSettings& settings,
+               const Finding& finding, const Workload* workload, RuleResult& r) {
   auto none = [&](std::string_view reason) {
     r.properties[std::string(kFixProperty)] = "none (" + std::string(reason) + ")";
+    return true;
   };
   if (control.fix == nullptr) return none(control.no_fix);
   Fix fix = control.fix(pod, settings, finding);
   if (fix.edits.empty()) return none(fix.none.empty() ? "no safe change" : fix.none);
-  std::optional<std::string> tmpl = TemplatePointer(workload.pod_spec_path);
-  if (!tmpl || workload.object == nullptr) return none("the pod template's place is unknown");
-  r.patch = ToJsonPatch(*workload.object, *tmpl, fix.edits);
+  if (workload == nullptr) return false;
+  std::optional<std::string> tmpl = TemplatePointer(workload->pod_spec_path);
+  if (!tmpl || workload->object == nullptr) return none("the pod template's place is unknown");
+  r.patch = ToJsonPatch(*workload->object, *tmpl, fix.edits);
   if (r.patch.empty()) {  // the edits ask for what is already there
     r.patch = nullptr;
     return none("no safe change");
@@ -47,11 +50,17 @@ void AttachFix(const Control& control, const PodSpec& pod, const ControlSettings
     r.properties[std::string(kFixProperty)] =
         "patch omitted (" + std::to_string(text.size()) + " bytes, over the " +
         std::to_string(kMaxPatchPropertyBytes) + "-byte bound)";
-    return;
+    return true;
   }
   r.properties[std::string(kFixProperty)] = std::string(kFixPatch);
   r.properties[std::string(kPatchProperty)] = std::move(text);
+  return true;
 }
+
+// Every control of `policy` on `pod`; nullopt when a fix needs `object` and it is null.
+std::optional<std::vector<RuleResult>> EvaluatePod(const Policy& policy, const WorkloadRef& ref,
+                                                   const PodSpec& pod, const EvalContext& context,
+                                                   const Workload* object);
 
 }  // namespace
 
@@ -88,11 +97,22 @@ Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& w
                                          const EvalContext& context) {
   CSP_TRY(PodSpec pod,
           ParsePodSpec(*workload.pod_spec, workload.pod_spec_path, workload.annotations));
-  return Evaluate(policy, workload.ref, pod, context);
+  return *EvaluatePod(policy, workload.ref, pod, context, &workload);
 }
 
-std::vector<RuleResult> Evaluate(const Policy& policy, const WorkloadRef& workload,
-                                 const PodSpec& pod, const EvalContext& context) {
+std::optional<std::vector<RuleResult>> EvaluateWithoutObject(const Policy& policy,
+                                                             const WorkloadRef& workload,
+                                                             const PodSpec& pod,
+                                                             const EvalContext& context) {
+  return EvaluatePod(policy, workload, pod, context, nullptr);
+}
+
+namespace {
+
+std::optional<std::vector<RuleResult>> EvaluatePod(const Policy& policy,
+                                                   const WorkloadRef& workload, const PodSpec& pod,
+                                                   const EvalContext& context,
+                                                   const Workload* object) {
   const bool windows = pod.os_name == "windows";
   std::vector<RuleResult> results;
   results.reserve(policy.controls.size());
@@ -119,8 +139,8 @@ std::vector<RuleResult> Evaluate(const Policy& policy, const WorkloadRef& worklo
       continue;
     }
     Finding f = cfg.control->check(pod, *cfg.settings, context);
-    if (f.outcome == Outcome::kFail) {
-      AttachFix(*cfg.control, pod, *cfg.settings, f, workload, r);
+    if (f.outcome == Outcome::kFail && !AttachFix(*cfg.control, pod, *cfg.settings, f, object, r)) {
+      return std::nullopt;
     }
     r.outcome = f.outcome;
     r.containers = std::move(f.containers);
@@ -141,4 +161,5 @@ std::vector<RuleResult> Evaluate(const Policy& policy, const WorkloadRef& worklo
   return results;
 }
 
+}  // namespace
 }  // namespace csp::policy

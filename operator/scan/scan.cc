@@ -230,12 +230,18 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     std::optional<manifest::TapeWorkload> w =
         tape_reader.Read(tape, options.default_namespace, wants_workload_labels);
     if (!w) return false;
+    std::vector<std::vector<policy::RuleResult>> results;
+    for (std::size_t i = 0; i < result.policies.size(); ++i) {
+      auto r = policy::EvaluateWithoutObject(result.policies[i], w->ref, w->pod, contexts[i]);
+      if (!r) return false;  // a fix's patch needs the object: the tree path has it
+      results.push_back(std::move(*r));
+    }
     add_scanned(
         ScannedWorkload{
             .ref = w->ref, .file = file, .line = w->line, .labels = std::move(w->labels)},
-        "", nullptr, [&](const policy::Policy& p, const policy::EvalContext& context) {
-          return Result<std::vector<policy::RuleResult>>(
-              policy::Evaluate(p, w->ref, w->pod, context));
+        "", nullptr,
+        [&, next = std::size_t{0}](const policy::Policy&, const policy::EvalContext&) mutable {
+          return Result<std::vector<policy::RuleResult>>(std::move(results[next++]));
         });
     return true;
   };

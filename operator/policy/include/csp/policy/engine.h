@@ -46,9 +46,13 @@ bool Matches(const Policy& policy, const WorkloadRef& workload, const Labels& wo
 // control order. An error means the workload itself is malformed (a field of the wrong type).
 Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& workload,
                                          const EvalContext& context);
-// The same on a pod spec already parsed (by ParsePodSpec, or read without a JSON tree).
-std::vector<RuleResult> Evaluate(const Policy& policy, const WorkloadRef& workload,
-                                 const PodSpec& pod, const EvalContext& context);
+// The same on a pod spec read without a JSON tree. A fix's patch is written against the
+// workload object (ToJsonPatch), so nullopt when a failing result has a fix with edits: the
+// caller then evaluates the workload's tree instead, and the results never lack a patch.
+std::optional<std::vector<RuleResult>> EvaluateWithoutObject(const Policy& policy,
+                                                             const WorkloadRef& workload,
+                                                             const PodSpec& pod,
+                                                             const EvalContext& context);
 
 // The index of the first exemption of `policy` that covers (workload, rule) at `now`.
 std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef& workload,
