@@ -65,6 +65,17 @@ NodeRecorder::NodeRecorder(NodeRecorderOptions options, NodeRecorderPaths paths,
       }) {}
 
 NodeRecorder::~NodeRecorder() {
+  // Without a listener, runc 1.1.5 deadlocks on a recording profile: runc create cannot
+  // connect to listenerPath and waits for its init, which holds the notify fd itself and is
+  // blocked in a notified read(2) (the Pod stays ContainerCreating until init is killed). Without
+  // the file, kubelet refuses such a Pod instead (CreateContainerError).
+  for (const std::string& name : options_.names) {
+    if (Result<bool> removed = agent::RemoveFileDurably(paths_.recording_profiles, name + ".json");
+        !removed) {
+      LogWarn("cannot remove the recording profile",
+              {{"recording", name}, {"error", removed.error().message}});
+    }
+  }
   collector_.request_stop();
   collector_.join();
   // Containers still recording get ENOSYS from every notified syscall from now on.

@@ -116,7 +116,7 @@ TEST_F(RecordRuncTest, NodeRecorderWritesTheProfileOfEachEndedContainer) {
   Result<std::unique_ptr<NodeRecorder>> recorder = NodeRecorder::Start(
       {.root = path("node"), .names = {"scripted"}, .architectures = {"SCMP_ARCH_X86_64"}});
   ASSERT_TRUE(recorder) << recorder.error().message;
-  const NodeRecorderPaths& paths = (*recorder)->paths();
+  const NodeRecorderPaths paths = (*recorder)->paths();  // a copy: it outlives the recorder
   const nlohmann::json seccomp =
       nlohmann::json::parse(ReadText(paths.recording_profiles / "scripted.json"));
   EXPECT_EQ(seccomp["listenerMetadata"], "scripted");
@@ -146,6 +146,11 @@ TEST_F(RecordRuncTest, NodeRecorderWritesTheProfileOfEachEndedContainer) {
   const CommandResult more = RunUnder(yaml, kScriptAndMkdir);
   EXPECT_NE(more.exit_code, 0) << more;
   EXPECT_NE(more.err.find("Operation not permitted"), std::string::npos) << more;
+
+  // Stopped, it takes its recording profile away: runc would hang on it without a listener.
+  recorder->reset();
+  EXPECT_FALSE(fs::exists(paths.recording_profiles / "scripted.json"));
+  EXPECT_TRUE(fs::exists(yaml));
 }
 
 // --bundle: the bundle's own command, and its config.json left as it was.

@@ -45,7 +45,9 @@ struct NodeRecorderPaths {
 class NodeRecorder {
  public:
   // Starts the listener, writes each recording profile, then collects ended containers on a
-  // thread of its own (every 200 ms) so that the listener's thread only answers syscalls.
+  // thread of its own (every 200 ms) so that the listener's thread only answers syscalls. The
+  // destructor removes the recording profiles (a Pod naming one then fails to start instead of
+  // hanging in runc), then stops the listener.
   static Result<std::unique_ptr<NodeRecorder>> Start(const NodeRecorderOptions& options);
   ~NodeRecorder();
   NodeRecorder(const NodeRecorder&) = delete;
