@@ -1,9 +1,11 @@
 #include "csp/agent/run_options.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
 #include "csp/names/names.h"
+#include "csp/profiles/profile_name.h"
 
 namespace csp::agent {
 
@@ -30,6 +32,12 @@ Flags (each also read from the environment variable in brackets; a flag wins):
                              default), openreports (ClusterReport, openreports.io) or both;
                              this node's results leave the other API's report
                              [CSP_AGENT_REPORT_API]
+      --record NAME[,NAME]   record the syscalls of the containers whose Pods use
+                             localhostProfile containersecurity-recording/NAME.json (the
+                             agent writes that profile) and write them, when a container ends,
+                             as SecurityProfile NAME to DIR/var/lib/containersecurity/
+                             recordings/NAME.yaml; needs runc 1.1 and containerd 1.6 or later
+                             (see docs/agent.md) [CSP_AGENT_RECORD]
       --log-format FORMAT    text or json (default text) [CSP_AGENT_LOG_FORMAT]
       --log-level LEVEL      debug, info, warn or error (default info) [CSP_AGENT_LOG_LEVEL]
   -h, --help                 this text
@@ -46,12 +54,13 @@ struct FlagSpec {
   const char* env;
 };
 
-constexpr std::array<FlagSpec, 7> kFlags = {{
+constexpr std::array<FlagSpec, 8> kFlags = {{
     {"--node-name", "CSP_AGENT_NODE_NAME"},
     {"--root", "CSP_AGENT_ROOT"},
     {"--kubeconfig", "CSP_AGENT_KUBECONFIG"},
     {"--listen-address", "CSP_AGENT_LISTEN_ADDRESS"},
     {"--report-api", "CSP_AGENT_REPORT_API"},
+    {"--record", "CSP_AGENT_RECORD"},
     {"--log-format", "CSP_AGENT_LOG_FORMAT"},
     {"--log-level", "CSP_AGENT_LOG_LEVEL"},
 }};
@@ -75,6 +84,18 @@ Status Set(RunOptions& options, std::string_view flag, const std::string& value,
     if (options.report_apis.empty()) {
       return InvalidArgument(source + ": \"" + value + "\" is not " +
                              std::string(names::kReportApiChoices));
+    }
+  } else if (flag == "--record") {
+    options.record.clear();
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const std::size_t comma = std::min(value.find(',', start), value.size());
+      const std::string name = value.substr(start, comma - start);
+      if (Status s = profiles::ValidateProfileName(name); !s) {
+        return InvalidArgument(source + ": " + s.error().message);
+      }
+      options.record.push_back(name);
+      start = comma + 1;
     }
   } else if (flag == "--log-format") {
     if (value != "text" && value != "json") {

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace csp::record {
 namespace {
@@ -23,8 +24,30 @@ std::string Errno(const std::string& what) { return what + ": " + std::strerror(
 // Reads one hand-over: runc connects and sends the JSON state with the fds in one sendmsg. It
 // does not close its end (runc 1.1 leaks the connection until its garbage collector runs), so
 // the message ends where the JSON document ends, not at EOF. Returns the seccomp fd (the
-// others are closed) or an error.
-Result<int> ReceiveNotifyFd(int conn) {
+// others are closed) and whose it is, or an error.
+struct Handover {
+  int fd = -1;
+  ContainerIdentity identity = {};
+};
+
+std::string StringAt(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+ContainerIdentity IdentityOf(const nlohmann::json& state) {
+  const nlohmann::json annotations =
+      state.contains("state") && state["state"].is_object()
+          ? state["state"].value("annotations", nlohmann::json::object())
+          : nlohmann::json::object();
+  return {.metadata = StringAt(state, "metadata"),
+          .pod_namespace = StringAt(annotations, "io.kubernetes.cri.sandbox-namespace"),
+          .pod = StringAt(annotations, "io.kubernetes.cri.sandbox-name"),
+          .container = StringAt(annotations, "io.kubernetes.cri.container-name")};
+}
+
+Result<Handover> ReceiveNotifyFd(int conn) {
   // runc writes at once; a peer that stalls must not stall the recorder.
   struct timeval timeout = {.tv_sec = 5, .tv_usec = 0};
   setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
@@ -73,7 +96,7 @@ Result<int> ReceiveNotifyFd(int conn) {
     return InvalidArgument("a hand-over without a seccompFd (" + std::to_string(fds.size()) +
                            " fds, " + std::to_string(message.size()) + " bytes of state)");
   }
-  return seccomp_fd;
+  return Handover{.fd = seccomp_fd, .identity = IdentityOf(state)};
 }
 
 }  // namespace
@@ -126,6 +149,11 @@ SyscallRecord NotifyListener::Record() const {
   return record_;
 }
 
+std::vector<EndedContainer> NotifyListener::TakeEnded() {
+  std::lock_guard lock(mu_);
+  return std::exchange(ended_, {});
+}
+
 int NotifyListener::Connections() const {
   std::lock_guard lock(mu_);
   return connections_;
@@ -160,6 +188,9 @@ void NotifyListener::Loop() {
     for (int fd : gone) {
       close(fd);
       std::erase(notify_fds_, fd);
+      std::lock_guard lock(mu_);
+      ended_.push_back(std::move(sessions_[fd]));
+      sessions_.erase(fd);
     }
   }
 }
@@ -167,14 +198,15 @@ void NotifyListener::Loop() {
 void NotifyListener::Accept() {
   const int conn = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
   if (conn < 0) return;  // the peer went away between poll and accept
-  Result<int> notify_fd = ReceiveNotifyFd(conn);
+  Result<Handover> handover = ReceiveNotifyFd(conn);
   close(conn);
   std::lock_guard lock(mu_);
-  if (!notify_fd) {
-    problems_.push_back(notify_fd.error().message);
+  if (!handover) {
+    problems_.push_back(handover.error().message);
     return;
   }
-  notify_fds_.push_back(*notify_fd);
+  notify_fds_.push_back(handover->fd);
+  sessions_[handover->fd] = {.identity = std::move(handover->identity)};
   ++connections_;
 }
 
@@ -187,6 +219,7 @@ void NotifyListener::Answer(int notify_fd) {
   {
     std::lock_guard lock(mu_);
     record_.Add(request.data.arch, request.data.nr);
+    sessions_[notify_fd].record.Add(request.data.arch, request.data.nr);
   }
   struct seccomp_notif_resp response;
   std::memset(&response, 0, sizeof(response));

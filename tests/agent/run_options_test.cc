@@ -41,6 +41,23 @@ TEST(RunOptionsTest, ReportApiFromFlagOrEnvironment) {
   EXPECT_EQ(env->report_apis, std::vector<names::ReportApi>{names::ReportApi::kOpenReports});
 }
 
+TEST(RunOptionsTest, RecordTakesCommaSeparatedProfileNames) {
+  Result<RunOptions> flag = ParseRunOptions({"--node-name=n1", "--record", "web,batch-job"},
+                                            Lookup({{"CSP_AGENT_RECORD", "other"}}));
+  ASSERT_TRUE(flag) << flag.error().message;
+  EXPECT_EQ(flag->record, (std::vector<std::string>{"web", "batch-job"}));
+  Result<RunOptions> env = ParseRunOptions({"--node-name=n1"}, Lookup({{"CSP_AGENT_RECORD", "x"}}));
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->record, std::vector<std::string>{"x"});
+  EXPECT_TRUE(ParseRunOptions({"--node-name=n1"}, Lookup({}))->record.empty());
+  for (const char* bad : {"web,,batch", "web,", "../x", "a b"}) {
+    Result<RunOptions> refused = ParseRunOptions({"--node-name=n1", "--record", bad}, Lookup({}));
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("--record"), std::string::npos)
+        << refused.error().message;
+  }
+}
+
 TEST(RunOptionsTest, EveryFlagInBothSpellings) {
   Result<RunOptions> options =
       ParseRunOptions({"--node-name=n1", "--root", "/host", "--kubeconfig=/k", "--listen-address",

@@ -1,7 +1,8 @@
 // `csp-agent record` under the real runc and kernel: a busybox script recorded, replayed under
 // the recorded profile by plain runc (passes), and with one syscall more (EPERM); recordings
-// merged; a workload that crashes or is stopped; and a recorder that dies mid-run, which must
-// not hang the container (the kernel answers ENOSYS once the listener fd is closed).
+// merged; a workload that crashes or is stopped; a recorder that dies mid-run, which must
+// not hang the container (the kernel answers ENOSYS once the listener fd is closed); and the
+// node recorder of `csp-agent run --record`, with a container as containerd would start it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "csp/record/libseccomp_names.h"
+#include "csp/record/node_recorder.h"
 #include "csp/record/notify_listener.h"
 #include "csp/record/recording_spec.h"
 #include "subprocess.h"
@@ -104,6 +106,51 @@ TEST_F(RecordRuncTest, RecordedScriptPassesUnderItsProfileAndOneSyscallMoreGetsE
   const CommandResult control = RunUnder(std::nullopt, kScriptAndMkdir);
   EXPECT_EQ(control.exit_code, 0) << control;
   EXPECT_EQ(control.out, "6\ndone\nmade\n");
+}
+
+// csp-agent run --record: the recording profile the agent writes, used as containerd uses a
+// Localhost profile (the file as linux.seccomp, CRI annotations on the container), gives a
+// recorded SecurityProfile named after the recording that names the container and confines
+// like one from `csp-agent record`.
+TEST_F(RecordRuncTest, NodeRecorderWritesTheProfileOfEachEndedContainer) {
+  Result<std::unique_ptr<NodeRecorder>> recorder = NodeRecorder::Start(
+      {.root = path("node"), .names = {"scripted"}, .architectures = {"SCMP_ARCH_X86_64"}});
+  ASSERT_TRUE(recorder) << recorder.error().message;
+  const NodeRecorderPaths paths = (*recorder)->paths();  // a copy: it outlives the recorder
+  const nlohmann::json seccomp =
+      nlohmann::json::parse(ReadText(paths.recording_profiles / "scripted.json"));
+  EXPECT_EQ(seccomp["listenerMetadata"], "scripted");
+  EXPECT_EQ(seccomp["listenerPath"], paths.socket.string());
+
+  const fs::path bundle = path("bundle");
+  ASSERT_EQ(test::WriteBundle(bundle, rootfs(), {"/bin/sh", "-c", kScript}, seccomp), "");
+  nlohmann::json config = nlohmann::json::parse(ReadText(bundle / "config.json"));
+  config["annotations"] = {{"io.kubernetes.cri.sandbox-namespace", "team"},
+                           {"io.kubernetes.cri.sandbox-name", "web-1"},
+                           {"io.kubernetes.cri.container-name", "app"}};
+  csp::test::WriteText(bundle / "config.json", config.dump());
+  const CommandResult recorded = test::RunBundle(bundle);
+  ASSERT_EQ(recorded.exit_code, 0) << recorded;
+
+  // Written by the collector thread once the notify fd hangs up.
+  const fs::path yaml = paths.recorded_profiles / "scripted.yaml";
+  for (int i = 0; i < 100 && !fs::exists(yaml); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::string text = ReadText(yaml);
+  EXPECT_NE(text.find("#   team/web-1/app\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("name: scripted"), std::string::npos) << text;
+
+  const CommandResult replay = RunUnder(yaml, kScript);
+  EXPECT_EQ(replay.exit_code, 0) << replay;
+  const CommandResult more = RunUnder(yaml, kScriptAndMkdir);
+  EXPECT_NE(more.exit_code, 0) << more;
+  EXPECT_NE(more.err.find("Operation not permitted"), std::string::npos) << more;
+
+  // Stopped, it takes its recording profile away: runc would hang on it without a listener.
+  recorder->reset();
+  EXPECT_FALSE(fs::exists(paths.recording_profiles / "scripted.json"));
+  EXPECT_TRUE(fs::exists(yaml));
 }
 
 // --bundle: the bundle's own command, and its config.json left as it was.

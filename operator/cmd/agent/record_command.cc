@@ -6,8 +6,6 @@
 #include <sstream>
 
 #include "csp/agent/atomic_file.h"
-#include "csp/agent/host_render_target.h"
-#include "csp/profiles/default_profiles.h"
 #include "csp/profiles/profile_name.h"
 #include "csp/profiles/security_profile_file.h"
 #include "csp/record/libseccomp_names.h"
@@ -15,6 +13,7 @@
 #include "csp/record/recorded_profile.h"
 #include "csp/record/runc_recording.h"
 #include "flag_value.h"
+#include "host_default_seccomp.h"
 
 namespace csp::agent::cmd {
 
@@ -251,14 +250,7 @@ int RunRecord(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return 0;
   }
   // csp-default for this machine: the diff's baseline and the architectures a filter covers.
-  Result<profiles::RenderTarget> target = HostRenderTarget();
-  Result<profiles::RenderedProfile> rendered =
-      target ? profiles::RenderDefaultSeccomp(*target)
-             : Result<profiles::RenderedProfile>(target.error());
-  Result<profiles::SeccompProfile> baseline =
-      rendered
-          ? profiles::ParseSeccompProfile(nlohmann::json::parse(rendered->bytes), "csp-default")
-          : Result<profiles::SeccompProfile>(rendered.error());
+  Result<profiles::SeccompProfile> baseline = HostDefaultSeccomp();
   if (!baseline) {
     err << "csp-agent record: csp-default for this machine: " << baseline.error().message << "\n";
     return 1;

@@ -15,9 +15,11 @@
 #include "csp/kube/config.h"
 #include "csp/kube/cpprest_transport.h"
 #include "csp/log/log.h"
+#include "csp/record/node_recorder.h"
 #include "csp/serve/http_server.h"
 #include "csp/serve/metrics_text.h"
 #include "csp/version.h"
+#include "host_default_seccomp.h"
 
 namespace csp::agent::cmd {
 namespace {
@@ -132,6 +134,24 @@ int RunAgent(const std::vector<std::string>& args, std::ostream& out, std::ostre
   LogInfo("serving /healthz, /readyz and /metrics",
           {{"address", options->listen_address}, {"port", std::to_string((*server)->port())}});
 
+  std::unique_ptr<record::NodeRecorder> recorder;
+  if (!options->record.empty()) {
+    Result<profiles::SeccompProfile> baseline = HostDefaultSeccomp();
+    Result<std::unique_ptr<record::NodeRecorder>> started =
+        baseline ? record::NodeRecorder::Start({.root = options->root,
+                                                .names = options->record,
+                                                .architectures = baseline->architectures})
+                 : Result<std::unique_ptr<record::NodeRecorder>>(baseline.error());
+    if (!started) {
+      LogError("cannot record", {{"error", started.error().message}});
+      return 1;
+    }
+    recorder = std::move(*started);
+    LogInfo("recording", {{"socket", recorder->paths().socket.string()},
+                          {"profiles", recorder->paths().recording_profiles.string()},
+                          {"recorded", recorder->paths().recorded_profiles.string()}});
+  }
+
   std::jthread loop([&agent](std::stop_token stop) { agent.Run(stop); });
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -139,6 +159,7 @@ int RunAgent(const std::vector<std::string>& args, std::ostream& out, std::ostre
   loop.request_stop();
   loop.join();
   (*server)->Stop();
+  recorder.reset();
   LogInfo("stopped");
   return 0;
 }

@@ -23,6 +23,8 @@ struct RunOptions {
   std::string listen_address = "0.0.0.0:8081";
   // --report-api: the APIs the node report is written in.
   std::vector<names::ReportApi> report_apis = {names::ReportApi::kWgPolicyK8s};
+  // --record: recordings this agent is the seccomp agent of (csp/record/node_recorder.h).
+  std::vector<std::string> record = {};
   std::string log_format = "text";
   std::string log_level = "info";
   bool help = false;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +17,23 @@
 #include "csp/record/syscall_record.h"
 
 namespace csp::record {
+
+// Who a notify fd belongs to, from the container process state runc sends with it: `metadata`
+// is the OCI listenerMetadata of the profile; the rest are containerd's CRI annotations
+// (io.kubernetes.cri.sandbox-namespace, sandbox-name, container-name), empty outside
+// Kubernetes.
+struct ContainerIdentity {
+  std::string metadata = {};
+  std::string pod_namespace = {};
+  std::string pod = {};
+  std::string container = {};
+};
+
+// One container (one notify fd) whose tasks have all exited, with what it called.
+struct EndedContainer {
+  ContainerIdentity identity = {};
+  SyscallRecord record = {};
+};
 
 class NotifyListener {
  public:
@@ -32,6 +50,8 @@ class NotifyListener {
 
   // What was seen so far.
   SyscallRecord Record() const;
+  // The containers that ended since the last call, oldest first.
+  std::vector<EndedContainer> TakeEnded();
   // How many notify fds runc handed over (one per container or exec'd process).
   int Connections() const;
   // Hand-overs that failed (a message without a seccomp fd, unreadable JSON), one line each.
@@ -48,7 +68,9 @@ class NotifyListener {
   const std::filesystem::path socket_path_;
   std::vector<int> notify_fds_;  // the thread's alone
   mutable std::mutex mu_;
-  SyscallRecord record_;
+  SyscallRecord record_;                    // every container's
+  std::map<int, EndedContainer> sessions_;  // by notify fd, while it is open
+  std::vector<EndedContainer> ended_;
   int connections_ = 0;
   std::vector<std::string> problems_;
   std::jthread thread_;
