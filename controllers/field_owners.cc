@@ -8,9 +8,9 @@ namespace {
 
 std::string F(std::string_view key) { return "f:" + std::string(key); }
 
-bool Owns(const json& fields, std::initializer_list<std::string_view> path) {
+bool Owns(const json& fields, const std::vector<std::string>& path) {
   const json* at = &fields;
-  for (std::string_view key : path) {
+  for (const std::string& key : path) {
     if (!at->is_object()) return false;
     auto it = at->find(F(key));
     if (it == at->end()) return false;
@@ -21,8 +21,7 @@ bool Owns(const json& fields, std::initializer_list<std::string_view> path) {
 
 }  // namespace
 
-std::optional<std::string> OtherOwnerOf(const json& object,
-                                        std::initializer_list<std::string_view> path,
+std::optional<std::string> OtherOwnerOf(const json& object, const std::vector<std::string>& path,
                                         std::string_view self) {
   if (!object.is_object()) return std::nullopt;
   auto meta = object.find("metadata");

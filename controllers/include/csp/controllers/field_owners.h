@@ -4,11 +4,11 @@
 // the workload when a revert is seen, which is rare. Pure.
 #pragma once
 
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace csp::controllers {
 
@@ -19,7 +19,7 @@ inline constexpr std::string_view kOperatorFieldManager = "csp-operator";
 // in object.metadata.managedFields; nullopt when none does (or the object has no managedFields).
 // Of several, the one whose entry is the most recent (RFC 3339 times compare as text).
 std::optional<std::string> OtherOwnerOf(const nlohmann::json& object,
-                                        std::initializer_list<std::string_view> path,
+                                        const std::vector<std::string>& path,
                                         std::string_view self = kOperatorFieldManager);
 
 }  // namespace csp::controllers
