@@ -262,7 +262,9 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
       controllers::RemediationInputs inputs{.argocd_instance_label = ctx.argocd_instance_label};
       controllers::RemediationPlan plan =
           controllers::PlanRemediation(object, *evaluations, inputs);
-      const std::string uid = object["metadata"].value("uid", WorkloadKey(ref));
+      const std::string uid = object.contains("metadata") && object["metadata"].is_object()
+                                  ? object["metadata"].value("uid", WorkloadKey(ref))
+                                  : WorkloadKey(ref);
       RemediationGuard* guard = ctx.remediation_guard;
       if (plan.revert && remediate && guard) {
         plan.revert->manager = RevertingManager(ctx, ref, *plan.revert);
