@@ -134,7 +134,8 @@ json CompactTemplate(const json& tmpl) {
   if (!tmpl.is_object()) return tmpl;
   json out = json::object();
   if (auto meta = tmpl.find("metadata"); meta != tmpl.end()) {
-    out["metadata"] = Filtered(*meta, {"annotations"});
+    // Labels: the pods' labels, an Isolate NetworkPolicy's selector when the kind has none.
+    out["metadata"] = Filtered(*meta, {"annotations", "labels"});
   }
   if (auto spec = tmpl.find("spec"); spec != tmpl.end()) out["spec"] = CompactPodSpec(*spec);
   return out;
@@ -144,7 +145,8 @@ json CompactSpec(const json& spec, const std::string& kind) {
   if (!spec.is_object()) return spec;
   if (kind == names::kPods.kind) return CompactPodSpec(spec);
   json out = json::object();
-  CopyKeys(spec, out, {"replicas", "suspend"});
+  // selector: an Isolate NetworkPolicy's podSelector (remediation_plan.h).
+  CopyKeys(spec, out, {"replicas", "suspend", "selector"});
   if (kind == names::kCronJobs.kind) {
     auto jt = spec.find("jobTemplate");
     if (jt == spec.end()) return out;

@@ -97,6 +97,7 @@ void PolicyTally::Merge(const PolicyTally& other) {
   passing += other.passing;
   failing += other.failing;
   exempted += other.exempted;
+  reverted += other.reverted;
   if (exemption_matched.size() < other.exemption_matched.size()) {
     exemption_matched.resize(other.exemption_matched.size(), 0);
   }
@@ -127,7 +128,8 @@ json BuildPolicyStatus(const StatusInput& in) {
   status["workloads"] = {{"total", tally.total},
                          {"passing", tally.passing},
                          {"failing", tally.failing},
-                         {"exempted", tally.exempted}};
+                         {"exempted", tally.exempted},
+                         {"reverted", tally.reverted}};
   json exemptions = json::array();
   for (std::size_t i = 0; i < in.policy->exemptions.size(); ++i) {
     const auto& expires = in.policy->exemptions[i].expires;

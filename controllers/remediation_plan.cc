@@ -1,6 +1,7 @@
 #include "csp/controllers/remediation_plan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -62,6 +63,7 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
 struct Builder {
   json patch = json::object();
   std::vector<Event> events;
+  std::optional<Revert> revert;  // the patch puts back a lever someone else put back
 
   void Set(std::initializer_list<const char*> path, std::string_view key, json value) {
     json* at = &patch;
@@ -116,6 +118,7 @@ std::string PlanReplicas(const json& object, bool down, const std::optional<std:
     // Ours to scale: first time, or someone scaled it up while it still violates (then that
     // value is the one to restore, so the restore never goes above what the user last set).
     const std::string previous = std::to_string(replicas);
+    if (from) b.revert = Revert{.path = {"spec", "replicas"}};
     b.Set({"spec"}, "replicas", 0);
     if (from != previous) b.Annotate(names::kScaledDownFromAnnotation, previous);
     b.Emit("Warning", "ScaledDown", "scaled down from " + previous + " replicas");
@@ -144,6 +147,7 @@ std::string PlanSuspend(const json& object, bool down, const std::optional<std::
     if (!from && suspended) return "labeled (already suspended)";
     if (!suspended) {
       b.Set({"spec"}, "suspend", true);
+      if (from) b.revert = Revert{.path = {"spec", "suspend"}};
       if (!from) b.Annotate(names::kScaledDownFromAnnotation, "false");
       b.Emit("Warning", "ScaledDown", "suspended");
     }
@@ -188,6 +192,10 @@ std::string PlanNodeSelector(const json& object, bool down, const std::optional<
   if (down) {
     if (!quarantined) {
       b.Set({"spec", "template", "spec", "nodeSelector"}, names::kQuarantineKey, "true");
+      if (from) {
+        b.revert = Revert{.path = {"spec", "template", "spec", "nodeSelector",
+                                   std::string(names::kQuarantineKey)}};
+      }
       b.Emit("Warning", "ScaledDown", kDescription);
     }
     if (!from) {
@@ -213,11 +221,176 @@ std::string PlanNodeSelector(const json& object, bool down, const std::optional<
   return "";
 }
 
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Hex(std::uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, value >>= 4) out[static_cast<std::size_t>(i)] = kDigits[value & 15];
+  return out;
+}
+
+// FNV-1a, 64 bits: stable across builds and platforms (std::hash is not), as a stop record
+// on the workload must outlive the operator that wrote it.
+std::uint64_t Fnv1a(std::string_view text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string KindOf(const json& object) {
+  const json* k = Find(object, {"kind"});
+  return k && k->is_string() ? k->get<std::string>() : std::string();
+}
+
+// A non-empty LabelSelector selecting the workload's pods, or null.
+json PodSelectorOf(const json& object, std::string_view kind) {
+  auto labels = [](const json* map) {
+    return map && map->is_object() && !map->empty() ? json{{"matchLabels", *map}} : json();
+  };
+  if (kind == names::kPods.kind) return labels(Find(object, {"metadata", "labels"}));
+  if (kind == names::kPodTemplates.kind) return json();  // runs nothing
+  if (kind == names::kCronJobs.kind) {
+    return labels(Find(object, {"spec", "jobTemplate", "spec", "template", "metadata", "labels"}));
+  }
+  const json* selector = Find(object, {"spec", "selector"});
+  if (kind == names::kReplicationControllers.kind) {
+    json s = labels(selector);  // a plain map
+    return s.is_null() ? labels(Find(object, {"spec", "template", "metadata", "labels"})) : s;
+  }
+  if (!selector || !selector->is_object()) return json();
+  json out = json::object();
+  for (const char* key : {"matchLabels", "matchExpressions"}) {
+    auto it = selector->find(key);
+    if (it != selector->end() && !it->empty()) out[key] = *it;
+  }
+  // An empty podSelector selects every pod of the namespace: never ours to write.
+  return out.empty() ? json() : out;
+}
+
+json IsolationPolicy(const json& object, const std::string& name, const json& selector) {
+  const json* meta = Find(object, {"metadata"});
+  auto field = [&](const char* key) {
+    const json* v = meta ? Find(*meta, {key}) : nullptr;
+    return v && v->is_string() ? v->get<std::string>() : std::string();
+  };
+  const json* api_version = Find(object, {"apiVersion"});
+  json owner = {{"apiVersion", api_version && api_version->is_string() ? *api_version : json("")},
+                {"kind", KindOf(object)},
+                {"name", field("name")},
+                {"uid", field("uid")}};
+  return {{"apiVersion", "networking.k8s.io/v1"},
+          {"kind", "NetworkPolicy"},
+          {"metadata",
+           {{"name", name},
+            {"namespace", field("namespace")},
+            {"labels", {{std::string(names::kManagedByLabel), names::kManagedByOperator}}},
+            {"ownerReferences", json::array({owner})}}},
+          {"spec", {{"podSelector", selector}, {"policyTypes", {"Ingress", "Egress"}}}}};
+}
+
+// Isolate: returns the remediation in effect ("" when none).
+std::string PlanIsolation(const json& object, bool isolate, RemediationPlan& plan, Builder& b) {
+  const std::optional<std::string> have =
+      StringAt(Find(object, {"metadata", "annotations"}), names::kIsolatedAnnotation);
+  const std::string kind = KindOf(object);
+  const json selector = isolate ? PodSelectorOf(object, kind) : json();
+  if (!selector.is_null()) {
+    const json* name = Find(object, {"metadata", "name"});
+    const std::string np =
+        IsolationPolicyName(kind, name && name->is_string() ? name->get<std::string>() : "");
+    plan.isolation = Isolation::kEnsure;
+    plan.network_policy_name = np;
+    plan.network_policy = IsolationPolicy(object, np, selector);
+    if (have != np) {
+      b.Annotate(names::kIsolatedAnnotation, np);
+      b.Emit("Warning", "Isolated", "NetworkPolicy " + np + " denies all ingress and egress");
+    }
+    return "isolated by NetworkPolicy " + np;
+  }
+  if (have) {
+    plan.isolation = Isolation::kRelease;
+    plan.network_policy_name = *have;
+    b.Annotate(names::kIsolatedAnnotation, json());
+    b.Emit("Normal", "Released", "deleted NetworkPolicy " + *have);
+  }
+  return isolate ? "labeled (cannot isolate: no pod selector)" : "";
+}
+
+// spec.remediation.suspendFlux: Flux's reconcile switch while scaled down.
+void PlanFluxSuspend(const json& object, bool want, Builder& b) {
+  const json* annotations = Find(object, {"metadata", "annotations"});
+  const bool ours = StringAt(annotations, names::kFluxReconcileDisabledAnnotation).has_value();
+  const bool disabled = StringAt(annotations, names::kFluxReconcileAnnotation) == "disabled";
+  if (want && !ours && !disabled) {
+    b.Annotate(names::kFluxReconcileAnnotation, "disabled");
+    b.Annotate(names::kFluxReconcileDisabledAnnotation, "true");
+    b.Emit("Normal", "FluxReconcileDisabled",
+           std::string(names::kFluxReconcileAnnotation) + "=disabled while scaled down");
+  } else if (!want && ours) {
+    b.Annotate(names::kFluxReconcileAnnotation, json());
+    b.Annotate(names::kFluxReconcileDisabledAnnotation, json());
+    b.Emit("Normal", "FluxReconcileRestored",
+           "removed " + std::string(names::kFluxReconcileAnnotation));
+  }
+}
+
+// The stop record: "<pod template hash> <field manager>".
+struct StopRecord {
+  std::string hash;
+  std::string manager;
+};
+
+std::optional<StopRecord> ReadStopRecord(const json& object) {
+  const std::optional<std::string> text =
+      StringAt(Find(object, {"metadata", "annotations"}), names::kRemediationRevertedAnnotation);
+  if (!text) return std::nullopt;
+  const std::size_t space = text->find(' ');
+  if (space == std::string::npos) return StopRecord{.hash = *text, .manager = "unknown"};
+  return StopRecord{.hash = text->substr(0, space), .manager = text->substr(space + 1)};
+}
+
 }  // namespace
 
-RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> evaluations) {
+std::string IsolationPolicyName(std::string_view kind, std::string_view name) {
+  std::string out = "csp-isolate-" + Lower(kind) + "-" + std::string(name);
+  constexpr std::size_t kMax = 253;
+  if (out.size() <= kMax) return out;
+  const std::string suffix = "-" + Hex(Fnv1a(out));
+  out.resize(kMax - suffix.size());
+  return out + suffix;
+}
+
+std::string PodTemplateHash(const json& object) {
+  const std::string kind = KindOf(object);
+  const json* at = kind == names::kPods.kind ? Find(object, {"spec"})
+                   : kind == names::kCronJobs.kind
+                       ? Find(object, {"spec", "jobTemplate", "spec", "template"})
+                   : kind == names::kPodTemplates.kind ? Find(object, {"template"})
+                                                       : Find(object, {"spec", "template"});
+  json pods = at ? *at : json();
+  // Only a DaemonSet is quarantined; an empty selector left behind hashes as none at all.
+  if (pods.is_object() && pods.contains("spec") && pods["spec"].is_object() &&
+      pods["spec"].contains("nodeSelector") && pods["spec"]["nodeSelector"].is_object()) {
+    json& selector = pods["spec"]["nodeSelector"];
+    selector.erase(std::string(names::kQuarantineKey));
+    if (selector.empty()) pods["spec"].erase("nodeSelector");
+  }
+  return Hex(Fnv1a(pods.dump()));
+}
+
+RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> evaluations,
+                                const RemediationInputs& inputs) {
   RemediationPlan plan;
   bool managed = false;
+  bool suspend_flux = false;
   std::set<std::string> violations;
   for (const Evaluation& e : evaluations) {
     if (!e.policy) continue;
@@ -227,22 +400,50 @@ RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> 
       if (!r.config || r.config->enabled) managed = true;
       if (r.outcome != policy::Outcome::kFail) continue;
       violations.emplace(r.rule);
-      plan.action = std::max(plan.action, action);  // enum order: Audit < Label < ScaleDown
+      plan.action = std::max(plan.action, action);  // enum order: the stronger, the greater
+      if (action == Action::kScaleDown && e.policy->remediation.suspend_flux) suspend_flux = true;
     }
   }
   plan.violations.assign(violations.begin(), violations.end());
+  plan.managed_by = GitOpsOwner(object, inputs.argocd_instance_label);
 
   Builder b;
+  // Reverts: a stop to record now, or one recorded for this very pod template.
+  const std::optional<StopRecord> record = ReadStopRecord(object);
+  if (!plan.violations.empty() && (inputs.stop || record)) {
+    const std::string hash = PodTemplateHash(object);
+    if (inputs.stop) {
+      plan.reverted_by = inputs.stop->manager;
+      b.Annotate(names::kRemediationRevertedAnnotation, hash + " " + inputs.stop->manager);
+      std::string field;
+      for (const std::string& p : inputs.stop->path) field += (field.empty() ? "" : ".") + p;
+      b.Emit("Warning", "RemediationReverted",
+             inputs.stop->manager + " put " + field +
+                 " back again: not re-applied until the pod template changes");
+    } else if (record->hash == hash) {
+      plan.reverted_by = record->manager;
+    }
+    if (!plan.reverted_by.empty()) {
+      plan.remediation = "reverted by " + plan.reverted_by;
+      if (!b.patch.empty()) plan.patch = std::move(b.patch);
+      plan.events = std::move(b.events);
+      return plan;
+    }
+  }
+  if (record) {
+    b.Annotate(names::kRemediationRevertedAnnotation, json());
+    b.Emit("Normal", "RemediationResumed",
+           plan.violations.empty() ? "complies; the revert record is cleared"
+                                   : "the pod template changed; remediation applies again");
+  }
+
   PlanLabels(object, managed, plan.violations, b);
   const bool down = plan.action == Action::kScaleDown;
   const std::optional<std::string> from =
       StringAt(Find(object, {"metadata", "annotations"}), names::kScaledDownFromAnnotation);
-  const std::string kind = [&] {
-    const json* k = Find(object, {"kind"});
-    return k && k->is_string() ? k->get<std::string>() : std::string();
-  }();
+  const Lever lever = LeverOf(KindOf(object));
   std::string taken;
-  switch (LeverOf(kind)) {
+  switch (lever) {
     case Lever::kReplicas:
       taken = PlanReplicas(object, down, from, b);
       break;
@@ -255,9 +456,16 @@ RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> 
     case Lever::kNone:
       break;
   }
+  PlanFluxSuspend(object,
+                  down && suspend_flux && lever != Lever::kNone &&
+                      plan.managed_by.starts_with("flux-kustomization/"),
+                  b);
+  const std::string isolated = PlanIsolation(object, plan.action == Action::kIsolate, plan, b);
+  if (!isolated.empty()) taken = isolated;
   if (!plan.violations.empty()) plan.remediation = taken.empty() ? "labeled" : taken;
   if (!b.patch.empty()) plan.patch = std::move(b.patch);
   plan.events = std::move(b.events);
+  plan.revert = std::move(b.revert);
   return plan;
 }
 
@@ -276,6 +484,7 @@ std::vector<PolicyEntry> ToEntries(const Evaluation& evaluation, const Remediati
   for (const policy::RuleResult& r : evaluation.results) {
     PolicyEntry pe{.policy = evaluation.policy->name,
                    .entry = report::MakeEntry(evaluation.workload, r, {})};
+    if (plan && !plan->managed_by.empty()) pe.entry.properties["managedBy"] = plan->managed_by;
     if (plan && !plan->remediation.empty() && r.outcome == policy::Outcome::kFail &&
         EffectiveAction(*evaluation.policy, r) != Action::kAudit) {
       pe.entry.properties["remediation"] = plan->remediation;

@@ -62,6 +62,9 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
           },
           report_apis_),
       events_(client, options.identity),
+      remediation_guard_(
+          {.revert_window = std::chrono::seconds(options.remediation_revert_window_seconds),
+           .patches_per_hour = options.remediation_patches_per_hour}),
       image_verification_status_([&]() -> Status {
         auto made = NewImageVerification(options, client);
         if (!made) return made.error();
@@ -77,7 +80,9 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .written_workloads = written_workloads_,
                .written_reports = written_reports_,
                .now = [] { return std::chrono::system_clock::now(); },
-               .image_verification = image_verification_.get()},
+               .image_verification = image_verification_.get(),
+               .remediation_guard = &remediation_guard_,
+               .argocd_instance_label = options.argocd_instance_label},
       dispatcher_(*queue_, Actions(), metrics_),
       webhook_settings_(WebhookSyncSettingsFrom(options)) {
   RegisterEventHandlers(caches_, {.queue = *queue_,
@@ -361,7 +366,8 @@ std::string Manager::MetricsText() const {
                         .lease_client = lease_client_,
                         .tallies = tallies_,
                         .leading = leading_.load(),
-                        .admission = admission_.get()});
+                        .admission = admission_.get(),
+                        .remediation_guard = &remediation_guard_});
 }
 
 }  // namespace csp::manager

@@ -22,6 +22,16 @@ std::string RenderMetrics(const MetricsSources& in) {
   out.Family("csp_workload_patches_total", "counter", "Remediation patches sent to workloads.");
   out.Sample("csp_workload_patches_total", {},
              static_cast<double>(in.reconcile.workload_patches.load()));
+  if (in.remediation_guard != nullptr) {
+    out.Family("csp_remediation_reverts_total", "counter",
+               "Remediations stopped because another field manager put them back again.");
+    out.Sample("csp_remediation_reverts_total", {},
+               static_cast<double>(in.remediation_guard->stops()));
+    out.Family("csp_remediation_patches_throttled_total", "counter",
+               "Remediation patches not sent: the workload's hourly patch budget was spent.");
+    out.Sample("csp_remediation_patches_throttled_total", {},
+               static_cast<double>(in.remediation_guard->throttled()));
+  }
   out.Family("csp_report_writes_total", "counter", "PolicyReport creates, updates and deletes.");
   out.Sample("csp_report_writes_total", {}, static_cast<double>(in.reconcile.report_writes.load()));
   out.Family("csp_leader", "gauge", "1 while this replica holds the Lease and reconciles.");

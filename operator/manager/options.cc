@@ -210,6 +210,19 @@ const std::vector<Flag>& Flags() {
        "comma-separated registry hosts (host[:port] as in image references) reached over plain "
        "HTTP",
        List(&Options::insecure_registries)},
+      {"argocd-instance-label",
+       "the label Argo CD's label tracking writes; its value names the workload's Argo CD "
+       "application in the managedBy property ('' reads only the tracking-id annotation; "
+       "default app.kubernetes.io/instance)",
+       String(&Options::argocd_instance_label)},
+      {"remediation-patches-per-hour",
+       "remediation patches allowed per workload in any hour, whatever the cause (default 30; 0: "
+       "no limit)",
+       Int(&Options::remediation_patches_per_hour, 0)},
+      {"remediation-revert-window-seconds",
+       "a ScaleDown put back by another field manager twice within this many seconds is not "
+       "re-applied until the workload's pod template changes (default 600)",
+       Int(&Options::remediation_revert_window_seconds, 1)},
       {"help", "print this help and exit",
        [](Options& o, std::string_view v) { return SetBool(o.help, v); }, true},
       {"version", "print the version and exit",

@@ -3,6 +3,7 @@
 
 #include "csp/controllers/desired_reports.h"
 #include "csp/controllers/evaluation.h"
+#include "csp/controllers/field_owners.h"
 #include "csp/controllers/remediation_plan.h"
 #include "csp/log/log.h"
 #include "csp/manager/reconcilers.h"
@@ -45,7 +46,8 @@ Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
   auto patched = ctx.client.Patch(
       resource->ref, ref.ns, ref.name, kube::PatchType::kMerge,
       controllers::PatchToSend(
-          plan, resource_version != 0 ? std::to_string(resource_version) : std::string()));
+          plan, resource_version != 0 ? std::to_string(resource_version) : std::string()),
+      {.field_manager = std::string(controllers::kOperatorFieldManager)});
   if (!patched) {
     if (patched.error().code == Code::kNotFound) return {};
     return Error{patched.error().code, "patch " + Describe(ref) + ": " + patched.error().message};
@@ -63,6 +65,73 @@ Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
     }
   }
   return {};
+}
+
+bool Ours(const json& object) {
+  const json* managed_by = object.contains("metadata") && object["metadata"].is_object() &&
+                                   object["metadata"].contains("labels") &&
+                                   object["metadata"]["labels"].is_object()
+                               ? &object["metadata"]["labels"]
+                               : nullptr;
+  if (!managed_by) return false;
+  auto it = managed_by->find(names::kManagedByLabel);
+  return it != managed_by->end() && *it == names::kManagedByOperator;
+}
+
+// Action Isolate: the planned NetworkPolicy exists as planned (created, or its spec put back),
+// or the released one is gone. A NetworkPolicy of that name that we did not create is never
+// touched: isolation fails (and is retried) rather than take it over.
+Status SyncIsolation(ReconcileContext& ctx, const policy::WorkloadRef& ref,
+                     const controllers::RemediationPlan& plan) {
+  const std::string& name = plan.network_policy_name;
+  auto got = ctx.client.Get(kNetworkPolicies, ref.ns, name);
+  if (!got && got.error().code != Code::kNotFound) return got.error();
+  if (plan.isolation == controllers::Isolation::kRelease) {
+    if (!got || !Ours(*got)) return {};
+    Status deleted = ctx.client.Delete(kNetworkPolicies, ref.ns, name);
+    if (!deleted && deleted.error().code != Code::kNotFound) return deleted;
+    LogInfo("deleted NetworkPolicy", {{"namespace", ref.ns}, {"name", name}});
+    return {};
+  }
+  if (!got) {
+    auto created = ctx.client.Create(kNetworkPolicies, ref.ns, plan.network_policy);
+    if (!created) return created.error();
+    LogInfo("created NetworkPolicy", {{"namespace", ref.ns}, {"name", name}});
+    return {};
+  }
+  if (!Ours(*got)) {
+    return Error{Code::kFailedPrecondition,
+                 "NetworkPolicy " + ref.ns + "/" + name + " exists and is not csp-operator's"};
+  }
+  if (got->value("spec", json()) == plan.network_policy["spec"]) return {};
+  json update = plan.network_policy;
+  update["metadata"]["resourceVersion"] = (*got)["metadata"].value("resourceVersion", "");
+  auto updated = ctx.client.Update(kNetworkPolicies, ref.ns, update);
+  if (!updated) return updated.error();
+  return {};
+}
+
+// The field manager that put `revert` back, from the workload's managedFields (the cache
+// drops them: one GET, as reverts are rare); "unknown" when none says.
+std::string RevertingManager(ReconcileContext& ctx, const policy::WorkloadRef& ref,
+                             const controllers::Revert& revert) {
+  const WorkloadResource* resource =
+      FindWorkloadResource(policy::ApiGroup(ref.api_version), ref.kind);
+  if (!resource) return "unknown";
+  auto got = ctx.client.Get(resource->ref, ref.ns, ref.name);
+  if (!got) return "unknown";
+  return controllers::OtherOwnerOf(*got, revert.path).value_or("unknown");
+}
+
+// Whether `e` has a failing result its policy enforces (an action other than Audit).
+bool Enforces(const controllers::Evaluation& e) {
+  for (const policy::RuleResult& r : e.results) {
+    if (r.outcome == policy::Outcome::kFail &&
+        controllers::EffectiveAction(*e.policy, r) != policy::Action::kAudit) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // The reports of `api` in scope for namespace `ns`: every one cached or just written, except
@@ -189,17 +258,43 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
       // scale-down. Not while some policy's spec is invalid: it may be the one that matched,
       // and a typo must not release a quarantined workload.
       if (evaluations->empty() && !policies->invalid.empty()) continue;
-      const controllers::RemediationPlan plan = controllers::PlanRemediation(object, *evaluations);
+      const policy::WorkloadRef& ref = (*workload)->ref;
+      controllers::RemediationInputs inputs{.argocd_instance_label = ctx.argocd_instance_label};
+      controllers::RemediationPlan plan =
+          controllers::PlanRemediation(object, *evaluations, inputs);
+      const std::string uid = object.contains("metadata") && object["metadata"].is_object()
+                                  ? object["metadata"].value("uid", WorkloadKey(ref))
+                                  : WorkloadKey(ref);
+      RemediationGuard* guard = ctx.remediation_guard;
+      if (plan.revert && remediate && guard) {
+        plan.revert->manager = RevertingManager(ctx, ref, *plan.revert);
+        if (guard->ShouldStop(uid, now)) {
+          inputs.stop = plan.revert;
+          plan = controllers::PlanRemediation(object, *evaluations, inputs);
+        }
+      }
       if (plan.patch && !remediate) {
         out.needs_remediation = true;
-      } else if (plan.patch) {
-        ++out.patches;
-        KeepFirstError(out.status,
-                       ApplyPlan(ctx, (*workload)->ref, plan, current->resource_version, now));
+      } else if (remediate && (plan.patch || plan.isolation != controllers::Isolation::kNone)) {
+        if (plan.patch && guard && !guard->TakePatch(uid, now)) {
+          LogWarn("remediation patch budget exhausted; not patched",
+                  {{"object", Describe(ref)}, {"remediation", plan.remediation}});
+        } else {
+          Status s;
+          if (plan.isolation != controllers::Isolation::kNone) s = SyncIsolation(ctx, ref, plan);
+          if (s && plan.patch) {
+            ++out.patches;
+            s = ApplyPlan(ctx, ref, plan, current->resource_version, now);
+            if (s && plan.revert && guard) guard->RecordReapplied(uid, now);
+          }
+          KeepFirstError(out.status, std::move(s));
+        }
       }
       for (const controllers::Evaluation& e : *evaluations) {
         for (auto& entry : controllers::ToEntries(e, &plan)) entries.push_back(std::move(entry));
-        tallies[e.policy->name].Add(e);
+        controllers::PolicyTally& tally = tallies[e.policy->name];
+        tally.Add(e);
+        if (!plan.reverted_by.empty() && Enforces(e)) ++tally.reverted;
       }
     }
   }

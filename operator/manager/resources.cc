@@ -29,6 +29,7 @@ const kube::ResourceRef kNodes{"", "v1", "nodes", false};
 const kube::ResourceRef kSecurityProfiles = kube::ToResourceRef(names::kSecurityProfiles);
 const kube::ResourceRef kClusterPolicyReports = kube::ToResourceRef(names::kClusterPolicyReports);
 const kube::ResourceRef kEvents{"", "v1", "events", true};
+const kube::ResourceRef kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies", true};
 const kube::ResourceRef kLeases{"coordination.k8s.io", "v1", "leases", true};
 const kube::ResourceRef kSecrets{"", "v1", "secrets", true};
 const kube::ResourceRef kServiceAccounts{"", "v1", "serviceaccounts", true};

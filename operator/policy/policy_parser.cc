@@ -37,9 +37,22 @@ std::optional<Action> ParseAction(const json& v, const std::string& path, FieldE
   const auto& s = v.get_ref<const std::string&>();
   if (s == "Audit") return Action::kAudit;
   if (s == "Label") return Action::kLabel;
+  if (s == "Isolate") return Action::kIsolate;
   if (s == "ScaleDown") return Action::kScaleDown;
-  errors.Add(path, Quoted(s) + " is not one of Audit, Label, ScaleDown");
+  errors.Add(path, Quoted(s) + " is not one of Audit, Label, Isolate, ScaleDown");
   return std::nullopt;
+}
+
+void ParseRemediation(const json& v, FieldErrors& errors, Remediation& out) {
+  const std::string path = "spec.remediation";
+  if (!ExpectType(v, json::value_t::object, path, errors)) return;
+  static constexpr std::array<std::string_view, 1> kFields = {"suspendFlux"};
+  RejectUnknownFields(v, kFields, path, errors);
+  if (const json* f = GetField(v, "suspendFlux")) {
+    if (ExpectType(*f, json::value_t::boolean, path + ".suspendFlux", errors)) {
+      out.suspend_flux = f->get<bool>();
+    }
+  }
 }
 
 void ParseMatch(const json& v, FieldErrors& errors, Match& match) {
@@ -212,6 +225,8 @@ std::string_view ActionName(Action a) {
       return "Audit";
     case Action::kLabel:
       return "Label";
+    case Action::kIsolate:
+      return "Isolate";
     case Action::kScaleDown:
       return "ScaleDown";
   }
@@ -254,13 +269,16 @@ Result<Policy> ParsePolicy(const json& object) {
   const json* spec = GetField(object, "spec");
   if (spec != nullptr) ExpectType(*spec, json::value_t::object, "spec", errors);
   if (spec == nullptr || !spec->is_object()) spec = &kEmpty;
-  static constexpr std::array<std::string_view, 7> kSpecFields = {
-      "match",    "action",     "admission",          "admissionMode",
-      "controls", "exemptions", "podSecurityStandard"};
+  static constexpr std::array<std::string_view, 8> kSpecFields = {
+      "match",    "action",     "admission",           "admissionMode",
+      "controls", "exemptions", "podSecurityStandard", "remediation"};
   RejectUnknownFields(*spec, kSpecFields, "spec", errors);
   if (const json* m = GetField(*spec, "match")) ParseMatch(*m, errors, policy.match);
   if (const json* a = GetField(*spec, "action")) {
     policy.action = ParseAction(*a, "spec.action", errors).value_or(Action::kAudit);
+  }
+  if (const json* r = GetField(*spec, "remediation")) {
+    ParseRemediation(*r, errors, policy.remediation);
   }
   if (const json* a = GetField(*spec, "admission")) {
     if (ExpectType(*a, json::value_t::string, "spec.admission", errors)) {

@@ -427,7 +427,7 @@ TEST_F(CspctlTest, InvalidPolicyNamesEveryBadField) {
   EXPECT_EQ(r.out, "");
   for (const char* want : {
            "policies/invalid.yaml:1: invalid ContainerSecurityPolicy \"broken\":",
-           "spec.action: \"Quarantine\" is not one of Audit, Label, ScaleDown",
+           "spec.action: \"Quarantine\" is not one of Audit, Label, Isolate, ScaleDown",
            "spec.controls.capabilities.allowed[2]: \"SYS ADMIN\" is not a capability name",
            "spec.controls.seccomp.severity: \"urgent\" is not one of critical, high, medium, low, "
            "info",

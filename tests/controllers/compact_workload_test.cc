@@ -266,6 +266,9 @@ TEST(CompactWorkloadTest, KeepsOwnershipAndRemediationFields) {
   EXPECT_EQ(c["spec"]["replicas"], 3);
   EXPECT_FALSE(c.contains("status"));
   EXPECT_FALSE(c["metadata"].contains("managedFields"));
+  EXPECT_EQ(c["spec"]["selector"], o["spec"]["selector"]);
+  EXPECT_EQ(c["spec"]["template"]["metadata"]["labels"],
+            o["spec"]["template"]["metadata"]["labels"]);
   const json ds = CompactWorkload(DaemonSet());
   EXPECT_EQ(ds["spec"]["template"]["spec"]["nodeSelector"], json({{"disk", "ssd"}}));
   const json pod =

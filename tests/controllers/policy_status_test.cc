@@ -51,7 +51,7 @@ TEST(PolicyStatusTest, CountsWorkloadsAndExemptions) {
                                    .now = test::Now()});
   EXPECT_EQ(status["observedGeneration"], 4);
   EXPECT_EQ(status["workloads"],
-            json::parse(R"({"total":5,"passing":1,"failing":1,"exempted":3})"));
+            json::parse(R"({"total":5,"passing":1,"failing":1,"exempted":3,"reverted":0})"));
   EXPECT_EQ(status["exemptions"], json::parse(R"([
       {"index":0,"matched":2,"expired":false},
       {"index":1,"matched":0,"expired":true},

@@ -796,7 +796,8 @@ ClusterSetup PrepareCluster() {
   // Never the admin, and only the verbs the code sends (config/rbac/role.yaml).
   const std::vector<std::vector<std::string>> denied = {
       {"delete", "deployments.apps", "--all-namespaces"},
-      {"get", "deployments.apps", "--all-namespaces"},
+      // get: only to read a reverted workload's managedFields (docs/remediation.md).
+      {"update", "deployments.apps", "--all-namespaces"},
       {"patch", "containersecuritypolicies.containersecurity.dev", "--subresource=status"},
       {"create", "events.events.k8s.io", "--all-namespaces"},
       // Signatures: Secrets and ServiceAccounts by name (get), never listed or watched.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "csp/manager/resources.h"
 #include "csp/policy/control.h"
 #include "fake_api_server.h"
@@ -103,7 +105,8 @@ class ReconcilersTest : public ::testing::Test {
         .events = *events_,
         .written_workloads = written_workloads_,
         .written_reports = written_reports_,
-        .now = [] { return std::chrono::system_clock::time_point(1'780'000'000s); }});
+        .now = [] { return std::chrono::system_clock::time_point(1'780'000'000s); },
+        .remediation_guard = &guard_});
   }
 
   json Report() { return Stored(kPolicyReports, kNs, std::string("csp-") + kPolicy); }
@@ -129,6 +132,7 @@ class ReconcilersTest : public ::testing::Test {
   TallyStore tallies_;
   WriteOverlay<CachedWorkload> written_workloads_;
   WriteOverlay<CachedReport> written_reports_;
+  RemediationGuard guard_{{.revert_window = 600s, .patches_per_hour = 30}};
   std::unique_ptr<ReconcileContext> context_;
 };
 
@@ -241,7 +245,7 @@ TEST_F(ReconcilersTest, PolicyStatusFromTheTalliesAndFailedNamespaces) {
   ASSERT_TRUE(ReconcilePolicy(*context_, kPolicy));
   json status = Stored(kPolicies, "", kPolicy)["status"];
   EXPECT_EQ(status["workloads"],
-            json({{"total", 2}, {"passing", 1}, {"failing", 1}, {"exempted", 0}}));
+            json({{"total", 2}, {"passing", 1}, {"failing", 1}, {"exempted", 0}, {"reverted", 0}}));
   EXPECT_EQ(status["observedGeneration"], 1);
   EXPECT_EQ(status["conditions"][0]["status"], "True");
   EXPECT_EQ(server_->requests("PUT"),
@@ -297,6 +301,94 @@ TEST_F(ReconcilersTest, AConflictFailsThePassAndTheRetryStartsFresh) {
   EXPECT_EQ(bad["spec"]["replicas"], 0);
   EXPECT_EQ(bad["metadata"]["annotations"].value("containersecurity.dev/scaled-down-from", ""),
             "3");
+}
+
+// The remediation properties of `name`'s failing results in the report.
+std::set<std::string> RemediationsOf(const json& report, const std::string& name) {
+  std::set<std::string> out;
+  for (const json& r : report.value("results", json::array())) {
+    for (const json& res : r.value("resources", json::array())) {
+      if (res.value("name", "") != name || r.value("result", "") != "fail") continue;
+      out.insert(r.value("properties", json::object()).value("remediation", ""));
+    }
+  }
+  return out;
+}
+
+TEST_F(ReconcilersTest, IsolateCreatesTheNetworkPolicyAndReleasesItOnTheFix) {
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Isolate")));
+  json bad = Deployment("bad", true);
+  bad["spec"]["selector"] = {{"matchLabels", {{"app", "bad"}}}};
+  Seed(Deployments(), kNs, bad);
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  const std::string np_path = kNetworkPolicies.ObjectPath(kNs, "csp-isolate-deployment-bad");
+  const json np = server_->Get(np_path);
+  ASSERT_FALSE(np.is_null());
+  EXPECT_EQ(np["spec"]["podSelector"], (json{{"matchLabels", {{"app", "bad"}}}}));
+  EXPECT_EQ(np["metadata"]["ownerReferences"][0]["uid"], "uid-bad");
+  const json stored = Stored(Deployments(), kNs, "bad");
+  EXPECT_EQ(stored["spec"]["replicas"], 2) << "it keeps running";
+  EXPECT_EQ(stored["metadata"]["annotations"].value("containersecurity.dev/isolated", ""),
+            "csp-isolate-deployment-bad");
+  EXPECT_EQ(RemediationsOf(Report(), "bad"),
+            (std::set<std::string>{"isolated by NetworkPolicy csp-isolate-deployment-bad"}));
+
+  // Deleted by hand: the next pass puts it back.
+  ASSERT_TRUE(client_->Delete(kNetworkPolicies, kNs, "csp-isolate-deployment-bad"));
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  EXPECT_FALSE(server_->Get(np_path).is_null());
+
+  json fixed = Stored(Deployments(), kNs, "bad");
+  fixed["spec"]["template"]["spec"]["containers"][0]["securityContext"]["privileged"] = false;
+  server_->Put(Deployments().ObjectPath(kNs, "bad"), fixed);
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  EXPECT_TRUE(server_->Get(np_path).is_null());
+  EXPECT_FALSE(Stored(Deployments(), kNs, "bad")["metadata"]["annotations"].contains(
+      "containersecurity.dev/isolated"));
+}
+
+TEST_F(ReconcilersTest, AScaleDownPutBackTwiceIsNotReappliedAndIsCounted) {
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("ScaleDown")));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  ASSERT_EQ(Stored(Deployments(), kNs, "bad")["spec"]["replicas"], 0);
+  // The GitOps controller applies Git's replicas again, owning the field.
+  auto revert = [&] {
+    json object = Stored(Deployments(), kNs, "bad");
+    object["spec"]["replicas"] = 2;
+    object["metadata"]["managedFields"] = {
+        {{"manager", "argocd-controller"},
+         {"operation", "Apply"},
+         {"time", "2026-06-01T00:00:00Z"},
+         {"fieldsV1", {{"f:spec", {{"f:replicas", json::object()}}}}}}};
+    server_->Put(Deployments().ObjectPath(kNs, "bad"), object);
+    Sync();
+    ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  };
+  revert();
+  EXPECT_EQ(Stored(Deployments(), kNs, "bad")["spec"]["replicas"], 0) << "the first is re-applied";
+  revert();
+  const json stored = Stored(Deployments(), kNs, "bad");
+  EXPECT_EQ(stored["spec"]["replicas"], 2) << "the second is not";
+  EXPECT_TRUE(stored["metadata"]["annotations"]
+                  .value("containersecurity.dev/remediation-reverted", "")
+                  .ends_with(" argocd-controller"))
+      << stored.dump();
+  EXPECT_EQ(RemediationsOf(Report(), "bad"),
+            (std::set<std::string>{"reverted by argocd-controller"}));
+  EXPECT_EQ(guard_.stops(), 1u);
+
+  // Held: more passes write nothing to the workload.
+  const int patches = server_->count("PATCH");
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  EXPECT_EQ(server_->count("PATCH"), patches);
+  ASSERT_TRUE(ReconcilePolicy(*context_, kPolicy));
+  EXPECT_EQ(Stored(kPolicies, "", kPolicy)["status"]["workloads"]["reverted"], 1);
 }
 
 }  // namespace

@@ -74,8 +74,9 @@ TEST(ParsePolicyTest, ReadsEveryField) {
                "workloadSelector":{"matchExpressions":[{"key":"app","operator":"Exists"}]},
                "kinds":["Deployment","Pod"]},
       "action":"ScaleDown","admission":"Deny","admissionMode":"ValidatingAdmissionPolicy",
+      "remediation":{"suspendFlux":true},
       "controls":{
-        "privileged":{"enabled":true,"severity":"low","action":"Label"},
+        "privileged":{"enabled":true,"severity":"low","action":"Isolate"},
         "seccomp":{"enabled":false},
         "appArmor":{"requireExplicit":true},
         "capabilities":{"allowed":["cap_net_raw","SYS_TIME"],"requireDropAll":true},
@@ -100,7 +101,8 @@ TEST(ParsePolicyTest, ReadsEveryField) {
   EXPECT_EQ(policy->match.kinds, (std::vector<std::string>{"Deployment", "Pod"}));
   ASSERT_EQ(policy->controls.size(), AllControls().size());
   EXPECT_EQ(ConfigFor(*policy, "privileged")->severity, "low");
-  EXPECT_EQ(ConfigFor(*policy, "privileged")->action, Action::kLabel);
+  EXPECT_EQ(ConfigFor(*policy, "privileged")->action, Action::kIsolate);
+  EXPECT_TRUE(policy->remediation.suspend_flux);
   EXPECT_FALSE(ConfigFor(*policy, "seccomp")->enabled);
   EXPECT_EQ(ConfigFor(*policy, "runAsNonRoot")->severity, "info");
   EXPECT_TRUE(ConfigFor(*policy, "imageSignature")->enabled);
@@ -159,7 +161,16 @@ const InvalidCase kInvalidCases[] = {
      {"spec.controls.hostPath.paths: unknown field"}},
     {"bad_action",
      R"({"action":"Delete"})",
-     {R"(spec.action: "Delete" is not one of Audit, Label, ScaleDown)"}},
+     {R"(spec.action: "Delete" is not one of Audit, Label, Isolate, ScaleDown)"}},
+    {"remediation_not_an_object",
+     R"({"remediation":true})",
+     {"spec.remediation: expected an object, got boolean"}},
+    {"remediation_unknown_field",
+     R"({"remediation":{"suspendArgo":true}})",
+     {"spec.remediation.suspendArgo: unknown field"}},
+    {"remediation_suspend_flux_not_boolean",
+     R"({"remediation":{"suspendFlux":"yes"}})",
+     {"spec.remediation.suspendFlux: expected a boolean, got string"}},
     {"bad_admission",
      R"({"admission":"Block"})",
      {R"(spec.admission: "Block" is not one of None, Warn, Deny)"}},
@@ -174,7 +185,7 @@ const InvalidCase kInvalidCases[] = {
      {R"(spec.controls.seccomp.severity: "High" is not one of)"}},
     {"bad_control_action",
      R"({"controls":{"privileged":{"action":"Kill"}}})",
-     {R"(spec.controls.privileged.action: "Kill" is not one of Audit, Label, ScaleDown)"}},
+     {R"(spec.controls.privileged.action: "Kill" is not one of Audit, Label, Isolate, ScaleDown)"}},
     {"bad_kind",
      R"({"match":{"kinds":["Deployment","CronJobs"]}})",
      {R"(spec.match.kinds[1]: "CronJobs" is not one of)"}},

@@ -24,6 +24,9 @@ struct PolicyTally {
   std::int64_t passing = 0;
   std::int64_t failing = 0;
   std::int64_t exempted = 0;
+  // Workloads whose remediation under this policy is stopped because another field manager put
+  // it back (docs/remediation.md "Revert detection"); counted by the caller.
+  std::int64_t reverted = 0;
   std::vector<std::int64_t> exemption_matched = {};  // by exemption index
   // (rule id, result) -> workloads with that result, for metrics.
   std::map<std::pair<std::string, std::string>, std::int64_t> rule_results = {};

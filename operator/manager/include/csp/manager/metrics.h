@@ -9,6 +9,7 @@
 #include "csp/manager/admission_handler.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/key_dispatch.h"
+#include "csp/manager/remediation_guard.h"
 #include "csp/manager/tally_store.h"
 
 namespace csp::manager {
@@ -23,6 +24,7 @@ struct MetricsSources {
   const TallyStore& tallies;
   bool leading = false;
   const AdmissionHandler* admission = nullptr;  // null: no webhook
+  const RemediationGuard* remediation_guard = nullptr;
 };
 
 std::string RenderMetrics(const MetricsSources& sources);

@@ -54,6 +54,10 @@ struct Options {
   bool registry_pull_secrets = true;
   std::string registry_ca_file = {};
   std::vector<std::string> insecure_registries = {};
+  // Remediation around GitOps controllers (docs/remediation.md).
+  std::string argocd_instance_label = "app.kubernetes.io/instance";  // "": not read
+  int remediation_patches_per_hour = 30;                             // per workload; 0: no limit
+  int remediation_revert_window_seconds = 600;
   bool help = false;
   bool version = false;
 };

@@ -19,6 +19,7 @@
 #include "csp/manager/image_verification.h"
 #include "csp/manager/node_facts_holder.h"
 #include "csp/manager/policy_set.h"
+#include "csp/manager/remediation_guard.h"
 #include "csp/manager/tally_store.h"
 #include "csp/manager/write_overlay.h"
 
@@ -38,6 +39,9 @@ struct ReconcileContext {
   std::function<std::chrono::system_clock::time_point()> now;
   // Verifies image signatures for policies with keys; null: they are `skip`.
   ImageVerification* image_verification = nullptr;
+  // Revert counts and the patch budget; null: neither (every planned patch is sent).
+  RemediationGuard* remediation_guard = nullptr;
+  std::string argocd_instance_label = "app.kubernetes.io/instance";  // --argocd-instance-label
 };
 
 struct NamespaceOutcome {

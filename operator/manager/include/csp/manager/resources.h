@@ -27,6 +27,7 @@ extern const kube::ResourceRef kNodes;                 // core/v1 nodes (cluster
 extern const kube::ResourceRef kSecurityProfiles;      // containersecurity.dev (cluster)
 extern const kube::ResourceRef kClusterPolicyReports;  // wgpolicyk8s.io (cluster)
 extern const kube::ResourceRef kEvents;                // core/v1 events
+extern const kube::ResourceRef kNetworkPolicies;       // networking.k8s.io (action Isolate)
 extern const kube::ResourceRef kLeases;                // coordination.k8s.io leases
 extern const kube::ResourceRef kSecrets;               // core/v1 secrets
 extern const kube::ResourceRef kServiceAccounts;       // core/v1 serviceaccounts

@@ -165,6 +165,17 @@ inline constexpr std::string_view kViolationsAnnotation = "containersecurity.dev
 // On scaled-down workloads: what to restore.
 inline constexpr std::string_view kScaledDownFromAnnotation =
     "containersecurity.dev/scaled-down-from";
+// On workloads whose remediation another field manager put back too often (docs/remediation.md
+// "Revert detection"): "<pod template hash> <field manager>"; not re-applied while it holds.
+inline constexpr std::string_view kRemediationRevertedAnnotation =
+    "containersecurity.dev/remediation-reverted";
+// On isolated workloads (action Isolate): the name of the NetworkPolicy that cuts them off.
+inline constexpr std::string_view kIsolatedAnnotation = "containersecurity.dev/isolated";
+// Flux's per-object switch (spec.remediation.suspendFlux), and ours saying that we set it.
+inline constexpr std::string_view kFluxReconcileAnnotation =
+    "kustomize.toolkit.fluxcd.io/reconcile";
+inline constexpr std::string_view kFluxReconcileDisabledAnnotation =
+    "containersecurity.dev/flux-reconcile-disabled";
 // The nodeSelector key, carried by no node, that takes a quarantined DaemonSet's pods off every
 // node. The node-aware rules ignore it when they list the nodes a pod may run on.
 inline constexpr std::string_view kQuarantineKey = "containersecurity.dev/quarantined";

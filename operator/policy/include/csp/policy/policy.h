@@ -14,7 +14,8 @@
 
 namespace csp::policy {
 
-enum class Action { kAudit, kLabel, kScaleDown };
+// In order of strength: of several that apply to one workload, the greatest wins.
+enum class Action { kAudit, kLabel, kIsolate, kScaleDown };
 enum class Admission { kNone, kWarn, kDeny };
 // Who judges at admission (docs/admission.md): the operator's webhook, or a generated
 // ValidatingAdmissionPolicy for the rules CEL expresses exactly (the webhook keeps the rest).
@@ -49,12 +50,20 @@ struct Exemption {
   std::optional<std::chrono::sys_seconds> expires = {};
 };
 
+// spec.remediation: how the actions behave around GitOps controllers (docs/remediation.md).
+struct Remediation {
+  // While ScaleDown holds a workload that Flux's kustomize-controller applies, set its
+  // kustomize.toolkit.fluxcd.io/reconcile: disabled (removed again on restore).
+  bool suspend_flux = false;
+};
+
 struct Policy {
   std::string name = {};
   std::string uid = {};
   std::int64_t generation = 0;
   Match match = {};
   Action action = Action::kAudit;
+  Remediation remediation = {};
   Admission admission = Admission::kNone;
   AdmissionMode admission_mode = AdmissionMode::kWebhook;
   std::vector<ControlConfig> controls = {};
