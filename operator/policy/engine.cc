@@ -31,7 +31,7 @@ std::string JoinViolations(const std::vector<std::string>& violations) {
 bool Matches(const Policy& policy, const WorkloadRef& workload, const Labels& workload_labels,
              const Labels* namespace_labels) {
   const Match& m = policy.match;
-  if (!m.kinds.empty() && !Contains(m.kinds, workload.kind)) return false;
+  if (!m.kinds.empty() && !Contains(m.kinds, KindForMatch(workload))) return false;
   if (Contains(m.exclude_namespaces, workload.ns)) return false;
   if (m.namespace_selector) {
     static const Labels kNone;
@@ -50,7 +50,7 @@ std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef
     const Exemption& e = policy.exemptions[i];
     if (e.expires && now > *e.expires) continue;  // it still applies at `expires`
     if (!e.rules.empty() && !Contains(e.rules, rule)) continue;
-    if (!e.kinds.empty() && !Contains(e.kinds, workload.kind)) continue;
+    if (!e.kinds.empty() && !Contains(e.kinds, KindForMatch(workload))) continue;
     if (!AnyGlob(e.namespaces, workload.ns) || !AnyGlob(e.names, workload.name)) continue;
     return i;
   }
