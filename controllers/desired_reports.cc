@@ -52,8 +52,16 @@ class Fnv1a {
   std::uint64_t h_ = 14695981039346656037ull;
 };
 
+// A custom kind's templates are results of their own: "name/template" (names hold no '/').
+std::string KeyName(std::string_view name, std::string_view pod_template) {
+  std::string out(name);
+  if (!pod_template.empty()) out.append("/").append(pod_template);
+  return out;
+}
+
 ResultKey KeyOf(const std::string& policy, const report::Entry& e) {
-  return MakeResultKey(e.resource.ns, policy, e.resource.kind, e.resource.name, e.rule);
+  return MakeResultKey(e.resource.ns, policy, e.resource.kind,
+                       KeyName(e.resource.name, e.resource.pod_template), e.rule);
 }
 
 }  // namespace
@@ -98,7 +106,10 @@ void IndexReportResults(const json& report, PreviousResults& out) {
     const json& nanos = Sub(ts, "nanos");
     if (seconds.is_number_integer()) prev.timestamp.seconds = seconds.get<std::int64_t>();
     if (nanos.is_number_integer()) prev.timestamp.nanos = nanos.get<std::int32_t>();
-    out[MakeResultKey(ns, policy, kind, name, rule)] = prev;
+    auto pod_template = properties.find("podTemplate");
+    out[MakeResultKey(ns, policy, kind,
+                      KeyName(name, pod_template == properties.end() ? "" : pod_template->second),
+                      rule)] = prev;
   }
 }
 

@@ -38,6 +38,9 @@ bash hack/build-test-tools.sh
 # tests/policy/pss_fixtures_test.cc runs Pod Security Admission's own fixtures.
 step "Pod Security Admission fixtures (cached by version)"
 bash hack/fetch-psa-fixtures.sh
+# The custom workload kinds e2e (issue 15, to come) installs Argo Rollouts' and Kubeflow's real CRDs.
+step "custom workload kind CRDs (cached by version)"
+bash hack/fetch-workload-crds.sh
 
 step "build (RelWithDebInfo) and test: unit, CLI and end-to-end"
 cmake "${launcher[@]}" -G Ninja -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSP_E2E=$e2e >/dev/null

@@ -67,7 +67,7 @@ std::optional<std::vector<RuleResult>> EvaluatePod(const Policy& policy, const W
 bool Matches(const Policy& policy, const WorkloadRef& workload, const Labels& workload_labels,
              const Labels* namespace_labels) {
   const Match& m = policy.match;
-  if (!m.kinds.empty() && !Contains(m.kinds, workload.kind)) return false;
+  if (!m.kinds.empty() && !Contains(m.kinds, KindForMatch(workload))) return false;
   if (Contains(m.exclude_namespaces, workload.ns)) return false;
   if (m.namespace_selector) {
     static const Labels kNone;
@@ -86,7 +86,7 @@ std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef
     const Exemption& e = policy.exemptions[i];
     if (e.expires && now > *e.expires) continue;  // it still applies at `expires`
     if (!e.rules.empty() && !Contains(e.rules, rule)) continue;
-    if (!e.kinds.empty() && !Contains(e.kinds, workload.kind)) continue;
+    if (!e.kinds.empty() && !Contains(e.kinds, KindForMatch(workload))) continue;
     if (!AnyGlob(e.namespaces, workload.ns) || !AnyGlob(e.names, workload.name)) continue;
     return i;
   }

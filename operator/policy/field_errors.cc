@@ -93,4 +93,24 @@ void RejectUnknownFields(const nlohmann::json& object, std::span<const std::stri
   }
 }
 
+std::string ReadTypeAndName(const nlohmann::json& object, std::string_view kind,
+                            std::string_view api_version, FieldErrors& errors) {
+  const nlohmann::json* k = GetField(object, "kind");
+  if (k == nullptr || *k != kind) errors.Add("kind", "expected " + std::string(kind));
+  const nlohmann::json* v = GetField(object, "apiVersion");
+  if (v == nullptr || *v != api_version) {
+    errors.Add("apiVersion", "expected " + std::string(api_version));
+  }
+  const nlohmann::json* meta = GetField(object, "metadata");
+  const nlohmann::json* name =
+      meta != nullptr && meta->is_object() ? GetField(*meta, "name") : nullptr;
+  if (name == nullptr) {
+    errors.Add("metadata.name", "required");
+    return {};
+  }
+  if (!ExpectType(*name, nlohmann::json::value_t::string, "metadata.name", errors)) return {};
+  if (name->get_ref<const std::string&>().empty()) errors.Add("metadata.name", "required");
+  return name->get<std::string>();
+}
+
 }  // namespace csp::policy

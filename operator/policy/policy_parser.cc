@@ -4,6 +4,7 @@
 #include "csp/names/names.h"
 #include "csp/policy/policy.h"
 #include "csp/policy/text.h"
+#include "csp/policy/workload_kind.h"
 
 namespace csp::policy {
 namespace {
@@ -55,6 +56,20 @@ void ParseRemediation(const json& v, FieldErrors& errors, Remediation& out) {
   }
 }
 
+// A built-in workload kind, or a custom one qualified by its group (api.md "WorkloadKind").
+void CheckKinds(const std::vector<std::string>& kinds, const std::string& path,
+                FieldErrors& errors) {
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    if (std::ranges::find(names::kWorkloadKinds, kinds[i]) != names::kWorkloadKinds.end() ||
+        IsQualifiedKindName(kinds[i])) {
+      continue;
+    }
+    errors.Add(path + "[" + std::to_string(i) + "]",
+               Quoted(kinds[i]) + " is not one of " + OneOf(names::kWorkloadKinds) +
+                   ", nor a custom kind with its group (Rollout.argoproj.io)");
+  }
+}
+
 void ParseMatch(const json& v, FieldErrors& errors, Match& match) {
   const std::string path = "spec.match";
   if (!ExpectType(v, json::value_t::object, path, errors)) return;
@@ -72,12 +87,7 @@ void ParseMatch(const json& v, FieldErrors& errors, Match& match) {
   }
   if (const json* s = GetField(v, "kinds")) {
     ReadStringList(*s, path + ".kinds", errors, match.kinds);
-    for (std::size_t i = 0; i < match.kinds.size(); ++i) {
-      if (std::ranges::find(names::kWorkloadKinds, match.kinds[i]) == names::kWorkloadKinds.end()) {
-        errors.Add(path + ".kinds[" + std::to_string(i) + "]",
-                   Quoted(match.kinds[i]) + " is not one of " + OneOf(names::kWorkloadKinds));
-      }
-    }
+    CheckKinds(match.kinds, path + ".kinds", errors);
   }
 }
 
@@ -237,24 +247,10 @@ Result<Policy> ParsePolicy(const json& object) {
   FieldErrors errors;
   Policy policy;
   if (!object.is_object()) return InvalidArgument("expected a ContainerSecurityPolicy object");
-  const json* kind = GetField(object, "kind");
-  const json* api_version = GetField(object, "apiVersion");
-  if (kind == nullptr || *kind != names::kPolicies.kind) {
-    errors.Add("kind", "expected " + std::string(names::kPolicies.kind));
-  }
-  if (api_version == nullptr || *api_version != names::kApiVersion) {
-    errors.Add("apiVersion", "expected " + std::string(names::kApiVersion));
-  }
+  policy.name = ReadTypeAndName(object, names::kPolicies.kind, names::kApiVersion, errors);
+  // The name is the value of a label on every report, and label values stop at 63.
+  if (policy.name.size() > 63) errors.Add("metadata.name", "must be at most 63 characters");
   const json* meta = GetField(object, "metadata");
-  const json* name = meta != nullptr && meta->is_object() ? GetField(*meta, "name") : nullptr;
-  if (name == nullptr) {
-    errors.Add("metadata.name", "required");
-  } else if (ExpectType(*name, json::value_t::string, "metadata.name", errors)) {
-    policy.name = name->get<std::string>();
-    if (policy.name.empty()) errors.Add("metadata.name", "required");
-    // The name is the value of a label on every report, and label values stop at 63.
-    if (policy.name.size() > 63) errors.Add("metadata.name", "must be at most 63 characters");
-  }
   if (meta != nullptr && meta->is_object()) {
     if (const json* uid = GetField(*meta, "uid"); uid != nullptr && uid->is_string()) {
       policy.uid = uid->get<std::string>();

@@ -54,6 +54,12 @@ bool IsWorkloadKind(std::string_view group, std::string_view kind) {
   return FindKind(group, kind) != nullptr;
 }
 
+std::string KindForMatch(const WorkloadRef& workload) {
+  const std::string_view group = ApiGroup(workload.api_version);
+  if (group.empty() || IsWorkloadKind(group, workload.kind)) return workload.kind;
+  return workload.kind + "." + std::string(group);
+}
+
 Result<std::optional<Workload>> AsWorkload(const json& object, std::string_view default_namespace) {
   if (!object.is_object()) return std::optional<Workload>{};
   const json* kind = GetField(object, "kind");
@@ -77,10 +83,36 @@ Result<std::optional<Workload>> AsWorkload(const json& object, std::string_view 
   const KindInfo* info = FindKind(ApiGroup(version), kind_name);
   if (info == nullptr) return std::optional<Workload>{};
 
+  const json* tmpl = &object;
+  std::string path;
+  for (std::string_view key : info->spec_path) {
+    if (key.empty()) break;
+    path += path.empty() ? "" : ".";
+    path += key;
+    const json* next = GetField(*tmpl, key);
+    if (next == nullptr) {
+      tmpl = nullptr;
+      break;
+    }
+    if (!next->is_object()) {
+      FieldErrors errors;
+      ExpectType(*next, json::value_t::object, path, errors);
+      return InvalidArgument(errors.ToString());
+    }
+    tmpl = next;
+  }
+  // A pod's "template" is the object itself, its spec at "spec".
+  CSP_TRY(Workload w, WorkloadWithTemplate(object, default_namespace, tmpl, path));
+  w.pod_spec_path = std::string(info->pod_spec_path);
+  return std::optional<Workload>{std::move(w)};
+}
+
+Result<Workload> WorkloadWithTemplate(const json& object, std::string_view default_namespace,
+                                      const json* pod_template, std::string_view template_path) {
   Workload w;
   w.object = &object;
-  w.ref.api_version = version;
-  w.ref.kind = kind_name;
+  w.ref.api_version = object.at("apiVersion").get<std::string>();
+  w.ref.kind = object.at("kind").get<std::string>();
   FieldErrors errors;
   if (const json* meta = GetField(object, "metadata")) {
     if (ExpectType(*meta, json::value_t::object, "metadata", errors)) {
@@ -104,30 +136,16 @@ Result<std::optional<Workload>> AsWorkload(const json& object, std::string_view 
       }
     }
   }
-  if (w.ref.ns.empty() && kind_name != "Namespace") w.ref.ns = std::string(default_namespace);
+  if (w.ref.ns.empty() && w.ref.kind != "Namespace") w.ref.ns = std::string(default_namespace);
 
-  // Walk to the pod template; a missing level means an empty pod spec (nothing to check).
+  // A missing template means an empty pod spec (nothing to check).
   static const json kEmptyObject = json::object();
-  const json* tmpl = &object;
-  std::string path;
-  for (std::string_view key : info->spec_path) {
-    if (key.empty()) break;
-    path += path.empty() ? "" : ".";
-    path += key;
-    const json* next = GetField(*tmpl, key);
-    if (next == nullptr) {
-      tmpl = nullptr;
-      break;
-    }
-    if (!ExpectType(*next, json::value_t::object, path, errors))
-      return InvalidArgument(errors.ToString());
-    tmpl = next;
-  }
-  w.pod_spec_path = std::string(info->pod_spec_path);
+  const std::string path(template_path);
+  w.pod_spec_path = path.empty() ? "spec" : path + ".spec";
   w.pod_spec = &kEmptyObject;
-  if (tmpl != nullptr) {
-    if (const json* spec = GetField(*tmpl, "spec")) w.pod_spec = spec;
-    if (const json* meta = GetField(*tmpl, "metadata")) {
+  if (pod_template != nullptr) {
+    if (const json* spec = GetField(*pod_template, "spec")) w.pod_spec = spec;
+    if (const json* meta = GetField(*pod_template, "metadata")) {
       std::string meta_path = path.empty() ? "metadata" : path + ".metadata";
       if (ExpectType(*meta, json::value_t::object, meta_path, errors)) {
         if (const json* ann = GetField(*meta, "annotations")) {
@@ -139,7 +157,7 @@ Result<std::optional<Workload>> AsWorkload(const json& object, std::string_view 
     }
   }
   if (!errors.empty()) return InvalidArgument(errors.ToString());
-  return std::optional<Workload>{std::move(w)};
+  return w;
 }
 
 }  // namespace csp::policy

@@ -35,6 +35,8 @@ Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& r
     e.properties["missingNodes"] = std::move(joined);
   }
   for (const auto& [key, value] : result.properties) e.properties[key] = value;
+  // A custom kind's templates each have results of their own (api.md "WorkloadKind").
+  if (!resource.pod_template.empty()) e.properties["podTemplate"] = resource.pod_template;
   if (result.exemption)
     e.properties["exemption"] = "spec.exemptions[" + std::to_string(*result.exemption) + "]";
   return e;
@@ -109,8 +111,8 @@ std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::strin
   std::vector<PolicyReport> reports;
   if (entries.empty()) return reports;
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.resource.kind, a.resource.name, a.rule) <
-           std::tie(b.resource.kind, b.resource.name, b.rule);
+    return std::tie(a.resource.kind, a.resource.name, a.resource.pod_template, a.rule) <
+           std::tie(b.resource.kind, b.resource.name, b.resource.pod_template, b.rule);
   });
   auto fresh = [&] {
     PolicyReport r{.ns = std::string(ns), .policy = std::string(policy)};

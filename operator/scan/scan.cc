@@ -15,6 +15,7 @@
 #include "csp/names/names.h"
 #include "csp/policy/pod_spec_parser.h"
 #include "csp/policy/workload.h"
+#include "csp/policy/workload_kind.h"
 #include "docker_inputs.h"
 
 namespace csp::scan {
@@ -177,6 +178,27 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
           result.policy_files.push_back(file);
         });
       });
+  std::vector<policy::WorkloadKind> kinds;
+  ForEachDocument(
+      options.kind_files, in, diag, [&](const std::string& file, manifest::Document& doc) {
+        if (doc.value.is_null()) return;
+        ExpandLists(doc.value, doc.line, &doc.item_lines, [&](json& object, int line) {
+          auto parsed = policy::ParseWorkloadKind(object);
+          if (!parsed) {
+            std::string message = "invalid WorkloadKind" + PolicyName(object) + ":";
+            std::istringstream lines(parsed.error().message);
+            for (std::string l; std::getline(lines, l);) message += "\n  " + l;
+            diag.Report(file, line, message);
+            return;
+          }
+          if (policy::FindWorkloadKind(kinds, parsed->group, parsed->kind) != nullptr) {
+            diag.Report(file, line,
+                        "kind " + parsed->kind + "." + parsed->group + " is declared twice");
+            return;
+          }
+          kinds.push_back(std::move(*parsed));
+        });
+      });
   if (diag.count() > 0) {
     result.input_errors = diag.count();
     result.aborted = true;
@@ -290,8 +312,20 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
             diag.Report(file, line, Describe(object) + ": " + workload.error().message);
             return;
           }
-          if (!workload->has_value()) return;  // not a workload kind: no result
-          add_workload(**workload, file, line, Describe(object), nullptr);
+          if (workload->has_value()) {
+            add_workload(**workload, file, line, Describe(object), nullptr);
+            return;
+          }
+          auto custom = policy::AsCustomWorkloads(object, kinds, options.default_namespace);
+          if (!custom) {
+            diag.Report(file, line, Describe(object) + ": " + custom.error().message);
+            return;
+          }
+          if (!custom->has_value()) return;  // not a workload kind: no result
+          for (const policy::Workload& w : **custom) {
+            add_workload(w, file, line,
+                         Describe(object) + " template \"" + w.ref.pod_template + "\"", nullptr);
+          }
         });
       },
       options.read_yaml_events ? &add_from_tape : nullptr);
@@ -340,6 +374,10 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
   }
   result.input_errors = diag.count();
   return result;
+}
+
+std::string DisplayName(const policy::WorkloadRef& ref) {
+  return ref.pod_template.empty() ? ref.name : ref.name + "[" + ref.pod_template + "]";
 }
 
 std::optional<std::string> ProcessEnvironment(std::string_view name) {

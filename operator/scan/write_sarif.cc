@@ -48,13 +48,13 @@ void WriteSarif(const ScanResult& result, const ScanOptions&, std::ostream& out)
         if (r.outcome != policy::Outcome::kFail) continue;
         std::size_t index = 0;
         while (index < controls.size() && controls[index].id != r.rule) ++index;
-        const std::string where = w.ref.ns + "/" + w.ref.kind + "/" + w.ref.name;
+        const std::string where = w.ref.ns + "/" + w.ref.kind + "/" + DisplayName(w.ref);
         results.push_back(
             {{"ruleId", r.rule},
              {"ruleIndex", index},
              {"level", Level(r.severity)},
              {"message",
-              {{"text", w.ref.kind + " \"" + w.ref.name + "\" in namespace \"" + w.ref.ns +
+              {{"text", w.ref.kind + " \"" + DisplayName(w.ref) + "\" in namespace \"" + w.ref.ns +
                             "\": " + r.message}}},
              {"locations",
               {{{"physicalLocation",

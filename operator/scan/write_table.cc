@@ -39,7 +39,7 @@ void WriteTable(const ScanResult& result, const ScanOptions& options, std::ostre
         failed |= r.outcome == policy::Outcome::kFail;
         error |= r.outcome == policy::Outcome::kError;
         if (r.outcome == policy::Outcome::kFail) ++failed_by_severity[r.severity];
-        rows.push_back({w.ref.ns, w.ref.kind, w.ref.name, result.policies[p].name,
+        rows.push_back({w.ref.ns, w.ref.kind, DisplayName(w.ref), result.policies[p].name,
                         std::string(policy::OutcomeName(r.outcome)), std::string(r.rule),
                         r.severity, r.message});
       }
@@ -52,7 +52,8 @@ void WriteTable(const ScanResult& result, const ScanOptions& options, std::ostre
       ++errored;
     } else {
       ++compliant;
-      rows.push_back({w.ref.ns, w.ref.kind, w.ref.name, policies, "pass", "-", "-", "compliant"});
+      rows.push_back(
+          {w.ref.ns, w.ref.kind, DisplayName(w.ref), policies, "pass", "-", "-", "compliant"});
     }
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {

@@ -120,6 +120,57 @@ TEST_F(CspctlTest, GoldenDockerInputs) {
   ExpectGolden("docker.json", reports.out);
 }
 
+// Custom kinds (api.md "WorkloadKind"): a Rollout and a PyTorchJob declared by --kinds, each
+// pod template judged and reported on its own; a policy naming them with their group.
+TEST_F(CspctlTest, GoldenCustomKinds) {
+  CommandResult table =
+      Cspctl({"scan", "--now", kNow, "--kinds", "custom-kinds/kinds.yaml", "custom-kinds/objects"});
+  EXPECT_EQ(table.exit_code, 1) << table;
+  EXPECT_EQ(table.err, "");
+  ExpectGolden("custom-kinds.table", table.out);
+  CommandResult reports =
+      Cspctl({"scan", "--now", kNow, "--kinds", "custom-kinds/kinds.yaml", "-p",
+              "custom-kinds/policy.yaml", "-o", "json", "custom-kinds/objects"});
+  EXPECT_EQ(reports.exit_code, 1) << reports;
+  ExpectGolden("custom-kinds.json", reports.out);
+  // Every result names its template; the exemption names train, so it covers both templates.
+  std::map<std::string, std::string> non_root;
+  const json list = json::parse(reports.out);
+  for (const json& report : list["items"]) {
+    for (const json& r : report["results"]) {
+      const json& res = r["resources"][0];
+      ASSERT_TRUE(r["properties"].contains("podTemplate")) << r;
+      if (r["rule"] == "require-non-root") {
+        non_root[res["name"].get<std::string>() + "/" +
+                 r["properties"]["podTemplate"].get<std::string>()] = r["result"];
+      }
+    }
+  }
+  EXPECT_EQ(non_root, (std::map<std::string, std::string>{{"train/Master", "skip"},
+                                                          {"train/Worker", "skip"},
+                                                          {"web/spec.template", "fail"}}));
+}
+
+TEST_F(CspctlTest, CustomKindsAreIgnoredWithoutTheirDeclaration) {
+  CommandResult r = Cspctl({"scan", "--now", kNow, "-o", "json", "custom-kinds/objects"});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(json::parse(r.out)["items"], json::array());
+}
+
+TEST_F(CspctlTest, InvalidWorkloadKindRefusesTheScanNamingEachField) {
+  CommandResult r =
+      Cspctl({"scan", "--kinds", "custom-kinds/invalid-kind.yaml", "custom-kinds/objects"});
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("custom-kinds/invalid-kind.yaml:1: invalid WorkloadKind \"broken\":"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("spec.version: \"1\" is not an API version"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("spec.podTemplatePaths[0]: \"spec..template\" has an empty segment"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(CspctlTest, DockerRunLineAndInspectFromStdin) {
   CommandResult clean = Cspctl({"scan", "--run-line",
                                 "docker run -u 1000 --cap-drop=ALL --security-opt "

@@ -134,6 +134,29 @@ TEST(TimestampPropertiesTest, RemediationChangeIsAChange) {
   EXPECT_EQ(TimestampOf(second, "web", "require-non-root"), kT1);
 }
 
+// A custom kind's pod templates (api.md "WorkloadKind") are results of their own: an
+// unchanged result of one template keeps its timestamp beside another template's results.
+TEST(TimestampPropertiesTest, EachPodTemplateKeepsItsOwnTimestamp) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", "{}")};
+  std::vector<PolicyEntry> entries;
+  for (const char* pod_template : {"Master", "Worker"}) {
+    for (PolicyEntry pe :
+         EntriesOf(policies, {MakeWorkload("Deployment", "train", BadPodSpec())})) {
+      pe.entry.resource.pod_template = pod_template;
+      pe.entry.properties["podTemplate"] = pod_template;
+      pe.entry.message += pod_template;  // each template's own content
+      entries.push_back(std::move(pe));
+    }
+  }
+  std::vector<json> first = RoundTrip(DesiredReports(entries, {}, kT1));
+  std::vector<report::PolicyReport> second = DesiredReports(entries, Index(first), kT2);
+  ASSERT_EQ(second.size(), 1u);
+  ASSERT_EQ(second[0].results.size(), entries.size());
+  for (const report::Entry& e : second[0].results) {
+    EXPECT_EQ(e.timestamp, kT1) << e.resource.pod_template << " " << e.rule;
+  }
+}
+
 // --- diff ---------------------------------------------------------------------------------
 
 std::vector<std::string> Names(const std::vector<json>& objects) {

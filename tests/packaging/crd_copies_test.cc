@@ -102,10 +102,11 @@ TEST_F(CrdKustomizationTest, ChartCopiedAloneKeepsItsCrds) {
       crds.insert(object["metadata"].value("name", ""));
     }
   }
-  EXPECT_EQ(crds, (std::set<std::string>{"containersecuritypolicies.containersecurity.dev",
-                                         "securityprofiles.containersecurity.dev",
-                                         "policyreports.wgpolicyk8s.io",
-                                         "clusterpolicyreports.wgpolicyk8s.io"}));
+  EXPECT_EQ(crds,
+            (std::set<std::string>{
+                "containersecuritypolicies.containersecurity.dev",
+                "securityprofiles.containersecurity.dev", "workloadkinds.containersecurity.dev",
+                "policyreports.wgpolicyk8s.io", "clusterpolicyreports.wgpolicyk8s.io"}));
 }
 
 }  // namespace

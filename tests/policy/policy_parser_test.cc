@@ -47,6 +47,15 @@ void ExpectDefaults(const Policy& policy) {
   }
 }
 
+// Custom kinds (api.md "WorkloadKind") are named with their group.
+TEST(ParsePolicyTest, MatchKindsTakesCustomKindsWithTheirGroup) {
+  Result<Policy> policy = ParsePolicy(PolicyDoc(
+      R"({"match":{"kinds":["Deployment","Rollout.argoproj.io","StatefulSet.apps.kruise.io"]}})"));
+  ASSERT_TRUE(policy) << policy.error().message;
+  EXPECT_EQ(policy->match.kinds, (std::vector<std::string>{"Deployment", "Rollout.argoproj.io",
+                                                           "StatefulSet.apps.kruise.io"}));
+}
+
 TEST(ParsePolicyTest, MinimalPolicyGetsEveryDefault) {
   Result<Policy> policy = ParsePolicy(PolicyDoc());
   ASSERT_TRUE(policy) << policy.error().message;
@@ -189,6 +198,11 @@ const InvalidCase kInvalidCases[] = {
     {"bad_kind",
      R"({"match":{"kinds":["Deployment","CronJobs"]}})",
      {R"(spec.match.kinds[1]: "CronJobs" is not one of)"}},
+    {"custom_kind_without_group",
+     R"({"match":{"kinds":["Rollout","rollout.argoproj.io","Rollout.Argo"]}})",
+     {R"(spec.match.kinds[0]: "Rollout" is not one of)",
+      R"(spec.match.kinds[1]: "rollout.argoproj.io" is not one of)",
+      R"(spec.match.kinds[2]: "Rollout.Argo" is not one of Pod, ReplicationController, PodTemplate, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, nor a custom kind with its group (Rollout.argoproj.io))"}},
     {"wrong_type_enabled",
      R"({"controls":{"privileged":{"enabled":"yes"}}})",
      {"spec.controls.privileged.enabled: expected a boolean, got string"}},

@@ -35,7 +35,7 @@ Run 'cspctl scan --help', 'cspctl fix --help' and 'cspctl images --help' for the
 constexpr const char* kScanUsageTemplate = R"(Usage: cspctl scan [flags] PATH...
 
 Evaluates every workload (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
-ReplicationController, PodTemplate; List and *List expanded) in PATH against the policies and
+ReplicationController, PodTemplate, the kinds of --kinds; List and *List expanded) in PATH against the policies and
 prints the verdict. PATH is a file, a directory (read recursively: *.yaml, *.yml, *.json), or -
 for stdin. Multi-document YAML and JSON are accepted. Docker inputs are judged by the same
 rules: Compose files (top-level `services`, no `kind`) and `docker inspect` output in PATH, and
@@ -45,6 +45,9 @@ Flags:
   -p, --policy FILE      a ContainerSecurityPolicy (YAML or JSON); repeat for several, each is
                          evaluated and reported under its own name. Default: the default policy
                          (every control but require-image-signature, with its defaults)
+      --kinds FILE       WorkloadKind declarations (YAML or JSON; repeatable): objects of
+                         those custom kinds are judged too, each pod template on its own
+                         (docs/api.md "WorkloadKind")
       --pod-security-standard LEVEL  also (or, without -p, only) evaluate the policy
                          "pss-LEVEL": every control as the Pod Security Standards ask at
                          baseline or restricted (spec.podSecurityStandard)
@@ -95,6 +98,9 @@ int Scan(int argc, char** argv) {
     } else if (name == "-h" || name == "--help") {
       std::cout << ScanUsage();
       return 0;
+    } else if (name == "--kinds") {
+      if (!args.Take()) return usage("--kinds needs a file");
+      options.kind_files.push_back(value);
     } else if (std::string error; cspctl::ParseInputFlag(args, options, error)) {
       if (!error.empty()) return usage(error);
     } else if (name == "-o" || name == "--output") {

@@ -28,6 +28,8 @@ inline constexpr Resource kPolicies = {kGroup, "v1alpha1", "containersecuritypol
                                        "ContainerSecurityPolicy", false};
 inline constexpr Resource kSecurityProfiles = {kGroup, "v1alpha1", "securityprofiles",
                                                "SecurityProfile", false};
+inline constexpr Resource kWorkloadKindsResource = {kGroup, "v1alpha1", "workloadkinds",
+                                                    "WorkloadKind", false};
 
 // --- wgpolicyk8s.io reports ---------------------------------------------------------------------
 

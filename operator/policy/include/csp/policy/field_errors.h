@@ -54,6 +54,12 @@ void ReadBool(const nlohmann::json& object, std::string_view key, const std::str
 // Reads a list of strings (array of strings) into `out`.
 void ReadStringList(const nlohmann::json& v, const std::string& path, FieldErrors& errors,
                     std::vector<std::string>& out);
+// Checks `object`'s kind and apiVersion (each must equal the one given) and reads its
+// metadata.name (required, a non-empty string), reporting each problem. Returns the name, or ""
+// when it is missing or mistyped.
+std::string ReadTypeAndName(const nlohmann::json& object, std::string_view kind,
+                            std::string_view api_version, FieldErrors& errors);
+
 // Reports every key of `object` not in `known` as `path.key: unknown field`.
 void RejectUnknownFields(const nlohmann::json& object, std::span<const std::string_view> known,
                          const std::string& path, FieldErrors& errors);

@@ -17,6 +17,9 @@ struct WorkloadRef {
   std::string ns = {};
   std::string name = {};
   std::string uid = {};
+  // For a custom kind (workload_kind.h), the pod template judged: "Worker" of
+  // spec.pytorchReplicaSpecs.*.template. Empty for the built-in kinds (one template each).
+  std::string pod_template = {};
 };
 
 // A workload object and pointers into it. The pointers borrow from `object`.
@@ -35,10 +38,23 @@ std::string_view ApiGroup(std::string_view api_version);
 // True when `kind` in `group` is one of the workload kinds (Pod, Deployment, ...).
 bool IsWorkloadKind(std::string_view group, std::string_view kind);
 
+// The name policies give the workload's kind in match.kinds and exemptions: a built-in kind
+// by itself ("Deployment"), any other qualified by its group ("Rollout.argoproj.io", as
+// kubectl names them), so that OpenKruise's StatefulSet.apps.kruise.io is not apps' one.
+std::string KindForMatch(const WorkloadRef& workload);
+
 // Recognises `object` as a workload. Returns nullopt for any other kind (no result), an
 // InvalidArgument error for a workload kind without apiVersion or with mistyped metadata.
 // `default_namespace` is used when metadata.namespace is missing.
 Result<std::optional<Workload>> AsWorkload(const nlohmann::json& object,
                                            std::string_view default_namespace);
+
+// `object` (of any kind) as a workload whose pod template is `pod_template` (null: an empty
+// pod spec) at `template_path` ("spec.template"): reads metadata as AsWorkload does. The
+// caller checked that `object` has string kind and apiVersion.
+Result<Workload> WorkloadWithTemplate(const nlohmann::json& object,
+                                      std::string_view default_namespace,
+                                      const nlohmann::json* pod_template,
+                                      std::string_view template_path);
 
 }  // namespace csp::policy

@@ -35,7 +35,8 @@ struct Entry {
 };
 
 // The entry for one engine result: failing containers ("containers"), nodes lacking a profile
-// ("missingNodes", comma-separated) and the exemption go to properties.
+// ("missingNodes", comma-separated), the exemption and a custom kind's pod template
+// ("podTemplate") go to properties.
 Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& result,
                 Timestamp timestamp);
 
@@ -50,7 +51,7 @@ struct PolicyReport {
   std::string ns = {};
   std::string policy = {};
   Summary summary = {};
-  std::vector<Entry> results = {};  // sorted by (kind, name, rule)
+  std::vector<Entry> results = {};  // sorted by (kind, name, pod template, rule)
 };
 
 // "csp-<policy>", or "csp-<policy>-<n>" (1-based) when the report is split.

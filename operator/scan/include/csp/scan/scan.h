@@ -25,6 +25,9 @@ struct ScanOptions {
   // policy files.
   std::optional<policy::PssLevel> pod_security_standard = {};
   std::vector<std::string> paths = {};  // files, directories, "-" for stdin
+  // --kinds: WorkloadKind files (api.md "WorkloadKind"); the objects of the kinds they declare
+  // are judged once per pod template. An invalid one refuses the scan, as a policy does.
+  std::vector<std::string> kind_files = {};
   // Docker inputs besides Compose files and inspect output in `paths` (docs/controls.md
   // "Docker and Compose"): `docker run` lines given inline (--run-line), and files of them
   // (--run-lines; "-" for stdin).
@@ -57,6 +60,10 @@ struct ScannedWorkload {
   policy::Labels labels = {};
   std::vector<std::optional<std::vector<policy::RuleResult>>> results = {};
 };
+
+// The workload's name as table and SARIF output show it: "train[Worker]" for a custom kind's
+// pod template (each is judged on its own), else the name.
+std::string DisplayName(const policy::WorkloadRef& ref);
 
 struct ScanResult {
   std::vector<policy::Policy> policies = {};
