@@ -420,7 +420,9 @@ RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> 
       b.Emit("Warning", "RemediationReverted",
              inputs.stop->manager + " put " + field +
                  " back again: not re-applied until the pod template changes");
-    } else if (record->hash == hash) {
+    } else if (record->hash == hash && !plan.managed_by.empty()) {
+      // Only a GitOps-managed workload's record holds: a workload owner writing the
+      // annotation on a workload of their own must not switch remediation off.
       plan.reverted_by = record->manager;
     }
     if (!plan.reverted_by.empty()) {

@@ -266,7 +266,9 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
                                   ? object["metadata"].value("uid", WorkloadKey(ref))
                                   : WorkloadKey(ref);
       RemediationGuard* guard = ctx.remediation_guard;
-      if (plan.revert && remediate && guard) {
+      // Only a GitOps-managed workload backs off: anyone else putting a field back (its owner
+      // scaling it up again) is overruled every time, within the patch budget.
+      if (plan.revert && remediate && guard && !plan.managed_by.empty()) {
         plan.revert->manager = RevertingManager(ctx, ref, *plan.revert);
         if (guard->ShouldStop(uid, now)) {
           inputs.stop = plan.revert;

@@ -56,8 +56,11 @@ TEST_F(OperatorExpiryRangeTest, FarFutureAppliesYearOneDoesNotAndNothingSpins) {
         if (!p) return false;
         last = *p;
         const json status = last.value("status", json::object());
-        return status.value("workloads", json()) ==
-                   json{{"total", 2}, {"passing", 0}, {"failing", 1}, {"exempted", 1}} &&
+        return status.value("workloads", json()) == json{{"total", 2},
+                                                         {"passing", 0},
+                                                         {"failing", 1},
+                                                         {"exempted", 1},
+                                                         {"reverted", 0}} &&
                status.value("exemptions", json()) ==
                    json{{{"index", 0}, {"matched", 1}, {"expired", false}},
                         {{"index", 1}, {"matched", 0}, {"expired", true}}};

@@ -15,7 +15,11 @@ using namespace std::chrono_literals;
 constexpr auto kReconcile = 60s;
 
 json Counts(int total, int passing, int failing, int exempted) {
-  return {{"total", total}, {"passing", passing}, {"failing", failing}, {"exempted", exempted}};
+  return {{"total", total},
+          {"passing", passing},
+          {"failing", failing},
+          {"exempted", exempted},
+          {"reverted", 0}};
 }
 
 json ExemptionStatus(int index, int matched, bool expired) {

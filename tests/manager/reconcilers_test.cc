@@ -350,9 +350,33 @@ TEST_F(ReconcilersTest, IsolateCreatesTheNetworkPolicyAndReleasesItOnTheFix) {
       "containersecurity.dev/isolated"));
 }
 
-TEST_F(ReconcilersTest, AScaleDownPutBackTwiceIsNotReappliedAndIsCounted) {
+// A workload Argo CD manages (its tracking annotation), or not.
+json ArgoManaged(json deployment) {
+  deployment["metadata"]["annotations"]["argocd.argoproj.io/tracking-id"] =
+      "shop:apps/Deployment:ns/bad";
+  return deployment;
+}
+
+TEST_F(ReconcilersTest, AScaleDownPutBackTwiceOnANonGitOpsWorkloadIsReappliedEveryTime) {
   Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("ScaleDown")));
   Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+  for (int i = 0; i < 3; ++i) {  // its owner scales it up again, and writes a stop record
+    json object = Stored(Deployments(), kNs, "bad");
+    object["spec"]["replicas"] = 2;
+    object["metadata"]["annotations"]["containersecurity.dev/remediation-reverted"] = "0 kubectl";
+    server_->Put(Deployments().ObjectPath(kNs, "bad"), object);
+    Sync();
+    ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
+    EXPECT_EQ(Stored(Deployments(), kNs, "bad")["spec"]["replicas"], 0) << "revert " << i;
+  }
+  EXPECT_EQ(guard_.stops(), 0u);
+}
+
+TEST_F(ReconcilersTest, AScaleDownPutBackTwiceIsNotReappliedAndIsCounted) {
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("ScaleDown")));
+  Seed(Deployments(), kNs, ArgoManaged(Deployment("bad", true)));
   Sync();
   ASSERT_TRUE(ReconcileNamespace(*context_, kNs).status);
   ASSERT_EQ(Stored(Deployments(), kNs, "bad")["spec"]["replicas"], 0);
