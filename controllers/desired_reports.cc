@@ -106,7 +106,7 @@ void IndexReportResults(const json& report, PreviousResults& out) {
     const json& nanos = Sub(ts, "nanos");
     if (seconds.is_number_integer()) prev.timestamp.seconds = seconds.get<std::int64_t>();
     if (nanos.is_number_integer()) prev.timestamp.nanos = nanos.get<std::int32_t>();
-    auto pod_template = properties.find("podTemplate");
+    auto pod_template = properties.find(std::string(report::kPodTemplateProperty));
     out[MakeResultKey(ns, policy, kind,
                       KeyName(name, pod_template == properties.end() ? "" : pod_template->second),
                       rule)] = prev;

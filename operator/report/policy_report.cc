@@ -36,7 +36,8 @@ Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& r
   }
   for (const auto& [key, value] : result.properties) e.properties[key] = value;
   // A custom kind's templates each have results of their own (api.md "WorkloadKind").
-  if (!resource.pod_template.empty()) e.properties["podTemplate"] = resource.pod_template;
+  if (!resource.pod_template.empty())
+    e.properties[std::string(kPodTemplateProperty)] = resource.pod_template;
   if (result.exemption)
     e.properties["exemption"] = "spec.exemptions[" + std::to_string(*result.exemption) + "]";
   return e;

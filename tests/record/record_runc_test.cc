@@ -40,7 +40,7 @@ constexpr const char* kScriptAndMkdir =
 class RecordRuncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::string why = test::RuncUnavailable(); !why.empty()) GTEST_SKIP() << why;
+    if (std::optional<std::string> why = test::RuncUnavailable()) GTEST_SKIP() << *why;
     ASSERT_EQ(test::MakeBusyboxRootfs(rootfs()), "");
   }
 

@@ -1,18 +1,14 @@
 #include "busybox_bundle.h"
 
-#include <elf.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <fstream>
-#include <sstream>
 
 namespace csp::runtime_test {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kBusybox = "/bin/busybox";
 
 // Names of capability bits 0..40 (linux/capability.h).
 constexpr const char* kCapabilityNames[] = {
@@ -59,35 +55,7 @@ constexpr const char* kCapabilityNames[] = {
     "CHECKPOINT_RESTORE",
 };
 
-// True for an ELF executable without a program interpreter: it runs in a root filesystem that
-// holds no C library (Debian's `busybox` package installs a dynamic /bin/busybox instead).
-bool IsStaticElf(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  Elf64_Ehdr header{};
-  if (!in.read(reinterpret_cast<char*>(&header), sizeof header)) return false;
-  if (std::string(reinterpret_cast<char*>(header.e_ident), 4) != ELFMAG) return false;
-  if (header.e_ident[EI_CLASS] != ELFCLASS64) return false;
-  for (int i = 0; i < header.e_phnum; ++i) {
-    Elf64_Phdr program{};
-    in.seekg(static_cast<std::streamoff>(header.e_phoff + i * header.e_phentsize));
-    if (!in.read(reinterpret_cast<char*>(&program), sizeof program)) return false;
-    if (program.p_type == PT_INTERP) return false;
-  }
-  return true;
-}
-
 }  // namespace
-
-std::optional<std::string> RuncUnavailable() {
-  if (geteuid() != 0) return "runc runs containers as root only; run this test as root";
-  if (csp::test::Run({"runc", "--version"}).exit_code != 0) {
-    return "runc is not installed (apt-get install runc)";
-  }
-  if (!IsStaticElf(kBusybox)) {
-    return std::string(kBusybox) + " is missing or not static (apt-get install busybox-static)";
-  }
-  return std::nullopt;
-}
 
 std::vector<std::string> HeldCapabilities() {
   std::ifstream status("/proc/self/status");
@@ -106,22 +74,12 @@ std::vector<std::string> HeldCapabilities() {
 Result<std::unique_ptr<BusyboxBundle>> BusyboxBundle::Create() {
   std::unique_ptr<BusyboxBundle> bundle(new BusyboxBundle());
   const fs::path rootfs = bundle->path() / "rootfs";
-  std::error_code ec;
-  for (const char* dir : {"bin", "proc", "dev", "sys", "run", "tmp", "etc"}) {
-    fs::create_directories(rootfs / dir, ec);
+  if (std::string error = csp::test::MakeBusyboxRootfs(rootfs); !error.empty()) {
+    return Internal(error);
   }
-  fs::copy_file(kBusybox, rootfs / "bin/busybox", ec);
-  if (ec) return Internal(std::string("copying ") + kBusybox + ": " + ec.message());
+  std::error_code ec;
   fs::copy_file(CSP_SYSCALL_PROBE_PATH, rootfs / "probe", ec);
   if (ec) return Internal(std::string("copying the probe: ") + ec.message());
-  csp::test::CommandResult applets = csp::test::Run({kBusybox, "--list"});
-  if (applets.exit_code != 0) return Internal("busybox --list failed: " + applets.err);
-  std::istringstream names(applets.out);
-  for (std::string name; std::getline(names, name);) {
-    if (name.empty() || name == "busybox") continue;
-    fs::create_symlink("busybox", rootfs / "bin" / name, ec);
-  }
-  if (!fs::exists(rootfs / "bin/sh")) return Internal("busybox has no sh applet");
   return bundle;
 }
 

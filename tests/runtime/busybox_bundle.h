@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "busybox_rootfs.h"
 #include "csp/common/result.h"
 #include "oci_config.h"
 #include "subprocess.h"
@@ -15,8 +16,7 @@
 
 namespace csp::runtime_test {
 
-// Why containers cannot run here (not root, runc missing, no static busybox), or nothing.
-std::optional<std::string> RuncUnavailable();
+using csp::test::RuncUnavailable;
 
 // The capabilities this process may pass on (its bounding set), as "CAP_..." names: a container
 // can hold no more. Lets a test give the container everything, so that only the seccomp filter

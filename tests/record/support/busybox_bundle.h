@@ -1,5 +1,5 @@
-// Test support for the runc tests: OCI bundles around Debian's busybox-static, made without an
-// image registry, and runc run on them.
+// Test support for the runc tests: OCI bundles around a busybox root filesystem
+// (tests/support/busybox_rootfs.h), and runc run on them.
 #pragma once
 
 #include <filesystem>
@@ -8,16 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "busybox_rootfs.h"
 #include "subprocess.h"
 
 namespace csp::record::test {
 
-// Why runc tests cannot run here (not root, no runc in PATH, no static /bin/busybox), or empty.
-std::string RuncUnavailable();
-
-// A root filesystem in `dir`: /bin/busybox (the static one) and a link for each of its applets.
-// Returns an error message, or empty.
-std::string MakeBusyboxRootfs(const std::filesystem::path& dir);
+using csp::test::MakeBusyboxRootfs;
+using csp::test::RuncUnavailable;
 
 // config.json in `bundle`, from `runc spec`: `args`, no terminal, root at `rootfs` (read-only;
 // /dev/shm is a writable tmpfs), linux.seccomp set to `seccomp` when given, `mounts` added.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "csp/common/result.h"
+#include "csp/controllers/gitops_owner.h"
 #include "csp/names/names.h"
 
 namespace csp::manager {
@@ -55,8 +56,9 @@ struct Options {
   std::string registry_ca_file = {};
   std::vector<std::string> insecure_registries = {};
   // Remediation around GitOps controllers (docs/remediation.md).
-  std::string argocd_instance_label = "app.kubernetes.io/instance";  // "": not read
-  int remediation_patches_per_hour = 30;                             // per workload; 0: no limit
+  std::string argocd_instance_label =
+      std::string(controllers::kDefaultArgoCdInstanceLabel);  // "": not read
+  int remediation_patches_per_hour = 30;                      // per workload; 0: no limit
   int remediation_revert_window_seconds = 600;
   bool help = false;
   bool version = false;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "csp/controllers/gitops_owner.h"
 #include "csp/kube/client.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/event_recorder.h"
@@ -41,7 +42,8 @@ struct ReconcileContext {
   ImageVerification* image_verification = nullptr;
   // Revert counts and the patch budget; null: neither (every planned patch is sent).
   RemediationGuard* remediation_guard = nullptr;
-  std::string argocd_instance_label = "app.kubernetes.io/instance";  // --argocd-instance-label
+  std::string argocd_instance_label =
+      std::string(controllers::kDefaultArgoCdInstanceLabel);  // --argocd-instance-label
 };
 
 struct NamespaceOutcome {

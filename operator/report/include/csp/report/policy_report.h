@@ -34,9 +34,12 @@ struct Entry {
   Timestamp timestamp = {};
 };
 
+// The result property naming a custom kind's pod template ("Worker"; docs/api.md).
+inline constexpr std::string_view kPodTemplateProperty = "podTemplate";
+
 // The entry for one engine result: failing containers ("containers"), nodes lacking a profile
 // ("missingNodes", comma-separated), the exemption and a custom kind's pod template
-// ("podTemplate") go to properties.
+// (kPodTemplateProperty) go to properties.
 Entry MakeEntry(const policy::WorkloadRef& resource, const policy::RuleResult& result,
                 Timestamp timestamp);
 
