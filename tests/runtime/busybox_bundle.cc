@@ -5,57 +5,11 @@
 #include <atomic>
 #include <fstream>
 
+#include "csp/profiles/seccomp_vocabulary.h"
+
 namespace csp::runtime_test {
-namespace {
 
 namespace fs = std::filesystem;
-
-// Names of capability bits 0..40 (linux/capability.h).
-constexpr const char* kCapabilityNames[] = {
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "DAC_READ_SEARCH",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "SETGID",
-    "SETUID",
-    "SETPCAP",
-    "LINUX_IMMUTABLE",
-    "NET_BIND_SERVICE",
-    "NET_BROADCAST",
-    "NET_ADMIN",
-    "NET_RAW",
-    "IPC_LOCK",
-    "IPC_OWNER",
-    "SYS_MODULE",
-    "SYS_RAWIO",
-    "SYS_CHROOT",
-    "SYS_PTRACE",
-    "SYS_PACCT",
-    "SYS_ADMIN",
-    "SYS_BOOT",
-    "SYS_NICE",
-    "SYS_RESOURCE",
-    "SYS_TIME",
-    "SYS_TTY_CONFIG",
-    "MKNOD",
-    "LEASE",
-    "AUDIT_WRITE",
-    "AUDIT_CONTROL",
-    "SETFCAP",
-    "MAC_OVERRIDE",
-    "MAC_ADMIN",
-    "SYSLOG",
-    "WAKE_ALARM",
-    "BLOCK_SUSPEND",
-    "AUDIT_READ",
-    "PERFMON",
-    "BPF",
-    "CHECKPOINT_RESTORE",
-};
-
-}  // namespace
 
 std::vector<std::string> HeldCapabilities() {
   std::ifstream status("/proc/self/status");
@@ -65,8 +19,9 @@ std::vector<std::string> HeldCapabilities() {
     if (line.starts_with("CapBnd:")) bounding = std::stoull(line.substr(7), nullptr, 16);
   }
   std::vector<std::string> names;
-  for (std::size_t bit = 0; bit < std::size(kCapabilityNames); ++bit) {
-    if (bounding & (1ULL << bit)) names.push_back(std::string("CAP_") + kCapabilityNames[bit]);
+  const std::span<const std::string_view> known = csp::profiles::CapabilityNames();
+  for (std::size_t bit = 0; bit < known.size(); ++bit) {
+    if (bounding & (1ULL << bit)) names.emplace_back(known[bit]);
   }
   return names;
 }

@@ -14,7 +14,8 @@ std::span<const std::string_view> SeccompActions();
 std::span<const std::string_view> SeccompOperators();
 // SCMP_ARCH_*.
 std::span<const std::string_view> SeccompArchitectures();
-// CAP_* names the kernel knows (capability.h, up to CAP_CHECKPOINT_RESTORE).
+// CAP_* names the kernel knows, in bit order (index i is capability bit i; capability.h, up
+// to CAP_CHECKPOINT_RESTORE).
 std::span<const std::string_view> CapabilityNames();
 
 bool Contains(std::span<const std::string_view> list, std::string_view name);
