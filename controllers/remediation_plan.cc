@@ -13,9 +13,12 @@ using policy::Action;
 namespace {
 
 // How a kind is taken out of service.
-enum class Lever { kNone, kReplicas, kSuspend, kNodeSelector };
+enum class Lever { kNone, kReplicas, kSuspend, kNodeSelector, kScaleSubresource };
 
-Lever LeverOf(std::string_view kind) {
+// A built-in kind's lever; a custom kind (even one named as a built-in one, OpenKruise's
+// StatefulSet.apps.kruise.io) has none of its own: RemediationInputs::scale_replicas.
+Lever LeverOf(std::string_view group, std::string_view kind) {
+  if (!policy::IsWorkloadKind(group, kind)) return Lever::kNone;
   if (kind == names::kDeployments.kind || kind == names::kStatefulSets.kind ||
       kind == names::kReplicaSets.kind || kind == names::kReplicationControllers.kind) {
     return Lever::kReplicas;
@@ -443,12 +446,29 @@ RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> 
   const bool down = plan.action == Action::kScaleDown;
   const std::optional<std::string> from =
       StringAt(Find(object, {"metadata", "annotations"}), names::kScaledDownFromAnnotation);
-  const Lever lever = LeverOf(KindOf(object));
+  const json* api_version = Find(object, {"apiVersion"});
+  const Lever lever =
+      inputs.scale_replicas
+          ? Lever::kScaleSubresource
+          : LeverOf(policy::ApiGroup(api_version && api_version->is_string()
+                                         ? api_version->get_ref<const std::string&>()
+                                         : std::string()),
+                    KindOf(object));
   std::string taken;
   switch (lever) {
     case Lever::kReplicas:
       taken = PlanReplicas(object, down, from, b);
       break;
+    case Lever::kScaleSubresource: {
+      // The count /scale reads, planned as a Deployment's; the write goes to /scale, the
+      // record (annotation) to the object.
+      taken = PlanReplicas(json{{"spec", {{"replicas", *inputs.scale_replicas}}}}, down, from, b);
+      if (auto spec = b.patch.find("spec"); spec != b.patch.end()) {
+        plan.scale_to = (*spec)["replicas"].get<std::int64_t>();
+        b.patch.erase(spec);
+      }
+      break;
+    }
     case Lever::kSuspend:
       taken = PlanSuspend(object, down, from, b);
       break;

@@ -3,7 +3,8 @@
 # versions pinned in hack/versions.env) into a cache folder keyed by those versions, and prints
 # that folder: argo-rollouts/rollout-crd.yaml (a Rollout, with /scale) and
 # kubeflow/kubeflow.org_pytorchjobs.yaml (a PyTorchJob, one template per replica type), for
-# the e2e of custom workload kinds (issue 15; not written yet). Idempotent: a complete cache
+# the e2e of custom workload kinds (tests/e2e/operator_workload_kinds_test.cc, which runs this
+# script itself). Idempotent: a complete cache
 # is reused without the network.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

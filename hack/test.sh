@@ -38,7 +38,8 @@ bash hack/build-test-tools.sh
 # tests/policy/pss_fixtures_test.cc runs Pod Security Admission's own fixtures.
 step "Pod Security Admission fixtures (cached by version)"
 bash hack/fetch-psa-fixtures.sh
-# The custom workload kinds e2e (issue 15, to come) installs Argo Rollouts' and Kubeflow's real CRDs.
+# The custom workload kinds e2e installs Argo Rollouts' and Kubeflow's real CRDs: fetched here,
+# before the tests, so that the e2e step never waits on the network.
 step "custom workload kind CRDs (cached by version)"
 bash hack/fetch-workload-crds.sh
 

@@ -150,7 +150,8 @@ Caches::Caches(kube::Client& client, OnError on_error,
               return Keep(o, {"name", "labels"}, {});
             }),
       security_profiles(client, OptionsFor(kSecurityProfiles, on_error),
-                        [](const json& o) { return Keep(o, {"name"}, {"type"}); }) {
+                        [](const json& o) { return Keep(o, {"name"}, {"type"}); }),
+      workload_kinds(client, OptionsFor(kWorkloadKinds, on_error)) {
   for (names::ReportApi api : report_apis) {
     reports.push_back(std::make_unique<ReportCaches>(client, api, ReportOptions(api, on_error),
                                                      NodeReportOptions(api, on_error)));
@@ -187,6 +188,7 @@ void Caches::Start(std::stop_token stop) {
   threads_.push_back(run(&namespaces));
   threads_.push_back(run(&nodes));
   threads_.push_back(run(&security_profiles));
+  threads_.push_back(run(&workload_kinds));
   for (auto& r : reports) {
     threads_.push_back(run(&r->reports));
     threads_.push_back(run(&r->node_reports));
@@ -198,7 +200,7 @@ void Caches::Join() { threads_.clear(); }
 
 bool Caches::Synced() const {
   if (!policies.HasSynced() || !namespaces.HasSynced() || !nodes.HasSynced() ||
-      !security_profiles.HasSynced()) {
+      !security_profiles.HasSynced() || !workload_kinds.HasSynced()) {
     return false;
   }
   for (const auto& r : reports) {
@@ -211,7 +213,7 @@ bool Caches::Synced() const {
 }
 
 bool Caches::WaitForSync(std::stop_token stop) const {
-  for (const auto* informer : {&policies, &nodes, &security_profiles}) {
+  for (const auto* informer : {&policies, &nodes, &security_profiles, &workload_kinds}) {
     if (!informer->WaitForSync(stop)) return false;
   }
   if (!namespaces.WaitForSync(stop)) return false;
@@ -230,6 +232,7 @@ std::vector<Caches::ResourceStats> Caches::Stats() const {
   out.push_back({kNamespaces.Name(), namespaces.Stats(), namespaces.Size()});
   out.push_back({kNodes.Name(), nodes.Stats(), nodes.Size()});
   out.push_back({kSecurityProfiles.Name(), security_profiles.Stats(), security_profiles.Size()});
+  out.push_back({kWorkloadKinds.Name(), workload_kinds.Stats(), workload_kinds.Size()});
   for (const auto& r : reports) {
     out.push_back({r->reports_ref.Name(), r->reports.Stats(), r->reports.Size()});
     out.push_back({r->node_reports_ref.Name(), r->node_reports.Stats(), r->node_reports.Size()});

@@ -79,6 +79,16 @@ void RegisterEventHandlers(Caches& caches, const EventTargets& targets) {
             },
     });
   }
+  // A status write (ours) leaves the generation as it is.
+  auto kinds_changed = [&queue] { queue.Add(std::string(kWorkloadKindsKey)); };
+  caches.workload_kinds.AddHandlers({
+      .on_add = [kinds_changed](const std::string&, const json&) { kinds_changed(); },
+      .on_update =
+          [kinds_changed](const std::string&, const json& a, const json& b) {
+            if (GenerationOf(a) != GenerationOf(b)) kinds_changed();
+          },
+      .on_delete = [kinds_changed](const std::string&, const json&) { kinds_changed(); },
+  });
   // The node-aware rules' inputs: any change (the handlers compare compact values) rebuilds.
   auto nodes_changed = [&queue, also = targets.nodes_changed] {
     queue.AddAfter(std::string(kNodesKey), kNodesDelay);

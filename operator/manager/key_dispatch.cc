@@ -67,6 +67,8 @@ void KeyDispatcher::Process(const std::string& key) {
     status = actions_.webhook();
   } else if (key == kStaleReportsKey && actions_.stale_reports) {
     status = actions_.stale_reports();
+  } else if (key == kWorkloadKindsKey && actions_.workload_kinds) {
+    status = actions_.workload_kinds();
   }
   metrics_.seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

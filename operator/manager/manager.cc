@@ -61,6 +61,14 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
             LogWarn("list/watch failed; retrying", {{"resource", resource}, {"error", e.message}});
           },
           report_apis_),
+      custom_kinds_(client,
+                    {.changed = [this](const std::string& ns) { queue_->Add(NamespaceKey(ns)); },
+                     .forget = [this](const std::string& key) { written_workloads_.Forget(key); },
+                     .on_error =
+                         [](std::string_view resource, const Error& e) {
+                           LogWarn("list/watch failed; retrying",
+                                   {{"resource", resource}, {"error", e.message}});
+                         }}),
       events_(client, options.identity),
       remediation_guard_(
           {.revert_window = std::chrono::seconds(options.remediation_revert_window_seconds),
@@ -82,7 +90,8 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .now = [] { return std::chrono::system_clock::now(); },
                .image_verification = image_verification_.get(),
                .remediation_guard = &remediation_guard_,
-               .argocd_instance_label = options.argocd_instance_label},
+               .argocd_instance_label = options.argocd_instance_label,
+               .custom_kinds = &custom_kinds_},
       dispatcher_(*queue_, Actions(), metrics_),
       webhook_settings_(WebhookSyncSettingsFrom(options)) {
   RegisterEventHandlers(caches_, {.queue = *queue_,
@@ -246,7 +255,8 @@ KeyActions Manager::Actions() {
                       {{"report-api", options_.report_api}, {"count", std::to_string(*deleted)}});
             }
             return Status();
-          })};
+          }),
+          .workload_kinds = [this] { return SyncWorkloadKinds(); }};
 }
 
 void Manager::RecheckSignatures() {
@@ -256,6 +266,15 @@ void Manager::RecheckSignatures() {
     EnqueueAllNamespaces();
   }
   queue_->AddAfter(std::string(kSignaturesKey), image_verification_->recheck_interval());
+}
+
+Status Manager::SyncWorkloadKinds() {
+  Status s =
+      custom_kinds_.Sync(caches_.workload_kinds.List(),
+                         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
+                         stop_.get_token());
+  queue_->AddAfter(std::string(kWorkloadKindsKey), kWorkloadKindsPeriod);
+  return s;
 }
 
 void Manager::RebuildPolicies() {
@@ -332,6 +351,12 @@ bool Manager::PrepareTerm() {
   dispatcher_.ExpectNamespaces(caches_.namespaces.Keys());
   RebuildPolicies();
   RebuildNodeFacts();
+  // The declared kinds' first lists too, so that the first reports hold their results (bounded:
+  // a kind the operator may not list never syncs, and is a status).
+  if (Status s = SyncWorkloadKinds(); !s) {
+    LogWarn("workload kinds: " + s.error().message);
+  }
+  custom_kinds_.WaitForSync(stop_.get_token(), std::chrono::seconds(30));
   EnqueueEverything();
   if (WebhookEnabled()) queue_->Add(std::string(kWebhookKey));
   if (!WritesEveryReportApi()) queue_->Add(std::string(kStaleReportsKey));
@@ -351,6 +376,7 @@ void Manager::Shutdown() {
   workers_.Stop(*queue_);
   election_.Stop();
   caches_.Join();
+  custom_kinds_.Stop();
   if (webhook_secret_thread_.joinable()) webhook_secret_thread_.join();
 }
 

@@ -1,11 +1,14 @@
+#include <functional>
 #include <map>
 #include <set>
 
 #include "csp/controllers/desired_reports.h"
 #include "csp/controllers/evaluation.h"
 #include "csp/controllers/field_owners.h"
+#include "csp/controllers/owner_resolution.h"
 #include "csp/controllers/remediation_plan.h"
 #include "csp/log/log.h"
+#include "csp/manager/custom_kinds.h"
 #include "csp/manager/reconcilers.h"
 #include "csp/manager/resources.h"
 #include "csp/names/names.h"
@@ -33,28 +36,56 @@ std::string WorkloadKey(const policy::WorkloadRef& ref) {
   return ref.kind + "/" + ref.ns + "/" + ref.name;
 }
 
+// Where a workload's remediation goes: its API resource, its WriteOverlay key and cached
+// value, and for a custom kind scaled through /scale, that.
+struct Target {
+  const kube::ResourceRef* resource = nullptr;
+  std::string overlay_key = {};
+  bool scale = false;
+  // Caches what the server returned for a patched object.
+  std::function<CachedWorkload(const json& object)> cache = nullptr;
+};
+
 // Patches one workload as planned and records the Events. A workload deleted meanwhile is not
 // an error: its delete event brings the namespace back without it.
 // A spec change carries the resourceVersion it was planned on (controllers::PatchToSend): a
 // 409 fails this pass, and the namespace is retried on fresh state.
-Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
+// A count for /scale goes after the patch when scaling down (the record first) and before it
+// when restoring (the record last): a failure in between never loses the record.
+Status ApplyPlan(ReconcileContext& ctx, const Target& target, const policy::WorkloadRef& ref,
                  const controllers::RemediationPlan& plan, std::uint64_t resource_version,
                  std::chrono::system_clock::time_point now) {
-  const WorkloadResource* resource =
-      FindWorkloadResource(policy::ApiGroup(ref.api_version), ref.kind);
-  if (!resource) return Internal("no API resource for kind " + ref.kind);
-  auto patched = ctx.client.Patch(
-      resource->ref, ref.ns, ref.name, kube::PatchType::kMerge,
-      controllers::PatchToSend(
-          plan, resource_version != 0 ? std::to_string(resource_version) : std::string()),
-      {.field_manager = std::string(controllers::kOperatorFieldManager)});
-  if (!patched) {
-    if (patched.error().code == Code::kNotFound) return {};
-    return Error{patched.error().code, "patch " + Describe(ref) + ": " + patched.error().message};
+  auto scale = [&]() -> Status {
+    if (!plan.scale_to) return {};
+    auto scaled = ctx.client.Patch(
+        *target.resource, ref.ns, ref.name, kube::PatchType::kMerge,
+        json{{"spec", {{"replicas", *plan.scale_to}}}},
+        {.field_manager = std::string(controllers::kOperatorFieldManager), .subresource = "scale"});
+    if (!scaled && scaled.error().code != Code::kNotFound) {
+      return Error{scaled.error().code, "scale " + Describe(ref) + ": " + scaled.error().message};
+    }
+    return {};
+  };
+  const bool restoring = plan.scale_to && *plan.scale_to > 0;
+  if (restoring) {
+    if (Status s = scale(); !s) return s;
   }
-  auto written = std::make_shared<const CachedWorkload>(
-      CacheWorkloadValue(*patched, ref.api_version, ref.kind));
-  ctx.written_workloads.Record(WorkloadKey(ref), written->resource_version, written);
+  if (plan.patch) {
+    auto patched = ctx.client.Patch(
+        *target.resource, ref.ns, ref.name, kube::PatchType::kMerge,
+        controllers::PatchToSend(
+            plan, resource_version != 0 ? std::to_string(resource_version) : std::string()),
+        {.field_manager = std::string(controllers::kOperatorFieldManager)});
+    if (!patched) {
+      if (patched.error().code == Code::kNotFound) return {};
+      return Error{patched.error().code, "patch " + Describe(ref) + ": " + patched.error().message};
+    }
+    auto written = std::make_shared<const CachedWorkload>(target.cache(*patched));
+    ctx.written_workloads.Record(target.overlay_key, written->resource_version, written);
+  }
+  if (!restoring) {
+    if (Status s = scale(); !s) return s;
+  }
   for (const controllers::Event& event : plan.events) {
     LogInfo(
         event.message,
@@ -65,6 +96,23 @@ Status ApplyPlan(ReconcileContext& ctx, const policy::WorkloadRef& ref,
     }
   }
   return {};
+}
+
+// The replica count of a custom kind's /scale, for planning; nullopt when it cannot be read
+// (the object is then labeled only, this pass). A Scale leaves out a count of 0 (omitempty),
+// and reads 0 for an object without one at its specReplicasPath.
+std::optional<std::int64_t> ScaleReplicas(ReconcileContext& ctx, const Target& target,
+                                          const policy::WorkloadRef& ref) {
+  auto got = ctx.client.GetPath(target.resource->ObjectPath(ref.ns, ref.name, "scale"));
+  if (!got) {
+    LogWarn("cannot read /scale", {{"object", Describe(ref)}, {"error", got.error().message}});
+    return std::nullopt;
+  }
+  const json* spec = got->contains("spec") ? &(*got)["spec"] : nullptr;
+  if (!spec || !spec->is_object()) return 0;
+  auto replicas = spec->find("replicas");
+  return replicas != spec->end() && replicas->is_number_integer() ? replicas->get<std::int64_t>()
+                                                                  : 0;
 }
 
 bool Ours(const json& object) {
@@ -113,12 +161,9 @@ Status SyncIsolation(ReconcileContext& ctx, const policy::WorkloadRef& ref,
 
 // The field manager that put `revert` back, from the workload's managedFields (the cache
 // drops them: one GET, as reverts are rare); "unknown" when none says.
-std::string RevertingManager(ReconcileContext& ctx, const policy::WorkloadRef& ref,
-                             const controllers::Revert& revert) {
-  const WorkloadResource* resource =
-      FindWorkloadResource(policy::ApiGroup(ref.api_version), ref.kind);
-  if (!resource) return "unknown";
-  auto got = ctx.client.Get(resource->ref, ref.ns, ref.name);
+std::string RevertingManager(ReconcileContext& ctx, const Target& target,
+                             const policy::WorkloadRef& ref, const controllers::Revert& revert) {
+  auto got = ctx.client.Get(*target.resource, ref.ns, ref.name);
   if (!got) return "unknown";
   return controllers::OtherOwnerOf(*got, revert.path).value_or("unknown");
 }
@@ -211,6 +256,110 @@ void WriteReports(ReconcileContext& ctx, const ReportCaches& api, const std::str
   }
 }
 
+// What one namespace pass gathers from its workloads.
+struct Gathered {
+  std::vector<controllers::PolicyEntry> entries;
+  Tallies tallies;
+};
+
+// The evaluations of every pod template of one object (one for a built-in kind) under every
+// policy matching it; nullopt (logged) when the object is malformed.
+std::optional<std::vector<controllers::Evaluation>> EvaluateTemplates(
+    ReconcileContext& ctx, const PolicySet& policies, std::span<const policy::Workload> templates,
+    const policy::Labels* ns_labels, const policy::EvalContext& eval_context,
+    const std::string& ns) {
+  std::vector<controllers::Evaluation> all;
+  for (const policy::Workload& workload : templates) {
+    WorkloadSignatures signatures(ctx.image_verification);
+    auto evaluations = controllers::EvaluateWorkload(
+        policies.valid, workload, ns_labels, eval_context,
+        [&signatures](const policy::Policy& p, const policy::Workload& w) {
+          return signatures.For(p, w);
+        });
+    if (!evaluations) {
+      LogWarn("cannot evaluate a workload",
+              {{"namespace", ns}, {"error", evaluations.error().message}});
+      return std::nullopt;
+    }
+    for (auto& e : *evaluations) all.push_back(std::move(e));
+  }
+  return all;
+}
+
+// One top-level workload (`object`, as `current` caches it, named `ref`): its remediation
+// planned and applied, its results and tallies gathered.
+void JudgeWorkload(ReconcileContext& ctx, const PolicySet& policies, const Target& target,
+                   const CachedWorkload& current, const policy::WorkloadRef& ref,
+                   const std::vector<controllers::Evaluation>& evaluations, bool remediate,
+                   std::chrono::system_clock::time_point now, NamespaceOutcome& out,
+                   Gathered& gathered) {
+  // No policy matches any more (its namespace lost the selector label, the policy was
+  // deleted or narrowed): planning on no evaluations takes our label off and restores a
+  // scale-down. Not while some policy's spec is invalid: it may be the one that matched,
+  // and a typo must not release a quarantined workload.
+  if (evaluations.empty() && !policies.invalid.empty()) return;
+  const json& object = current.object;
+  controllers::RemediationInputs inputs{.argocd_instance_label = ctx.argocd_instance_label};
+  controllers::RemediationPlan plan = controllers::PlanRemediation(object, evaluations, inputs);
+  // A custom kind scaled through /scale: its count is read only when a scale-down is asked for
+  // or recorded, and the plan made again with it (in the report-only pass too: the results'
+  // remediation text depends on it).
+  if (target.scale && (plan.action == policy::Action::kScaleDown ||
+                       object.value("metadata", json::object())
+                           .value("annotations", json::object())
+                           .contains(std::string(names::kScaledDownFromAnnotation)))) {
+    inputs.scale_replicas = ScaleReplicas(ctx, target, ref);
+    if (inputs.scale_replicas) plan = controllers::PlanRemediation(object, evaluations, inputs);
+  }
+  const std::string uid = object.contains("metadata") && object["metadata"].is_object()
+                              ? object["metadata"].value("uid", target.overlay_key)
+                              : target.overlay_key;
+  RemediationGuard* guard = ctx.remediation_guard;
+  // Only a GitOps-managed workload backs off: anyone else putting a field back (its owner
+  // scaling it up again) is overruled every time, within the patch budget.
+  if (plan.revert && remediate && guard && !plan.managed_by.empty()) {
+    plan.revert->manager = RevertingManager(ctx, target, ref, *plan.revert);
+    if (guard->ShouldStop(uid, now)) {
+      inputs.stop = plan.revert;
+      plan = controllers::PlanRemediation(object, evaluations, inputs);
+    }
+  }
+  const bool writes = plan.patch || plan.scale_to;
+  if (writes && !remediate) {
+    out.needs_remediation = true;
+  } else if (remediate && (writes || plan.isolation != controllers::Isolation::kNone)) {
+    if (writes && guard && !guard->TakePatch(uid, now)) {
+      LogWarn("remediation patch budget exhausted; not patched",
+              {{"object", Describe(ref)}, {"remediation", plan.remediation}});
+    } else {
+      Status s;
+      if (plan.isolation != controllers::Isolation::kNone) s = SyncIsolation(ctx, ref, plan);
+      if (s && writes) {
+        ++out.patches;
+        s = ApplyPlan(ctx, target, ref, plan, current.resource_version, now);
+        if (s && plan.revert && guard) guard->RecordReapplied(uid, now);
+      }
+      KeepFirstError(out.status, std::move(s));
+    }
+  }
+  for (const controllers::Evaluation& e : evaluations) {
+    for (auto& entry : controllers::ToEntries(e, &plan)) {
+      gathered.entries.push_back(std::move(entry));
+    }
+    controllers::PolicyTally& tally = gathered.tallies[e.policy->name];
+    tally.Add(e);
+    if (!plan.reverted_by.empty() && Enforces(e)) ++tally.reverted;
+  }
+}
+
+// Whether `object`'s controller is a declared custom kind: it is reported on that owner (a
+// Rollout's ReplicaSets), as a Deployment's ReplicaSets are on theirs.
+bool ControlledByCustomKind(const json& object, std::span<const policy::WorkloadKind> kinds) {
+  auto owner = controllers::ControllerRef(object);
+  return owner && policy::FindWorkloadKind(kinds, policy::ApiGroup(owner->api_version),
+                                           owner->kind) != nullptr;
+}
+
 }  // namespace
 
 NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns, bool remediate) {
@@ -219,14 +368,25 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
   const auto policies = ctx.policies.Current();
   const auto ns_labels = ctx.caches.namespaces.Get(ns);
   const auto node_facts = ctx.node_facts.Current();
+  const auto custom =
+      ctx.custom_kinds ? ctx.custom_kinds->Current() : std::make_shared<const CustomKindSet>();
   const policy::EvalContext eval_context{.now = std::chrono::floor<std::chrono::seconds>(now),
                                          .node_facts = node_facts.get()};
 
-  std::vector<controllers::PolicyEntry> entries;
-  Tallies tallies;
-  for (const auto& informer : ctx.caches.workloads) {
-    for (const auto& cached : informer->ListNamespace(ns)) {
+  Gathered gathered;
+  const auto builtin = WorkloadResources();
+  for (std::size_t i = 0; i < builtin.size(); ++i) {
+    const Target target_kind{.resource = &builtin[i].ref, .cache = [&](const json& o) {
+                               return CacheWorkloadValue(
+                                   o,
+                                   builtin[i].ref.group.empty()
+                                       ? builtin[i].ref.version
+                                       : builtin[i].ref.group + "/" + builtin[i].ref.version,
+                                   builtin[i].kind);
+                             }};
+    for (const auto& cached : ctx.caches.workloads[i]->ListNamespace(ns)) {
       if (cached->owned) continue;  // reported on its top-level owner
+      if (ControlledByCustomKind(cached->object, custom->declarations)) continue;
       auto workload = policy::AsWorkload(cached->object, ns);
       if (!workload) {
         LogWarn("cannot evaluate a workload",
@@ -234,70 +394,52 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
         continue;
       }
       if (!*workload) continue;
+      Target target = target_kind;
+      target.overlay_key = WorkloadKey((*workload)->ref);
       // What we patched a moment ago, if the cache has not caught up with it yet.
-      const auto current = ctx.written_workloads.Newest(WorkloadKey((*workload)->ref), cached,
-                                                        cached->resource_version);
+      const auto current =
+          ctx.written_workloads.Newest(target.overlay_key, cached, cached->resource_version);
       if (current != cached) {
         workload = policy::AsWorkload(current->object, ns);
         if (!workload || !*workload) continue;
       }
-      const json& object = current->object;
-      WorkloadSignatures signatures(ctx.image_verification);
-      auto evaluations = controllers::EvaluateWorkload(
-          policies->valid, **workload, ns_labels.get(), eval_context,
-          [&signatures](const policy::Policy& p, const policy::Workload& w) {
-            return signatures.For(p, w);
-          });
-      if (!evaluations) {
+      auto evaluations = EvaluateTemplates(ctx, *policies, std::span(&**workload, 1),
+                                           ns_labels.get(), eval_context, ns);
+      if (!evaluations) continue;
+      JudgeWorkload(ctx, *policies, target, *current, (*workload)->ref, *evaluations, remediate,
+                    now, out, gathered);
+    }
+  }
+  for (const CustomKind& kind : custom->kinds) {
+    const std::string api_version = kind.declaration.ApiVersion();
+    const Target target_kind{
+        .resource = &kind.ref, .scale = kind.scale, .cache = [&](const json& o) {
+          return CacheCustomWorkload(o, api_version, kind.declaration.kind);
+        }};
+    for (const auto& cached : kind.informer->ListNamespace(ns)) {
+      const json& meta = cached->object.value("metadata", json::object());
+      Target target = target_kind;
+      target.overlay_key = kind.OverlayKey(ns, meta.value("name", ""));
+      const auto current =
+          ctx.written_workloads.Newest(target.overlay_key, cached, cached->resource_version);
+      if (ControlledByCustomKind(current->object, custom->declarations)) continue;
+      auto templates = policy::AsCustomWorkloads(current->object, custom->declarations, ns);
+      if (!templates) {
         LogWarn("cannot evaluate a workload",
-                {{"namespace", ns}, {"error", evaluations.error().message}});
+                {{"namespace", ns}, {"error", templates.error().message}});
         continue;
       }
-      // No policy matches any more (its namespace lost the selector label, the policy was
-      // deleted or narrowed): planning on no evaluations takes our label off and restores a
-      // scale-down. Not while some policy's spec is invalid: it may be the one that matched,
-      // and a typo must not release a quarantined workload.
-      if (evaluations->empty() && !policies->invalid.empty()) continue;
-      const policy::WorkloadRef& ref = (*workload)->ref;
-      controllers::RemediationInputs inputs{.argocd_instance_label = ctx.argocd_instance_label};
-      controllers::RemediationPlan plan =
-          controllers::PlanRemediation(object, *evaluations, inputs);
-      const std::string uid = object.contains("metadata") && object["metadata"].is_object()
-                                  ? object["metadata"].value("uid", WorkloadKey(ref))
-                                  : WorkloadKey(ref);
-      RemediationGuard* guard = ctx.remediation_guard;
-      // Only a GitOps-managed workload backs off: anyone else putting a field back (its owner
-      // scaling it up again) is overruled every time, within the patch budget.
-      if (plan.revert && remediate && guard && !plan.managed_by.empty()) {
-        plan.revert->manager = RevertingManager(ctx, ref, *plan.revert);
-        if (guard->ShouldStop(uid, now)) {
-          inputs.stop = plan.revert;
-          plan = controllers::PlanRemediation(object, *evaluations, inputs);
-        }
-      }
-      if (plan.patch && !remediate) {
-        out.needs_remediation = true;
-      } else if (remediate && (plan.patch || plan.isolation != controllers::Isolation::kNone)) {
-        if (plan.patch && guard && !guard->TakePatch(uid, now)) {
-          LogWarn("remediation patch budget exhausted; not patched",
-                  {{"object", Describe(ref)}, {"remediation", plan.remediation}});
-        } else {
-          Status s;
-          if (plan.isolation != controllers::Isolation::kNone) s = SyncIsolation(ctx, ref, plan);
-          if (s && plan.patch) {
-            ++out.patches;
-            s = ApplyPlan(ctx, ref, plan, current->resource_version, now);
-            if (s && plan.revert && guard) guard->RecordReapplied(uid, now);
-          }
-          KeepFirstError(out.status, std::move(s));
-        }
-      }
-      for (const controllers::Evaluation& e : *evaluations) {
-        for (auto& entry : controllers::ToEntries(e, &plan)) entries.push_back(std::move(entry));
-        controllers::PolicyTally& tally = tallies[e.policy->name];
-        tally.Add(e);
-        if (!plan.reverted_by.empty() && Enforces(e)) ++tally.reverted;
-      }
+      if (!*templates) continue;
+      policy::WorkloadRef ref{.api_version = api_version,
+                              .kind = kind.declaration.kind,
+                              .ns = ns,
+                              .name = meta.value("name", ""),
+                              .uid = meta.value("uid", "")};
+      auto evaluations =
+          EvaluateTemplates(ctx, *policies, **templates, ns_labels.get(), eval_context, ns);
+      if (!evaluations) continue;
+      JudgeWorkload(ctx, *policies, target, *current, ref, *evaluations, remediate, now, out,
+                    gathered);
     }
   }
 
@@ -308,11 +450,12 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
   for (const auto& api : ctx.caches.reports) {
     existing.push_back(ExistingReports(ctx, *api, ns, policies->invalid, previous));
   }
-  const auto desired = controllers::DesiredReports(std::move(entries), previous, ToTimestamp(now));
+  const auto desired =
+      controllers::DesiredReports(std::move(gathered.entries), previous, ToTimestamp(now));
   for (std::size_t i = 0; i < ctx.caches.reports.size(); ++i) {
     WriteReports(ctx, *ctx.caches.reports[i], ns, desired, existing[i], out);
   }
-  out.changed_policies = ctx.tallies.Replace(ns, std::move(tallies));
+  out.changed_policies = ctx.tallies.Replace(ns, std::move(gathered.tallies));
   return out;
 }
 

@@ -27,6 +27,7 @@ const kube::ResourceRef kNamespaces{"", "v1", "namespaces", false};
 const kube::ResourceRef kPolicyReports = kube::ToResourceRef(names::kPolicyReports);
 const kube::ResourceRef kNodes{"", "v1", "nodes", false};
 const kube::ResourceRef kSecurityProfiles = kube::ToResourceRef(names::kSecurityProfiles);
+const kube::ResourceRef kWorkloadKinds = kube::ToResourceRef(names::kWorkloadKindsResource);
 const kube::ResourceRef kClusterPolicyReports = kube::ToResourceRef(names::kClusterPolicyReports);
 const kube::ResourceRef kEvents{"", "v1", "events", true};
 const kube::ResourceRef kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies", true};

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "csp/manager/custom_kinds.h"
 #include "csp/manager/event_recorder.h"
 #include "csp/names/names.h"
 #include "csp/report/policy_report.h"
@@ -182,6 +183,35 @@ TEST(EventObjectTest, NamesTheWorkloadAndTheChange) {
   EXPECT_EQ(e["source"]["component"], "csp-operator");
   EXPECT_EQ(e["reportingInstance"], "op-1");
   EXPECT_EQ(e["firstTimestamp"], "2026-11-29T07:00:00Z");
+}
+
+TEST(CacheCustomWorkloadTest, KeepsThePodTemplatesWhereverTheyAreAndDropsWhatNothingReads) {
+  const json job = {
+      {"metadata",
+       {{"name", "train"},
+        {"namespace", "ml"},
+        {"resourceVersion", "42"},
+        {"managedFields", json::array({{{"manager", "kubectl"}}})},
+        {"annotations",
+         {{"kubectl.kubernetes.io/last-applied-configuration", "{...}"}, {"team", "ml"}}}}},
+      {"spec", {{"pytorchReplicaSpecs", {{"Worker", {{"template", {{"spec", {{"x", 1}}}}}}}}}}},
+      {"status", {{"conditions", json::array()}}}};
+  const CachedWorkload value = CacheCustomWorkload(job, "kubeflow.org/v1", "PyTorchJob");
+  EXPECT_EQ(value.resource_version, 42u);
+  EXPECT_FALSE(value.owned);
+  EXPECT_EQ(value.object["apiVersion"], "kubeflow.org/v1") << "LIST items come untyped";
+  EXPECT_EQ(value.object["kind"], "PyTorchJob");
+  EXPECT_EQ(value.object["spec"], job["spec"]);
+  EXPECT_FALSE(value.object.contains("status"));
+  EXPECT_FALSE(value.object["metadata"].contains("managedFields"));
+  EXPECT_FALSE(value.object["metadata"].contains("resourceVersion"));
+  EXPECT_EQ(value.object["metadata"]["annotations"], (json{{"team", "ml"}}));
+
+  json status_only = job;
+  status_only["metadata"]["resourceVersion"] = "43";
+  status_only["status"]["conditions"].push_back({{"type", "Running"}});
+  EXPECT_TRUE(CacheCustomWorkload(status_only, "kubeflow.org/v1", "PyTorchJob") == value)
+      << "a status update changes nothing the operator reads";
 }
 
 }  // namespace

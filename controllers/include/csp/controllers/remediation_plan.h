@@ -41,6 +41,9 @@ struct RemediationInputs {
   // Set when `stop->manager` put the remediation back once more than the caller allows
   // (RemediationGuard): the plan records the stop instead of re-applying it.
   std::optional<Revert> stop = {};
+  // A custom kind scaled down through its /scale subresource (api.md "WorkloadKind"): the
+  // replica count /scale reads now. Unset for the built-in kinds and LabelOnly custom kinds.
+  std::optional<std::int64_t> scale_replicas = {};
 };
 
 // The operator-owned NetworkPolicy of action Isolate.
@@ -57,6 +60,10 @@ struct RemediationPlan {
   std::vector<std::string> violations = {};
   // A JSON merge patch for the workload; nullopt when it is already in the desired state.
   std::optional<nlohmann::json> patch = {};
+  // With RemediationInputs::scale_replicas: the count to write to /scale (the patch then
+  // holds only the record); nullopt when /scale is as desired. Sent after the patch when
+  // scaling down (the record first), before it when restoring (the record last).
+  std::optional<std::int64_t> scale_to = {};
   std::vector<Event> events = {};  // one per change the patch makes
   // The remediation in effect once the patch is applied, for properties["remediation"] of the
   // enforced failing results, e.g. "scaled-down from 3 replicas"; empty when none.
@@ -87,6 +94,8 @@ struct RemediationPlan {
 //   value goes to names::kScaledDownFromAnnotation (replicas as a number, "false", or the JSON of
 //   the previous nodeSelector). A workload at 0 replicas or suspended without that annotation was
 //   taken out of service by its user: left alone, and never restored. A Pod is only labeled.
+//   A custom kind: through /scale as for replicas (inputs.scale_replicas, plan.scale_to), or
+//   labeled only.
 // - Isolate: the workload keeps running; a NetworkPolicy named IsolationPolicyName(), selecting
 //   its pods by the workload's own selector (the pod template's labels for a CronJob or a
 //   ReplicationController without one, the Pod's labels for a Pod), with no rule, denies all

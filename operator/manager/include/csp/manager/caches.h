@@ -91,6 +91,8 @@ class Caches {
   // reports of `reports`.
   kube::Informer<nlohmann::json> nodes;
   kube::Informer<nlohmann::json> security_profiles;
+  // WorkloadKinds, whole (few, and their status is ours to write): custom_kinds.h.
+  kube::Informer<nlohmann::json> workload_kinds;
   // In the order of WorkloadResources().
   std::vector<std::unique_ptr<kube::Informer<CachedWorkload>>> workloads;
 

@@ -6,6 +6,7 @@
 //   a policy                                                          -> "policy/<name>", and on
 //       add, delete or a spec change (generation) `policies_changed`
 //   a Node, SecurityProfile or the agents' node report                -> "nodes"
+//   a WorkloadKind added, deleted or its spec changed                  -> "workload-kinds"
 #pragma once
 
 #include <functional>

@@ -44,6 +44,8 @@ struct KeyActions {
   std::function<Status()> webhook = nullptr;
   // The "stale-reports" key (null when every report API is written); retried until it succeeds.
   std::function<Status()> stale_reports = nullptr;
+  // The "workload-kinds" key; it queues its own next run.
+  std::function<Status()> workload_kinds = nullptr;
 };
 
 // Counters for /metrics; thread-safe.

@@ -10,6 +10,7 @@
 //   routes.h, metrics.h  /healthz, /readyz, /metrics
 //   admission_handler.h  the webhook (every replica), webhook_sync.h its Secret and
 //                      configuration (the leader)
+//   custom_kinds.h     the kinds WorkloadKinds declare, watched by the leader
 //
 // Only the leader runs workers; a replica that is not leading keeps its caches warm so that it
 // can take over at once.
@@ -27,6 +28,7 @@
 #include "csp/kube/work_queue.h"
 #include "csp/manager/admission_handler.h"
 #include "csp/manager/caches.h"
+#include "csp/manager/custom_kinds.h"
 #include "csp/manager/election.h"
 #include "csp/manager/event_recorder.h"
 #include "csp/manager/expiry_schedule.h"
@@ -90,6 +92,8 @@ class Manager {
   void LoadWebhookCertificate(const nlohmann::json& secret);
   // The "signatures" key: with a policy that verifies image signatures, every namespace again.
   void RecheckSignatures();
+  // The "workload-kinds" key: the declared custom kinds watched, then the next run queued.
+  Status SyncWorkloadKinds();
 
   const Options options_;
   kube::Client& client_;
@@ -98,6 +102,8 @@ class Manager {
   const std::vector<names::ReportApi> report_apis_;  // --report-api
   Caches caches_;
   PolicySetHolder policies_;
+  // Before context_, which points to it; its informers stop with stop_ (Shutdown).
+  CustomKinds custom_kinds_;
   ExpirySchedule expiry_;
   NodeFactsHolder node_facts_;
   TallyStore tallies_;

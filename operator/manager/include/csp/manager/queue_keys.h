@@ -9,7 +9,9 @@
 //   "stale-reports"   once a term, with a report API not written (--report-api): our reports
 //                     in it deleted (report_apis.h);
 //   "signatures"      with a policy verifying image signatures: every namespace again (the
-//                     periodic re-verification), then the next run queued.
+//                     periodic re-verification), then the next run queued;
+//   "workload-kinds"  the custom kinds the WorkloadKinds declare: discovered, watched, their
+//                     status written (custom_kinds.h), then the next run queued.
 #pragma once
 
 #include <chrono>
@@ -25,6 +27,9 @@ inline constexpr std::string_view kNodesKey = "nodes";
 inline constexpr std::string_view kWebhookKey = "webhook";
 inline constexpr std::string_view kSignaturesKey = "signatures";
 inline constexpr std::string_view kStaleReportsKey = "stale-reports";
+inline constexpr std::string_view kWorkloadKindsKey = "workload-kinds";
+// A declared kind whose CRD is missing (or not readable) is looked for again this often.
+inline constexpr std::chrono::seconds kWorkloadKindsPeriod{30};
 
 // Node changes come in bursts (agents report node after node): one rebuild per burst.
 inline constexpr std::chrono::milliseconds kNodesDelay{200};

@@ -2,8 +2,9 @@
 // the event that woke it), computes the desired state with the pure csp::controllers
 // decisions, and writes only the difference.
 //
-//   ReconcileNamespace: every top-level workload of one namespace against every policy that
-//     matches it; remediation patches and Events; the namespace's PolicyReports.
+//   ReconcileNamespace: every top-level workload of one namespace (custom kinds' too, each of
+//     their pod templates) against every policy that matches it; remediation patches and Events;
+//     the namespace's PolicyReports.
 //   ReconcilePolicy: one policy's status from the tallies of every namespace.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include "csp/controllers/gitops_owner.h"
 #include "csp/kube/client.h"
 #include "csp/manager/caches.h"
+#include "csp/manager/custom_kinds.h"
 #include "csp/manager/event_recorder.h"
 #include "csp/manager/image_verification.h"
 #include "csp/manager/node_facts_holder.h"
@@ -44,6 +46,8 @@ struct ReconcileContext {
   RemediationGuard* remediation_guard = nullptr;
   std::string argocd_instance_label =
       std::string(controllers::kDefaultArgoCdInstanceLabel);  // --argocd-instance-label
+  // The custom workload kinds watched (WorkloadKinds); null: none.
+  const CustomKinds* custom_kinds = nullptr;
 };
 
 struct NamespaceOutcome {

@@ -25,6 +25,7 @@ extern const kube::ResourceRef kNamespaces;            // namespaces (cluster)
 extern const kube::ResourceRef kPolicyReports;         // wgpolicyk8s.io policyreports
 extern const kube::ResourceRef kNodes;                 // core/v1 nodes (cluster)
 extern const kube::ResourceRef kSecurityProfiles;      // containersecurity.dev (cluster)
+extern const kube::ResourceRef kWorkloadKinds;         // containersecurity.dev (cluster)
 extern const kube::ResourceRef kClusterPolicyReports;  // wgpolicyk8s.io (cluster)
 extern const kube::ResourceRef kEvents;                // core/v1 events
 extern const kube::ResourceRef kNetworkPolicies;       // networking.k8s.io (action Isolate)
