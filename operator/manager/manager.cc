@@ -393,7 +393,8 @@ std::string Manager::MetricsText() const {
                         .tallies = tallies_,
                         .leading = leading_.load(),
                         .admission = admission_.get(),
-                        .remediation_guard = &remediation_guard_});
+                        .remediation_guard = &remediation_guard_,
+                        .custom_kinds = &custom_kinds_});
 }
 
 }  // namespace csp::manager

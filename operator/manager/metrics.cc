@@ -39,7 +39,12 @@ std::string RenderMetrics(const MetricsSources& in) {
   out.Family("csp_ready", "gauge", "1 once every informer cache has synced.");
   out.Sample("csp_ready", {}, in.caches.Synced() ? 1 : 0);
 
-  const auto stats = in.caches.Stats();
+  auto stats = in.caches.Stats();
+  if (in.custom_kinds != nullptr) {
+    for (const CustomKind& k : in.custom_kinds->Current()->kinds) {
+      stats.push_back({k.ref.Name(), k.informer->Stats(), k.informer->Size()});
+    }
+  }
   auto per_resource = [&](std::string_view name, std::string_view type, std::string_view help,
                           auto value) {
     out.Family(name, type, help);

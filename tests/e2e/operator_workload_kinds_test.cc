@@ -171,6 +171,9 @@ TEST_F(OperatorWorkloadKindsTest, RolloutIsScaledToZeroThroughScaleAndRestoredWh
   EXPECT_TRUE(ResultsFor(report, "ReplicaSet", "web-6d4f").empty()) << report.dump(2);
   EXPECT_TRUE(Eventually(
       [&] { return OperatorEvents(ns(), "Rollout", "web").count("ScaledDown") != 0; }, kReconcile));
+  // Its informer is on /metrics beside the built-in kinds'.
+  EXPECT_EQ(SumMetric(op->Metrics(), "csp_cache_objects", {{"resource", "rollouts.argoproj.io"}}),
+            1);
   // Scaled down and settled: passes go on (each reads /scale; the 30 s rediscovery) and change
   // nothing: the Rollout, its report and its WorkloadKind stay as they are.
   auto versions = [&] {

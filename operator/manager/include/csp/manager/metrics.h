@@ -8,6 +8,7 @@
 #include "csp/kube/work_queue.h"
 #include "csp/manager/admission_handler.h"
 #include "csp/manager/caches.h"
+#include "csp/manager/custom_kinds.h"
 #include "csp/manager/key_dispatch.h"
 #include "csp/manager/remediation_guard.h"
 #include "csp/manager/tally_store.h"
@@ -25,6 +26,7 @@ struct MetricsSources {
   bool leading = false;
   const AdmissionHandler* admission = nullptr;  // null: no webhook
   const RemediationGuard* remediation_guard = nullptr;
+  const CustomKinds* custom_kinds = nullptr;  // their informers join the per-resource metrics
 };
 
 std::string RenderMetrics(const MetricsSources& sources);
