@@ -207,18 +207,19 @@ Status CustomKinds::Sync(const std::vector<std::shared_ptr<const json>>& workloa
     in.now = now;
     statuses.emplace_back(object.get(), controllers::WorkloadKindStatus(in));
   }
-  // Kinds no longer watched: their namespaces lose those results.
   std::vector<std::shared_ptr<Running>> stopped;
   for (auto& [name, running] : running_) {
     if (keep.contains(name)) continue;
     LogInfo("no longer watching a custom workload kind", {{"resource", running->ref.Name()}});
-    for (const std::string& key : running->informer->Keys()) callbacks_.changed(NamespaceOf(key));
     stopped.push_back(running);
   }
+  bool changed = false;
   {
     std::lock_guard lock(mu_);
+    changed = current_->declarations != next->declarations || !stopped.empty();
     current_ = std::move(next);
   }
+  if (changed && callbacks_.declarations_changed) callbacks_.declarations_changed();
   running_ = std::move(keep);
   stopped.clear();  // joins their threads, outside the lock
 

@@ -63,6 +63,7 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
           report_apis_),
       custom_kinds_(client,
                     {.changed = [this](const std::string& ns) { queue_->Add(NamespaceKey(ns)); },
+                     .declarations_changed = [this] { EnqueueAllNamespaces(); },
                      .forget = [this](const std::string& key) { written_workloads_.Forget(key); },
                      .on_error =
                          [](std::string_view resource, const Error& e) {

@@ -265,6 +265,27 @@ TEST_F(OperatorWorkloadKindsTest, PyTorchJobResultsNameTheReplicaType) {
   EXPECT_TRUE(WaitObject(
       "pytorchjobs.kubeflow.org", "train", "labeled non-compliant",
       [](const json& o) { return LabelOf(o, kCompliantLabel) == "false"; }, kReconcile));
+
+  // The declaration changes at run time: with the Master's template only, the Worker's results
+  // go and the job complies.
+  CommandResult r =
+      Kubectl({"patch", kWorkloadKinds, "pytorchjobs.kubeflow.org", "--type=merge", "-p",
+               json{{"spec", {{"podTemplatePaths", {"spec.pytorchReplicaSpecs.Master.template"}}}}}
+                   .dump()});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        report = Report(ns(), policy).value_or(json());
+        return TemplateResult(report, "PyTorchJob", "train", "Worker", kPrivilegedRule).is_null() &&
+               !TemplateResult(report, "PyTorchJob", "train",
+                               "spec.pytorchReplicaSpecs.Master.template", kPrivilegedRule)
+                    .is_null();
+      },
+      kReconcile))
+      << report.dump(2);
+  EXPECT_TRUE(WaitObject(
+      "pytorchjobs.kubeflow.org", "train", "labeled compliant",
+      [](const json& o) { return LabelOf(o, kCompliantLabel) == "true"; }, kReconcile));
 }
 
 TEST_F(OperatorWorkloadKindsTest, AKindWithoutItsCrdIsAStatusAndEverythingElseGoesOn) {

@@ -55,6 +55,9 @@ class CustomKinds {
   struct Callbacks {
     // An object of a watched kind was added, changed or deleted in namespace `ns`.
     std::function<void(const std::string& ns)> changed;
+    // The declarations changed (paths, a kind added or gone): every namespace may judge
+    // differently, built-in objects controlled by a declared kind included.
+    std::function<void()> declarations_changed;
     // Its WriteOverlay entry (CustomKind::OverlayKey) is stale: the object is gone.
     std::function<void(const std::string& overlay_key)> forget;
     // A list or watch failed (the informer retries).
@@ -66,8 +69,9 @@ class CustomKinds {
   CustomKinds& operator=(const CustomKinds&) = delete;
 
   // Brings the watched kinds in line with `workload_kinds` (the WorkloadKind objects, whole):
-  // starts informers for new kinds, stops those no longer declared or served (queuing the
-  // namespaces they had objects in), and writes each WorkloadKind's status where it changed.
+  // starts informers for new kinds, stops those no longer declared or served, calls
+  // declarations_changed when they differ from the last Sync's, and writes each WorkloadKind's
+  // status where it changed.
   // Returns the first status write that failed (the rest still happen).
   Status Sync(const std::vector<std::shared_ptr<const nlohmann::json>>& workload_kinds,
               std::chrono::sys_seconds now, std::stop_token stop);

@@ -31,6 +31,7 @@ struct WorkloadKind {
   ScaleDownMode scale_down = ScaleDownMode::kLabelOnly;
 
   std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
+  bool operator==(const WorkloadKind&) const = default;
 };
 
 // Parses a containersecurity.dev/v1alpha1 WorkloadKind. Every invalid field is named, one per
