@@ -1,12 +1,14 @@
 // The fixes the operator writes into failing results (docs/api.md "Result properties": `fix`,
-// `patch`) applied to the live workload: each patch, sent as an RFC 6902 PATCH through the
-// API, must be accepted, make its rule pass in the operator's next report, and change no other
-// rule's verdict. Rounds as `cspctl fix` does them: one patch at a time, re-read from the
-// report after each (a fix that waits for another, no privilege escalation on a privileged
-// container, comes once that one is applied).
+// `patch`) applied to the live workload, a Deployment and a CronJob (its template deeper): each
+// patch, sent as an RFC 6902 PATCH through the API, must be accepted, make its rule pass in the
+// operator's next report, and change no other rule's verdict. Rounds as `cspctl fix` does them: one
+// patch at a time, re-read from the report after each (a fix that waits for another, no privilege
+// escalation on a privileged container, comes once that one is applied).
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "csp/kube/client.h"
 #include "csp/kube/cpprest_transport.h"
@@ -21,7 +23,6 @@ using namespace std::chrono_literals;
 
 // A ceiling on a loaded 2-core machine, not an expectation.
 constexpr auto kReconcile = 90s;
-const kube::ResourceRef kDeployments{"apps", "v1", "deployments", true};
 
 // Every fixable violation of docs/controls.md "Fixes", some on containers other than the
 // first and in an init container, and one (privilege escalation) blocked by another. The init
@@ -64,12 +65,34 @@ json FixPolicySpec(const std::string& ns) {
         {"runAsNonRoot", {{"requireRunAsNonRoot", true}}}}}};
 }
 
-// rule -> result of Deployment/web; empty while there is no report.
-std::map<std::string, json> WebResults(const std::string& ns, const std::string& policy) {
+// A kind of workload the test patches, and where its pod template is.
+struct Kind {
+  std::string name = {};  // the test's name and the reports' kind
+  kube::ResourceRef resource = {};
+  nlohmann::json (*make)(const json& pod_spec) = nullptr;
+  std::vector<std::string> template_path = {};
+};
+
+void PrintTo(const Kind& kind, std::ostream* os) { *os << kind.name; }
+
+std::vector<Kind> Kinds() {
+  return {{.name = "Deployment",
+           .resource = {"apps", "v1", "deployments", true},
+           .make = [](const json& pod) { return DeploymentObject("web", 1, pod); },
+           .template_path = {"spec", "template"}},
+          {.name = "CronJob",
+           .resource = {"batch", "v1", "cronjobs", true},
+           .make = [](const json& pod) { return CronJobObject("web", pod); },
+           .template_path = {"spec", "jobTemplate", "spec", "template"}}};
+}
+
+// rule -> result of <kind>/web; empty while there is no report.
+std::map<std::string, json> WebResults(const std::string& ns, const std::string& policy,
+                                       const std::string& kind) {
   std::map<std::string, json> out;
   auto report = Report(ns, policy);
   if (!report) return out;
-  for (const json& r : ResultsFor(*report, "Deployment", "web")) out[r.value("rule", "")] = r;
+  for (const json& r : ResultsFor(*report, kind, "web")) out[r.value("rule", "")] = r;
   return out;
 }
 
@@ -79,9 +102,10 @@ std::map<std::string, std::string> Verdicts(const std::map<std::string, json>& r
   return out;
 }
 
-class OperatorFixPatchTest : public OperatorTest {};
+class OperatorFixPatchTest : public OperatorTest, public ::testing::WithParamInterface<Kind> {};
 
-TEST_F(OperatorFixPatchTest, EachPatchMakesItsRulePassAndChangesNoOtherVerdict) {
+TEST_P(OperatorFixPatchTest, EachPatchMakesItsRulePassAndChangesNoOtherVerdict) {
+  const Kind& kind = GetParam();
   auto config = kube::LoadKubeconfig(Kubeconfig());
   ASSERT_TRUE(config) << config.error().message;
   auto transport = kube::NewCpprestTransport(*config);
@@ -93,9 +117,11 @@ TEST_F(OperatorFixPatchTest, EachPatchMakesItsRulePassAndChangesNoOtherVerdict) 
   const std::string policy = CreatePolicy("fix", FixPolicySpec(ns()));
   WaitPolicyReconciled(policy);
   ASSERT_FALSE(HasFailure());
-  json web = DeploymentObject("web", 1, ViolatingPodSpec());
+  json web = kind.make(ViolatingPodSpec());
   // The beta annotation: its fix edits it in place, through an escaped pointer (~1).
-  web["spec"]["template"]["metadata"]["annotations"] = {
+  json* tmpl = &web;
+  for (const std::string& key : kind.template_path) tmpl = &(*tmpl)[key];
+  (*tmpl)["metadata"]["annotations"] = {
       {"container.apparmor.security.beta.kubernetes.io/init", "unconfined"}};
   Create(web);
   ASSERT_FALSE(HasFailure());
@@ -103,7 +129,7 @@ TEST_F(OperatorFixPatchTest, EachPatchMakesItsRulePassAndChangesNoOtherVerdict) 
   std::map<std::string, json> results;
   ASSERT_TRUE(Eventually(
       [&] {
-        results = WebResults(ns(), policy);
+        results = WebResults(ns(), policy, kind.name);
         return results.count(kPrivilegedRule) != 0;
       },
       kReconcile));
@@ -130,12 +156,12 @@ TEST_F(OperatorFixPatchTest, EachPatchMakesItsRulePassAndChangesNoOtherVerdict) 
     ASSERT_TRUE(patch.is_array()) << results[rule].dump(2);
     const std::map<std::string, std::string> before = Verdicts(results);
 
-    auto patched = client.Patch(kDeployments, ns(), "web", kube::PatchType::kJson, patch);
+    auto patched = client.Patch(kind.resource, ns(), "web", kube::PatchType::kJson, patch);
     ASSERT_TRUE(patched) << "the API server refused the operator's patch: "
                          << patched.error().message;
     ASSERT_TRUE(Eventually(
         [&] {
-          results = WebResults(ns(), policy);
+          results = WebResults(ns(), policy, kind.name);
           return results[rule].value("result", "") == "pass";
         },
         kReconcile))
@@ -153,6 +179,9 @@ TEST_F(OperatorFixPatchTest, EachPatchMakesItsRulePassAndChangesNoOtherVerdict) 
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Kinds, OperatorFixPatchTest, ::testing::ValuesIn(Kinds()),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace csp::e2e
