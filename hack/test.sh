@@ -67,7 +67,7 @@ TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/t
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   fuzzers=(scan_fuzzer http_request_fuzzer watch_stream_fuzzer kubeconfig_fuzzer token_file_fuzzer
-    node_report_fuzzer admission_review_fuzzer signature_fuzzer)
+    node_report_fuzzer admission_review_fuzzer signature_fuzzer fix_fuzzer)
   per_fuzzer=$((fuzz_seconds / ${#fuzzers[@]} > 10 ? fuzz_seconds / ${#fuzzers[@]} : 10))
   step "libFuzzer: ${#fuzzers[@]} parsers for ${per_fuzzer}s each"
   CC=clang CXX=clang++ cmake "${launcher[@]}" -G Ninja -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCSP_FUZZ=ON \

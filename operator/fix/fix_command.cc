@@ -94,7 +94,10 @@ int InPlace(const FixOptions& options, std::istream& in, std::ostream& out, std:
       by_file[c.workload->file].push_back(c);
     }
     bool applied = false;
-    for (auto& [file, candidates] : by_file) {
+    for (auto& entry : by_file) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+      const std::string& file = entry.first;
+      std::vector<Candidate>& candidates = entry.second;
       auto refuse = [&](const Candidate& c, const std::string& why) {
         err << "cspctl fix: " << file << ": " << Describe(*c.workload) << ": " << c.result->rule
             << ": not fixed: " << why << '\n';

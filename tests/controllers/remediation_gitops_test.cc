@@ -177,6 +177,21 @@ TEST(FluxSuspendTest, DisabledWhileScaledDownAndRestored) {
             (std::vector<std::string>{"Labeled", "Restored", "FluxReconcileRestored"}));
 }
 
+// docs/remediation.md: a user who hands the object back to Flux while it still violates gets
+// Flux (and then revert detection), not the switch again; the restore still clears our record.
+TEST(FluxSuspendTest, SwitchTheUserRemovedIsNotSetAgain) {
+  json object = FluxDeployment(BadPodSpec());
+  Step(kScaleDownFlux, object);
+  object["metadata"]["annotations"].erase(kFlux);
+  RemediationPlan again = Plan(kScaleDownFlux, object);
+  EXPECT_FALSE(again.patch) << again.patch->dump();
+  object["spec"]["template"]["spec"] = GoodPodSpec();
+  RemediationPlan up = Step(kScaleDownFlux, object);
+  EXPECT_FALSE(object["metadata"]["annotations"].contains(kFluxOurs));
+  EXPECT_EQ(Reasons(up),
+            (std::vector<std::string>{"Labeled", "Restored", "FluxReconcileRestored"}));
+}
+
 TEST(FluxSuspendTest, OnlyWhenOptedInOnAFluxWorkload) {
   json plain = FluxDeployment(BadPodSpec());
   Step(kScaleDown, plain);  // not opted in
