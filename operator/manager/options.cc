@@ -220,9 +220,10 @@ const std::vector<Flag>& Flags() {
        "no limit)",
        Int(&Options::remediation_patches_per_hour, 0)},
       {"remediation-revert-window-seconds",
-       "a ScaleDown put back by another field manager twice within this many seconds is not "
-       "re-applied until the workload's pod template changes (default 600)",
-       Int(&Options::remediation_revert_window_seconds, 1)},
+       "a ScaleDown of a GitOps-managed workload put back by another field manager twice within "
+       "this many seconds is not re-applied until the workload's pod template changes (default "
+       "600; 0: always re-applied, within the patch budget)",
+       Int(&Options::remediation_revert_window_seconds, 0)},
       {"help", "print this help and exit",
        [](Options& o, std::string_view v) { return SetBool(o.help, v); }, true},
       {"version", "print the version and exit",

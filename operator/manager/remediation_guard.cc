@@ -24,6 +24,7 @@ void RemediationGuard::Prune(TimePoint now) {
 }
 
 bool RemediationGuard::ShouldStop(const std::string& uid, TimePoint now) {
+  if (settings_.revert_window <= std::chrono::seconds(0)) return false;  // no back-off
   std::lock_guard lock(mu_);
   Prune(now);
   auto it = by_uid_.find(uid);

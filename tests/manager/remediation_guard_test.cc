@@ -28,6 +28,15 @@ TEST(RemediationGuardTest, RevertsOutsideTheWindowDoNotStop) {
   EXPECT_EQ(guard.stops(), 0u);
 }
 
+TEST(RemediationGuardTest, ZeroWindowNeverStops) {
+  RemediationGuard guard({.revert_window = 0s, .patches_per_hour = 0});
+  for (int i = 0; i < 5; ++i) {
+    guard.RecordReapplied("u", kStart + i * 1s);
+    EXPECT_FALSE(guard.ShouldStop("u", kStart + i * 1s)) << i;
+  }
+  EXPECT_EQ(guard.stops(), 0u);
+}
+
 TEST(RemediationGuardTest, PatchBudgetPerWorkloadPerHour) {
   RemediationGuard guard({.revert_window = 600s, .patches_per_hour = 3});
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(guard.TakePatch("u", kStart + i * 1s)) << i;
