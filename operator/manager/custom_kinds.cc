@@ -58,7 +58,7 @@ struct CustomKinds::Running {
   std::shared_ptr<kube::Informer<CachedWorkload>> informer;
   std::stop_source stop;
   std::mutex mu;
-  std::optional<Error> last_error;  // since the last successful sync
+  std::optional<Error> last_error;                                  // the last list or watch error
   std::optional<std::stop_callback<std::function<void()>>> linked;  // the manager's stop
   std::jthread thread;
   ~Running() {
@@ -136,8 +136,19 @@ controllers::KindStatusInput CustomKinds::Place(
   auto resources = client_.GetPath(
       kube::ResourceRef{.group = kind.group, .version = kind.version}.GroupVersionPath());
   if (!resources && resources.error().code != Code::kNotFound) {
+    // A failed discovery (the API server busy, say) changes nothing: a kind watched so far
+    // stays watched, and its results stay in the reports.
     in.state = controllers::KindState::kListing;
     in.message = "API discovery failed: " + resources.error().message;
+    const auto current = Current();
+    for (const CustomKind& k : current->kinds) {
+      if (!(k.declaration == kind)) continue;
+      const std::string name = k.ref.Name() + "/" + k.ref.version;
+      if (auto it = running_.find(name); it != running_.end()) keep[name] = it->second;
+      next.kinds.push_back(k);
+      in.state = controllers::KindState::kWatching;
+      in.message = "watched; API discovery failed just now: " + resources.error().message;
+    }
     return in;
   }
   in.discovered = resources ? controllers::FindInDiscovery(*resources, kind) : std::nullopt;
@@ -147,6 +158,12 @@ controllers::KindStatusInput CustomKinds::Place(
                  " serves " + Describe(kind) + " (is its CRD installed?)";
     return in;
   }
+  if (!in.discovered->namespaced) {
+    in.state = controllers::KindState::kInvalidSpec;
+    in.message = in.discovered->resource + " is cluster-scoped: only namespaced kinds are " +
+                 "judged (their results go to their namespace's reports)";
+    return in;
+  }
   const kube::ResourceRef ref{.group = kind.group,
                               .version = kind.version,
                               .resource = in.discovered->resource,
@@ -154,7 +171,7 @@ controllers::KindStatusInput CustomKinds::Place(
   const std::string name = ref.Name() + "/" + kind.version;
   std::shared_ptr<Running> running;
   if (auto it = keep.find(name); it != keep.end()) {
-    running = it->second;  // declared twice: one informer
+    running = it->second;
   } else if (auto it = running_.find(name); it != running_.end()) {
     running = it->second;
   } else {

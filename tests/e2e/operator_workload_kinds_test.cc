@@ -288,7 +288,7 @@ TEST_F(OperatorWorkloadKindsTest, PyTorchJobResultsNameTheReplicaType) {
       [](const json& o) { return LabelOf(o, kCompliantLabel) == "true"; }, kReconcile));
 }
 
-TEST_F(OperatorWorkloadKindsTest, AKindWithoutItsCrdIsAStatusAndEverythingElseGoesOn) {
+TEST_F(OperatorWorkloadKindsTest, KindsItCannotWatchAreStatusesAndEverythingElseGoesOn) {
   Kubectl({"apply", "-f", "-"}, json{{"apiVersion", "containersecurity.dev/v1alpha1"},
                                      {"kind", "WorkloadKind"},
                                      {"metadata", {{"name", "widgets.example.com"}}},
@@ -299,7 +299,18 @@ TEST_F(OperatorWorkloadKindsTest, AKindWithoutItsCrdIsAStatusAndEverythingElseGo
                                        {"podTemplatePaths", {"spec.template"}}}}}
                                     .dump());
   Declared("widgets.example.com");
-  // Served, but config/rbac grants csp-operator nothing on it.
+  // Served and namespaced, but config/rbac grants csp-operator Leases in csp-system only.
+  Kubectl({"apply", "-f", "-"}, json{{"apiVersion", "containersecurity.dev/v1alpha1"},
+                                     {"kind", "WorkloadKind"},
+                                     {"metadata", {{"name", "leases.coordination.k8s.io"}}},
+                                     {"spec",
+                                      {{"group", "coordination.k8s.io"},
+                                       {"version", "v1"},
+                                       {"kind", "Lease"},
+                                       {"podTemplatePaths", {"spec.template"}}}}}
+                                    .dump());
+  Declared("leases.coordination.k8s.io");
+  // Served, cluster-scoped: its results would have no namespace's report to go to.
   Kubectl({"apply", "-f", "-"}, json{{"apiVersion", "containersecurity.dev/v1alpha1"},
                                      {"kind", "WorkloadKind"},
                                      {"metadata", {{"name", "apiservices.apiregistration.k8s.io"}}},
@@ -315,9 +326,12 @@ TEST_F(OperatorWorkloadKindsTest, AKindWithoutItsCrdIsAStatusAndEverythingElseGo
   const json kind = WaitKindReady("widgets.example.com", "NotInstalled", kReconcile);
   EXPECT_EQ(Ready(kind).value("status", ""), "False") << kind.dump(2);
   EXPECT_NE(Ready(kind).value("message", "").find("Widget"), std::string::npos) << kind.dump(2);
-  const json forbidden =
-      WaitKindReady("apiservices.apiregistration.k8s.io", "Forbidden", kReconcile);
-  EXPECT_EQ(forbidden["status"].value("resource", ""), "apiservices") << forbidden.dump(2);
+  const json forbidden = WaitKindReady("leases.coordination.k8s.io", "Forbidden", kReconcile);
+  EXPECT_EQ(forbidden["status"].value("resource", ""), "leases") << forbidden.dump(2);
+  const json cluster_scoped =
+      WaitKindReady("apiservices.apiregistration.k8s.io", "InvalidSpec", kReconcile);
+  EXPECT_NE(Ready(cluster_scoped).value("message", "").find("cluster-scoped"), std::string::npos)
+      << cluster_scoped.dump(2);
   // The built-in kinds are reported as ever.
   const std::string policy = CreatePolicy("widgets", PrivilegedOnlyPolicySpec(ns(), "Label"));
   Create(DeploymentObject("web", 1, PodSpec(/*privileged=*/true)));
