@@ -108,8 +108,12 @@ std::shared_ptr<CustomKinds::Running> CustomKinds::Watch(const kube::ResourceRef
         return CacheCustomWorkload(object, api_version, kind_name);
       });
   const std::string prefix = kind.kind + "." + kind.group + "/";
-  auto changed = callbacks_.changed;
-  auto forget = callbacks_.forget;
+  auto changed = [f = callbacks_.changed](const std::string& ns) {
+    if (f) f(ns);
+  };
+  auto forget = [f = callbacks_.forget](const std::string& key) {
+    if (f) f(key);
+  };
   running->informer->AddHandlers({
       .on_add = [changed](const std::string& key,
                           const CachedWorkload&) { changed(NamespaceOf(key)); },

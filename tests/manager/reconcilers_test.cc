@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "csp/manager/custom_kinds.h"
 #include "csp/manager/resources.h"
 #include "csp/policy/control.h"
 #include "fake_api_server.h"
@@ -135,6 +136,77 @@ class ReconcilersTest : public ::testing::Test {
   RemediationGuard guard_{{.revert_window = 600s, .patches_per_hour = 30}};
   std::unique_ptr<ReconcileContext> context_;
 };
+
+// A Rollout declared by a WorkloadKind with ScaleSubresource: the record goes on the object
+// before /scale is set to 0, and /scale is restored before the record goes.
+TEST_F(ReconcilersTest, CustomKindIsScaledDownAndRestoredThroughScale) {
+  const std::string rollout = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/web";
+  server_->Put("/apis/argoproj.io/v1alpha1",
+               {{"kind", "APIResourceList"},
+                {"metadata", json::object()},
+                {"resources",
+                 {{{"name", "rollouts"}, {"namespaced", true}, {"kind", "Rollout"}},
+                  {{"name", "rollouts/scale"}, {"namespaced", true}, {"kind", "Scale"}}}}});
+  json web = Deployment("web", true);
+  web["apiVersion"] = "argoproj.io/v1alpha1";
+  web["kind"] = "Rollout";
+  web["spec"]["replicas"] = 3;
+  server_->Put(rollout, web);
+  server_->Put(rollout + "/scale", {{"kind", "Scale"}, {"spec", {{"replicas", 3}}}});
+  const json declaration = {{"metadata", {{"name", "rollouts.argoproj.io"}}},
+                            {"apiVersion", "containersecurity.dev/v1alpha1"},
+                            {"kind", "WorkloadKind"},
+                            {"spec",
+                             {{"group", "argoproj.io"},
+                              {"version", "v1alpha1"},
+                              {"kind", "Rollout"},
+                              {"podTemplatePaths", {"spec.template"}},
+                              {"scaleDown", "ScaleSubresource"}}}};
+  Seed(kWorkloadKinds, "", declaration);
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("ScaleDown")));
+  std::stop_source stop;
+  // Lists the Rollouts now, as the operator's informer holds them.
+  auto watch_rollouts = [&] {
+    auto kinds = std::make_unique<CustomKinds>(
+        *client_, CustomKinds::Callbacks{.changed = [](const std::string&) {},
+                                         .forget = [](const std::string&) {}});
+    EXPECT_TRUE(kinds->Sync(
+        {std::make_shared<json>(Stored(kWorkloadKinds, "", declaration["metadata"]["name"]))},
+        std::chrono::sys_seconds(1'780'000'000s), stop.get_token()));
+    kinds->WaitForSync(stop.get_token(), 10s);
+    return kinds;
+  };
+  auto kinds = watch_rollouts();
+  Sync();
+  context_->custom_kinds = kinds.get();
+
+  NamespaceOutcome down = ReconcileNamespace(*context_, kNs, /*remediate=*/true);
+  ASSERT_TRUE(down.status) << down.status.error().message;
+  EXPECT_EQ(server_->requests("PATCH"),
+            (std::vector<std::string>{"PATCH " + rollout, "PATCH " + rollout + "/scale"}));
+  EXPECT_EQ(server_->Get(rollout + "/scale")["spec"]["replicas"], 0);
+  json stored = server_->Get(rollout);
+  EXPECT_EQ(stored["metadata"]["annotations"]["containersecurity.dev/scaled-down-from"], "3");
+  EXPECT_EQ(stored["metadata"]["labels"]["containersecurity.dev/compliant"], "false");
+  EXPECT_EQ(ResultOf("web", kPrivilegedRule), "fail");
+
+  // Fixed: /scale first, then the record.
+  stored["spec"]["template"]["spec"]["containers"][0]["securityContext"]["privileged"] = false;
+  server_->Put(rollout, stored);
+  kinds = watch_rollouts();
+  Sync();
+  context_->custom_kinds = kinds.get();
+  const std::size_t before = server_->requests("PATCH").size();
+  NamespaceOutcome up = ReconcileNamespace(*context_, kNs, /*remediate=*/true);
+  ASSERT_TRUE(up.status) << up.status.error().message;
+  const auto patches = server_->requests("PATCH");
+  EXPECT_EQ(std::vector<std::string>(patches.begin() + before, patches.end()),
+            (std::vector<std::string>{"PATCH " + rollout + "/scale", "PATCH " + rollout}));
+  EXPECT_EQ(server_->Get(rollout + "/scale")["spec"]["replicas"], 3);
+  EXPECT_FALSE(server_->Get(rollout)["metadata"]["annotations"].contains(
+      "containersecurity.dev/scaled-down-from"));
+  EXPECT_EQ(ResultOf("web", kPrivilegedRule), "pass");
+}
 
 TEST_F(ReconcilersTest, NamespaceReportsFirstThenRemediates) {
   Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Label")));

@@ -186,6 +186,7 @@ class FakeApiServer final : public kube::HttpTransport {
   // <resource> and namespaces/<ns>/<resource> are collections; <resource>/<name> and
   // namespaces/<ns>/<resource>/<name> objects.
   static bool IsCollection(const std::string& path) {
+    if (path.ends_with("/scale")) return false;  // a subresource, stored as an object
     std::size_t prefix_parts = 0;
     const std::size_t parts = Segments(path, prefix_parts).size();
     return parts > prefix_parts && (parts - prefix_parts) % 2 == 1;

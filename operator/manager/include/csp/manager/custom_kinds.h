@@ -52,16 +52,16 @@ CachedWorkload CacheCustomWorkload(const nlohmann::json& object, std::string_vie
 
 class CustomKinds {
  public:
-  struct Callbacks {
+  struct Callbacks {  // each may be null
     // An object of a watched kind was added, changed or deleted in namespace `ns`.
-    std::function<void(const std::string& ns)> changed;
+    std::function<void(const std::string& ns)> changed = nullptr;
     // The declarations changed (paths, a kind added or gone): every namespace may judge
     // differently, built-in objects controlled by a declared kind included.
-    std::function<void()> declarations_changed;
+    std::function<void()> declarations_changed = nullptr;
     // Its WriteOverlay entry (CustomKind::OverlayKey) is stale: the object is gone.
-    std::function<void(const std::string& overlay_key)> forget;
+    std::function<void(const std::string& overlay_key)> forget = nullptr;
     // A list or watch failed (the informer retries).
-    std::function<void(std::string_view resource, const Error& error)> on_error;
+    std::function<void(std::string_view resource, const Error& error)> on_error = nullptr;
   };
   CustomKinds(kube::Client& client, Callbacks callbacks);
   ~CustomKinds();  // stops and joins every informer
