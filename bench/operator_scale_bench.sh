@@ -82,7 +82,7 @@ for size in $sizes; do
   "${helper[@]}" measure --cluster "$CSP_CLUSTER_DIR" --operator "$operator" \
     --kubeconfig "$kubeconfig" --log "$out/operator-$size.log" --json "$out/scale-$size.json" \
     --samples "${CSP_SCALE_SAMPLES:-50}" --quiet "${CSP_SCALE_QUIET:-300}" \
-    --churn "${CSP_SCALE_CHURN:-50}" -- "${extra[@]}"
+    --churn "${CSP_SCALE_CHURN:-50}" --measure-timeout $((600 + pods / 20)) -- "${extra[@]}"
   python3 bench/operator_scale_plot.py annotate "$out/scale-$size.json" --size "$size" \
     --nodes "$nodes" --pods-start-s "$pods_s"
   measured+=("$out/scale-$size.json")

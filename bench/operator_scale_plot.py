@@ -84,13 +84,14 @@ def row(r):
 
 
 GNUPLOT = """
-set terminal png size 1100,450 font ",10"
+set terminal png size 1100,450 font ",10" noenhanced
 set output '%(png)s'
 set multiplot layout 1,2 title "csp-operator against cluster size (bench/operator_scale_bench.sh)"
 set key top left
 set grid
-set xlabel "Pods in the cluster"
-set format x "%%.0s%%c"
+set xlabel "workloads in the cluster (5 Pods each, about)"
+set format x "%%.0f"
+set xrange [0:*]
 set ylabel "MiB"
 set yrange [0:*]
 set title "operator RSS"
@@ -116,7 +117,7 @@ def plot(rows, png):
         with open(data, "w") as f:
             for r in rows:
                 f.write("%d %s %s %s %s %s %s\n" % (
-                    r["pods_running"], r["rss_peak_mib"], r["rss_settled_mib"],
+                    r["workloads"], r["rss_peak_mib"], r["rss_settled_mib"],
                     r["all_reports_s"], r["all_labels_s"], r["ready_s"],
                     r["restart_rss_peak_mib"]))
         script = os.path.join(tmp, "scale.gp")
