@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# csp-operator at several cluster sizes in one run (issue 17; docs/benchmarks.md, "Scale"). One
-# cluster of its own (hack/cluster.sh, the folder and ports of bench/operator_bench.sh) grows
-# from size to size: for each size of SIZES Pods it adds kwok nodes (one per
-# CSP_SCALE_PODS_PER_NODE Pods) and namespaces (one per PER_NS x REPLICAS Pods of Deployments),
-# each holding PER_NS Deployments of REPLICAS, and STATEFULSETS (2 replicas), DAEMONSETS (one
-# Pod each) and CRONJOBS (suspended), one workload in four violating. Then it measures the
-# operator there (bench/operator_bench.py measure: start -> all reports and labels, peak and
+# csp-operator at several cluster sizes in one run (issue 17; docs/benchmarks.md, "csp-operator
+# at scale"). One cluster of its own (hack/cluster.sh, the folder and ports of
+# bench/operator_bench.sh) grows from size to size: for each size of SIZES Pods it adds kwok
+# nodes (one per CSP_SCALE_PODS_PER_NODE Pods) and namespaces (one per PER_NS x REPLICAS Pods of
+# Deployments), each holding PER_NS Deployments of REPLICAS, and STATEFULSETS (2 replicas),
+# DAEMONSETS (one Pod each) and CRONJOBS (suspended), one workload in four violating. Then it
+# measures the operator there (bench/operator_bench.py measure: start -> all reports and
+# labels, peak and
 # settled RSS, CPU, requests by verb, report bytes, 429s, writes in QUIET s of steady state, the
 # violating change -> label/report latency while CHURN workloads change a second, a restart).
 # Prints figures, writes one JSON per size to CSP_BENCH_OUT, then the figures of all sizes to

@@ -36,50 +36,64 @@ def total(counts, suffix=None):
 
 
 def row(r):
-    """The figures the issue lists for one size."""
+    """The figures the issue lists for one size; None for those of phases a run cut short did
+    not reach."""
+    figures = {}
+    for key, figure in figures_of(r).items():
+        try:
+            figures[key] = figure()
+        except (KeyError, TypeError, ZeroDivisionError):
+            figures[key] = None
+    return figures
+
+
+def figures_of(r):
     w = r["workloads"]
-    peak_kb = max(r["after_startup"]["VmHWM"], r["at_end"]["VmHWM"])
-    steady = r["steady_apiserver_writes_operator_resources"]
+
+    def peak_kb():
+        return max(r["after_startup"]["VmHWM"], r.get("at_end", {}).get("VmHWM", 0))
+
     return {
-        "size_pods": r["size"],
-        "nodes": r["nodes"],
-        "pods_running": r["pods_running"],
-        "namespaces": r["namespaces"],
-        "workloads": w,
-        "workloads_by_kind": r["workloads_by_kind"],
-        "pods_start_s": r["pods_start_s"],
-        "ready_s": round(r["ready_s"], 2),
-        "all_reports_s": round(r["all_reports_s"], 2),
-        "all_labels_s": round(r["all_labels_s"], 2),
-        "rss_peak_mib": round(peak_kb / 1024, 1),
-        "rss_settled_mib": round(r["settled"]["VmRSS"] / 1024, 1),
-        "rss_peak_kib_per_workload": round(peak_kb / w, 2),
-        "cpu_startup_s": r["after_startup"]["cpu_s"],
-        "cpu_total_s": r["at_end"]["cpu_s"],
-        "startup_requests": r["startup_requests"],
-        "total_requests": r["total_requests"],
-        "rules_per_workload": r["rules_per_workload"],
-        "etcd_report_bytes_per_workload": round(r["etcd_report_bytes"] / w),
-        "report_json_bytes_per_workload": round(r["report_json_bytes"] / w),
-        "report_largest_bytes": r["report_largest_bytes"],
-        "operator_429s": total(r["total_requests"], " 429"),
-        "apiserver_rejections": r["apiserver_rejections"],
-        "steady_seconds": r["steady_seconds"],
-        "steady_writes_apiserver": total(steady),
-        "steady_writes_operator": (r["steady_operator_report_writes"]
-                                   + r["steady_operator_workload_patches"]),
-        "churn": r["churn"],
-        "latency_label_p50_ms": round(r["latency_label_p50"] * 1e3),
-        "latency_label_p99_ms": round(r["latency_label_p99"] * 1e3),
-        "latency_report_p50_ms": round(r["latency_report_p50"] * 1e3),
-        "latency_report_p99_ms": round(r["latency_report_p99"] * 1e3),
-        "restart_ready_s": round(r["restart_ready_s"], 2),
-        "restart_idle_s": round(r["restart_idle_s"], 2),
-        "restart_writes": r["restart_report_writes"] + r["restart_workload_patches"],
-        "restart_rss_peak_mib": round(r["restart_status"]["VmHWM"] / 1024, 1),
-        "load_average_before": r["load_average_before"],
-        "load_average_after": r["load_average_after"],
-        "operator_flags": r["operator_flags"],
+        "size_pods": lambda: r["size"],
+        "nodes": lambda: r["nodes"],
+        "pods_running": lambda: r["pods_running"],
+        "namespaces": lambda: r["namespaces"],
+        "workloads": lambda: w,
+        "workloads_by_kind": lambda: r["workloads_by_kind"],
+        "pods_start_s": lambda: r["pods_start_s"],
+        "ready_s": lambda: round(r["ready_s"], 2),
+        "all_reports_s": lambda: round(r["all_reports_s"], 2),
+        "all_labels_s": lambda: round(r["all_labels_s"], 2),
+        "rss_peak_mib": lambda: round(peak_kb() / 1024, 1),
+        "rss_settled_mib": lambda: round(r["settled"]["VmRSS"] / 1024, 1),
+        "rss_peak_kib_per_workload": lambda: round(peak_kb() / w, 2),
+        "cpu_startup_s": lambda: r["after_startup"]["cpu_s"],
+        "cpu_total_s": lambda: r["at_end"]["cpu_s"],
+        "startup_requests": lambda: r["startup_requests"],
+        "total_requests": lambda: r["total_requests"],
+        "rules_per_workload": lambda: r["rules_per_workload"],
+        "etcd_report_bytes_per_workload": lambda: round(r["etcd_report_bytes"] / w),
+        "report_json_bytes_per_workload": lambda: round(r["report_json_bytes"] / w),
+        "report_largest_bytes": lambda: r["report_largest_bytes"],
+        "operator_429s": lambda: total(r["total_requests"], " 429"),
+        "apiserver_rejections": lambda: r["apiserver_rejections"],
+        "steady_seconds": lambda: r["steady_seconds"],
+        "steady_writes_apiserver": lambda: total(
+            r["steady_apiserver_writes_operator_resources"]),
+        "steady_writes_operator": lambda: (r["steady_operator_report_writes"]
+                                           + r["steady_operator_workload_patches"]),
+        "churn": lambda: r["churn"],
+        "latency_label_p50_ms": lambda: round(r["latency_label_p50"] * 1e3),
+        "latency_label_p99_ms": lambda: round(r["latency_label_p99"] * 1e3),
+        "latency_report_p50_ms": lambda: round(r["latency_report_p50"] * 1e3),
+        "latency_report_p99_ms": lambda: round(r["latency_report_p99"] * 1e3),
+        "restart_ready_s": lambda: round(r["restart_ready_s"], 2),
+        "restart_idle_s": lambda: round(r["restart_idle_s"], 2),
+        "restart_writes": lambda: r["restart_report_writes"] + r["restart_workload_patches"],
+        "restart_rss_peak_mib": lambda: round(r["restart_status"]["VmHWM"] / 1024, 1),
+        "load_average_before": lambda: r["load_average_before"],
+        "load_average_after": lambda: r["load_average_after"],
+        "operator_flags": lambda: r["operator_flags"],
     }
 
 
@@ -116,10 +130,10 @@ def plot(rows, png):
         data = os.path.join(tmp, "scale.dat")
         with open(data, "w") as f:
             for r in rows:
-                f.write("%d %s %s %s %s %s %s\n" % (
-                    r["workloads"], r["rss_peak_mib"], r["rss_settled_mib"],
-                    r["all_reports_s"], r["all_labels_s"], r["ready_s"],
-                    r["restart_rss_peak_mib"]))
+                values = [r[k] for k in ("workloads", "rss_peak_mib", "rss_settled_mib",
+                                         "all_reports_s", "all_labels_s", "ready_s",
+                                         "restart_rss_peak_mib")]
+                f.write(" ".join("NaN" if v is None else str(v) for v in values) + "\n")
         script = os.path.join(tmp, "scale.gp")
         with open(script, "w") as f:
             f.write(GNUPLOT % {"png": png, "data": data})
@@ -135,11 +149,10 @@ def cmd_summarize(args):
         f.write("\n")
     print("figures: %s" % args.json)
     for r in rows:
-        print("  %6d Pods: reports %.1f s, labels %.1f s, RSS peak %.1f / settled %.1f MiB, "
-              "%d B of report per workload, load %s" % (
-                  r["pods_running"], r["all_reports_s"], r["all_labels_s"], r["rss_peak_mib"],
-                  r["rss_settled_mib"], r["etcd_report_bytes_per_workload"],
-                  "%.1f" % r["load_average_before"][0]))
+        print("  %s" % json.dumps({k: r[k] for k in (
+            "size_pods", "pods_running", "workloads", "all_reports_s", "all_labels_s",
+            "rss_peak_mib", "rss_settled_mib", "etcd_report_bytes_per_workload",
+            "load_average_before")}))
     plot(rows, args.png)
 
 
