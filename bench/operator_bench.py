@@ -7,10 +7,12 @@ arrive, without a kubectl process per request. A benchmark: it prints figures an
 nothing; it exits non-zero only when it cannot measure (a timeout, an API error).
 
   operator_bench.py create   --cluster DIR [--namespaces N --per-ns M --replicas R]
+                             [--first-ns I --statefulsets S --daemonsets D --cronjobs C --nodes K]
   operator_bench.py wait-pods --cluster DIR --expect N [--timeout S]
   operator_bench.py reset    --cluster DIR
   operator_bench.py measure  --cluster DIR --operator BIN --kubeconfig FILE [--samples K]
-                             [--quiet S] [--json OUT] [--log FILE] [-- extra operator flags]
+                             [--quiet S] [--churn R] [--json OUT] [--log FILE]
+                             [-- extra operator flags]
 
 `measure` starts the operator and records: start -> /readyz, -> all reports right, -> all
 labels; RSS; API requests (its /metrics); report bytes (API JSON and etcd); writes in a quiet
@@ -21,6 +23,9 @@ operator wrote, for the next run; the operator must be stopped.
 The workloads: namespaces bench-000.., each with Deployments ok-00.. (compliant with every
 default control) and bad-00.. (one in four, each with one violation: privileged, root, an added
 capability, no seccomp profile or a docker.sock hostPath). All carry the label bench=true.
+Optionally also StatefulSets (ss-ok-../ss-bad-.., 2 replicas, Parallel), DaemonSets (ds-.., each
+pinned to one kwok node by its hostname, so one Pod each) and CronJobs (cj-.., suspended, no
+Pods), numbered on after the Deployments so that one workload in four violates across kinds.
 """
 
 import argparse
@@ -29,6 +34,7 @@ import concurrent.futures
 import http.client
 import json
 import os
+import random
 import signal
 import ssl
 import subprocess
@@ -42,7 +48,18 @@ COMPLIANT = "containersecurity.dev/compliant"
 VIOLATIONS = "containersecurity.dev/violations"
 PRIVILEGED_RULE = "disallow-privileged"
 NS_PREFIX = "bench-"
-RULES_PER_WORKLOAD = 8  # one result per control, always (controls.md)
+# The bench's workload kinds: (kind, API prefix, plural). Names differ by kind (prefixes).
+KINDS = [
+    ("Deployment", "/apis/apps/v1", "deployments"),
+    ("StatefulSet", "/apis/apps/v1", "statefulsets"),
+    ("DaemonSet", "/apis/apps/v1", "daemonsets"),
+    ("CronJob", "/apis/batch/v1", "cronjobs"),
+]
+KIND_PREFIX = {"Deployment": "", "StatefulSet": "ss-", "DaemonSet": "ds-", "CronJob": "cj-"}
+STATEFULSET_REPLICAS = 2
+# How long one latency sample may take before the run gives up (under churn on a loaded
+# machine, seconds are measured, not a failure).
+SAMPLE_TIMEOUT = 180
 VIOLATION_KINDS = ["privileged", "root", "capability", "no-seccomp", "docker-sock"]
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 WRITE_VERBS = {"POST", "PUT", "PATCH", "DELETE", "APPLY"}
@@ -50,6 +67,9 @@ WRITE_VERBS = {"POST", "PUT", "PATCH", "DELETE", "APPLY"}
 STEADY_RESOURCES = [
     "wgpolicyk8s.io/policyreports",
     "apps/deployments",
+    "apps/statefulsets",
+    "apps/daemonsets",
+    "batch/cronjobs",
     "/events",
     "events.k8s.io/events",
     "containersecurity.dev/containersecuritypolicies",
@@ -192,8 +212,16 @@ def is_violating(j, every):
     return j % every == every - 1
 
 
-def deployment_name(j, every):
-    return ("bad-%02d" if is_violating(j, every) else "ok-%02d") % j
+def workload_name(kind, j, every):
+    return KIND_PREFIX[kind] + ("bad-%02d" if is_violating(j, every) else "ok-%02d") % j
+
+
+def kind_of_name(name):
+    return next((k for k, p in KIND_PREFIX.items() if p and name.startswith(p)), "Deployment")
+
+
+def is_bad_name(name):
+    return name.split("-", 1)[0] == "bad" or "-bad-" in name
 
 
 def pod_spec(violation):
@@ -227,21 +255,38 @@ def pod_spec(violation):
     return spec
 
 
-def deployment(ns_index, j, replicas, every):
-    name = deployment_name(j, every)
+def workload(kind, ns_index, j, replicas, every, node=None):
+    """Workload j of namespace ns_index. `replicas` for Deployments; `node` pins a DaemonSet."""
+    name = workload_name(kind, j, every)
     violation = None
     if is_violating(j, every):
         violation = VIOLATION_KINDS[(ns_index + j // every) % len(VIOLATION_KINDS)]
+    template = {"metadata": {"labels": {"app": name}}, "spec": pod_spec(violation)}
+    spec = {"selector": {"matchLabels": {"app": name}}, "template": template}
+    api = "apps/v1"
+    if kind == "Deployment":
+        spec["replicas"] = replicas
+    elif kind == "StatefulSet":
+        spec.update(replicas=STATEFULSET_REPLICAS, serviceName=name,
+                    podManagementPolicy="Parallel")
+    elif kind == "DaemonSet":
+        template["spec"]["nodeSelector"] = {"kubernetes.io/hostname": "kwok-node-%d" % node}
+    else:  # CronJob: suspended, so it never makes a Job (the operator judges its template)
+        api = "batch/v1"
+        template["spec"]["restartPolicy"] = "Never"
+        spec = {"schedule": "0 0 1 1 *", "suspend": True,
+                "jobTemplate": {"spec": {"template": template}}}
     return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
+        "apiVersion": api,
+        "kind": kind,
         "metadata": {"name": name, "labels": {"app": name, "bench": "true"}},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}}, "spec": pod_spec(violation)},
-        },
+        "spec": spec,
     }
+
+
+def workload_path(kind, ns, name=None):
+    _, prefix, plural = next(k for k in KINDS if k[0] == kind)
+    return "%s/namespaces/%s/%s%s" % (prefix, ns, plural, "/" + name if name else "")
 
 
 def parallel(fn, items, workers=8):
@@ -251,7 +296,8 @@ def parallel(fn, items, workers=8):
 
 def cmd_create(cluster, args):
     started = time.monotonic()
-    namespaces = ["%s%03d" % (NS_PREFIX, i) for i in range(args.namespaces)]
+    indices = range(args.first_ns, args.namespaces)
+    namespaces = ["%s%03d" % (NS_PREFIX, i) for i in indices]
 
     def create_ns(ns):
         status, data = cluster.request(
@@ -263,16 +309,25 @@ def cmd_create(cluster, args):
 
     parallel(create_ns, namespaces)
 
-    def create_deployment(item):
-        i, j = item
-        path = "/apis/apps/v1/namespaces/%s%03d/deployments" % (NS_PREFIX, i)
-        status, data = cluster.request("POST", path, deployment(i, j, args.replicas, args.every))
+    # (kind, j) of one namespace: j numbers the workloads across kinds, for is_violating.
+    layout, j = [], 0
+    for kind, count in (("Deployment", args.per_ns), ("StatefulSet", args.statefulsets),
+                        ("DaemonSet", args.daemonsets), ("CronJob", args.cronjobs)):
+        layout += [(kind, j + k) for k in range(count)]
+        j += count
+
+    def create_workload(item):
+        i, (kind, j) = item
+        node = (i * max(1, args.daemonsets) + j) % args.nodes
+        path = workload_path(kind, "%s%03d" % (NS_PREFIX, i))
+        status, data = cluster.request("POST", path,
+                                       workload(kind, i, j, args.replicas, args.every, node))
         if status not in (201, 409):
             raise SystemExit("creating %s: HTTP %d %s" % (path, status, data[:300]))
 
-    parallel(create_deployment, [(i, j) for i in range(args.namespaces) for j in range(args.per_ns)])
-    log("created %d namespaces and %d Deployments in %.1f s" % (
-        args.namespaces, args.namespaces * args.per_ns, time.monotonic() - started))
+    parallel(create_workload, [(i, w) for i in indices for w in layout])
+    log("created %d namespaces and %d workloads (%d a namespace) in %.1f s" % (
+        len(indices), len(indices) * len(layout), len(layout), time.monotonic() - started))
 
 
 def count_running_pods(cluster):
@@ -286,7 +341,7 @@ def count_running_pods(cluster):
 def rolling_deployments(cluster):
     """Bench Deployments whose rollout is not complete (the controller has not seen the newest
     spec, or not all replicas are updated and available)."""
-    items, _ = bench_deployments(cluster)
+    items, _ = cluster.list_all("/apis/apps/v1/deployments", "labelSelector=bench%3Dtrue")
     busy = 0
     for d in items:
         want, st = d["spec"].get("replicas", 1), d.get("status") or {}
@@ -311,11 +366,20 @@ def cmd_wait_pods(cluster, args):
             return
         if time.monotonic() - started > args.timeout:
             raise SystemExit("only %d of %d Pods Running after %d s" % (n, args.expect, args.timeout))
-        time.sleep(5)
+        # Each look lists every Pod's metadata: look less often in big clusters.
+        time.sleep(max(5, args.expect / 5000))
 
 
-def bench_deployments(cluster):
-    return cluster.list_all("/apis/apps/v1/deployments", "labelSelector=bench%3Dtrue")
+def bench_workloads(cluster):
+    """Every bench workload of every kind, each with its "kind" set, and {kind: list RV}."""
+    items, versions = [], {}
+    for kind, prefix, plural in KINDS:
+        listed, versions[kind] = cluster.list_all(prefix + "/" + plural,
+                                                  "labelSelector=bench%3Dtrue")
+        for item in listed:
+            item["kind"] = kind
+        items += listed
+    return items, versions
 
 
 def cmd_reset(cluster, args):
@@ -330,21 +394,22 @@ def cmd_reset(cluster, args):
                         % (meta["namespace"], meta["name"]))
 
     parallel(delete_report, ours)
-    deployments, _ = bench_deployments(cluster)
-    marked = [d["metadata"] for d in deployments
-              if COMPLIANT in (d["metadata"].get("labels") or {})
-              or VIOLATIONS in (d["metadata"].get("annotations") or {})]
+    workloads, _ = bench_workloads(cluster)
+    marked = [w for w in workloads
+              if COMPLIANT in (w["metadata"].get("labels") or {})
+              or VIOLATIONS in (w["metadata"].get("annotations") or {})]
 
-    def strip(meta):
+    def strip(w):
+        meta = w["metadata"]
         patch = {"metadata": {"labels": {COMPLIANT: None}, "annotations": {VIOLATIONS: None}}}
         status, data = cluster.request(
-            "PATCH", "/apis/apps/v1/namespaces/%s/deployments/%s" % (meta["namespace"], meta["name"]),
+            "PATCH", workload_path(w["kind"], meta["namespace"], meta["name"]),
             patch, "application/merge-patch+json")
         if status != 200:
             raise SystemExit("un-labelling %s: HTTP %d %s" % (meta["name"], status, data[:300]))
 
     parallel(strip, marked)
-    log("reset: deleted %d reports, un-labelled %d Deployments in %.1f s" % (
+    log("reset: deleted %d reports, un-labelled %d workloads in %.1f s" % (
         len(ours), len(marked), time.monotonic() - started))
 
 
@@ -387,15 +452,23 @@ class Watch(threading.Thread):
             conn.close()
 
 
+def is_our_report(name):
+    """csp-bench, or csp-bench-<k>: a namespace's report in parts of at most 500 KiB."""
+    return name == REPORT or (name.startswith(REPORT + "-") and name[len(REPORT) + 1:].isdigit())
+
+
 def report_state(report):
-    """(number of results, names of workloads with a fail, {(name, rule): result})."""
-    failing, results = set(), {}
+    """({workload name: number of results}, names of workloads with a fail,
+    {(name, rule): result})."""
+    failing, results, counts = set(), {}, {}
     for r in report.get("results") or []:
         for res in r.get("resources") or []:
-            results[(res.get("name"), r.get("rule"))] = r.get("result")
+            name = res.get("name")
+            counts[name] = counts.get(name, 0) + 1
+            results[(name, r.get("rule"))] = r.get("result")
             if r.get("result") == "fail":
-                failing.add(res.get("name"))
-    return len(report.get("results") or []), failing, results
+                failing.add(name)
+    return counts, failing, results
 
 
 class Observer:
@@ -407,6 +480,7 @@ class Observer:
         self.expected = expected  # ns -> {name: violating}
         self.lock = threading.Condition()
         self.report_done = {}  # ns -> arrival
+        self.report_parts = {}  # ns -> {report name: report_state}
         self.first_report = None
         self.label_done = {}  # (ns, name) -> arrival
         self.want = {}  # (ns, name) -> expected violating, for label_done
@@ -418,24 +492,37 @@ class Observer:
         self.seen_label = {}  # (ns, name) -> arrival
         self.seen_report = {}
         self.report_writes = 0
-        self.deployment_events = 0
+        self.workload_events = 0
+        self.rules_per_workload = 0
 
     def on_report(self, kind, report, arrival):
         meta = report["metadata"]
         ns = meta["namespace"]
-        if ns not in self.expected or meta["name"] != REPORT:
+        if ns not in self.expected or not is_our_report(meta["name"]):
             return
         with self.lock:
             self.report_writes += 1
             if self.first_report is None:
                 self.first_report = arrival
+            parts = self.report_parts.setdefault(ns, {})
             if kind == "DELETED":
+                parts.pop(meta["name"], None)
                 self.report_done.pop(ns, None)
                 return
-            count, failing, results = report_state(report)
+            parts[meta["name"]] = report_state(report)
+            counts, failing, results = {}, set(), {}
+            for part_counts, part_failing, part_results in parts.values():
+                for name, n in part_counts.items():
+                    counts[name] = counts.get(name, 0) + n
+                failing |= part_failing
+                results.update(part_results)
             names = self.expected[ns]
-            right = (count == RULES_PER_WORKLOAD * len(names)
+            # Every workload with the same number of results (one per enabled control), none
+            # else, and exactly the violating ones failing.
+            right = (set(counts) == set(names) and len(set(counts.values())) == 1
                      and failing == {n for n, bad in names.items() if bad})
+            if right:
+                self.rules_per_workload = next(iter(counts.values()))
             if right and ns not in self.report_done:
                 self.report_done[ns] = arrival
             for key, wanted in list(self.waiting_report.items()):
@@ -444,12 +531,12 @@ class Observer:
                     del self.waiting_report[key]
             self.lock.notify_all()
 
-    def on_deployment(self, kind, deploy, arrival):
-        meta = deploy["metadata"]
+    def on_workload(self, kind, workload, arrival):
+        meta = workload["metadata"]
         key = (meta["namespace"], meta["name"])
         label = (meta.get("labels") or {}).get(COMPLIANT)
         with self.lock:
-            self.deployment_events += 1
+            self.workload_events += 1
             if key in self.want and key not in self.label_done:
                 if label == ("false" if self.want[key] else "true"):
                     self.label_done[key] = arrival
@@ -587,13 +674,30 @@ def diff(after, before):
             if after.get(k, 0) - before.get(k, 0)}
 
 
-def apiserver_writes(cluster):
-    """apiserver_request_total of write verbs, by "VERB group/resource[/sub]"."""
+def apiserver_metrics(cluster):
     status, data = cluster.request("GET", "/metrics")
     if status != 200:
         raise SystemExit("kube-apiserver /metrics: HTTP %d" % status)
+    return prometheus(data.decode())
+
+
+def apiserver_rejections(cluster):
+    """What kube-apiserver refused for load: its 429s, and API Priority and Fairness'
+    rejections by priority level and reason."""
     out = {}
-    for name, labels, value in prometheus(data.decode()):
+    for name, labels, value in apiserver_metrics(cluster):
+        if name == "apiserver_request_total" and labels.get("code") == "429":
+            out["429"] = out.get("429", 0) + value
+        elif name == "apiserver_flowcontrol_rejected_requests_total":
+            key = "apf %s %s" % (labels.get("priority_level"), labels.get("reason"))
+            out[key] = out.get(key, 0) + value
+    return out
+
+
+def apiserver_writes(cluster):
+    """apiserver_request_total of write verbs, by "VERB group/resource[/sub]"."""
+    out = {}
+    for name, labels, value in apiserver_metrics(cluster):
         if name != "apiserver_request_total" or labels.get("verb") not in WRITE_VERBS:
             continue
         resource = labels.get("group", "") + "/" + labels.get("resource", "")
@@ -628,45 +732,53 @@ def percentile(values, p):
 
 
 def wait_operator_idle(op, timeout=120):
-    """Until the work queue is empty (nothing ready, nothing delayed) on three looks in a row."""
+    """Until nothing is ready in the work queue and no reconcile ran, on three looks in a row
+    0.5 s apart. (Keys delayed for later, such as the periodic re-verification of image
+    signatures, stay in the queue for minutes: they do not count.)"""
     deadline = time.monotonic() + timeout
-    quiet = 0
+    quiet, last = 0, None
     while time.monotonic() < deadline:
         m = op.metrics()
-        if metric_sum(m, "csp_workqueue_depth") == 0 and metric_sum(m, "csp_workqueue_delayed") == 0:
+        reconciles = metric_sum(m, "csp_reconcile_total")
+        if metric_sum(m, "csp_workqueue_depth") == 0 and reconciles == last:
             quiet += 1
             if quiet >= 3:
                 return True
         else:
             quiet = 0
+        last = reconciles
         time.sleep(0.5)
     return False
 
 
 def cmd_measure(cluster, args):
-    result = {"operator_flags": args.extra}
-    deployments, deploy_rv = bench_deployments(cluster)
-    expected = {}
-    for d in deployments:
-        meta = d["metadata"]
-        expected.setdefault(meta["namespace"], {})[meta["name"]] = meta["name"].startswith("bad-")
+    result = {"operator_flags": args.extra, "churn_rate_wanted": args.churn}
+    items, versions = bench_workloads(cluster)
+    expected, by_kind = {}, {}
+    for w in items:
+        meta = w["metadata"]
+        expected.setdefault(meta["namespace"], {})[meta["name"]] = is_bad_name(meta["name"])
+        by_kind[w["kind"]] = by_kind.get(w["kind"], 0) + 1
     workloads = sum(len(v) for v in expected.values())
     result["namespaces"], result["workloads"] = len(expected), workloads
+    result["workloads_by_kind"] = by_kind
     reports, report_rv = cluster.list_all("/apis/wgpolicyk8s.io/v1alpha2/policyreports")
     stale = [r for r in reports if r["metadata"]["namespace"] in expected]
     if stale:
         raise SystemExit("%d reports exist before the start; run `reset` first" % len(stale))
     pods_running = count_running_pods(cluster)
     result["pods_running"] = pods_running
-    log("measuring: %d namespaces, %d Deployments, %d Pods Running" % (
-        len(expected), workloads, pods_running))
+    result["load_average_before"] = os.getloadavg()
+    log("measuring: %d namespaces, %d workloads %s, %d Pods Running" % (
+        len(expected), workloads, json.dumps(by_kind), pods_running))
 
     observer = Observer(expected)
     watches = [
-        Watch(cluster, "/apis/wgpolicyk8s.io/v1alpha2/policyreports", report_rv, observer.on_report),
-        Watch(cluster, "/apis/apps/v1/deployments?labelSelector=bench%3Dtrue", deploy_rv,
-              observer.on_deployment),
-    ]
+        Watch(cluster, "/apis/wgpolicyk8s.io/v1alpha2/policyreports", report_rv, observer.on_report)
+    ] + [Watch(cluster, "%s/%s?labelSelector=bench%%3Dtrue" % (prefix, plural), versions[kind],
+               observer.on_workload)
+         for kind, prefix, plural in KINDS if kind in by_kind]
+    rejected_before = apiserver_rejections(cluster)
     for w in watches:
         w.start()
     time.sleep(1)  # the watches are open before the operator starts
@@ -681,6 +793,8 @@ def cmd_measure(cluster, args):
         result["exit_code_on_sigterm"] = op.stop()
         for w in watches:
             w.stopped.set()
+    result["apiserver_rejections"] = diff(apiserver_rejections(cluster), rejected_before)
+    result["load_average_after"] = os.getloadavg()
     # A restart with everything already in place: how long until it is done, and what it writes.
     op = Operator(args.operator, args.kubeconfig, args.log + ".restart", args.extra)
     try:
@@ -691,6 +805,13 @@ def cmd_measure(cluster, args):
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2, sort_keys=True)
     print_figures(result)
+
+
+def checkpoint(args, result):
+    """The figures so far to --json (overwritten at the end): a run cut short keeps them."""
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2, sort_keys=True)
 
 
 def wait_ready(op, args, t0):
@@ -749,10 +870,10 @@ def measure_with_operator(cluster, args, op, observer, expected, workloads, resu
     result["all_reports_s"] = max(observer.report_done.values()) - t0
     log("all %d reports right after %.2f s" % (namespaces, result["all_reports_s"]))
     if not observer.wait(lambda: len(observer.label_done) == workloads, args.timeout):
-        raise SystemExit("only %d of %d Deployments labelled within %d s" % (
+        raise SystemExit("only %d of %d workloads labelled within %d s" % (
             len(observer.label_done), workloads, args.timeout))
     result["all_labels_s"] = max(observer.label_done.values()) - t0
-    log("all %d Deployments labelled after %.2f s" % (workloads, result["all_labels_s"]))
+    log("all %d workloads labelled after %.2f s" % (workloads, result["all_labels_s"]))
     wait_operator_idle(op)
     result["idle_s"] = time.monotonic() - t0
     startup_metrics = op.metrics()
@@ -770,8 +891,11 @@ def measure_with_operator(cluster, args, op, observer, expected, workloads, resu
 
     # Report sizes: the API's JSON (managedFields included, as stored), then etcd's own values.
     reports, _ = cluster.list_all("/apis/wgpolicyk8s.io/v1alpha2/policyreports")
-    ours = [r for r in reports if r["metadata"]["namespace"] in expected]
+    ours = [r for r in reports if r["metadata"]["namespace"] in expected
+            and is_our_report(r["metadata"]["name"])]
     compact = [len(json.dumps(r, separators=(",", ":"))) for r in ours]
+    result["report_largest_bytes"] = max(compact) if compact else 0
+    result["rules_per_workload"] = observer.rules_per_workload
     without_mf = []
     for r in ours:
         r["metadata"].pop("managedFields", None)
@@ -786,6 +910,7 @@ def measure_with_operator(cluster, args, op, observer, expected, workloads, resu
     result["etcd_report_keys"], result["etcd_report_bytes"] = keys, size
     keys, size = cluster.etcd_range("/registry/deployments/%s" % NS_PREFIX)
     result["etcd_deployment_keys"], result["etcd_deployment_bytes"] = keys, size
+    checkpoint(args, result)
     log("reports: %d, %d bytes of JSON, %d bytes in etcd" % (
         len(ours), sum(compact), result["etcd_report_bytes"]))
 
@@ -806,16 +931,33 @@ def measure_with_operator(cluster, args, op, observer, expected, workloads, resu
     result["steady_operator_workload_patches"] = (
         metric_sum(after_op, "csp_workload_patches_total")
         - metric_sum(before_op, "csp_workload_patches_total"))
-    log("steady state: writes on the operator's resources %s" % (
-        result["steady_apiserver_writes_operator_resources"] or "none"))
+    result["settled"] = op.proc_status()
+    checkpoint(args, result)
+    log("steady state: writes on the operator's resources %s; RSS %d KB" % (
+        result["steady_apiserver_writes_operator_resources"] or "none",
+        result["settled"]["VmRSS"]))
 
     # Latency: one compliant Deployment at a time turns privileged; time to its label and to its
-    # result in the report, from the moment the PATCH is sent.
+    # result in the report, from the moment the PATCH is sent; meanwhile, with --churn, other
+    # compliant workloads change.
     samples = []
     names = sorted(expected)
+    sampled = set()
     for i in range(args.samples):
         ns = names[(i * max(1, len(names) // args.samples)) % len(names)]
-        ok = sorted(n for n, bad in expected[ns].items() if not bad)
+        ok = sorted(n for n, bad in expected[ns].items() if n.startswith("ok-"))
+        sampled.add((ns, ok[(i // len(names)) % len(ok)]))
+    # Spread over every namespace in a fixed random order (changes to one namespace queue
+    # behind each other: it is one work queue key).
+    churn_keys = sorted((ns, n) for ns, ws in expected.items() for n, bad in ws.items()
+                        if not bad and (ns, n) not in sampled)
+    random.Random(17).shuffle(churn_keys)
+    churn = Churn(cluster, args.churn, churn_keys)
+    before_latency, cpu_before = op.metrics(), op.proc_status()["cpu_s"]
+    churn.start()
+    for i in range(args.samples):
+        ns = names[(i * max(1, len(names) // args.samples)) % len(names)]
+        ok = sorted(n for n, bad in expected[ns].items() if n.startswith("ok-"))
         name = ok[(i // len(names)) % len(ok)]
         key = (ns, name)
         with observer.lock:
@@ -832,13 +974,25 @@ def measure_with_operator(cluster, args, op, observer, expected, workloads, resu
         if status != 200:
             raise SystemExit("patching %s/%s: HTTP %d %s" % (ns, name, status, data[:300]))
         if not observer.wait(lambda: key in observer.seen_label and key in observer.seen_report,
-                             30):
-            raise SystemExit("%s/%s: no label/report within 30 s" % key)
+                             SAMPLE_TIMEOUT):
+            raise SystemExit("%s/%s: no label/report within %d s" % (key + (SAMPLE_TIMEOUT,)))
         samples.append({"ns": ns, "name": name, "ack": t_ack - t_sent,
                         "label": observer.seen_label[key] - t_sent,
                         "report": observer.seen_report[key] - t_sent})
         time.sleep(args.gap)
+    churn.stop()
+    result["churn"] = churn.figures()
+    # What the operator did meanwhile: reconciles, the time they took, its CPU.
+    after_latency = op.metrics()
+    result["latency_phase"] = {
+        "reconciles": (metric_sum(after_latency, "csp_reconcile_total")
+                       - metric_sum(before_latency, "csp_reconcile_total")),
+        "reconcile_seconds": (metric_sum(after_latency, "csp_reconcile_duration_seconds_sum")
+                              - metric_sum(before_latency, "csp_reconcile_duration_seconds_sum")),
+        "operator_cpu_s": op.proc_status()["cpu_s"] - cpu_before,
+    }
     result["latency_samples"] = samples
+    checkpoint(args, result)
     for what in ("label", "report", "ack"):
         values = [s[what] for s in samples]
         result["latency_%s_p50" % what] = percentile(values, 50)
@@ -882,21 +1036,77 @@ def measure_with_operator(cluster, args, op, observer, expected, workloads, resu
     result["run_s"] = time.monotonic() - t0
 
 
+class Churn:
+    """Changes `rate` workloads a second (an annotation of the workload itself, not of its pod
+    template: the controllers start no rollout, the operator sees a MODIFIED event and judges it
+    again) from 8 threads, each change at its planned time, until stopped."""
+
+    ANNOTATION = "bench.containersecurity.dev/churn"
+
+    def __init__(self, cluster, rate, keys):
+        self.cluster, self.rate, self.keys = cluster, rate, keys
+        self.stopped = threading.Event()
+        self.threads = []
+        self.sent = 0
+        self.failed = 0
+        self.lock = threading.Lock()
+
+    def start(self):
+        if self.rate <= 0 or not self.keys:
+            return
+        self.t0 = time.monotonic()
+        workers = 8
+        for w in range(workers):
+            t = threading.Thread(target=self.run, args=(w, workers), daemon=True)
+            t.start()
+            self.threads.append(t)
+
+    def run(self, first, step):
+        n = first
+        while not self.stopped.is_set():
+            due = self.t0 + n / self.rate
+            wait = due - time.monotonic()
+            if wait > 0 and self.stopped.wait(wait):
+                return
+            ns, name = self.keys[n % len(self.keys)]
+            status, _ = self.cluster.request(
+                "PATCH", workload_path(kind_of_name(name), ns, name),
+                {"metadata": {"annotations": {self.ANNOTATION: str(n)}}},
+                "application/merge-patch+json")
+            with self.lock:
+                self.sent += 1
+                self.failed += status != 200
+            n += step
+
+    def stop(self):
+        self.stopped.set()
+        for t in self.threads:
+            t.join()
+        self.t1 = time.monotonic()
+
+    def figures(self):
+        if not self.threads:
+            return {"changes": 0}
+        seconds = self.t1 - self.t0
+        return {"changes": self.sent, "failed": self.failed, "seconds": seconds,
+                "rate": self.sent / seconds if seconds > 0 else 0}
+
+
 def print_figures(r):
     def line(what, figure, target=""):
         print("  %-58s %-26s %s" % (what, figure, target))
 
     kb = lambda n: "%.0f KB" % (n / 1024.0)
     w = r["workloads"]
-    print("csp-operator benchmark: %d namespaces, %d Deployments, %d Pods Running, one policy"
-          % (r["namespaces"], w, r["pods_running"]))
+    print("csp-operator benchmark: %d namespaces, %d workloads %s, %d Pods Running, one policy"
+          % (r["namespaces"], w, json.dumps(r["workloads_by_kind"]), r["pods_running"]))
     if r.get("operator_flags"):
         print("  operator flags: %s" % " ".join(r["operator_flags"]))
     line("start -> listening", "%.2f s" % r["listening_s"])
     line("start -> /readyz 200 (caches synced)", "%.2f s" % r["ready_s"])
     line("start -> first report", "%.2f s" % r["first_report_s"])
     line("start -> all reports written, right counts", "%.2f s" % r["all_reports_s"], "target < 10 s")
-    line("start -> all Deployments labelled", "%.2f s" % r["all_labels_s"])
+    line("start -> all workloads labelled", "%.2f s" % r["all_labels_s"])
     line("start -> work queue empty", "%.2f s" % r["idle_s"])
     line("peak RSS after start-up (VmHWM)", kb(r["after_startup"]["VmHWM"] * 1024),
          "target < 64 MB")
@@ -906,6 +1116,7 @@ def print_figures(r):
         kb(r["rss_peak_sample"]["kb"] * 1024), r["rss_peak_sample"]["s"]))
     line("peak RSS at the end (VmHWM) / RSS now", "%s / %s" % (
         kb(r["at_end"]["VmHWM"] * 1024), kb(r["at_end"]["VmRSS"] * 1024)), "target < 64 MB")
+    line("RSS settled (after the steady state)", kb(r["settled"]["VmRSS"] * 1024))
     line("threads", str(r["at_end"]["Threads"]))
     line("CPU time of the operator: start-up / whole run", "%.1f s / %.1f s" % (
         r["after_startup"]["cpu_s"], r["at_end"]["cpu_s"]))
@@ -915,7 +1126,13 @@ def print_figures(r):
         r["startup_report_writes"], r["startup_workload_patches"]))
     line("API requests over the whole run", "%d" % sum(r["total_requests"].values()))
     print("    by verb and code: %s" % json.dumps(r["total_requests"], sort_keys=True))
-    line("reports / results", "%d / %d" % (r["reports"], r["report_results"]))
+    line("reports / results / per workload", "%d / %d / %d" % (
+        r["reports"], r["report_results"], r["rules_per_workload"]))
+    line("largest report object (JSON as served)", kb(r["report_largest_bytes"]),
+         "etcd refuses > 1.5 MiB")
+    line("HTTP 429 from kube-apiserver (operator's / the server's)", "%d / %s" % (
+        sum(v for k, v in r["total_requests"].items() if k.endswith(" 429")),
+        json.dumps(r["apiserver_rejections"]) if r["apiserver_rejections"] else "0"))
     line("report JSON as served (managedFields incl.) per workload",
          "%.0f B" % (r["report_json_bytes"] / w), "target < 2 KB")
     line("  the same without managedFields", "%.0f B" % (
@@ -937,6 +1154,12 @@ def print_figures(r):
     print("    all apiserver writes in that time: %s" % json.dumps(
         r["steady_apiserver_writes_all"], sort_keys=True))
     n = len(r["latency_samples"])
+    if r["churn"].get("changes"):
+        line("churn meanwhile: changes / rate achieved", "%d / %.1f a second (%d failed)" % (
+            r["churn"]["changes"], r["churn"]["rate"], r["churn"]["failed"]))
+    lp = r["latency_phase"]
+    line("  operator meanwhile: reconciles / their time / CPU", "%d / %.1f s / %.1f s" % (
+        lp["reconciles"], lp["reconcile_seconds"], lp["operator_cpu_s"]))
     line("violating update -> label, p50 / p99 / max (%d)" % n, "%.0f / %.0f / %.0f ms" % (
         r["latency_label_p50"] * 1e3, r["latency_label_p99"] * 1e3, r["latency_label_max"] * 1e3),
         "target p99 < 1 s")
@@ -963,10 +1186,20 @@ def main():
     parser.add_argument("--namespaces", type=int, default=100)
     parser.add_argument("--per-ns", type=int, default=20)
     parser.add_argument("--replicas", type=int, default=5)
+    parser.add_argument("--first-ns", type=int, default=0,
+                        help="create: namespaces FIRST_NS..NAMESPACES-1 (to grow a cluster)")
+    parser.add_argument("--statefulsets", type=int, default=0, help="create: per namespace")
+    parser.add_argument("--daemonsets", type=int, default=0, help="create: per namespace")
+    parser.add_argument("--cronjobs", type=int, default=0, help="create: per namespace")
+    parser.add_argument("--nodes", type=int, default=100,
+                        help="create: kwok nodes to spread the DaemonSets' Pods over")
+    parser.add_argument("--churn", type=float, default=0,
+                        help="measure: workload changes a second during the latency samples")
     parser.add_argument("--every", type=int, default=4, help="one in EVERY Deployments violates")
     parser.add_argument("--expect", type=int, default=10000)
-    parser.add_argument("--timeout", type=int, default=1800,
-                        help="seconds; wait-pods (default 1800), each wait of measure (<= 600)")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds; wait-pods")
+    parser.add_argument("--measure-timeout", type=int, default=600,
+                        help="seconds; each wait of measure (all reports, all labels, ...)")
     parser.add_argument("--operator")
     parser.add_argument("--kubeconfig")
     parser.add_argument("--log", default="/tmp/csp-bench-operator.log")
@@ -988,8 +1221,7 @@ def main():
     else:
         if not args.operator or not args.kubeconfig:
             parser.error("measure needs --operator and --kubeconfig")
-        if args.timeout > 600:
-            args.timeout = 600
+        args.timeout = args.measure_timeout
         cmd_measure(cluster, args)
 
 

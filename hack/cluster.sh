@@ -16,7 +16,8 @@
 #
 # Settings (environment; see hack/lib/cluster-common.sh): CSP_CLUSTER_DIR, CSP_API_PORT,
 # CSP_ETCD_PORT, CSP_ETCD_PEER_PORT, CSP_KCM_PORT, CSP_SCHEDULER_PORT, CSP_NODES,
-# CSP_START_TIMEOUT, CSP_STOP_GRACE; with --real-node CSP_KUBELET_PORT and
+# CSP_START_TIMEOUT, CSP_STOP_GRACE, CSP_KCM_API_QPS, CSP_KCM_API_BURST, CSP_SCHEDULER_API_QPS,
+# CSP_SCHEDULER_API_BURST; with --real-node CSP_KUBELET_PORT and
 # CSP_KUBELET_HEALTHZ_PORT (10250, 10248).
 set -euo pipefail
 hack=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -85,7 +86,8 @@ write_cluster_env() {
     printf '# Settings of the cluster in this folder, read by hack/cluster.sh down/status/env.\n'
     local v
     for v in CSP_BIN CSP_API_PORT CSP_ETCD_PORT CSP_ETCD_PEER_PORT CSP_KCM_PORT \
-      CSP_SCHEDULER_PORT CSP_NODES CSP_REAL_NODE CSP_KUBELET_PORT CSP_KUBELET_HEALTHZ_PORT; do
+      CSP_SCHEDULER_PORT CSP_NODES CSP_REAL_NODE CSP_KUBELET_PORT CSP_KUBELET_HEALTHZ_PORT \
+      CSP_KCM_API_QPS CSP_KCM_API_BURST CSP_SCHEDULER_API_QPS CSP_SCHEDULER_API_BURST; do
       printf '%s=%q\n' "$v" "${!v}"
     done
   } >"$CSP_CLUSTER_DIR/cluster.env"

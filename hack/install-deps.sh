@@ -3,7 +3,8 @@
 # installed are not fetched again, and apt's lists are refreshed only when something is missing.
 set -euo pipefail
 # --build-only: what a Release build of the binaries needs (the Dockerfile's build stage); the
-# rest serves the tests, the sanitizer and fuzz builds, and the scripts.
+# rest serves the tests, the sanitizer and fuzz builds, and the scripts. --bench-extras: also
+# what only the benchmarks use (gnuplot for bench/operator_scale_bench.sh's plot); not for CI.
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl openssl
   libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libspdlog-dev libfmt-dev
@@ -17,10 +18,16 @@ build_pkgs=(
 # the opt-in real node (hack/cluster.sh up --real-node).
 test_pkgs=(clang clang-format libclang-rt-14-dev jq bsdextrautils docker.io runc busybox-static
   containerd containernetworking-plugins)
+bench_pkgs=(gnuplot-nox)
 build_only=false
-[ "${1:-}" != "--build-only" ] || build_only=true
+bench_extras=false
+case ${1:-} in
+  --build-only) build_only=true ;;
+  --bench-extras) bench_extras=true ;;
+esac
 pkgs=("${build_pkgs[@]}")
 $build_only || pkgs+=("${test_pkgs[@]}")
+$bench_extras && pkgs+=("${bench_pkgs[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

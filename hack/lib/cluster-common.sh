@@ -10,6 +10,10 @@
 #   CSP_NODES            kwok nodes created by `up`        default 3 (`--nodes N` wins)
 #   CSP_START_TIMEOUT    seconds to wait for each component default 120
 #   CSP_STOP_GRACE       seconds between TERM and KILL      default 10
+#   CSP_KCM_API_QPS, CSP_KCM_API_BURST, CSP_SCHEDULER_API_QPS, CSP_SCHEDULER_API_BURST
+#                        client-side rate limits of kube-controller-manager and kube-scheduler
+#                        toward kube-apiserver; empty (default) keeps the components' own
+#                        (20/30 and 50/100): the benchmarks raise them to start 10,000s of Pods
 
 # Remembered so that hints can name a non-default folder.
 CSP_CLUSTER_DIR_FROM_ENV=${CSP_CLUSTER_DIR:+1}
@@ -25,6 +29,10 @@ CSP_SCHEDULER_PORT=${CSP_SCHEDULER_PORT:-20259}
 CSP_NODES=${CSP_NODES:-3}
 CSP_START_TIMEOUT=${CSP_START_TIMEOUT:-120}
 CSP_STOP_GRACE=${CSP_STOP_GRACE:-10}
+CSP_KCM_API_QPS=${CSP_KCM_API_QPS:-}
+CSP_KCM_API_BURST=${CSP_KCM_API_BURST:-}
+CSP_SCHEDULER_API_QPS=${CSP_SCHEDULER_API_QPS:-}
+CSP_SCHEDULER_API_BURST=${CSP_SCHEDULER_API_BURST:-}
 
 # Start order; `down` stops them in reverse.
 CSP_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)

@@ -39,11 +39,13 @@ set_component_args() {
         --authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics
         --root-ca-file="$pki/ca.crt" --service-account-private-key-file="$pki/sa.key"
         --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" --v=1)
+      append_rate_limit_args "$CSP_KCM_API_QPS" "$CSP_KCM_API_BURST"
       ;;
     kube-scheduler)
       COMPONENT_ARGS=(--kubeconfig="$k" --authentication-kubeconfig="$k" --authorization-kubeconfig="$k"
         --bind-address=127.0.0.1 --secure-port="$CSP_SCHEDULER_PORT" --leader-elect=false
         --authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics --v=1)
+      append_rate_limit_args "$CSP_SCHEDULER_API_QPS" "$CSP_SCHEDULER_API_BURST"
       ;;
     kwok)
       # kwok v0.8 has no built-in stages: they come from the module (copied at build time).
@@ -55,6 +57,19 @@ set_component_args() {
       ;;
     *) die "unknown component $1" ;;
   esac
+}
+
+# Adds --kube-api-qps/--kube-api-burst to COMPONENT_ARGS when set (empty: the component's own
+# defaults, which the e2e suite runs with).
+append_rate_limit_args() {
+  if [ -n "$1" ]; then
+    [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "a QPS must be a number, got '$1'"
+    COMPONENT_ARGS+=(--kube-api-qps="$1")
+  fi
+  if [ -n "$2" ]; then
+    [[ $2 =~ ^[0-9]+$ ]] || die "a burst must be a whole number, got '$2'"
+    COMPONENT_ARGS+=(--kube-api-burst="$2")
+  fi
 }
 
 # Health endpoint of a component; kwok has none (its nodes turning Ready is its check).

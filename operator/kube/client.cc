@@ -290,19 +290,32 @@ Status Client::Delete(const ResourceRef& ref, std::string_view ns, std::string_v
   return {};
 }
 
+bool IsInitialEventsEnd(const WatchEvent& event) {
+  if (event.type != WatchEventType::kBookmark || !event.object.is_object()) return false;
+  auto meta = event.object.find("metadata");
+  if (meta == event.object.end() || !meta->is_object()) return false;
+  auto annotations = meta->find("annotations");
+  if (annotations == meta->end() || !annotations->is_object()) return false;
+  auto end = annotations->find("k8s.io/initial-events-end");
+  return end != annotations->end() && end->is_string() &&
+         end->get_ref<const std::string&>() == "true";
+}
+
 Status Client::Watch(const ResourceRef& ref, std::string_view ns, const WatchOptions& options,
                      const WatchCallback& on_event, std::stop_token stop) {
   HttpRequest request{
       .method = "GET",
-      .target =
-          ref.CollectionPath(ns) +
-          QueryString({{"watch", "true"},
-                       {"resourceVersion", options.resource_version},
-                       {"allowWatchBookmarks", options.allow_bookmarks ? "true" : ""},
-                       {"timeoutSeconds",
-                        options.timeout_seconds > 0 ? std::to_string(options.timeout_seconds) : ""},
-                       {"labelSelector", options.label_selector},
-                       {"fieldSelector", options.field_selector}}),
+      .target = ref.CollectionPath(ns) +
+                QueryString(
+                    {{"watch", "true"},
+                     {"resourceVersion", options.resource_version},
+                     {"allowWatchBookmarks", options.allow_bookmarks ? "true" : ""},
+                     {"timeoutSeconds",
+                      options.timeout_seconds > 0 ? std::to_string(options.timeout_seconds) : ""},
+                     {"labelSelector", options.label_selector},
+                     {"fieldSelector", options.field_selector},
+                     {"sendInitialEvents", options.send_initial_events ? "true" : ""},
+                     {"resourceVersionMatch", options.send_initial_events ? "NotOlderThan" : ""}}),
       .headers = {{"Accept", "application/json"}, {"User-Agent", options_.user_agent}}};
   const std::string context = "WATCH " + request.target;
   const std::chrono::seconds idle =

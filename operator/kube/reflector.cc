@@ -15,6 +15,11 @@ std::function<double()> SeededUniform01() {
   return [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); };
 }
 
+// A streaming list the server will not serve, so that LIST must do: a client error that a
+// plain LIST would not get as well (403, 404), that is no version to relist from (410) and no
+// overload (429). An apiserver without the WatchList feature answers 422 Invalid.
+bool RefusesStreamingList(const Error& error) { return error.code == Code::kInvalidArgument; }
+
 }  // namespace
 
 Reflector::Reflector(Client& client, InformerOptions options, ReflectorSink& sink)
@@ -22,7 +27,8 @@ Reflector::Reflector(Client& client, InformerOptions options, ReflectorSink& sin
       options_(std::move(options)),
       sink_(sink),
       clock_(options_.clock != nullptr ? *options_.clock : SteadyClock()),
-      uniform01_(options_.uniform01 ? options_.uniform01 : SeededUniform01()) {}
+      uniform01_(options_.uniform01 ? options_.uniform01 : SeededUniform01()),
+      streaming_list_(options_.streaming_list) {}
 
 double Reflector::Uniform01() { return uniform01_(); }
 
@@ -91,11 +97,55 @@ bool Reflector::List() {
   ++lists_;
   sink_.FinishList();
   SetResourceVersion(std::move(*rv));
+  MarkSynced();
+  return true;
+}
+
+void Reflector::MarkSynced() {
   if (!synced_.exchange(true)) {
     std::lock_guard lock(mu_);  // so that a waiter cannot miss the notification
     synced_cv_.notify_all();
   }
-  return true;
+}
+
+void Reflector::ApplyEvent(const WatchEvent& event) {
+  if (event.type != WatchEventType::kBookmark) {
+    ++events_;
+    sink_.Apply(event);
+  }
+  std::string rv = ResourceVersionOf(event.object);
+  if (!rv.empty()) SetResourceVersion(std::move(rv));
+}
+
+Status Reflector::StreamList(std::stop_token stop, bool& delivered, bool& listed) {
+  ++watches_;
+  sink_.StartList();
+  const WatchOptions watch{.resource_version = "",  // as fresh as a LIST
+                           .allow_bookmarks = true,
+                           .timeout_seconds = WatchTimeoutSeconds(),
+                           .label_selector = options_.label_selector,
+                           .field_selector = options_.field_selector,
+                           .send_initial_events = true};
+  Status status = client_.Watch(
+      options_.resource, options_.ns, watch,
+      [&](const WatchEvent& event) {
+        delivered = true;
+        if (listed) {
+          ApplyEvent(event);
+        } else if (IsInitialEventsEnd(event)) {
+          listed = true;
+          ++lists_;
+          sink_.FinishList();
+          SetResourceVersion(ResourceVersionOf(event.object));
+          MarkSynced();
+        } else if (event.type == WatchEventType::kAdded) {
+          sink_.AddListItem(event.object);
+        }  // other bookmarks before the end carry nothing for the list
+        return !stop.stop_requested();
+      },
+      stop);
+  if (!listed) sink_.StartList();  // drop the partial list; it starts over
+  return status;
 }
 
 Status Reflector::Watch(std::stop_token stop, bool& delivered) {
@@ -109,12 +159,7 @@ Status Reflector::Watch(std::stop_token stop, bool& delivered) {
       options_.resource, options_.ns, watch,
       [&](const WatchEvent& event) {
         delivered = true;
-        if (event.type != WatchEventType::kBookmark) {
-          ++events_;
-          sink_.Apply(event);
-        }
-        std::string rv = ResourceVersionOf(event.object);
-        if (!rv.empty()) SetResourceVersion(std::move(rv));
+        ApplyEvent(event);
         return !stop.stop_requested();
       },
       stop);
@@ -124,7 +169,8 @@ void Reflector::Run(std::stop_token stop) {
   bool need_list = true;
   int failures = 0;  // consecutive, for the backoff
   while (!stop.stop_requested()) {
-    if (need_list) {
+    const bool streaming = need_list && streaming_list_;
+    if (need_list && !streaming) {
       if (!List()) {
         if (stop.stop_requested()) return;
         Backoff(failures++, stop);
@@ -134,7 +180,9 @@ void Reflector::Run(std::stop_token stop) {
       failures = 0;
     }
     bool delivered = false;
-    Status watched = Watch(stop, delivered);
+    bool listed = false;
+    Status watched = streaming ? StreamList(stop, delivered, listed) : Watch(stop, delivered);
+    if (listed) need_list = false;
     if (stop.stop_requested()) return;
     if (delivered) failures = 0;
     if (watched) {
@@ -142,6 +190,10 @@ void Reflector::Run(std::stop_token stop) {
       continue;
     }
     Report(watched.error());
+    if (need_list && RefusesStreamingList(watched.error())) {
+      streaming_list_ = false;  // LIST from now on, at once
+      continue;
+    }
     if (IsGone(watched.error())) {
       need_list = true;  // at once: the server is fine, our version is just too old
       continue;

@@ -13,8 +13,9 @@ using json = nlohmann::json;
 
 namespace {
 
-kube::InformerOptions OptionsFor(const kube::ResourceRef& ref, const Caches::OnError& on_error) {
-  kube::InformerOptions options{.resource = ref};
+kube::InformerOptions OptionsFor(const kube::ResourceRef& ref, const Caches::OnError& on_error,
+                                 bool streaming_list) {
+  kube::InformerOptions options{.resource = ref, .streaming_list = streaming_list};
   const std::string name = ref.Name();
   options.on_error = [on_error, name](const Error& e) {
     if (on_error) on_error(name, e);
@@ -53,16 +54,18 @@ json Keep(const json& object, std::initializer_list<const char*> meta_keys,
 
 // Our reports hold up to 500 KiB each (api.md): a few per page, so that a restart's LIST,
 // parsed a page at a time, never holds more than a few MB of them.
-kube::InformerOptions ReportOptions(names::ReportApi api, const Caches::OnError& on_error) {
+kube::InformerOptions ReportOptions(names::ReportApi api, const Caches::OnError& on_error,
+                                    bool streaming_list) {
   kube::InformerOptions options =
-      OptionsFor(kube::ToResourceRef(names::NamesOf(api).reports), on_error);
+      OptionsFor(kube::ToResourceRef(names::NamesOf(api).reports), on_error, streaming_list);
   options.page_size = 10;
   return options;
 }
 
-kube::InformerOptions NodeReportOptions(names::ReportApi api, const Caches::OnError& on_error) {
-  kube::InformerOptions options =
-      OptionsFor(kube::ToResourceRef(names::NamesOf(api).cluster_reports), on_error);
+kube::InformerOptions NodeReportOptions(names::ReportApi api, const Caches::OnError& on_error,
+                                        bool streaming_list) {
+  kube::InformerOptions options = OptionsFor(
+      kube::ToResourceRef(names::NamesOf(api).cluster_reports), on_error, streaming_list);
   options.field_selector = "metadata.name=" + std::string(names::kNodeReportName);
   return options;
 }
@@ -142,25 +145,26 @@ std::string ReportCaches::OverlayKey(std::string_view ns, std::string_view name)
 }
 
 Caches::Caches(kube::Client& client, OnError on_error,
-               const std::vector<names::ReportApi>& report_apis)
-    : policies(client, OptionsFor(kPolicies, on_error)),
-      namespaces(client, OptionsFor(kNamespaces, on_error), &NamespaceLabels),
-      nodes(client, OptionsFor(kNodes, on_error),
+               const std::vector<names::ReportApi>& report_apis, bool streaming_list)
+    : policies(client, OptionsFor(kPolicies, on_error, streaming_list)),
+      namespaces(client, OptionsFor(kNamespaces, on_error, streaming_list), &NamespaceLabels),
+      nodes(client, OptionsFor(kNodes, on_error, streaming_list),
             [](const json& o) {
               return Keep(o, {"name", "labels"}, {});
             }),
-      security_profiles(client, OptionsFor(kSecurityProfiles, on_error),
+      security_profiles(client, OptionsFor(kSecurityProfiles, on_error, streaming_list),
                         [](const json& o) { return Keep(o, {"name"}, {"type"}); }),
-      workload_kinds(client, OptionsFor(kWorkloadKinds, on_error)) {
+      workload_kinds(client, OptionsFor(kWorkloadKinds, on_error, streaming_list)) {
   for (names::ReportApi api : report_apis) {
-    reports.push_back(std::make_unique<ReportCaches>(client, api, ReportOptions(api, on_error),
-                                                     NodeReportOptions(api, on_error)));
+    reports.push_back(
+        std::make_unique<ReportCaches>(client, api, ReportOptions(api, on_error, streaming_list),
+                                       NodeReportOptions(api, on_error, streaming_list)));
   }
   for (const WorkloadResource& w : WorkloadResources()) {
     std::string api_version =
         w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
     std::string kind(w.kind);
-    kube::InformerOptions options = OptionsFor(w.ref, on_error);
+    kube::InformerOptions options = OptionsFor(w.ref, on_error, streaming_list);
     // 10,000 whole Pods of one LIST would be ~300 MB of JSON: the informer transforms each
     // page as it comes, and the parts no cached value keeps (status, managedFields: most of a
     // Pod) are never parsed.

@@ -67,8 +67,8 @@ struct CustomKinds::Running {
   }
 };
 
-CustomKinds::CustomKinds(kube::Client& client, Callbacks callbacks)
-    : client_(client), callbacks_(std::move(callbacks)) {}
+CustomKinds::CustomKinds(kube::Client& client, Callbacks callbacks, bool streaming_list)
+    : client_(client), callbacks_(std::move(callbacks)), streaming_list_(streaming_list) {}
 
 CustomKinds::~CustomKinds() { Stop(); }
 
@@ -90,7 +90,7 @@ std::shared_ptr<CustomKinds::Running> CustomKinds::Watch(const kube::ResourceRef
                                                          std::stop_token stop) {
   auto running = std::make_shared<Running>();
   running->ref = ref;
-  kube::InformerOptions options{.resource = ref};
+  kube::InformerOptions options{.resource = ref, .streaming_list = streaming_list_};
   // As for the built-in kinds (caches.cc): the parts no cached value keeps are never parsed.
   options.drop_list_item_fields = {"status", "metadata.managedFields"};
   Running* r = running.get();

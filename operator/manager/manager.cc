@@ -60,7 +60,7 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
           [](std::string_view resource, const Error& e) {
             LogWarn("list/watch failed; retrying", {{"resource", resource}, {"error", e.message}});
           },
-          report_apis_),
+          report_apis_, options.list_mode == "watch"),
       custom_kinds_(client,
                     {.changed = [this](const std::string& ns) { queue_->Add(NamespaceKey(ns)); },
                      .declarations_changed = [this] { EnqueueAllNamespaces(); },
@@ -69,7 +69,8 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                          [](std::string_view resource, const Error& e) {
                            LogWarn("list/watch failed; retrying",
                                    {{"resource", resource}, {"error", e.message}});
-                         }}),
+                         }},
+                    options.list_mode == "watch"),
       events_(client, options.identity),
       remediation_guard_(
           {.revert_window = std::chrono::seconds(options.remediation_revert_window_seconds),

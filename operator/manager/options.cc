@@ -123,6 +123,12 @@ const std::vector<Flag>& Flags() {
        [](Options& o, std::string_view v) { return SetDouble(o.kube_api_qps, v); }},
       {"kube-api-burst", "requests allowed at once above the rate (default 100)",
        Int(&Options::kube_api_burst, 1)},
+      {"list-mode",
+       "how the caches take the current state: list (paginated LISTs) or watch (a streaming "
+       "list, sendInitialEvents; LIST where the server refuses it) (default list)",
+       [](Options& o, std::string_view v) {
+         return SetOneOf(o.list_mode, v, {"list", "watch"});
+       }},
       {"leader-elect", "elect a leader on a Lease so that replicas can run (default true)",
        [](Options& o, std::string_view v) { return SetBool(o.leader_elect, v); }, true},
       {"lease-namespace", "namespace of the Lease (default: the pod's, else csp-system)",

@@ -330,6 +330,85 @@ TEST_F(InformerTest, SelectorsGoToListAndWatch) {
             "fieldSelector=metadata.name%3Dx");
 }
 
+// ---- Streaming lists (InformerOptions::streaming_list) ----
+
+std::string InitialEventsEnd(const std::string& rv) {
+  return Line(
+      "BOOKMARK",
+      {{"kind", "ConfigMap"},
+       {"metadata",
+        {{"resourceVersion", rv}, {"annotations", {{"k8s.io/initial-events-end", "true"}}}}}});
+}
+
+const char kStreamTarget[] =
+    "/api/v1/namespaces/ns/configmaps?watch=true&allowWatchBookmarks=true&timeoutSeconds=450&"
+    "sendInitialEvents=true&resourceVersionMatch=NotOlderThan";
+
+TEST_F(InformerTest, StreamingListSyncsAtTheEndBookmarkAndWatchesOnTheSameStream) {
+  Start({Chunks({Line("ADDED", ConfigMap("a", "1", "a1")), Bookmark("5"),
+                 Line("ADDED", ConfigMap("b", "2", "b1")), InitialEventsEnd("10"),
+                 Line("MODIFIED", ConfigMap("a", "11", "a2"))}),
+         Chunks({Line("DELETED", ConfigMap("b", "12", "b1"))})},
+        {.streaming_list = true});
+  EXPECT_TRUE(informer_->HasSynced());
+  EXPECT_EQ(log_, (std::vector<std::string>{"add ns/a a1", "add ns/b b1", "update ns/a a1->a2",
+                                            "delete ns/b b1"}));
+  EXPECT_EQ(informer_->Keys(), (std::vector<std::string>{"ns/a"}));
+  // After the stream ended, a plain watch from the last event: no second list.
+  EXPECT_EQ(Targets(),
+            (std::vector<std::string>{kStreamTarget, WatchTarget("11"), WatchTarget("12")}));
+  const InformerStats stats = informer_->Stats();
+  EXPECT_EQ(stats.lists, 1u);
+  EXPECT_EQ(stats.events, 2u) << "the initial ADDED events are the list, not events";
+  EXPECT_TRUE(errors_.empty());
+}
+
+// Items without the end bookmark are no list: nothing reaches the cache, no sync, and the next
+// attempt streams from the start again.
+TEST_F(InformerTest, StreamingListEndingBeforeItsEndBookmarkStartsOver) {
+  Start({Chunks(
+            {Line("ADDED", ConfigMap("a", "1", "a1")), Line("ADDED", ConfigMap("b", "2", "b1"))})},
+        {.streaming_list = true});
+  EXPECT_FALSE(informer_->HasSynced());
+  EXPECT_EQ(informer_->Size(), 0u);
+  EXPECT_TRUE(log_.empty());
+  EXPECT_EQ(Targets(), (std::vector<std::string>{kStreamTarget, kStreamTarget}));
+  EXPECT_EQ(informer_->Stats().lists, 0u);
+}
+
+// A server without the WatchList feature answers 422: LIST pages from then on, at once.
+TEST_F(InformerTest, StreamingListRefusedFallsBackToPagedLists) {
+  Start({Respond(422, R"({"kind":"Status","code":422,"reason":"Invalid",)"
+                      R"("message":"sendInitialEvents is forbidden"})"),
+         ListPage({ConfigMap("a", "1", "a1")}, "10"), Respond(410, kGoneStatus),
+         ListPage({ConfigMap("a", "1", "a1")}, "20")},
+        {.streaming_list = true});
+  EXPECT_TRUE(informer_->HasSynced());
+  EXPECT_EQ(log_, (std::vector<std::string>{"add ns/a a1"}));
+  EXPECT_EQ(Targets(),
+            (std::vector<std::string>{
+                kStreamTarget, "/api/v1/namespaces/ns/configmaps?limit=500", WatchTarget("10"),
+                "/api/v1/namespaces/ns/configmaps?limit=500", WatchTarget("20")}));
+  EXPECT_TRUE(clock_.sleeps.empty());
+  ASSERT_EQ(errors_.size(), 2u);
+  EXPECT_EQ(errors_[0].code, Code::kInvalidArgument);
+}
+
+// 410 Gone on the watch after a streaming list: streamed again, and the cache gets the
+// difference.
+TEST_F(InformerTest, StreamingListAfterGoneEmitsTheDifference) {
+  Start({Chunks({Line("ADDED", ConfigMap("a", "1", "a1")), Line("ADDED", ConfigMap("b", "2", "b1")),
+                 InitialEventsEnd("10")}),
+         Respond(410, kGoneStatus),
+         Chunks({Line("ADDED", ConfigMap("a", "5", "a2")), InitialEventsEnd("30")})},
+        {.streaming_list = true});
+  EXPECT_EQ(log_, (std::vector<std::string>{"add ns/a a1", "add ns/b b1", "update ns/a a1->a2",
+                                            "delete ns/b b1"}));
+  EXPECT_EQ(Targets(), (std::vector<std::string>{kStreamTarget, WatchTarget("10"), kStreamTarget,
+                                                 WatchTarget("30")}));
+  EXPECT_EQ(informer_->Stats().relists, 1u);
+}
+
 TEST_F(InformerTest, SnapshotIsAConsistentCopy) {
   Start({ListPage({ConfigMap("a", "1", "a1"), ConfigMap("b", "2", "b1")}, "10")});
   const auto snapshot = informer_->Snapshot();

@@ -84,7 +84,15 @@ struct WatchOptions {
   std::int64_t timeout_seconds = 0;  // server ends the watch after this long; 0: its default
   std::string label_selector = {};
   std::string field_selector = {};
+  // A streaming list (KEP-3157 "WatchList"): the server first sends the current state as ADDED
+  // events, then a BOOKMARK annotated k8s.io/initial-events-end, then changes. With an empty
+  // resource_version the state is as fresh as a LIST's (resourceVersionMatch=NotOlderThan).
+  // Needs allow_bookmarks. Kubernetes serves it by default since 1.34 (WatchList feature).
+  bool send_initial_events = false;
 };
+
+// True for the BOOKMARK that ends a streaming list's initial events.
+bool IsInitialEventsEnd(const WatchEvent& event);
 
 // Called for each ADDED, MODIFIED, DELETED and BOOKMARK event, in stream order; return false to
 // end the watch. ERROR events end the watch with an Error instead.

@@ -12,6 +12,12 @@
 //     jittered exponential backoff, then lists again if no list has succeeded yet, else
 //     watches again from the last resourceVersion.
 // It never polls: after the first list, only 410 Gone causes another.
+//
+// With InformerOptions::streaming_list, each list is a watch that sends the current state first
+// (WatchOptions::send_initial_events): its ADDED events go to the sink as list items, its
+// initial-events-end BOOKMARK finishes the list, and the same stream goes on as the watch. A
+// server that refuses such a watch (4xx other than 403/404/410/429, e.g. its WatchList feature
+// off) gets paginated LISTs from then on.
 #pragma once
 
 #include <atomic>
@@ -44,6 +50,9 @@ struct InformerOptions {
   // Each watch asks the server to end it after a random time in [min_watch_timeout,
   // 2 * min_watch_timeout), as client-go does, so that watches do not all restart together.
   std::chrono::seconds min_watch_timeout{300};
+  // Lists by a streaming watch instead of LIST pages (above). The server sends whole objects
+  // then (drop_list_item_fields does not apply), one per event, and never a page of them.
+  bool streaming_list = false;
   // Backoff after a failure: full jitter over base * 2^n, at most max. Reset by a success.
   std::chrono::milliseconds backoff_base{500};
   std::chrono::milliseconds backoff_max{10'000};
@@ -105,6 +114,12 @@ class Reflector {
   bool List();
   // One WATCH from resource_version_ into the sink.
   Status Watch(std::stop_token stop, bool& delivered);
+  // One streaming list into the sink, going on as a WATCH once the list is complete (then
+  // `listed` is set); a stream that ends before that leaves the sink's list dropped.
+  Status StreamList(std::stop_token stop, bool& delivered, bool& listed);
+  // Hands one watch event to the sink and moves the resourceVersion.
+  void ApplyEvent(const WatchEvent& event);
+  void MarkSynced();
   std::int64_t WatchTimeoutSeconds();
   void Backoff(int failures, std::stop_token stop);
   void Report(const Error& error);
@@ -121,6 +136,7 @@ class Reflector {
   mutable std::condition_variable_any synced_cv_;
   std::string resource_version_;
   std::atomic<bool> synced_{false};
+  bool streaming_list_;  // until the server refuses it; the reflector's thread only
   std::atomic<std::uint64_t> lists_{0}, watches_{0}, events_{0}, errors_{0};
 };
 

@@ -80,8 +80,10 @@ class Caches {
  public:
   using OnError = std::function<void(std::string_view resource, const Error& error)>;
   // `report_apis`: the APIs written (names::ReportApisOf), each with its ReportCaches.
+  // `streaming_list`: every informer lists by a streaming watch (kube::InformerOptions).
   Caches(kube::Client& client, OnError on_error,
-         const std::vector<names::ReportApi>& report_apis = {names::ReportApi::kWgPolicyK8s});
+         const std::vector<names::ReportApi>& report_apis = {names::ReportApi::kWgPolicyK8s},
+         bool streaming_list = false);
 
   kube::Informer<nlohmann::json> policies;
   kube::Informer<policy::Labels> namespaces;

@@ -63,7 +63,8 @@ class CustomKinds {
     // A list or watch failed (the informer retries).
     std::function<void(std::string_view resource, const Error& error)> on_error = nullptr;
   };
-  CustomKinds(kube::Client& client, Callbacks callbacks);
+  // `streaming_list`: the informers list as --list-mode=watch asks (kube::InformerOptions).
+  CustomKinds(kube::Client& client, Callbacks callbacks, bool streaming_list = false);
   ~CustomKinds();  // stops and joins every informer
   CustomKinds(const CustomKinds&) = delete;
   CustomKinds& operator=(const CustomKinds&) = delete;
@@ -96,6 +97,7 @@ class CustomKinds {
 
   kube::Client& client_;
   const Callbacks callbacks_;
+  const bool streaming_list_;
   mutable std::mutex mu_;
   std::shared_ptr<const CustomKindSet> current_ = std::make_shared<CustomKindSet>();
   std::map<std::string, std::shared_ptr<Running>> running_;  // by ResourceRef::Name(); Sync only

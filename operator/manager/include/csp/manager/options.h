@@ -26,6 +26,9 @@ struct Options {
   int workers = 4;
   double kube_api_qps = 50;
   int kube_api_burst = 100;
+  // How informers take the current state: "list" (LIST pages) or "watch" (a streaming list,
+  // kube::InformerOptions::streaming_list; LIST where the server refuses it).
+  std::string list_mode = "list";
   bool leader_elect = true;
   std::string lease_namespace = {};  // "": the service account's namespace, else csp-system
   std::string lease_name = "csp-operator";
