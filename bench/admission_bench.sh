@@ -24,6 +24,8 @@
 set -Eeuo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=../hack/lib/wait-crds.sh
+source hack/lib/wait-crds.sh
 build=${CSP_ADMISSION_BUILD:-build-bench-admission}
 out=${CSP_ADMISSION_OUT:-/tmp/csp-admission}
 read -r -a concurrency <<<"${CSP_ADMISSION_CONCURRENCY:-50 200 500}"
@@ -72,8 +74,7 @@ hack/cluster.sh up --nodes 3 >&2
 eval "$(hack/cluster.sh env)"
 pki=$CSP_CLUSTER_DIR/pki
 kubectl apply --server-side -f crds/ >/dev/null
-kubectl wait --for=condition=Established --timeout=60s \
-  crd/containersecuritypolicies.containersecurity.dev >/dev/null
+wait_crds_established crd/containersecuritypolicies.containersecurity.dev
 kubectl create namespace "$ns" >/dev/null
 for _ in $(seq 120); do
   kubectl get serviceaccount default -n "$ns" >/dev/null 2>&1 && break

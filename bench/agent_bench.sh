@@ -10,6 +10,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=../hack/lib/wait-crds.sh
+source hack/lib/wait-crds.sh
 nodes=${1:-100}
 build=${CSP_BENCH_BUILD:-build-agent-bench}
 work=$(mktemp -d /tmp/csp-agent-bench-XXXXXX)
@@ -35,7 +37,7 @@ trap cleanup EXIT
 hack/cluster.sh up --nodes "$nodes" >/dev/null
 eval "$(hack/cluster.sh env)"
 kubectl apply --server-side -f crds/ >/dev/null
-kubectl wait --for=condition=Established crd/securityprofiles.containersecurity.dev >/dev/null
+wait_crds_established crd/securityprofiles.containersecurity.dev
 
 echo "csp-agent benchmark: $nodes kwok nodes, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "binary: $build/operator/cmd/agent/csp-agent ($(grep -m1 CMAKE_BUILD_TYPE "$build/CMakeCache.txt" | cut -d= -f2))"

@@ -16,6 +16,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=../hack/lib/wait-crds.sh
+source hack/lib/wait-crds.sh
 minutes=${1:-120}
 build=${CSP_SOAK_BUILD:-build-bench-soak}
 out=${CSP_SOAK_OUT:-/tmp/csp-soak}
@@ -51,8 +53,8 @@ say "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $mi
 hack/cluster.sh up --nodes 3 >&2
 eval "$(hack/cluster.sh env)"
 kubectl apply --server-side -f crds/ >/dev/null
-kubectl wait --for=condition=Established --timeout=60s \
-  crd/containersecuritypolicies.containersecurity.dev crd/policyreports.wgpolicyk8s.io >/dev/null
+wait_crds_established crd/containersecuritypolicies.containersecurity.dev \
+  crd/policyreports.wgpolicyk8s.io
 # A leader that cannot renew its Lease for --renew-deadline exits (as client-go's do, for the
 # Pod to be restarted). The 20 s apiserver outages stay within these deadlines, so one process
 # lives through the whole run and its RSS and descriptors tell whether reconnecting leaks.

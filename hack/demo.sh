@@ -11,6 +11,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
+# shellcheck source=lib/wait-crds.sh
+source hack/lib/wait-crds.sh
 build=${CSP_BUILD_DIR:-build}  # another folder keeps a developer's build/ untouched
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -34,7 +36,7 @@ workloads=(examples/workloads/*.yaml)
 if [ ${#crds[@]} -gt 0 ]; then
   step "applying the CRDs"
   for f in "${crds[@]}"; do kubectl apply --server-side -f "$f"; done
-  kubectl wait --for=condition=Established --timeout=60s crd --all
+  wait_crds_established crd --all
 else
   step "no CRDs in crds/ yet; skipping"
 fi

@@ -4,6 +4,9 @@
 # Source it from the repository root; it sets `operator`, `out`, `helper` and the CSP_* cluster
 # variables, and defines the functions below.
 
+# shellcheck source=../../hack/lib/wait-crds.sh
+source hack/lib/wait-crds.sh
+
 # Never the defaults of hack/cluster.sh or of the e2e fixture: other clusters run beside this one.
 export CSP_CLUSTER_DIR=${CSP_BENCH_CLUSTER_DIR:-/tmp/csp-bench-cluster}
 # CSP_BENCH_PORTS="API ETCD ETCD_PEER KCM SCHEDULER" moves it (e.g. a smoke run beside a kept
@@ -50,8 +53,8 @@ bench_cleanup() {
 # action Label) on the cluster of the current KUBECONFIG.
 bench_apply_basics() {
   kubectl apply --server-side -f crds/ >/dev/null
-  kubectl wait --for=condition=Established --timeout=60s \
-    crd/containersecuritypolicies.containersecurity.dev crd/policyreports.wgpolicyk8s.io >/dev/null
+  wait_crds_established crd/containersecuritypolicies.containersecurity.dev \
+    crd/policyreports.wgpolicyk8s.io
   kubectl apply -k config/rbac >/dev/null
   kubectl apply -f - >/dev/null <<'POLICY'
 apiVersion: containersecurity.dev/v1alpha1

@@ -54,10 +54,7 @@ class AgentOpenReportsTest : public ::testing::Test {
     ASSERT_FALSE(Kubeconfig().empty()) << "no cluster configured (CSP_E2E_KUBECONFIG)";
     CommandResult crds = Kubectl({"apply", "--server-side", "-f", RepoRoot() + "/crds/"});
     ASSERT_EQ(crds.exit_code, 0) << crds;
-    ASSERT_EQ(Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-                       "crd/clusterreports.openreports.io"})
-                  .exit_code,
-              0);
+    ASSERT_TRUE(WaitCrdsEstablished({"clusterreports.openreports.io"}));
     char pattern[] = "/tmp/csp-e2e-agent-or-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     dir_ = pattern;

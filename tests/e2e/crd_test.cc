@@ -130,11 +130,8 @@ class DeleteOnExit {
 void InstallCrds() {
   CommandResult r = Kubectl({"apply", "--server-side", "-f", RepoRoot() + "/crds/"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  r = Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-               std::string("crd/") + kPolicyCrd, std::string("crd/") + kReportCrd,
-               std::string("crd/") + kClusterReportCrd, std::string("crd/") + kOpenReportCrd,
-               std::string("crd/") + kOpenClusterReportCrd});
-  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_TRUE(WaitCrdsEstablished(
+      {kPolicyCrd, kReportCrd, kClusterReportCrd, kOpenReportCrd, kOpenClusterReportCrd}));
   for (const char* resource : {"csp", "polr", "cpolr", "reps", "creps"}) {
     CommandResult last;
     EXPECT_TRUE(Eventually(

@@ -145,6 +145,36 @@ bool Eventually(const std::function<bool()>& fn, std::chrono::milliseconds timeo
   }
 }
 
+::testing::AssertionResult WaitCrdsEstablished(const std::vector<std::string>& crds,
+                                               std::chrono::seconds timeout) {
+  std::vector<std::string> waiting;
+  const bool all = Eventually(
+      [&] {
+        waiting.clear();
+        for (const std::string& crd : crds) {
+          CommandResult r = Kubectl({"get", "customresourcedefinition", crd, "-o", "json"});
+          const nlohmann::json object =
+              nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+          bool established = false;
+          if (r.exit_code == 0 && object.is_object()) {
+            const nlohmann::json status = object.value("status", nlohmann::json::object());
+            for (const nlohmann::json& c : status.value("conditions", nlohmann::json::array())) {
+              established = established || (c.value("type", "") == "Established" &&
+                                            c.value("status", "") == "True");
+            }
+          }
+          if (!established) waiting.push_back(crd);
+        }
+        return waiting.empty();
+      },
+      timeout);
+  if (all) return ::testing::AssertionSuccess();
+  auto failure = ::testing::AssertionFailure()
+                 << "CRDs not Established after " << timeout.count() << " s:";
+  for (const std::string& crd : waiting) failure << " " << crd;
+  return failure;
+}
+
 std::string UniqueName(const std::string& text) {
   static std::mt19937 rng{std::random_device{}()};
   char suffix[8];

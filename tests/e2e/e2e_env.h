@@ -57,6 +57,12 @@ std::optional<std::string> EnvVar(const char* name);
 // Polls fn every 200 ms until it returns true or the timeout passes (returns the last value).
 bool Eventually(const std::function<bool()>& fn, std::chrono::milliseconds timeout);
 
+// Waits until each CRD (by name: "rollouts.argoproj.io") has the condition Established=True.
+// Polls: `kubectl wait --for=condition=Established` fails at once, instead of waiting, while a
+// CRD just created has no conditions yet. The failure names the CRDs still not established.
+::testing::AssertionResult WaitCrdsEstablished(
+    const std::vector<std::string>& crds, std::chrono::seconds timeout = std::chrono::seconds(60));
+
 // Each test gets its own fresh namespace, created in SetUp and deleted without waiting in
 // TearDown. The namespace carries the label csp-e2e=true so leftovers are easy to find.
 class E2ETest : public ::testing::Test {

@@ -119,10 +119,8 @@ TEST_F(MonitoringObjectsTest, TheApiServerAcceptsEveryMonitoringObject) {
   if (!helm) GTEST_SKIP() << "no helm: run hack/build-test-tools.sh or set CSP_HELM";
   CommandResult crds = Kubectl({"apply", "--server-side", "-f", CrdFolder()});
   ASSERT_EQ(crds.exit_code, 0) << crds;
-  CommandResult established = Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-                                       "crd/servicemonitors.monitoring.coreos.com",
-                                       "crd/prometheusrules.monitoring.coreos.com"});
-  ASSERT_EQ(established.exit_code, 0) << established;
+  ASSERT_TRUE(WaitCrdsEstablished(
+      {"servicemonitors.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com"}));
 
   const monitoring::RenderedChart chart =
       monitoring::RenderChart(*helm, RepoRoot(), monitoring::MonitoringEnabled());

@@ -742,11 +742,11 @@ ClusterSetup PrepareCluster() {
     setup.failure = "applying crds/: " + r.err;
     return setup;
   }
-  r = Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-               "crd/containersecuritypolicies.containersecurity.dev",
-               "crd/policyreports.wgpolicyk8s.io", "crd/clusterpolicyreports.wgpolicyk8s.io"});
-  if (r.exit_code != 0) {
-    setup.failure = "CRDs not Established: " + r.err;
+  if (auto established = WaitCrdsEstablished({"containersecuritypolicies.containersecurity.dev",
+                                              "policyreports.wgpolicyk8s.io",
+                                              "clusterpolicyreports.wgpolicyk8s.io"});
+      !established) {
+    setup.failure = established.message();
     return setup;
   }
   r = Kubectl({"apply", "-k", RepoRoot() + "/config/rbac"});

@@ -25,10 +25,7 @@ class OpenReportsTest : public OperatorTest {
   void SetUp() override {
     OperatorTest::SetUp();
     if (HasFatalFailure()) return;
-    ASSERT_EQ(Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-                       "crd/reports.openreports.io", "crd/clusterreports.openreports.io"})
-                  .exit_code,
-              0);
+    ASSERT_TRUE(WaitCrdsEstablished({"reports.openreports.io", "clusterreports.openreports.io"}));
     policy_ = CreatePolicy("orep", PrivilegedOnlyPolicySpec(ns(), "Audit"));
     Create(DeploymentObject("bad", 1, PodSpec(/*privileged=*/true)));
     Create(DeploymentObject("good", 1, PodSpec(/*privileged=*/false)));

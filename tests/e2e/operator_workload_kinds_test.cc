@@ -34,18 +34,7 @@ void InstallCrd(const std::string& file, const std::string& name) {
   // Server-side: these CRDs are too large for kubectl's last-applied annotation.
   CommandResult r = Kubectl({"apply", "--server-side", "--force-conflicts", "-f", file});
   ASSERT_EQ(r.exit_code, 0) << r;
-  // (kubectl wait fails outright while the new CRD has no conditions yet.)
-  ASSERT_TRUE(Eventually(
-      [&] {
-        const json crd = TryGet("customresourcedefinitions", "", name).value_or(json());
-        for (const json& c :
-             crd.value("status", json::object()).value("conditions", json::array())) {
-          if (c.value("type", "") == "Established" && c.value("status", "") == "True") return true;
-        }
-        return false;
-      },
-      60s))
-      << name << " never Established";
+  ASSERT_TRUE(WaitCrdsEstablished({name}));
 }
 
 // The WorkloadKind and its aggregated ClusterRole, as a cluster admin applies them.

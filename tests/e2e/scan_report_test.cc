@@ -16,10 +16,7 @@ class ScanReportTest : public E2ETest {};
 
 TEST_F(ScanReportTest, ReportsOfTheExamplesApplyAndList) {
   ASSERT_EQ(Kubectl({"apply", "--server-side", "-f", RepoRoot() + "/crds/"}).exit_code, 0);
-  ASSERT_EQ(Kubectl({"wait", "--for=condition=Established", "--timeout=60s",
-                     "crd/policyreports.wgpolicyk8s.io"})
-                .exit_code,
-            0);
+  ASSERT_TRUE(WaitCrdsEstablished({"policyreports.wgpolicyk8s.io"}));
   // The workloads' namespaces come from the examples themselves.
   CommandResult ns =
       Kubectl({"apply", "-f", RepoRoot() + "/examples/workloads/00-namespaces.yaml"});
