@@ -101,7 +101,10 @@ void PlanLabels(const json& object, bool managed, const std::vector<std::string>
   if (!want_label) {
     b.Emit("Normal", "Unlabeled", "no policy asks to label this workload any more");
   } else if (violations.empty()) {
-    b.Emit("Normal", "Labeled", std::string(names::kCompliantLabel) + "=true");
+    // A workload first seen compliant gets its label without an Event: at start-up that is most
+    // workloads of a cluster, and an Event each would double the writes and say nothing. One
+    // that was labeled violating says so when it complies.
+    if (label) b.Emit("Normal", "Labeled", std::string(names::kCompliantLabel) + "=true");
   } else {
     b.Emit("Warning", "Labeled",
            std::string(names::kCompliantLabel) + "=false: violates " + *want_annotation);

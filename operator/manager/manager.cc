@@ -50,10 +50,12 @@ bool VerifiesSignatures(const PolicySet& policies) {
 
 }  // namespace
 
-Manager::Manager(const Options& options, kube::Client& client, kube::Client& lease_client)
+Manager::Manager(const Options& options, kube::Client& client, kube::Client& lease_client,
+                 kube::Client& events_client)
     : options_(options),
       client_(client),
       lease_client_(lease_client),
+      events_client_(events_client),
       report_apis_(names::ReportApisOf(options.report_api)),
       caches_(
           client,
@@ -71,7 +73,7 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                                    {{"resource", resource}, {"error", e.message}});
                          }},
                     options.list_mode == "watch"),
-      events_(client, options.identity),
+      events_(events_client, options.identity),
       remediation_guard_(
           {.revert_window = std::chrono::seconds(options.remediation_revert_window_seconds),
            .patches_per_hour = options.remediation_patches_per_hour}),
@@ -376,6 +378,7 @@ void Manager::Shutdown() {
   // keys they hold, and only then is the Lease released: no write after the release.
   stop_.request_stop();
   workers_.Stop(*queue_);
+  events_.Drain();
   election_.Stop();
   caches_.Join();
   custom_kinds_.Stop();
@@ -387,11 +390,13 @@ serve::Routes Manager::Routes() {
 }
 
 std::string Manager::MetricsText() const {
+  const MetricsSources::Events events{.recorder = events_, .client = events_client_};
   return RenderMetrics({.reconcile = metrics_,
                         .queue = *queue_,
                         .caches = caches_,
                         .client = client_,
                         .lease_client = lease_client_,
+                        .events = &events,
                         .tallies = tallies_,
                         .leading = leading_.load(),
                         .admission = admission_.get(),

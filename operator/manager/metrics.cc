@@ -32,6 +32,16 @@ std::string RenderMetrics(const MetricsSources& in) {
     out.Sample("csp_remediation_patches_throttled_total", {},
                static_cast<double>(in.remediation_guard->throttled()));
   }
+  if (in.events != nullptr) {
+    out.Family("csp_events_total", "counter",
+               "Events on workloads by result: sent, failed, or dropped (queue full).");
+    out.Sample("csp_events_total", {{"result", "sent"}},
+               static_cast<double>(in.events->recorder.sent()));
+    out.Sample("csp_events_total", {{"result", "failed"}},
+               static_cast<double>(in.events->recorder.failed()));
+    out.Sample("csp_events_total", {{"result", "dropped"}},
+               static_cast<double>(in.events->recorder.dropped()));
+  }
   out.Family("csp_report_writes_total", "counter", "PolicyReport creates, updates and deletes.");
   out.Sample("csp_report_writes_total", {}, static_cast<double>(in.reconcile.report_writes.load()));
   out.Family("csp_leader", "gauge", "1 while this replica holds the Lease and reconciles.");
@@ -67,6 +77,11 @@ std::string RenderMetrics(const MetricsSources& in) {
              "Kubernetes API requests by verb and HTTP code (0: no response), retries included.");
   std::map<std::pair<std::string, int>, std::uint64_t> requests = in.client.metrics().Snapshot();
   for (const auto& [key, count] : in.lease_client.metrics().Snapshot()) requests[key] += count;
+  if (in.events != nullptr) {
+    for (const auto& [key, count] : in.events->client.metrics().Snapshot()) {
+      requests[key] += count;
+    }
+  }
   for (const auto& [key, count] : requests) {
     out.Sample("csp_api_requests_total",
                {{"verb", key.first}, {"code", std::to_string(key.second)}},

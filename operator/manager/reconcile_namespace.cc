@@ -90,9 +90,9 @@ Status ApplyPlan(ReconcileContext& ctx, const Target& target, const policy::Work
     LogInfo(
         event.message,
         {{"reason", event.reason}, {"kind", ref.kind}, {"namespace", ref.ns}, {"name", ref.name}});
-    if (Status s = ctx.events.Record(ref, event, now); !s) {
-      LogWarn("could not record an Event",
-              {{"object", Describe(ref)}, {"reason", event.reason}, {"error", s.error().message}});
+    if (!ctx.events.Record(ref, event, now)) {
+      LogWarn("Event queue full; Event dropped",
+              {{"object", Describe(ref)}, {"reason", event.reason}});
     }
   }
   return {};

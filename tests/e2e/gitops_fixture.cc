@@ -113,7 +113,10 @@ void GitOpsTest::ExpectBackOffAfterSecondRevert(const GitOpsTool& tool) {
       },
       kReconcile));
   EXPECT_GE(git.applies(), 2);
-  EXPECT_NE(OperatorEvents(ns(), "Deployment", "web").count("ScaledDown"), 0u);
+  // Events are sent by a thread of their own, a moment after the patch.
+  EXPECT_TRUE(
+      Eventually([&] { return OperatorEvents(ns(), "Deployment", "web").count("ScaledDown") != 0; },
+                 kReconcile));
 
   // Reported: the result, one Warning Event, the policy's count, the metric.
   json result;

@@ -241,12 +241,19 @@ class OperatorRemediationTest : public OperatorTest,
 
 TEST_P(OperatorRemediationTest, LabelActionLabelsViolatorWithinFiveSecondsAndUnlabelsWhenFixed) {
   const KindCase& c = GetParam();
-  StartOperator();
+  OperatorProcess* op = StartOperator();
   ASSERT_FALSE(HasFailure());
   const std::string policy =
       CreatePolicy("remediate-label", PrivilegedOnlyPolicySpec(ns(), "Label"));
   WaitPolicyReconciled(policy);
   ASSERT_FALSE(HasFailure());
+
+  // First seen compliant: labeled so, without an Event (checked at the end: Events go out in
+  // the order they were queued, so by then any Event on it would be there).
+  Create(c.make("fine", /*privileged=*/false));
+  ASSERT_FALSE(HasFailure());
+  EXPECT_TRUE(WaitObject(c.resource, "fine", "labeled compliant=true without violations",
+                         LabeledCompliant, kReconcile));
 
   const std::string name = "violator";
   Create(c.make(name, /*privileged=*/true));
@@ -272,7 +279,13 @@ TEST_P(OperatorRemediationTest, LabelActionLabelsViolatorWithinFiveSecondsAndUnl
     EXPECT_TRUE(WaitObject(c.resource, name, "labeled compliant=true without violations",
                            LabeledCompliant, kReconcile));
     EXPECT_TRUE(WaitResult(policy, name, "pass"));
+    // Labeled violating, then compliant: an Event each.
+    EXPECT_TRUE(Eventually(
+        [&] { return OperatorEvents(ns(), GetParam().kind, name)["Labeled"] == 2; }, kReconcile))
+        << json(OperatorEvents(ns(), GetParam().kind, name)).dump();
   }
+  EXPECT_EQ(OperatorEvents(ns(), GetParam().kind, "fine"), (std::map<std::string, int>{}));
+  EXPECT_GE(SumMetric(op->Metrics(), "csp_events_total", {{"result", "sent"}}), 1);
 
   Delete(name);
   EXPECT_TRUE(WaitResultsGone(policy, name));

@@ -173,8 +173,8 @@ TEST(EventObjectTest, NamesTheWorkloadAndTheChange) {
   const controllers::Event event{
       .type = "Warning", .reason = "ScaledDown", .message = "scaled down from 3 replicas"};
   const auto at = std::chrono::sys_days(std::chrono::year(2026) / 11 / 29) + std::chrono::hours(7);
-  const json e = EventObject(ref, event, "op-1", at);
-  EXPECT_EQ(e["metadata"]["generateName"], "web.");
+  const json e = EventObject(ref, event, "op-1", at, "web.1");
+  EXPECT_EQ(e["metadata"]["name"], "web.1");
   EXPECT_EQ(e["metadata"]["namespace"], "shop");
   EXPECT_EQ(e["involvedObject"]["kind"], "Deployment");
   EXPECT_EQ(e["involvedObject"]["uid"], "d1");

@@ -111,7 +111,16 @@ int main(int argc, char** argv) {
        .retry = {.max_attempts = 1},
        .user_agent = std::string("csp-operator/") + csp::kVersion + " leader-election"});
 
-  csp::manager::Manager manager(*options, client, lease_client);
+  // Events: a connection and a rate limit of their own, the same size as the main client's.
+  auto events_transport = csp::kube::NewCpprestTransport(*config);
+  if (!events_transport) return Fail("cannot set up the API connection", events_transport.error());
+  csp::kube::Client events_client(
+      std::move(*events_transport), *config,
+      {.qps = options->kube_api_qps,
+       .burst = options->kube_api_burst,
+       .user_agent = std::string("csp-operator/") + csp::kVersion + " events"});
+
+  csp::manager::Manager manager(*options, client, lease_client, events_client);
   manager.OnLostLeadership([] { kill(getpid(), SIGTERM); });
   auto server = csp::serve::HttpServer::Start(options->listen_address, manager.Routes());
   if (!server) return Fail("cannot serve health and metrics", server.error());

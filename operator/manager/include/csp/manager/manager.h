@@ -48,8 +48,11 @@ namespace csp::manager {
 
 class Manager {
  public:
-  // `client` does the operator's work; `lease_client` (few retries) only the Lease.
-  Manager(const Options& options, kube::Client& client, kube::Client& lease_client);
+  // `client` does the operator's work; `lease_client` (few retries) only the Lease;
+  // `events_client` only Events, with a rate limit of its own (controller-runtime's recorder
+  // has its own client too): Events never take a label patch's turn.
+  Manager(const Options& options, kube::Client& client, kube::Client& lease_client,
+          kube::Client& events_client);
   ~Manager();
   Manager(const Manager&) = delete;
   Manager& operator=(const Manager&) = delete;
@@ -98,6 +101,7 @@ class Manager {
   const Options options_;
   kube::Client& client_;
   kube::Client& lease_client_;
+  kube::Client& events_client_;
   std::stop_source stop_;
   const std::vector<names::ReportApi> report_apis_;  // --report-api
   Caches caches_;

@@ -9,6 +9,7 @@
 #include "csp/manager/admission_handler.h"
 #include "csp/manager/caches.h"
 #include "csp/manager/custom_kinds.h"
+#include "csp/manager/event_recorder.h"
 #include "csp/manager/key_dispatch.h"
 #include "csp/manager/remediation_guard.h"
 #include "csp/manager/tally_store.h"
@@ -19,9 +20,14 @@ struct MetricsSources {
   const ReconcileMetrics& reconcile;
   kube::WorkQueue& queue;
   const Caches& caches;
-  // Requests of both clients are summed.
+  // Requests of all clients are summed.
   const kube::Client& client;
   const kube::Client& lease_client;
+  struct Events {
+    const EventRecorder& recorder;
+    const kube::Client& client;
+  };
+  const Events* events = nullptr;  // null: not counted
   const TallyStore& tallies;
   bool leading = false;
   const AdmissionHandler* admission = nullptr;  // null: no webhook
