@@ -157,8 +157,9 @@ Result<nlohmann::json> Client::GetPath(std::string_view path) {
 }
 
 Result<nlohmann::json> Client::Get(const ResourceRef& ref, std::string_view ns,
-                                   std::string_view name) {
-  return DoJson({.verb = "GET"}, {.method = "GET", .target = ref.ObjectPath(ns, name)});
+                                   std::string_view name, std::string_view subresource) {
+  return DoJson({.verb = "GET"},
+                {.method = "GET", .target = ref.ObjectPath(ns, name, subresource)});
 }
 
 Result<ListPage> Client::List(const ResourceRef& ref, std::string_view ns,

@@ -1,5 +1,6 @@
 #include "csp/manager/event_handlers.h"
 
+#include "csp/kube/object_key.h"
 #include "csp/manager/queue_keys.h"
 #include "csp/manager/resources.h"
 
@@ -9,10 +10,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string NamespaceOf(const std::string& key) {
-  auto slash = key.find('/');
-  return slash == std::string::npos ? std::string() : key.substr(0, slash);
-}
+std::string NamespaceOf(const std::string& key) { return kube::SplitObjectKey(key).first; }
 
 std::int64_t GenerationOf(const json& object) {
   auto meta = object.find("metadata");
@@ -130,8 +128,9 @@ void RegisterEventHandlers(Caches& caches, const EventTargets& targets) {
         .on_delete =
             [&written = targets.written_reports, enqueue_ns, ours, api](const std::string& key,
                                                                         const CachedReport& r) {
-              written.Forget(api->OverlayKey(NamespaceOf(key), key.substr(key.find('/') + 1)));
-              if (ours(key, r)) enqueue_ns(NamespaceOf(key));
+              const auto [ns, name] = kube::SplitObjectKey(key);
+              written.Forget(api->OverlayKey(ns, name));
+              if (ours(key, r)) enqueue_ns(ns);
             },
     });
   }

@@ -103,7 +103,7 @@ Status ApplyPlan(ReconcileContext& ctx, const Target& target, const policy::Work
 // and reads 0 for an object without one at its specReplicasPath.
 std::optional<std::int64_t> ScaleReplicas(ReconcileContext& ctx, const Target& target,
                                           const policy::WorkloadRef& ref) {
-  auto got = ctx.client.GetPath(target.resource->ObjectPath(ref.ns, ref.name, "scale"));
+  auto got = ctx.client.Get(*target.resource, ref.ns, ref.name, "scale");
   if (!got) {
     LogWarn("cannot read /scale", {{"object", Describe(ref)}, {"error", got.error().message}});
     return std::nullopt;

@@ -65,6 +65,16 @@ TEST_F(ClientTest, GetRetries503WithJitteredBackoff) {
   EXPECT_EQ(client.metrics().Count("GET", 200), 1u);
 }
 
+TEST_F(ClientTest, GetsASubresource) {
+  const ResourceRef deployments{"apps", "v1", "deployments", true};
+  Client& client = Make({Respond(200, R"({"kind":"Scale","spec":{"replicas":3}})")});
+  auto scale = client.Get(deployments, "shop", "web", "scale");
+  ASSERT_TRUE(scale) << scale.error().message;
+  EXPECT_EQ((*scale)["spec"]["replicas"], 3);
+  ASSERT_EQ(requests().size(), 1u);
+  EXPECT_EQ(requests()[0].target, "/apis/apps/v1/namespaces/shop/deployments/web/scale");
+}
+
 TEST_F(ClientTest, HonoursRetryAfter) {
   Client& client = Make(
       {Respond(429, StatusBody(429, "TooManyRequests"), {{"retry-after", "1"}}), Respond(200)});

@@ -111,7 +111,9 @@ class Client {
   // GET of a non-resource path such as "/version" or "/readyz?verbose" (JSON responses).
   Result<nlohmann::json> GetPath(std::string_view path);
 
-  Result<nlohmann::json> Get(const ResourceRef& ref, std::string_view ns, std::string_view name);
+  // `subresource` ("scale", "status"): that subresource of the object.
+  Result<nlohmann::json> Get(const ResourceRef& ref, std::string_view ns, std::string_view name,
+                             std::string_view subresource = {});
 
   // One page. A 410 (continue token expired) is IsGone.
   Result<ListPage> List(const ResourceRef& ref, std::string_view ns,
