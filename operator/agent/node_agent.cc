@@ -381,12 +381,12 @@ Status NodeAgent::WriteStatus(const StatusPlan& plan, std::stop_token stop) {
     report_thread.join();
     if (*report) {
       report_written_ = plan.results;
-      if (**report) LogInfo("node report updated", {{"report", names::kNodeReportName}});
+      if (**report) LogInfo("node report updated", {{"report", NodeReportName(options_.node)}});
     } else {
       failed(report->error());
       if (!stop.stop_requested()) {
         LogWarn("writing the node report failed; will retry",
-                {{"report", names::kNodeReportName}, {"error", report->error().message}});
+                {{"report", NodeReportName(options_.node)}, {"error", report->error().message}});
       }
     }
   }
