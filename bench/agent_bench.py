@@ -204,20 +204,66 @@ def reported_installed(api, profile_ref):
             and r["properties"]["state"] == "Installed"}
 
 
-def time_to_reports_and_status(api, name, n, start, timeout=300):
+class OperatorLog:
+    """csp-operator's log, read as it grows: when it last rebuilt its node facts."""
+
+    def __init__(self, path):
+        self.file = open(path)
+        self.last_rebuild = None  # time.monotonic() when a rebuild line was last read
+
+    def poll(self):
+        for line in self.file.readlines():
+            if "node profiles changed" in line:
+                self.last_rebuild = time.monotonic()
+
+
+def time_to_reports_and_status(api, name, n, start, operator_log=None, timeout=300,
+                               present=True):
+    # operator_log: reset (last_rebuild None) before the change was made.
     """Seconds from `start` until each node's report says profile `name` is Installed (per
-    node), and until its SecurityProfile status counts all `n` installed, polled together."""
-    seen, t_status = {}, None
-    while time.monotonic() - start < timeout and (len(seen) < n or t_status is None):
-        now = time.monotonic() - start
-        for node in reported_installed(api, f"containersecurity/{name}.json") - seen.keys():
-            seen[node] = now
-        if t_status is None:
-            nodes = (api.call("GET", f"{PROFILES}/{name}").get("status") or {}).get("nodes", {})
-            if nodes.get("installed") == n and nodes.get("pending") == 0:
-                t_status = time.monotonic() - start
-        time.sleep(0.05)
-    return seen, t_status
+    node; with `present` false, until it no longer does: the profile was deleted, and then
+    there is no status to wait for), until its SecurityProfile status counts all `n`
+    installed, and until the operator
+    last rebuilt its node facts (its log read every 50 ms for 2 s after the last report; none:
+    no operator), polled together: the status on a thread of its own, so that a slow answer
+    about it does not delay seeing the reports."""
+    seen, t_status, t_facts = {}, None, None
+
+    def status_done():
+        while present and time.monotonic() - start < timeout:
+            profile = api.call("GET", f"{PROFILES}/{name}")
+            # The counts are as of the last write: right after an update they still count the
+            # old generation, so each entry's generation is checked too.
+            entries = (profile.get("status") or {}).get("nodeStatus", [])
+            if (len(entries) == n and all(
+                    e.get("state") == "Installed" and
+                    e.get("observedGeneration") == profile["metadata"]["generation"]
+                    for e in entries)):
+                return time.monotonic() - start
+            time.sleep(0.05)
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        status = pool.submit(status_done)
+        while time.monotonic() - start < timeout and len(seen) < n:
+            installed = reported_installed(api, f"containersecurity/{name}.json")
+            answered = time.monotonic() - start  # an upper bound of when each was written
+            changed = installed if present else {f"kwok-node-{i}" for i in range(n)} - installed
+            for node in changed - seen.keys():
+                seen[node] = answered
+            if operator_log:
+                operator_log.poll()
+            time.sleep(0.05)
+        if operator_log and len(seen) == n:
+            # The rebuild that takes in the last report may come after it was seen here.
+            settle = max(seen.values()) + start + 2
+            while time.monotonic() < settle:
+                operator_log.poll()
+                time.sleep(0.05)
+            if operator_log.last_rebuild is not None:
+                t_facts = operator_log.last_rebuild - start
+        t_status = status.result()
+    return seen, t_status, t_facts
 
 
 def report_results(api, profile_ref):
@@ -279,6 +325,7 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--nodes", type=int, default=100)
     ap.add_argument("--install-fleet", type=int, default=10)
+    ap.add_argument("--operator", help="csp-operator binary: run it too, and time its node facts")
     ap.add_argument("--profiles", type=int, default=100)
     ap.add_argument("--idle-seconds", type=int, default=30)
     args = ap.parse_args()
@@ -287,6 +334,14 @@ def main():
     kubectl("delete", "clusterpolicyreports", "-l", "app.kubernetes.io/managed-by=csp-agent",
             "--ignore-not-found")
     api = Api(args.kubeconfig)
+    operator, operator_log = None, None
+    if args.operator:
+        log_path = os.path.join(args.workdir, "operator.log")
+        operator = subprocess.Popen(
+            [args.operator, "--kubeconfig", args.kubeconfig, "--listen-address", "127.0.0.1:0",
+             "--webhook-listen-address=", "--leader-elect=false", "--log-format", "json"],
+            stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+        operator_log = OperatorLog(log_path)
     nodes = [f"kwok-node-{i}" for i in range(args.nodes)]
     print(f"starting {len(nodes)} agents")
     t0 = time.monotonic()
@@ -317,6 +372,9 @@ def main():
         for step in ("create", "update", "delete"):
             cpu_agents0 = sum(a.cpu_seconds() for a in agents)
             cpu_plane0 = control_plane_cpu()
+            if operator_log:  # rebuilds from now on are this change's
+                operator_log.poll()
+                operator_log.last_rebuild = None
             t = time.monotonic()
             if step == "create":
                 api.call("POST", PROFILES, seccomp_object(name))
@@ -331,10 +389,20 @@ def main():
                 seen, missing = time_to_files(agents, name, False, None, start=t)
             print(f"  {step}: file right on {len(seen)}/{len(agents)} agents ({missing} missing):"
                   f" {summary(seen.values(), 'ms', 1000)}")
-            if step != "delete":
-                reported, t_status = time_to_reports_and_status(api, name, len(agents), t)
-                print(f"    node reports say Installed on {len(reported)}/{len(agents)} nodes:"
+            # An update leaves the reports as they were (Installed before and after): only a
+            # create or a delete changes them, and the operator's node facts.
+            if step != "update":
+                reported, t_status, t_facts = time_to_reports_and_status(
+                    api, name, len(agents), t, operator_log, present=step == "create")
+                print(f"    node reports {'say' if step == 'create' else 'no longer say'}"
+                      f" Installed on {len(reported)}/{len(agents)} nodes:"
                       f" {summary(reported.values(), 'ms', 1000)}")
+                if operator_log:
+                    print("    operator's node facts last rebuilt after "
+                          + (f"{t_facts:.2f} s" if t_facts is not None else "(none seen)"))
+            if step != "delete":
+                if step == "update":
+                    _, t_status, _ = time_to_reports_and_status(api, name, len(agents), t)
                 print(f"    status.nodes.installed={len(agents)} after "
                       + (f"{t_status:.1f} s" if t_status is not None else "(not reached)"))
                 plane = control_plane_cpu()
@@ -393,6 +461,9 @@ def main():
     finally:
         for a in agents:
             a.stop()
+        if operator and operator.poll() is None:
+            operator.send_signal(signal.SIGTERM)
+            operator.wait(30)
 
 
 if __name__ == "__main__":
