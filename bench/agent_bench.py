@@ -15,6 +15,7 @@ import argparse
 import atexit
 import base64
 import concurrent.futures
+import datetime
 import http.client
 import json
 import os
@@ -204,22 +205,43 @@ def reported_installed(api, profile_ref):
             and r["properties"]["state"] == "Installed"}
 
 
+def log_time(stamp):
+    """Unix time of a log timestamp (2026-12-07T16:57:58.166Z, both log formats)."""
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def reports_written_after(agents, wall):
+    """Seconds from Unix time `wall` to each agent's first "node report updated" log line after
+    it: when its write returned, by its own clock (the same machine's)."""
+    times = {}
+    for a in agents:
+        for line in open(a.log_path):
+            if "node report updated" in line:
+                at = log_time(line.split()[0])
+                if at >= wall:
+                    times[a.node] = at - wall
+                    break
+    return times
+
+
 class OperatorLog:
-    """csp-operator's log, read as it grows: when it last rebuilt its node facts."""
+    """csp-operator's log, read as it grows: when (its own timestamp) it last rebuilt its node
+    facts."""
 
     def __init__(self, path):
         self.file = open(path)
-        self.last_rebuild = None  # time.monotonic() when a rebuild line was last read
+        self.last_rebuild = None  # Unix time of the last rebuild line read
 
     def poll(self):
         for line in self.file.readlines():
             if "node profiles changed" in line:
-                self.last_rebuild = time.monotonic()
+                self.last_rebuild = log_time(json.loads(line)["ts"])
 
 
 def time_to_reports_and_status(api, name, n, start, operator_log=None, timeout=300,
-                               present=True):
-    # operator_log: reset (last_rebuild None) before the change was made.
+                               present=True, wall=None):
+    # operator_log: reset (last_rebuild None) before the change was made at Unix time `wall`.
     """Seconds from `start` until each node's report says profile `name` is Installed (per
     node; with `present` false, until it no longer does: the profile was deleted, and then
     there is no status to wait for), until its SecurityProfile status counts all `n`
@@ -261,7 +283,7 @@ def time_to_reports_and_status(api, name, n, start, operator_log=None, timeout=3
                 operator_log.poll()
                 time.sleep(0.05)
             if operator_log.last_rebuild is not None:
-                t_facts = operator_log.last_rebuild - start
+                t_facts = operator_log.last_rebuild - wall
         t_status = status.result()
     return seen, t_status, t_facts
 
@@ -375,7 +397,7 @@ def main():
             if operator_log:  # rebuilds from now on are this change's
                 operator_log.poll()
                 operator_log.last_rebuild = None
-            t = time.monotonic()
+            t, wall = time.monotonic(), time.time()
             if step == "create":
                 api.call("POST", PROFILES, seccomp_object(name))
                 seen, missing = time_to_files(agents, name, True, None, start=t)
@@ -393,10 +415,13 @@ def main():
             # create or a delete changes them, and the operator's node facts.
             if step != "update":
                 reported, t_status, t_facts = time_to_reports_and_status(
-                    api, name, len(agents), t, operator_log, present=step == "create")
+                    api, name, len(agents), t, operator_log, present=step == "create", wall=wall)
                 print(f"    node reports {'say' if step == 'create' else 'no longer say'}"
-                      f" Installed on {len(reported)}/{len(agents)} nodes:"
+                      f" Installed on {len(reported)}/{len(agents)} nodes, seen by polling:"
                       f" {summary(reported.values(), 'ms', 1000)}")
+                written = reports_written_after(agents, wall)
+                print(f"    node report writes done (agents' logs), {len(written)} agents:"
+                      f" {summary(written.values(), 'ms', 1000)}")
                 if operator_log:
                     print("    operator's node facts last rebuilt after "
                           + (f"{t_facts:.2f} s" if t_facts is not None else "(none seen)"))

@@ -98,25 +98,35 @@ Result<bool> StatusWriter::WriteNodeReport(const std::vector<NodeProfileResult>&
                                            std::stop_token stop) {
   bool wrote = false;
   const std::string own = NodeReportName(options_.node);
+  const auto written_in = [&](names::ReportApi api) {
+    return std::find(options_.report_apis.begin(), options_.report_apis.end(), api) !=
+           options_.report_apis.end();
+  };
   for (const names::ReportApiNames& api : names::kReportApis) {
-    const bool written = std::find(options_.report_apis.begin(), options_.report_apis.end(),
-                                   api.api) != options_.report_apis.end();
-    Result<bool> w =
-        WriteNodeReportIn(api.api, own, written ? results : std::vector<NodeProfileResult>{},
-                          /*create=*/written, stop);
+    if (!written_in(api.api)) continue;
+    Result<bool> w = WriteNodeReportIn(api.api, own, results, /*create=*/true, stop);
     if (!w) return w.error();
     wrote = wrote || *w;
   }
-  // After this node's own report: the operator reads a node's legacy results only while the
-  // node has no report of its own, so the node's facts never lapse in between.
-  if (!legacy_report_clean_) {
+  // Once per writer, after this node's own report (the operator reads a node's legacy results
+  // only while the node has no report of its own, so its facts never lapse in between): this
+  // node's report in the APIs not written, and its results in the legacy shared report, go.
+  // No other agent writes either, so once gone they stay gone, and a report change costs only
+  // the requests of the APIs written.
+  if (!others_clean_) {
+    for (const names::ReportApiNames& api : names::kReportApis) {
+      if (written_in(api.api)) continue;
+      Result<bool> w = WriteNodeReportIn(api.api, own, {}, /*create=*/false, stop);
+      if (!w) return w.error();
+      wrote = wrote || *w;
+    }
     for (const names::ReportApiNames& api : names::kReportApis) {
       Result<bool> w = WriteNodeReportIn(api.api, std::string(names::kNodeReportName), {},
                                          /*create=*/false, stop);
       if (!w) return w.error();
       wrote = wrote || *w;
     }
-    legacy_report_clean_ = true;
+    others_clean_ = true;
   }
   return wrote;
 }

@@ -83,6 +83,19 @@ TEST(StatusWriterTest, CreatesTheReportThenWritesOnlyChanges) {
   EXPECT_EQ(writer.stats().writes.load(), 1u);
 }
 
+// A report change costs a GET and a PUT of this node's report in the API written, and nothing
+// else: the other API and the legacy report were cleaned up by the first write.
+TEST(StatusWriterTest, AfterTheFirstWriteOnlyTheReportWrittenIsAsked) {
+  Fixture f;
+  StatusWriter writer(*f.client, Options("n1"));
+  ASSERT_TRUE(writer.WriteNodeReport({Installed("a")}));
+  const std::size_t before = f.server->requests().size();
+  ASSERT_TRUE(writer.WriteNodeReport({Installed("b")}));
+  const std::vector<std::string> all = f.server->requests();
+  EXPECT_EQ(std::vector<std::string>(all.begin() + before, all.end()),
+            (std::vector<std::string>{"GET " + kReportPath, "PUT " + kReportPath}));
+}
+
 const std::string kOpenReportPath = kOpenReports + "csp-node-profiles-n1";
 
 StatusWriterOptions OptionsIn(const std::string& node, std::vector<names::ReportApi> apis) {

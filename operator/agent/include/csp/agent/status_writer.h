@@ -62,11 +62,11 @@ class StatusWriter {
   StatusWriter(kube::Client& client, StatusWriterOptions options);
 
   // Makes this node's report hold exactly `results` (creating it when there is none) in each
-  // API of `report_apis`, and none in the other API's (not created; a missing CRD is no
-  // error). Then, until that has once succeeded, removes this node's results from the legacy
+  // API of `report_apis`. Then, until that has once succeeded, removes this node's report in
+  // the other API (not created; a missing CRD is no error) and its results from the legacy
   // shared report csp-node-profiles of both APIs (not created; deleted once it holds no
-  // results, or left empty without the right to delete): after an upgrade nothing stale
-  // stays. True when it wrote, false when the reports already said so.
+  // results, or left empty without the right to delete): after a switch or an upgrade nothing
+  // stale stays. True when it wrote, false when the reports already said so.
   Result<bool> WriteNodeReport(const std::vector<NodeProfileResult>& results,
                                std::stop_token stop = {});
 
@@ -107,7 +107,8 @@ class StatusWriter {
   std::mutex rng_mu_;
   std::uint64_t rng_state_;
   StatusWriterStats stats_;
-  std::atomic<bool> legacy_report_clean_{false};  // this node's results out of the legacy one
+  // This node's report in the APIs not written, and its results in the legacy one, removed.
+  std::atomic<bool> others_clean_{false};
 };
 
 }  // namespace csp::agent
