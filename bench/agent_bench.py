@@ -7,14 +7,15 @@ under WORKDIR, and prints:
   B. the time from a SecurityProfile change (create, update, delete) to the file on every
      agent's root, polled every 5 ms, and until every agent's status entry and report result
      are written;
-  C. resident memory and CPU while a smaller fleet installs 100 profiles at once (the node
-     report grows with nodes x profiles and must stay under etcd's 1.5 MiB object limit).
+  C. resident memory and CPU while a smaller fleet installs 100 profiles at once (each node's
+     report grows with its profiles and must stay under etcd's 1.5 MiB object limit).
 It asserts nothing; it measures.
 """
 import argparse
 import atexit
 import base64
 import concurrent.futures
+import datetime
 import http.client
 import json
 import os
@@ -192,15 +193,109 @@ def status_converged(name, n):
     return nodes.get("installed") == n and nodes.get("pending") == 0
 
 
-def report_results(profile_ref):
-    out = kubectl("get", "clusterpolicyreport", "csp-node-profiles", "-o", "json", check=False)
-    try:
-        report = json.loads(out)
-    except Exception:
-        return 0, 0
-    count = sum(1 for r in report.get("results", []) if r["properties"]["profile"] == profile_ref
+NODE_REPORTS = ("/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports"
+                "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcsp-agent")
+
+
+def reported_installed(api, profile_ref):
+    """The nodes whose report says `profile_ref` is Installed."""
+    reports = api.call("GET", NODE_REPORTS).get("items", [])
+    return {r["properties"]["node"] for report in reports for r in report.get("results", [])
+            if r["properties"]["profile"] == profile_ref
+            and r["properties"]["state"] == "Installed"}
+
+
+def log_time(stamp):
+    """Unix time of a log timestamp (2026-12-07T16:57:58.166Z, both log formats)."""
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def reports_written_after(agents, wall):
+    """Seconds from Unix time `wall` to each agent's first "node report updated" log line after
+    it: when its write returned, by its own clock (the same machine's)."""
+    times = {}
+    for a in agents:
+        for line in open(a.log_path):
+            if "node report updated" in line:
+                at = log_time(line.split()[0])
+                if at >= wall:
+                    times[a.node] = at - wall
+                    break
+    return times
+
+
+class OperatorLog:
+    """csp-operator's log, read as it grows: when (its own timestamp) it last rebuilt its node
+    facts."""
+
+    def __init__(self, path):
+        self.file = open(path)
+        self.last_rebuild = None  # Unix time of the last rebuild line read
+
+    def poll(self):
+        for line in self.file.readlines():
+            if "node profiles changed" in line:
+                self.last_rebuild = log_time(json.loads(line)["ts"])
+
+
+def time_to_reports_and_status(api, name, n, start, operator_log=None, timeout=300,
+                               present=True, wall=None):
+    # operator_log: reset (last_rebuild None) before the change was made at Unix time `wall`.
+    """Seconds from `start` until each node's report says profile `name` is Installed (per
+    node; with `present` false, until it no longer does: the profile was deleted, and then
+    there is no status to wait for), until its SecurityProfile status counts all `n`
+    installed, and until the operator
+    last rebuilt its node facts (its log read every 50 ms for 2 s after the last report; none:
+    no operator), polled together: the status on a thread of its own, so that a slow answer
+    about it does not delay seeing the reports."""
+    seen, t_status, t_facts = {}, None, None
+
+    def status_done():
+        while present and time.monotonic() - start < timeout:
+            profile = api.call("GET", f"{PROFILES}/{name}")
+            # The counts are as of the last write: right after an update they still count the
+            # old generation, so each entry's generation is checked too.
+            entries = (profile.get("status") or {}).get("nodeStatus", [])
+            if (len(entries) == n and all(
+                    e.get("state") == "Installed" and
+                    e.get("observedGeneration") == profile["metadata"]["generation"]
+                    for e in entries)):
+                return time.monotonic() - start
+            time.sleep(0.05)
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        status = pool.submit(status_done)
+        while time.monotonic() - start < timeout and len(seen) < n:
+            installed = reported_installed(api, f"containersecurity/{name}.json")
+            answered = time.monotonic() - start  # an upper bound of when each was written
+            changed = installed if present else {f"kwok-node-{i}" for i in range(n)} - installed
+            for node in changed - seen.keys():
+                seen[node] = answered
+            if operator_log:
+                operator_log.poll()
+            time.sleep(0.05)
+        if operator_log and len(seen) == n:
+            # The rebuild that takes in the last report may come after it was seen here.
+            settle = max(seen.values()) + start + 2
+            while time.monotonic() < settle:
+                operator_log.poll()
+                time.sleep(0.05)
+            if operator_log.last_rebuild is not None:
+                t_facts = operator_log.last_rebuild - wall
+        t_status = status.result()
+    return seen, t_status, t_facts
+
+
+def report_results(api, profile_ref):
+    """Nodes whose own report says `profile_ref` is Installed (what the operator's node facts
+    read: every agent's report, listed by label), and the largest report's size as JSON."""
+    reports = api.call("GET", NODE_REPORTS).get("items", [])
+    count = sum(1 for report in reports for r in report.get("results", [])
+                if r["properties"]["profile"] == profile_ref
                 and r["properties"]["state"] == "Installed")
-    return count, len(out)
+    return count, max((len(json.dumps(report)) for report in reports), default=0)
 
 
 def sample_fleet(agents, seconds):
@@ -252,13 +347,23 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--nodes", type=int, default=100)
     ap.add_argument("--install-fleet", type=int, default=10)
+    ap.add_argument("--operator", help="csp-operator binary: run it too, and time its node facts")
     ap.add_argument("--profiles", type=int, default=100)
     ap.add_argument("--idle-seconds", type=int, default=30)
     args = ap.parse_args()
 
     kubectl("delete", "securityprofiles", "--all", "--wait=true", check=False)
-    kubectl("delete", "clusterpolicyreport", "csp-node-profiles", "--ignore-not-found")
+    kubectl("delete", "clusterpolicyreports", "-l", "app.kubernetes.io/managed-by=csp-agent",
+            "--ignore-not-found")
     api = Api(args.kubeconfig)
+    operator, operator_log = None, None
+    if args.operator:
+        log_path = os.path.join(args.workdir, "operator.log")
+        operator = subprocess.Popen(
+            [args.operator, "--kubeconfig", args.kubeconfig, "--listen-address", "127.0.0.1:0",
+             "--webhook-listen-address=", "--leader-elect=false", "--log-format", "json"],
+            stdout=open(log_path, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+        operator_log = OperatorLog(log_path)
     nodes = [f"kwok-node-{i}" for i in range(args.nodes)]
     print(f"starting {len(nodes)} agents")
     t0 = time.monotonic()
@@ -289,7 +394,10 @@ def main():
         for step in ("create", "update", "delete"):
             cpu_agents0 = sum(a.cpu_seconds() for a in agents)
             cpu_plane0 = control_plane_cpu()
-            t = time.monotonic()
+            if operator_log:  # rebuilds from now on are this change's
+                operator_log.poll()
+                operator_log.last_rebuild = None
+            t, wall = time.monotonic(), time.time()
             if step == "create":
                 api.call("POST", PROFILES, seccomp_object(name))
                 seen, missing = time_to_files(agents, name, True, None, start=t)
@@ -303,15 +411,25 @@ def main():
                 seen, missing = time_to_files(agents, name, False, None, start=t)
             print(f"  {step}: file right on {len(seen)}/{len(agents)} agents ({missing} missing):"
                   f" {summary(seen.values(), 'ms', 1000)}")
+            # An update leaves the reports as they were (Installed before and after): only a
+            # create or a delete changes them, and the operator's node facts.
+            if step != "update":
+                reported, t_status, t_facts = time_to_reports_and_status(
+                    api, name, len(agents), t, operator_log, present=step == "create", wall=wall)
+                print(f"    node reports {'say' if step == 'create' else 'no longer say'}"
+                      f" Installed on {len(reported)}/{len(agents)} nodes, seen by polling:"
+                      f" {summary(reported.values(), 'ms', 1000)}")
+                written = reports_written_after(agents, wall)
+                print(f"    node report writes done (agents' logs), {len(written)} agents:"
+                      f" {summary(written.values(), 'ms', 1000)}")
+                if operator_log:
+                    print("    operator's node facts last rebuilt after "
+                          + (f"{t_facts:.2f} s" if t_facts is not None else "(none seen)"))
             if step != "delete":
-                ok = wait(lambda: status_converged(name, len(agents)), 300, 0.2)
-                t_status = time.monotonic() - t
-                ok_r = wait(lambda: report_results(f"containersecurity/{name}.json")[0] == len(agents),
-                            300, 0.2)
-                t_report = time.monotonic() - t
-                print(f"    status.nodes.installed={len(agents)} after {t_status:.1f} s"
-                      f"{'' if ok else ' (not reached)'}; report complete after {t_report:.1f} s"
-                      f"{'' if ok_r else ' (not reached)'}")
+                if step == "update":
+                    _, t_status, _ = time_to_reports_and_status(api, name, len(agents), t)
+                print(f"    status.nodes.installed={len(agents)} after "
+                      + (f"{t_status:.1f} s" if t_status is not None else "(not reached)"))
                 plane = control_plane_cpu()
                 used = {k: plane[k] - cpu_plane0.get(k, plane[k]) for k in plane}
                 print(f"    CPU meanwhile: agents {sum(a.cpu_seconds() for a in agents) - cpu_agents0:.1f} s"
@@ -320,8 +438,8 @@ def main():
         print(f"    status writes for the three changes: "
               f"{metric_sum(agents, 'csp_agent_status_writes_total') - writes0:.0f}, conflicts"
               f" retried: {metric_sum(agents, 'csp_agent_status_conflicts_total') - conflicts0:.0f}")
-        _, size = report_results("")
-        print(f"    node report: {size} bytes as JSON")
+        _, size = report_results(api, "")
+        print(f"    largest node report: {size} bytes as JSON")
 
         keep = agents[:args.install_fleet]
         for a in agents[args.install_fleet:]:
@@ -362,12 +480,15 @@ def main():
               f" CPU {summary(idle_cpu, '%')}")
         print(f"  status writes: {metric_sum(keep, 'csp_agent_status_writes_total'):.0f},"
               f" conflicts retried: {metric_sum(keep, 'csp_agent_status_conflicts_total'):.0f}")
-        _, size = report_results("")
-        print(f"  node report: {size} bytes as JSON")
+        _, size = report_results(api, "")
+        print(f"  largest node report: {size} bytes as JSON")
         kubectl("delete", "securityprofiles", "--all", "--wait=false")
     finally:
         for a in agents:
             a.stop()
+        if operator and operator.poll() is None:
+            operator.send_signal(signal.SIGTERM)
+            operator.wait(30)
 
 
 if __name__ == "__main__":

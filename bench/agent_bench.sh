@@ -6,7 +6,9 @@
 #   bench/agent_bench.sh [NODES]            default 100 kwok nodes, one agent each
 # Environment: CSP_BENCH_BUILD (build folder, default build-agent-bench, configured Release
 # here when new), CSP_BENCH_INSTALL_FLEET (agents for the 100-profile part, default 10),
-# CSP_BENCH_CLUSTER_DIR, CSP_BENCH_*_PORT, CSP_BENCH_KEEP_CLUSTER=1 (leave the cluster up).
+# CSP_BENCH_CLUSTER_DIR, CSP_BENCH_*_PORT, CSP_BENCH_KEEP_CLUSTER=1 (leave the cluster up),
+# CSP_BENCH_OPERATOR=1 (run csp-operator too, without webhook or leader election, and time
+# when its node facts take in a change).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -26,7 +28,13 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -G Ninja -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCSP_E2E=OFF -DBUILD_TESTING=OFF \
     -DCSP_BENCH=OFF >/dev/null
 fi
-cmake --build "$build" -j2 --target csp-agent >/dev/null
+targets=(csp-agent)
+operator_flags=()
+if [ -n "${CSP_BENCH_OPERATOR:-}" ]; then
+  targets+=(csp-operator)
+  operator_flags=(--operator "$build/operator/cmd/operator/csp-operator")
+fi
+cmake --build "$build" -j2 --target "${targets[@]}" >/dev/null
 
 cleanup() {
   [ -n "${CSP_BENCH_KEEP_CLUSTER:-}" ] || hack/cluster.sh down >/dev/null 2>&1 || true
@@ -43,5 +51,5 @@ echo "csp-agent benchmark: $nodes kwok nodes, $(nproc) cores, load average $(cut
 echo "binary: $build/operator/cmd/agent/csp-agent ($(grep -m1 CMAKE_BUILD_TYPE "$build/CMakeCache.txt" | cut -d= -f2))"
 python3 bench/agent_bench.py --agent "$build/operator/cmd/agent/csp-agent" \
   --kubeconfig "$CSP_CLUSTER_DIR/admin.kubeconfig" --workdir "$work" --nodes "$nodes" \
-  --install-fleet "${CSP_BENCH_INSTALL_FLEET:-10}"
+  --install-fleet "${CSP_BENCH_INSTALL_FLEET:-10}" "${operator_flags[@]}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,6 +1,7 @@
 #include "csp/controllers/node_profiles.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -45,9 +46,26 @@ void AddResult(const json& result, policy::NodeFacts& facts) {
   (*installed)[std::string(node)].emplace(profile);
 }
 
+// The node of each result of `report`.
+void AddNodesOf(const json& report, std::set<std::string, std::less<>>& nodes) {
+  auto results = report.find("results");
+  if (results == report.end() || !results->is_array()) return;
+  for (const json& r : *results) {
+    const json* props = ObjectAt(r, "properties");
+    if (props != nullptr && !StringAt(*props, "node").empty())
+      nodes.emplace(StringAt(*props, "node"));
+  }
+}
+
+bool IsLegacyReport(const json& report) {
+  const json* meta = ObjectAt(report, "metadata");
+  return meta != nullptr && StringAt(*meta, "name") == names::kNodeReportName;
+}
+
 }  // namespace
 
-policy::NodeFacts NodeFactsFrom(std::span<const json> nodes, const json* node_report,
+policy::NodeFacts NodeFactsFrom(std::span<const json> nodes,
+                                std::span<const json* const> node_reports,
                                 std::span<const json> security_profiles) {
   policy::NodeFacts facts;
   facts.nodes.reserve(nodes.size());
@@ -61,10 +79,21 @@ policy::NodeFacts NodeFactsFrom(std::span<const json> nodes, const json* node_re
         {.name = std::string(name),
          .labels = policy::LabelsFromJson(labels != meta->end() ? &*labels : nullptr)});
   }
-  if (node_report != nullptr && node_report->is_object()) {
-    auto results = node_report->find("results");
-    if (results != node_report->end() && results->is_array()) {
-      for (const json& r : *results) AddResult(r, facts);
+  std::set<std::string, std::less<>> reported;  // nodes with results outside the legacy report
+  for (const json* report : node_reports) {
+    if (report != nullptr && report->is_object() && !IsLegacyReport(*report)) {
+      AddNodesOf(*report, reported);
+    }
+  }
+  for (const json* report : node_reports) {
+    if (report == nullptr || !report->is_object()) continue;
+    auto results = report->find("results");
+    if (results == report->end() || !results->is_array()) continue;
+    const bool legacy = IsLegacyReport(*report);
+    for (const json& r : *results) {
+      const json* props = ObjectAt(r, "properties");
+      if (legacy && props != nullptr && reported.contains(StringAt(*props, "node"))) continue;
+      AddResult(r, facts);
     }
   }
   facts.managed_apparmor.emplace(names::kDefaultProfileName);

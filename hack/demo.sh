@@ -118,11 +118,11 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 kubectl get securityprofiles
-step "kubectl get clusterpolicyreports (the agents' node report)"
-kubectl get clusterpolicyreports
-step "the node report's results (kubectl get clusterpolicyreport csp-node-profiles -o json | jq)"
-kubectl get clusterpolicyreport csp-node-profiles -o json |
-  jq -r '["NODE","TYPE","PROFILE","RESULT","MESSAGE"], (.results[] | [.properties.node,
+step "kubectl get clusterpolicyreports (the agents' node reports, one per node)"
+kubectl get clusterpolicyreports -l app.kubernetes.io/managed-by=csp-agent
+step "the node reports' results (kubectl get clusterpolicyreports -l ... -o json | jq)"
+kubectl get clusterpolicyreports -l app.kubernetes.io/managed-by=csp-agent -o json |
+  jq -r '["NODE","TYPE","PROFILE","RESULT","MESSAGE"], (.items[].results[] | [.properties.node,
          .properties.type, .properties.profile, .result, (.message | .[0:60])]) | @tsv' |
   column -t -s $'\t' | head -20
 node=$(kubectl get nodes -l type=kwok -o jsonpath='{.items[0].metadata.name}')

@@ -339,13 +339,22 @@ Status NodeAgent::WriteStatus(const StatusPlan& plan, std::stop_token stop) {
     if (result) result = error;
   };
 
-  // The report and the profiles' statuses are different objects with different writers racing
-  // for them: write the report on a thread of its own meanwhile, so that the two waits overlap.
-  std::optional<Result<bool>> report;
-  std::jthread report_thread;
+  // The node's report first, and alone: the operator's node facts read it, and no other agent
+  // writes it, so it never waits on a conflict. Then the SecurityProfile statuses, which every
+  // agent whose node a profile selects writes at once: their conflicts load the API server for
+  // a while, and the report goes ahead of this agent's share of that.
   if (!report_written_ || *report_written_ != plan.results) {
-    report_thread =
-        std::jthread([&] { report.emplace(writer_.WriteNodeReport(plan.results, stop)); });
+    Result<bool> report = writer_.WriteNodeReport(plan.results, stop);
+    if (report) {
+      report_written_ = plan.results;
+      if (*report) LogInfo("node report updated", {{"report", NodeReportName(options_.node)}});
+    } else {
+      failed(report.error());
+      if (!stop.stop_requested()) {
+        LogWarn("writing the node report failed; will retry",
+                {{"report", NodeReportName(options_.node)}, {"error", report.error().message}});
+      }
+    }
   }
 
   std::set<std::string, std::less<>> names;
@@ -377,19 +386,6 @@ Status NodeAgent::WriteStatus(const StatusPlan& plan, std::stop_token stop) {
     std::erase_if(status_written_, [&](const auto& entry) { return !names.contains(entry.first); });
   }
 
-  if (report_thread.joinable()) {
-    report_thread.join();
-    if (*report) {
-      report_written_ = plan.results;
-      if (**report) LogInfo("node report updated", {{"report", names::kNodeReportName}});
-    } else {
-      failed(report->error());
-      if (!stop.stop_requested()) {
-        LogWarn("writing the node report failed; will retry",
-                {{"report", names::kNodeReportName}, {"error", report->error().message}});
-      }
-    }
-  }
   return result;
 }
 

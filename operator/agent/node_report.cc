@@ -23,7 +23,32 @@ auto SortKey(const nlohmann::json& result) {
                          std::string(StringAt(properties, "profile")));
 }
 
+constexpr std::size_t kMaxNameLength = 253;  // a DNS subdomain, as object names are
+constexpr std::size_t kHashDigits = 8;
+
+// FNV-1a, 64 bits: stable across builds and platforms, unlike std::hash.
+std::uint64_t Fnv1a64(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 }  // namespace
+
+std::string NodeReportName(std::string_view node) {
+  const std::string prefix = std::string(names::kNodeReportName) + "-";
+  if (prefix.size() + node.size() <= kMaxNameLength) return prefix + std::string(node);
+  std::string_view cut = node.substr(0, kMaxNameLength - prefix.size() - 1 - kHashDigits);
+  while (!cut.empty() && (cut.back() == '.' || cut.back() == '-')) cut.remove_suffix(1);
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::uint64_t hash = Fnv1a64(node);
+  std::string suffix(kHashDigits, '0');
+  for (std::size_t i = 0; i < kHashDigits; ++i) suffix[i] = kHex[(hash >> (60 - 4 * i)) & 0xF];
+  return prefix + std::string(cut) + "-" + suffix;
+}
 
 std::string PodProfileReference(profiles::ProfileKind kind, std::string_view name) {
   if (kind == profiles::ProfileKind::kSeccomp)
@@ -66,7 +91,7 @@ nlohmann::json MergeNodeReport(const nlohmann::json& existing, std::string_view 
     report["metadata"] = nlohmann::json::object();
   }
   nlohmann::json& metadata = report["metadata"];
-  metadata["name"] = std::string(names::kNodeReportName);
+  if (StringAt(metadata, "name").empty()) metadata["name"] = NodeReportName(node);
   if (!metadata.contains("labels") || !metadata["labels"].is_object()) {
     metadata["labels"] = nlohmann::json::object();
   }

@@ -14,7 +14,7 @@ const char* const kRunUsage = R"(Usage: csp-agent run --node-name NODE [flags]
 Runs the node agent: installs the built-in csp-default seccomp and AppArmor profiles, then
 watches SecurityProfiles and this node's Node object, installs the profiles that select the
 node, removes those that no longer do, and reports per-node status (each SecurityProfile's
-status.nodeStatus and the ClusterPolicyReport csp-node-profiles).
+status.nodeStatus and this node's ClusterPolicyReport csp-node-profiles-NODE).
 
 Flags (each also read from the environment variable in brackets; a flag wins):
       --node-name NAME       this node's name, as in the Node object; required

@@ -97,22 +97,43 @@ Result<bool> StatusWriter::ReadModifyWrite(std::string_view what,
 Result<bool> StatusWriter::WriteNodeReport(const std::vector<NodeProfileResult>& results,
                                            std::stop_token stop) {
   bool wrote = false;
+  const std::string own = NodeReportName(options_.node);
+  const auto written_in = [&](names::ReportApi api) {
+    return std::find(options_.report_apis.begin(), options_.report_apis.end(), api) !=
+           options_.report_apis.end();
+  };
   for (const names::ReportApiNames& api : names::kReportApis) {
-    const bool written = std::find(options_.report_apis.begin(), options_.report_apis.end(),
-                                   api.api) != options_.report_apis.end();
-    Result<bool> w =
-        WriteNodeReportIn(api.api, written ? results : std::vector<NodeProfileResult>{},
-                          /*create=*/written, stop);
+    if (!written_in(api.api)) continue;
+    Result<bool> w = WriteNodeReportIn(api.api, own, results, /*create=*/true, stop);
     if (!w) return w.error();
     wrote = wrote || *w;
+  }
+  // Once per writer, after this node's own report (the operator reads a node's legacy results
+  // only while the node has no report of its own, so its facts never lapse in between): this
+  // node's report in the APIs not written, and its results in the legacy shared report, go.
+  // No other agent writes either, so once gone they stay gone, and a report change costs only
+  // the requests of the APIs written.
+  if (!others_clean_) {
+    for (const names::ReportApiNames& api : names::kReportApis) {
+      if (written_in(api.api)) continue;
+      Result<bool> w = WriteNodeReportIn(api.api, own, {}, /*create=*/false, stop);
+      if (!w) return w.error();
+      wrote = wrote || *w;
+    }
+    for (const names::ReportApiNames& api : names::kReportApis) {
+      Result<bool> w = WriteNodeReportIn(api.api, std::string(names::kNodeReportName), {},
+                                         /*create=*/false, stop);
+      if (!w) return w.error();
+      wrote = wrote || *w;
+    }
+    others_clean_ = true;
   }
   return wrote;
 }
 
-Result<bool> StatusWriter::WriteNodeReportIn(names::ReportApi api,
+Result<bool> StatusWriter::WriteNodeReportIn(names::ReportApi api, const std::string& name,
                                              const std::vector<NodeProfileResult>& results,
                                              bool create, std::stop_token stop) {
-  const std::string name(names::kNodeReportName);
   const names::Resource& kind = names::NamesOf(api).cluster_reports;
   const kube::ResourceRef ref = kube::ToResourceRef(kind);
   return ReadModifyWrite(
@@ -144,8 +165,8 @@ Result<bool> StatusWriter::WriteNodeReportIn(names::ReportApi api,
               MergeNodeReport(*current, options_.node, results, UnixSeconds(Now()), api);
           if (merged == *current) return Attempt{.kind = Attempt::kUnchanged};
           if (!create && merged["results"].empty()) {
-            // The last node's results leave a report of an API no longer written: delete it,
-            // unless another agent wrote it meanwhile (409: read again).
+            // The last node's results leave a report of an API no longer written (or the
+            // legacy one): delete it, unless another agent wrote it meanwhile (409: read again).
             Status deleted = client_.Delete(ref, "", name,
                                             {.precondition_resource_version = std::string(StringAt(
                                                  (*current)["metadata"], "resourceVersion"))});

@@ -66,7 +66,9 @@ kube::InformerOptions NodeReportOptions(names::ReportApi api, const Caches::OnEr
                                         bool streaming_list) {
   kube::InformerOptions options = OptionsFor(
       kube::ToResourceRef(names::NamesOf(api).cluster_reports), on_error, streaming_list);
-  options.field_selector = "metadata.name=" + std::string(names::kNodeReportName);
+  // Every agent's report (one per node), and the legacy shared one, which carries the same label.
+  options.label_selector =
+      std::string(names::kManagedByLabel) + "=" + std::string(names::kManagedByAgent);
   return options;
 }
 

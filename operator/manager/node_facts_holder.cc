@@ -1,6 +1,6 @@
 #include "csp/manager/node_facts_holder.h"
 
-#include <optional>
+#include <memory>
 #include <vector>
 
 #include "csp/controllers/node_profiles.h"
@@ -14,20 +14,16 @@ policy::NodeFacts BuildNodeFacts(const Caches& caches) {
   std::vector<json> nodes, profiles;
   for (const auto& node : caches.nodes.List()) nodes.push_back(*node);
   for (const auto& profile : caches.security_profiles.List()) profiles.push_back(*profile);
-  // With --report-api both, the agents' results in either API count (an agent writes one or
-  // both, and removes its results from an API it no longer writes).
-  std::optional<json> merged;
+  // Every agent's report, in either API: with --report-api both an agent writes both, and it
+  // removes its report from an API it no longer writes.
+  std::vector<std::shared_ptr<const json>> held;
   for (const auto& r : caches.reports) {
-    const auto report = r->node_reports.Get(names::kNodeReportName);
-    if (!report) continue;
-    if (!merged) {
-      merged = *report;
-    } else if (merged->contains("results") && (*merged)["results"].is_array() &&
-               report->contains("results") && (*report)["results"].is_array()) {
-      for (const json& result : (*report)["results"]) (*merged)["results"].push_back(result);
-    }
+    for (auto& report : r->node_reports.List()) held.push_back(std::move(report));
   }
-  return controllers::NodeFactsFrom(nodes, merged ? &*merged : nullptr, profiles);
+  std::vector<const json*> reports;
+  reports.reserve(held.size());
+  for (const auto& report : held) reports.push_back(report.get());
+  return controllers::NodeFactsFrom(nodes, reports, profiles);
 }
 
 bool SameNodeFacts(const policy::NodeFacts& a, const policy::NodeFacts& b) {

@@ -57,6 +57,33 @@ TEST(NodeReportTest, ResultHasTheAgreedShape) {
   EXPECT_EQ(apparmor["properties"]["state"], "Unsupported");
 }
 
+TEST(NodeReportTest, ANodesReportIsNamedAfterIt) {
+  EXPECT_EQ(NodeReportName("kwok-node-1"), "csp-node-profiles-kwok-node-1");
+  const std::string longest_whole(253 - 18, 'n');  // 18: "csp-node-profiles-"
+  EXPECT_EQ(NodeReportName(longest_whole), "csp-node-profiles-" + longest_whole);
+}
+
+// Past 253 characters: cut to 226 of the node's, then "-" and 8 hex digits of its FNV-1a hash
+// (computed independently: Python, the FNV-1a 64-bit constants).
+TEST(NodeReportTest, ALongNodeNameIsCutAndHashed) {
+  const std::string node(300, 'n');
+  const std::string name = NodeReportName(node);
+  EXPECT_EQ(name, "csp-node-profiles-" + std::string(226, 'n') + "-a4cf91b7");
+  EXPECT_EQ(name.size(), 253u);
+  EXPECT_EQ(NodeReportName(node), name) << "stable";
+  EXPECT_NE(NodeReportName(std::string(299, 'n') + "m"), name) << "the whole name is hashed";
+  EXPECT_EQ(NodeReportName(std::string(253 - 18 + 1, 'n')).size(), 253u);
+}
+
+// A cut that ends in '.' or '-' would make "x.-hash", not a DNS subdomain: those are dropped.
+TEST(NodeReportTest, ACutNeverEndsInADotOrDash) {
+  const std::string dash_dot = NodeReportName(std::string(224, 'a') + ".-" + std::string(30, 'b'));
+  EXPECT_EQ(dash_dot.substr(0, 18 + 224 + 1), "csp-node-profiles-" + std::string(224, 'a') + "-");
+  EXPECT_EQ(dash_dot.size(), 18u + 224 + 1 + 8);
+  EXPECT_EQ(NodeReportName(std::string(230, 'a') + "." + std::string(30, 'b')),
+            "csp-node-profiles-" + std::string(226, 'a') + "-230ea15b");
+}
+
 TEST(NodeReportTest, CreatesTheReport) {
   const json report = MergeNodeReport(
       nullptr, "n1",
@@ -66,7 +93,7 @@ TEST(NodeReportTest, CreatesTheReport) {
   EXPECT_EQ(report["apiVersion"], "wgpolicyk8s.io/v1alpha2");
   EXPECT_EQ(report["kind"], "ClusterPolicyReport");
   EXPECT_EQ(report["metadata"],
-            json({{"name", "csp-node-profiles"},
+            json({{"name", "csp-node-profiles-n1"},
                   {"labels", {{"app.kubernetes.io/managed-by", "csp-agent"}}}}));
   EXPECT_EQ(report["summary"],
             json({{"pass", 1}, {"fail", 1}, {"warn", 0}, {"error", 0}, {"skip", 0}}));
@@ -98,6 +125,8 @@ TEST(NodeReportTest, ReplacesOnlyThisNodesResultsAndKeepsMetadata) {
   EXPECT_EQ(merged["metadata"]["labels"]["team"], "sec");
   EXPECT_EQ(merged["summary"],
             json({{"pass", 1}, {"fail", 0}, {"warn", 1}, {"error", 0}, {"skip", 1}}));
+
+  EXPECT_EQ(merged["metadata"]["name"], "csp-node-profiles-n2") << "the name read is kept";
 
   const json emptied = MergeNodeReport(merged, "n1", {}, kT0);
   EXPECT_EQ(Keys(emptied),

@@ -1,10 +1,13 @@
 // StatusWriter against an in-memory object store that refuses stale writes with 409, as the API
-// server does: the read-modify-write loop, conflict retries, and many agents writing the same
-// objects at once without losing one another's entries.
+// server does: each node's own report, the legacy shared report cleaned up, the
+// read-modify-write loop, conflict retries, and many agents writing at once without losing one
+// another's entries.
 #include "csp/agent/status_writer.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -17,8 +20,10 @@ namespace {
 using csp::test::FakeApiServer;
 using nlohmann::json;
 
-const std::string kReportPath =
-    "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/csp-node-profiles";
+const std::string kReports = "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/";
+const std::string kOpenReports = "/apis/openreports.io/v1alpha1/clusterreports/";
+const std::string kReportPath = kReports + "csp-node-profiles-n1";  // n1's own
+const std::string kLegacyPath = kReports + "csp-node-profiles";     // every node's, before
 const std::string kProfilePath = "/apis/containersecurity.dev/v1alpha1/securityprofiles/web";
 
 // The API server and a client to it; the transport stays owned by the client.
@@ -78,8 +83,20 @@ TEST(StatusWriterTest, CreatesTheReportThenWritesOnlyChanges) {
   EXPECT_EQ(writer.stats().writes.load(), 1u);
 }
 
-const std::string kOpenReportPath =
-    "/apis/openreports.io/v1alpha1/clusterreports/csp-node-profiles";
+// A report change costs a GET and a PUT of this node's report in the API written, and nothing
+// else: the other API and the legacy report were cleaned up by the first write.
+TEST(StatusWriterTest, AfterTheFirstWriteOnlyTheReportWrittenIsAsked) {
+  Fixture f;
+  StatusWriter writer(*f.client, Options("n1"));
+  ASSERT_TRUE(writer.WriteNodeReport({Installed("a")}));
+  const std::size_t before = f.server->requests().size();
+  ASSERT_TRUE(writer.WriteNodeReport({Installed("b")}));
+  const std::vector<std::string> all = f.server->requests();
+  EXPECT_EQ(std::vector<std::string>(all.begin() + before, all.end()),
+            (std::vector<std::string>{"GET " + kReportPath, "PUT " + kReportPath}));
+}
+
+const std::string kOpenReportPath = kOpenReports + "csp-node-profiles-n1";
 
 StatusWriterOptions OptionsIn(const std::string& node, std::vector<names::ReportApi> apis) {
   StatusWriterOptions options = Options(node);
@@ -116,31 +133,28 @@ TEST(StatusWriterTest, BothWritesTheSameResultsInBothApis) {
   EXPECT_EQ(wg["summary"], open["summary"]);
 }
 
-// Switching an agent to openreports takes its node's results out of the ClusterPolicyReport;
-// the last node switched deletes it.
-TEST(StatusWriterTest, SwitchingApisRemovesThisNodesResultsFromTheOther) {
+// Switching an agent to openreports deletes its node's ClusterPolicyReport; the other nodes'
+// stay.
+TEST(StatusWriterTest, SwitchingApisRemovesThisNodesReportFromTheOther) {
   Fixture f;
   StatusWriter n1_old(*f.client, Options("n1"));
   StatusWriter n2_old(*f.client, Options("n2"));
   ASSERT_TRUE(n1_old.WriteNodeReport({Installed("a")}));
   ASSERT_TRUE(n2_old.WriteNodeReport({Installed("a")}));
-  ASSERT_EQ(f.server->Get(kReportPath)["results"].size(), 2u);
+  ASSERT_EQ(f.server->Get(kReportPath)["results"].size(), 1u);
 
   StatusWriter n1(*f.client, OptionsIn("n1", {names::ReportApi::kOpenReports}));
   ASSERT_TRUE(n1.WriteNodeReport({Installed("a")}));
-  const json left = f.server->Get(kReportPath);
-  ASSERT_EQ(left["results"].size(), 1u);
-  EXPECT_EQ(left["results"][0]["properties"]["node"], "n2");
-  EXPECT_EQ(left["summary"]["pass"], 1);
+  EXPECT_TRUE(f.server->Get(kReportPath).is_null()) << "the emptied report is deleted";
+  const json n2_report = f.server->Get(kReports + "csp-node-profiles-n2");
+  ASSERT_EQ(n2_report["results"].size(), 1u);
+  EXPECT_EQ(n2_report["results"][0]["properties"]["node"], "n2");
   EXPECT_EQ(f.server->Get(kOpenReportPath)["results"].size(), 1u);
+  EXPECT_TRUE(f.server->Get(kOpenReports + "csp-node-profiles-n2").is_null());
 
-  StatusWriter n2(*f.client, OptionsIn("n2", {names::ReportApi::kOpenReports}));
-  ASSERT_TRUE(n2.WriteNodeReport({Installed("a")}));
-  EXPECT_TRUE(f.server->Get(kReportPath).is_null()) << "the emptied ClusterPolicyReport stays";
-  EXPECT_EQ(f.server->Get(kOpenReportPath)["results"].size(), 2u);
   // Steady state: nothing more to write or delete anywhere.
   const int writes = f.server->count("PUT") + f.server->count("POST") + f.server->count("DELETE");
-  Result<bool> again = n2.WriteNodeReport({Installed("a")});
+  Result<bool> again = n1.WriteNodeReport({Installed("a")});
   ASSERT_TRUE(again);
   EXPECT_FALSE(*again);
   EXPECT_EQ(f.server->count("PUT") + f.server->count("POST") + f.server->count("DELETE"), writes);
@@ -163,7 +177,7 @@ TEST(StatusWriterTest, AnApiNotWrittenThatIsForbiddenIsNoError) {
   EXPECT_EQ(refused.error().code, Code::kPermissionDenied);
 }
 
-// config/agent grants no delete: the last agent switched empties the old report instead.
+// Without the right to delete (RBAC granting none), a switched agent empties its old report.
 TEST(StatusWriterTest, SwitchingWithoutDeleteRightsEmptiesTheOldReport) {
   Fixture f;
   f.server->forbidden = {"DELETE /apis/wgpolicyk8s.io/"};
@@ -181,6 +195,8 @@ TEST(StatusWriterTest, SwitchingWithoutDeleteRightsEmptiesTheOldReport) {
   EXPECT_FALSE(*again);
 }
 
+// Only a second writer of the same object (two nodes whose long names share a report name,
+// NodeReportName) can conflict; its results are kept.
 TEST(StatusWriterTest, RetriesAfterAConflictAndKeepsTheOtherWritersResults) {
   Fixture f;
   StatusWriter n1(*f.client, Options("n1"));
@@ -219,28 +235,36 @@ TEST(StatusWriterTest, GivesUpAfterMaxAttempts) {
   EXPECT_EQ(f.server->conflicts(), 3);
 }
 
-// Many agents at once, each on its own thread and with its own writer: no result is lost.
+// Many agents at once, each on its own thread and with its own writer: each report is its
+// node's alone, so their writes never conflict; the shared profile status loses no entry.
 TEST(StatusWriterTest, ConcurrentAgentsConverge) {
   Fixture f;
   f.server->Put(kProfilePath, Profile());
   constexpr int kAgents = 12;
-  std::vector<std::jthread> agents;
   std::vector<std::unique_ptr<StatusWriter>> writers;
   for (int i = 0; i < kAgents; ++i) {
     writers.push_back(std::make_unique<StatusWriter>(*f.client, Options("n" + std::to_string(i))));
   }
+  const auto all_at_once = [&](const std::function<void(int)>& write) {
+    std::vector<std::jthread> agents;
+    for (int i = 0; i < kAgents; ++i) agents.emplace_back([&, i] { write(i); });
+  };
+  all_at_once([&](int i) {
+    EXPECT_TRUE(writers[i]->WriteNodeReport({Installed("a"), Installed("b")}));
+  });
+  EXPECT_EQ(f.server->conflicts(), 0);
   for (int i = 0; i < kAgents; ++i) {
-    agents.emplace_back([&, i] {
-      EXPECT_TRUE(writers[i]->WriteNodeReport({Installed("a"), Installed("b")}));
-      EXPECT_TRUE(writers[i]->WriteProfileStatus(
-          "web", "uid-web",
-          Entry(i % 3 == 0 ? NodeProfileState::kFailed : NodeProfileState::kInstalled)));
-    });
+    const std::string node = "n" + std::to_string(i);
+    const json report = f.server->Get(kReports + "csp-node-profiles-" + node);
+    ASSERT_EQ(report["results"].size(), 2u) << node;
+    EXPECT_EQ(report["results"][0]["properties"]["node"], node);
+    EXPECT_EQ(report["summary"]["pass"], 2);
   }
-  agents.clear();  // joins
-  const json report = f.server->Get(kReportPath);
-  EXPECT_EQ(report["results"].size(), 2u * kAgents);
-  EXPECT_EQ(report["summary"]["pass"], 2 * kAgents);
+  all_at_once([&](int i) {
+    EXPECT_TRUE(writers[i]->WriteProfileStatus(
+        "web", "uid-web",
+        Entry(i % 3 == 0 ? NodeProfileState::kFailed : NodeProfileState::kInstalled)));
+  });
   const json status = f.server->Get(kProfilePath)["status"];
   EXPECT_EQ(status["nodeStatus"].size(), static_cast<std::size_t>(kAgents));
   EXPECT_EQ(status["nodes"], json({{"selected", kAgents},
@@ -248,6 +272,48 @@ TEST(StatusWriterTest, ConcurrentAgentsConverge) {
                                    {"pending", 0},
                                    {"failed", 4},
                                    {"unsupported", 0}}));
+}
+
+// The upgrade from one shared report: an agent writes its own report, then takes its node's
+// results out of the legacy csp-node-profiles (in each API); the last one out deletes it. Done
+// once, it is not read again.
+TEST(StatusWriterTest, RemovesItsNodesResultsFromTheLegacyReport) {
+  Fixture f;
+  json legacy = MergeNodeReport(nullptr, "n1", {Installed("old")}, 1777629600);
+  legacy["metadata"]["name"] = "csp-node-profiles";
+  legacy = MergeNodeReport(legacy, "n2", {Installed("old")}, 1777629600);
+  f.server->Put(kLegacyPath, legacy);
+  json open_legacy = MergeNodeReport(nullptr, "n1", {Installed("old")}, 1777629600,
+                                     names::ReportApi::kOpenReports);
+  open_legacy["metadata"]["name"] = "csp-node-profiles";
+  f.server->Put(kOpenReports + "csp-node-profiles", open_legacy);
+
+  StatusWriter n1(*f.client, Options("n1"));
+  Result<bool> written = n1.WriteNodeReport({Installed("a")});
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_TRUE(*written);
+  ASSERT_EQ(f.server->Get(kReportPath)["results"].size(), 1u);
+  const json left = f.server->Get(kLegacyPath);
+  ASSERT_EQ(left["results"].size(), 1u);
+  EXPECT_EQ(left["results"][0]["properties"]["node"], "n2");
+  EXPECT_TRUE(f.server->Get(kOpenReports + "csp-node-profiles").is_null())
+      << "n1 was the last node in the OpenReports one";
+  const auto requests = f.server->requests();
+  const auto own = std::ranges::find(requests, "POST " + kReports.substr(0, kReports.size() - 1));
+  const auto cleanup = std::ranges::find(requests, "PUT " + kLegacyPath);
+  ASSERT_NE(cleanup, requests.end());
+  EXPECT_LT(own, cleanup) << "its own report first";
+
+  StatusWriter n2(*f.client, Options("n2"));
+  ASSERT_TRUE(n2.WriteNodeReport({Installed("a")}));
+  EXPECT_TRUE(f.server->Get(kLegacyPath).is_null());
+
+  const auto legacy_reads = [&] {
+    return std::ranges::count(f.server->requests(), "GET " + kLegacyPath);
+  };
+  const auto before = legacy_reads();
+  ASSERT_TRUE(n1.WriteNodeReport({Installed("b")}));
+  EXPECT_EQ(legacy_reads(), before);
 }
 
 TEST(StatusWriterTest, ProfileStatusIsWrittenOnlyWhenItChanges) {

@@ -1,5 +1,6 @@
-// NodeFactsFrom: Nodes, the agents' csp-node-profiles report and the SecurityProfiles become
-// the engine's NodeFacts. Only pass + Installed results count; malformed ones are skipped.
+// NodeFactsFrom: Nodes, the agents' node reports (one per node, and the legacy shared one) and
+// the SecurityProfiles become the engine's NodeFacts. Only pass + Installed results count;
+// malformed ones are skipped.
 #include "csp/controllers/node_profiles.h"
 
 #include <gtest/gtest.h>
@@ -35,10 +36,11 @@ json Result(std::string_view node, std::string_view type, std::string_view profi
           {"properties", {{"node", node}, {"profile", profile}, {"type", type}, {"state", state}}}};
 }
 
-json Report(json results) {
+// A node's report (its name is not read), or with `name` csp-node-profiles the legacy one.
+json Report(json results, std::string_view name = "csp-node-profiles-n1") {
   return {{"apiVersion", "wgpolicyk8s.io/v1alpha2"},
           {"kind", "ClusterPolicyReport"},
-          {"metadata", {{"name", names::kNodeReportName}}},
+          {"metadata", {{"name", name}}},
           {"results", std::move(results)}};
 }
 
@@ -106,9 +108,14 @@ class NodeFactsFromTest : public testing::TestWithParam<Case> {};
 
 TEST_P(NodeFactsFromTest, ReadsTheReport) {
   const json report = Report(GetParam().results);
-  const policy::NodeFacts facts = NodeFactsFrom({}, &report, {});
+  const policy::NodeFacts facts = NodeFactsFrom({}, std::vector{&report}, {});
   EXPECT_EQ(facts.seccomp, GetParam().seccomp);
   EXPECT_EQ(facts.apparmor, GetParam().apparmor);
+  // The legacy shared report alone (an upgrade's start) reads the same.
+  const json legacy = Report(GetParam().results, names::kNodeReportName);
+  const policy::NodeFacts from_legacy = NodeFactsFrom({}, std::vector{&legacy}, {});
+  EXPECT_EQ(from_legacy.seccomp, GetParam().seccomp);
+  EXPECT_EQ(from_legacy.apparmor, GetParam().apparmor);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, NodeFactsFromTest, testing::ValuesIn(kCases),
@@ -121,7 +128,7 @@ TEST(NodeFactsFromTest, NodesWithNamesAndLabels) {
                                    json{{"metadata", "x"}},
                                    "junk",
                                    Node("n3", "not-an-object")};
-  const policy::NodeFacts facts = NodeFactsFrom(nodes, nullptr, {});
+  const policy::NodeFacts facts = NodeFactsFrom(nodes, {}, {});
   ASSERT_EQ(facts.nodes.size(), 3u);
   EXPECT_EQ(facts.nodes[0].name, "n1");
   EXPECT_EQ(facts.nodes[0].labels, (policy::Labels{{"zone", "a"}}));
@@ -139,15 +146,53 @@ TEST(NodeFactsFromTest, ManagedAppArmorIsTheDefaultAndAppArmorProfiles) {
                                       Profile("odd", 5),
                                       json{{"metadata", {{"name", "no-spec"}}}},
                                       "junk"};
-  const policy::NodeFacts facts = NodeFactsFrom({}, nullptr, profiles);
+  const policy::NodeFacts facts = NodeFactsFrom({}, {}, profiles);
   EXPECT_EQ(facts.managed_apparmor, (std::set<std::string, std::less<>>{"csp-default", "web-aa"}));
 }
 
 TEST(NodeFactsFromTest, ReportNotAnObjectIsNoReport) {
   const json report = json::array({kGood});
-  const policy::NodeFacts facts = NodeFactsFrom({}, &report, {});
+  const policy::NodeFacts facts = NodeFactsFrom({}, std::vector<const json*>{&report, nullptr}, {});
   EXPECT_TRUE(facts.seccomp.empty());
   EXPECT_EQ(facts.managed_apparmor, (std::set<std::string, std::less<>>{"csp-default"}));
+}
+
+// One report per node: the facts are all of theirs, in either API, in any order.
+TEST(NodeFactsFromTest, MergesTheReportsOfAllNodes) {
+  const json n1 =
+      Report({Result("n1", "Seccomp", "containersecurity/csp-default.json", "Installed"),
+              Result("n1", "AppArmor", "csp-default", "Installed")},
+             "csp-node-profiles-n1");
+  const json n2 =
+      Report({Result("n2", "Seccomp", "containersecurity/csp-default.json", "Installed"),
+              Result("n2", "Seccomp", "containersecurity/web.json", "Pending")},
+             "csp-node-profiles-n2");
+  json n3 = Report({Result("n3", "AppArmor", "web", "Installed")}, "csp-node-profiles-n3");
+  n3["apiVersion"] = "openreports.io/v1alpha1";
+  n3["kind"] = "ClusterReport";
+  const Installed seccomp = {{"n1", {"containersecurity/csp-default.json"}},
+                             {"n2", {"containersecurity/csp-default.json"}}};
+  const Installed apparmor = {{"n1", {"csp-default"}}, {"n3", {"web"}}};
+  for (const auto& order :
+       {std::vector<const json*>{&n1, &n2, &n3}, std::vector<const json*>{&n3, &n2, &n1}}) {
+    const policy::NodeFacts facts = NodeFactsFrom({}, order, {});
+    EXPECT_EQ(facts.seccomp, seccomp);
+    EXPECT_EQ(facts.apparmor, apparmor);
+  }
+}
+
+// During an upgrade the legacy shared report still holds nodes whose agents are not upgraded
+// yet: those count; an upgraded node's own report wins over what the legacy one says of it.
+TEST(NodeFactsFromTest, TheLegacyReportCountsOnlyForNodesWithoutAReportOfTheirOwn) {
+  const json legacy = Report({Result("n1", "Seccomp", "containersecurity/web.json", "Installed"),
+                              Result("n2", "Seccomp", "containersecurity/web.json", "Installed")},
+                             names::kNodeReportName);
+  const json n1 = Report({Result("n1", "Seccomp", "containersecurity/web.json", "Pending")},
+                         "csp-node-profiles-n1");
+  for (const auto& order : {std::vector{&legacy, &n1}, std::vector{&n1, &legacy}}) {
+    const policy::NodeFacts facts = NodeFactsFrom({}, order, {});
+    EXPECT_EQ(facts.seccomp, (Installed{{"n2", {"containersecurity/web.json"}}}));
+  }
 }
 
 }  // namespace

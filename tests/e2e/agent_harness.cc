@@ -50,6 +50,10 @@ std::optional<double> Metric(const std::string& text, const std::string& sample)
 
 std::map<std::string, ReportEntry> NodeResults(const json& report, const std::string& node) {
   std::map<std::string, ReportEntry> out;
+  if (report.contains("items")) {
+    for (const json& item : report["items"]) out.merge(NodeResults(item, node));
+    return out;
+  }
   for (const json& r : report.value("results", json::array())) {
     if (r["properties"]["node"] != node) continue;
     out[r["properties"]["profile"].get<std::string>()] = {r["result"], r["properties"]["state"],
@@ -58,8 +62,15 @@ std::map<std::string, ReportEntry> NodeResults(const json& report, const std::st
   return out;
 }
 
-json NodeReport() {
-  CommandResult r = Kubectl({"get", "clusterpolicyreport", "csp-node-profiles", "-o", "json"});
+json NodeReports(const std::string& resource) {
+  CommandResult r =
+      Kubectl({"get", resource, "-l", "app.kubernetes.io/managed-by=csp-agent", "-o", "json"});
+  if (r.exit_code != 0) return nullptr;
+  return json::parse(r.out, nullptr, false);
+}
+
+json NodeReportOf(const std::string& node, const std::string& resource) {
+  CommandResult r = Kubectl({"get", resource, "csp-node-profiles-" + node, "-o", "json"});
   if (r.exit_code != 0) return nullptr;
   return json::parse(r.out, nullptr, false);
 }

@@ -75,9 +75,15 @@ struct ReportEntry {
   std::string type;
   std::string message;
 };
+// `node`'s results in `report`: one node report, or a list of them (NodeReports).
 std::map<std::string, ReportEntry> NodeResults(const nlohmann::json& report,
                                                const std::string& node);
-nlohmann::json NodeReport();  // the ClusterPolicyReport csp-node-profiles, or null
+// The agents' node reports of `resource` (one per node; labeled managed-by csp-agent) as a
+// List, or null.
+nlohmann::json NodeReports(const std::string& resource = "clusterpolicyreports.wgpolicyk8s.io");
+// The report of `node` (csp-node-profiles-<node>) of `resource`, or null.
+nlohmann::json NodeReportOf(const std::string& node,
+                            const std::string& resource = "clusterpolicyreports.wgpolicyk8s.io");
 nlohmann::json SecurityProfile(const std::string& name);  // or null
 
 std::string SeccompYaml(const std::string& name, const std::string& selector_yaml = "");

@@ -1,7 +1,7 @@
 // csp-agent's --report-api (CSP_AGENT_REPORT_API) against the real API server: agents started
-// with openreports write the ClusterReport csp-node-profiles (openreports.io/v1alpha1) with the
-// results they wrote as a ClusterPolicyReport before, and the last agent switched deletes that
-// ClusterPolicyReport.
+// with openreports write their node's ClusterReport csp-node-profiles-<node>
+// (openreports.io/v1alpha1) with the results they wrote as a ClusterPolicyReport before, and
+// delete their ClusterPolicyReport.
 //
 // The agents run with the admin's kubeconfig: config/agent's RBAC does not grant openreports.io
 // (the chart and config/ add it).
@@ -22,16 +22,16 @@ using nlohmann::json;
 
 constexpr auto kWait = 60s;
 
-json Get(const std::string& resource) {
-  CommandResult r = Kubectl({"get", resource, "csp-node-profiles", "-o", "json"});
-  if (r.exit_code != 0) return nullptr;
-  return json::parse(r.out, nullptr, false);
-}
-
-// The results without their timestamps, which the agents stamp when they write.
-json Untimed(const json& report) {
-  json results = report.value("results", json::array());
-  for (json& r : results) r.erase("timestamp");
+// The results of a list of reports (in the list's order, by name) without their timestamps,
+// which the agents stamp when they write.
+json Untimed(const json& reports) {
+  json results = json::array();
+  for (const json& report : reports.value("items", json::array())) {
+    for (json r : report.value("results", json::array())) {
+      r.erase("timestamp");
+      results.push_back(std::move(r));
+    }
+  }
   return results;
 }
 
@@ -63,7 +63,8 @@ class AgentOpenReportsTest : public ::testing::Test {
   void TearDown() override {
     StopAll();
     unsetenv("CSP_AGENT_REPORT_API");
-    Kubectl({"delete", "clusterreports.openreports.io", "csp-node-profiles", "--ignore-not-found"});
+    Kubectl({"delete", "clusterreports.openreports.io", "-l",
+             "app.kubernetes.io/managed-by=csp-agent", "--ignore-not-found"});
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -95,7 +96,7 @@ TEST_F(AgentOpenReportsTest, SwitchingToOpenReportsMovesTheNodeReport) {
   json polr;
   ASSERT_TRUE(Eventually(
       [&] {
-        polr = Get("clusterpolicyreports.wgpolicyk8s.io");
+        polr = NodeReports("clusterpolicyreports.wgpolicyk8s.io");
         return EveryNodeInstalled(polr);
       },
       kWait))
@@ -106,16 +107,19 @@ TEST_F(AgentOpenReportsTest, SwitchingToOpenReportsMovesTheNodeReport) {
   json rep;
   ASSERT_TRUE(Eventually(
       [&] {
-        rep = Get("clusterreports.openreports.io");
+        rep = NodeReports("clusterreports.openreports.io");
         return EveryNodeInstalled(rep);
       },
       kWait))
       << rep.dump(2);
-  EXPECT_EQ(rep["apiVersion"], "openreports.io/v1alpha1");
-  EXPECT_EQ(rep["kind"], "ClusterReport");
-  EXPECT_EQ(rep["source"], "containersecurity");
-  EXPECT_EQ(rep["metadata"]["labels"]["app.kubernetes.io/managed-by"], "csp-agent");
-  // The nodes' results as they were (other nodes' results, if any, went on in the old one).
+  for (int i = 0; i < NodeCount(); ++i) {
+    const json own = NodeReportOf(NodeName(i), "clusterreports.openreports.io");
+    EXPECT_EQ(own["apiVersion"], "openreports.io/v1alpha1");
+    EXPECT_EQ(own["kind"], "ClusterReport");
+    EXPECT_EQ(own["source"], "containersecurity");
+    EXPECT_EQ(own["metadata"]["labels"]["app.kubernetes.io/managed-by"], "csp-agent");
+  }
+  // The nodes' results as they were (other nodes' reports, if any, stay in the old API).
   json mine = json::array();
   for (const json& r : Untimed(polr)) {
     const std::string node = r["properties"].value("node", "");
@@ -124,12 +128,12 @@ TEST_F(AgentOpenReportsTest, SwitchingToOpenReportsMovesTheNodeReport) {
     }
   }
   EXPECT_EQ(Untimed(rep), mine);
-  EXPECT_TRUE(
-      Eventually([] { return Get("clusterpolicyreports.wgpolicyk8s.io").is_null(); }, kWait))
-      << "the ClusterPolicyReport outlived the switch: "
-      << Get("clusterpolicyreports.wgpolicyk8s.io").dump(2);
+  for (int i = 0; i < NodeCount(); ++i) {
+    EXPECT_TRUE(Eventually([&] { return NodeReportOf(NodeName(i)).is_null(); }, kWait))
+        << "the ClusterPolicyReport outlived the switch: " << NodeReportOf(NodeName(i)).dump(2);
+  }
   CommandResult listed = Kubectl({"get", "clusterreports"});
-  EXPECT_NE(listed.out.find("csp-node-profiles"), std::string::npos) << listed;
+  EXPECT_NE(listed.out.find("csp-node-profiles-" + NodeName(0)), std::string::npos) << listed;
 }
 
 }  // namespace

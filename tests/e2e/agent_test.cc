@@ -105,7 +105,7 @@ class AgentTest : public ::testing::Test {
                   const std::map<std::string, std::optional<std::string>>& want) {
     return Eventually(
         [&] {
-          const json report = NodeReport();
+          const json report = NodeReports();
           if (!report.is_object()) return false;
           for (const auto& [node, state] : want) {
             const auto results = NodeResults(report, node);
@@ -125,6 +125,48 @@ class AgentTest : public ::testing::Test {
   std::vector<std::pair<std::string, std::string>> labels_;
 };
 
+// The upgrade from agents that all wrote one shared report csp-node-profiles: each agent writes
+// its own report, then takes its node's results out of the shared one, and the last one out
+// deletes it (config/agent's RBAC allows deleting that one name).
+TEST_F(AgentTest, UpgradeLeavesNothingInTheSharedReport) {
+  json legacy = {{"apiVersion", "wgpolicyk8s.io/v1alpha2"},
+                 {"kind", "ClusterPolicyReport"},
+                 {"metadata",
+                  {{"name", "csp-node-profiles"},
+                   {"labels", {{"app.kubernetes.io/managed-by", "csp-agent"}}}}},
+                 {"results", json::array()}};
+  for (int i = 0; i < NodeCount(); ++i) {
+    legacy["results"].push_back({{"source", "containersecurity"},
+                                 {"policy", "csp-node-profiles"},
+                                 {"rule", "seccomp-profile"},
+                                 {"result", "pass"},
+                                 {"timestamp", {{"seconds", 1767225600}, {"nanos", 0}}},
+                                 {"properties",
+                                  {{"node", NodeName(i)},
+                                   {"profile", "containersecurity/stale.json"},
+                                   {"type", "Seccomp"},
+                                   {"state", "Installed"}}}});
+  }
+  Kubectl({"delete", "clusterpolicyreport", "csp-node-profiles", "--ignore-not-found"});
+  CommandResult created = Kubectl({"create", "-f", "-"}, legacy.dump());
+  ASSERT_EQ(created.exit_code, 0) << created;
+
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  EXPECT_TRUE(Eventually(
+      [] {
+        return Kubectl({"get", "clusterpolicyreport", "csp-node-profiles"}).exit_code != 0;
+      },
+      kWait))
+      << Kubectl({"get", "clusterpolicyreport", "csp-node-profiles", "-o", "json"}).out;
+  std::map<std::string, std::optional<std::string>> everywhere, nowhere;
+  for (auto& agent : agents_) {
+    everywhere[agent->node()] = "Installed";
+    nowhere[agent->node()] = std::nullopt;
+  }
+  EXPECT_TRUE(ReportSays("containersecurity/csp-default.json", everywhere));
+  EXPECT_TRUE(ReportSays("containersecurity/stale.json", nowhere)) << NodeReports().dump(2);
+}
+
 TEST_F(AgentTest, DefaultProfilesOnEveryNodeAndInTheReport) {
   ASSERT_NO_FATAL_FAILURE(StartAll());
   CommandResult rendered = csp::e2e::Run({AgentPath(), "render", "csp-default-seccomp"});
@@ -136,13 +178,17 @@ TEST_F(AgentTest, DefaultProfilesOnEveryNodeAndInTheReport) {
   }
   std::map<std::string, std::optional<std::string>> everywhere;
   for (auto& agent : agents_) everywhere[agent->node()] = "Installed";
-  ASSERT_TRUE(ReportSays("containersecurity/csp-default.json", everywhere)) << NodeReport().dump(2);
+  ASSERT_TRUE(ReportSays("containersecurity/csp-default.json", everywhere))
+      << NodeReports().dump(2);
   for (auto& [node, state] : everywhere) state = "Unsupported";
-  ASSERT_TRUE(ReportSays("csp-default", everywhere)) << NodeReport().dump(2);
+  ASSERT_TRUE(ReportSays("csp-default", everywhere)) << NodeReports().dump(2);
 
-  const json report = NodeReport();
-  EXPECT_EQ(report["metadata"]["labels"]["app.kubernetes.io/managed-by"], "csp-agent");
+  // One report per node, named after it, with that node's results alone; every result has the
+  // agreed shape, and each summary counts its report's.
   for (auto& agent : agents_) {
+    const json report = NodeReportOf(agent->node());
+    ASSERT_TRUE(report.is_object()) << agent->node();
+    EXPECT_EQ(report["metadata"]["labels"]["app.kubernetes.io/managed-by"], "csp-agent");
     const auto results = NodeResults(report, agent->node());
     const ReportEntry& seccomp = results.at("containersecurity/csp-default.json");
     EXPECT_EQ(seccomp.result, "pass");
@@ -152,19 +198,20 @@ TEST_F(AgentTest, DefaultProfilesOnEveryNodeAndInTheReport) {
     EXPECT_EQ(apparmor.type, "AppArmor");
     EXPECT_TRUE(apparmor.message.starts_with("AppArmor not available on this node"))
         << apparmor.message;
-  }
-  // Every result has the agreed shape, and the summary counts them.
-  std::map<std::string, int> counted;
-  for (const json& r : report["results"]) {
-    EXPECT_EQ(r["source"], "containersecurity");
-    EXPECT_EQ(r["policy"], "csp-node-profiles");
-    EXPECT_TRUE(r["rule"] == "seccomp-profile" || r["rule"] == "apparmor-profile") << r;
-    EXPECT_EQ(r["resources"],
-              json({{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", r["properties"]["node"]}}}));
-    ++counted[r["result"].get<std::string>()];
-  }
-  for (const char* result : {"pass", "fail", "warn", "error", "skip"}) {
-    EXPECT_EQ(report["summary"][result], counted[result]) << result;
+    std::map<std::string, int> counted;
+    for (const json& r : report["results"]) {
+      EXPECT_EQ(r["properties"]["node"], agent->node());
+      EXPECT_EQ(r["source"], "containersecurity");
+      EXPECT_EQ(r["policy"], "csp-node-profiles");
+      EXPECT_TRUE(r["rule"] == "seccomp-profile" || r["rule"] == "apparmor-profile") << r;
+      EXPECT_EQ(
+          r["resources"],
+          json({{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", r["properties"]["node"]}}}));
+      ++counted[r["result"].get<std::string>()];
+    }
+    for (const char* result : {"pass", "fail", "warn", "error", "skip"}) {
+      EXPECT_EQ(report["summary"][result], counted[result]) << result;
+    }
   }
   // The endpoints answer.
   const std::string metrics = agents_[0]->Metrics();
@@ -186,7 +233,7 @@ TEST_F(AgentTest, NodeSelectorPicksTheNodesAndDeletionRemovesTheFiles) {
   const std::string ref = "containersecurity/" + name + ".json";
   ASSERT_TRUE(ReportSays(
       ref, {{NodeName(0), std::nullopt}, {NodeName(1), "Installed"}, {NodeName(2), std::nullopt}}))
-      << NodeReport().dump(2);
+      << NodeReports().dump(2);
   EXPECT_FALSE(fs::exists(agents_[0]->SeccompFile(name)));
   EXPECT_FALSE(fs::exists(agents_[2]->SeccompFile(name)));
   EXPECT_EQ(ReadFile(agents_[1]->SeccompFile(name)),
@@ -217,7 +264,7 @@ TEST_F(AgentTest, NodeSelectorPicksTheNodesAndDeletionRemovesTheFiles) {
   ASSERT_TRUE(Eventually([&] { return fs::exists(agents_[2]->SeccompFile(name)); }, kWait));
   ASSERT_TRUE(Eventually([&] { return !fs::exists(agents_[1]->SeccompFile(name)); }, kWait));
   ASSERT_TRUE(ReportSays(ref, {{NodeName(1), std::nullopt}, {NodeName(2), "Installed"}}))
-      << NodeReport().dump(2);
+      << NodeReports().dump(2);
   ASSERT_TRUE(Eventually(
       [&] {
         const json s = SecurityProfile(name)["status"];
@@ -230,7 +277,7 @@ TEST_F(AgentTest, NodeSelectorPicksTheNodesAndDeletionRemovesTheFiles) {
   CommandResult deleted = Kubectl({"delete", "securityprofile", name});
   ASSERT_EQ(deleted.exit_code, 0) << deleted;
   ASSERT_TRUE(Eventually([&] { return !fs::exists(agents_[2]->SeccompFile(name)); }, kWait));
-  ASSERT_TRUE(ReportSays(ref, {{NodeName(2), std::nullopt}})) << NodeReport().dump(2);
+  ASSERT_TRUE(ReportSays(ref, {{NodeName(2), std::nullopt}})) << NodeReports().dump(2);
   for (auto& agent : agents_) EXPECT_FALSE(fs::exists(agent->SeccompFile(name))) << agent->node();
 }
 
@@ -259,10 +306,10 @@ TEST_F(AgentTest, RefusedProfilesAreReportedAndNeverWritten) {
     failed[agent->node()] = "Failed";
     unsupported[agent->node()] = "Unsupported";
   }
-  ASSERT_TRUE(ReportSays(escape, failed)) << NodeReport().dump(2);
-  ASSERT_TRUE(ReportSays(broken, failed)) << NodeReport().dump(2);
-  ASSERT_TRUE(ReportSays(valid, unsupported)) << NodeReport().dump(2);
-  const json report = NodeReport();
+  ASSERT_TRUE(ReportSays(escape, failed)) << NodeReports().dump(2);
+  ASSERT_TRUE(ReportSays(broken, failed)) << NodeReports().dump(2);
+  ASSERT_TRUE(ReportSays(valid, unsupported)) << NodeReports().dump(2);
+  const json report = NodeReports();
   for (auto& agent : agents_) {
     const auto results = NodeResults(report, agent->node());
     EXPECT_NE(results.at(escape).message.find("must declare `profile " + escape), std::string::npos)
@@ -335,7 +382,7 @@ TEST_F(AgentTest, RestartRewritesNothing) {
   std::map<std::string, std::optional<std::string>> everywhere;
   for (auto& agent : agents_) everywhere[agent->node()] = "Installed";
   ASSERT_TRUE(ReportSays("containersecurity/" + name + ".json", everywhere))
-      << NodeReport().dump(2);
+      << NodeReports().dump(2);
   ASSERT_TRUE(Eventually(
       [&] {
         const json p = SecurityProfile(name);
@@ -352,7 +399,10 @@ TEST_F(AgentTest, RestartRewritesNothing) {
       ASSERT_NE(before[file.string()].inode, 0u) << file;
     }
   }
-  const std::string report_version = NodeReport()["metadata"]["resourceVersion"];
+  std::map<std::string, json> report_versions;
+  for (auto& agent : agents_) {
+    report_versions[agent->node()] = NodeReportOf(agent->node())["metadata"]["resourceVersion"];
+  }
   const std::string profile_version = SecurityProfile(name)["metadata"]["resourceVersion"];
 
   for (auto& agent : agents_) EXPECT_EQ(agent->Stop(), 0) << agent->node();
@@ -360,7 +410,11 @@ TEST_F(AgentTest, RestartRewritesNothing) {
   for (auto& agent : agents_) ASSERT_TRUE(Eventually([&] { return agent->StatusInSync(); }, kWait));
 
   for (const auto& [file, stamp] : before) EXPECT_EQ(Stamp(file), stamp) << file;
-  EXPECT_EQ(NodeReport()["metadata"]["resourceVersion"], report_version);
+  for (auto& agent : agents_) {
+    EXPECT_EQ(NodeReportOf(agent->node())["metadata"]["resourceVersion"],
+              report_versions[agent->node()])
+        << agent->node();
+  }
   EXPECT_EQ(SecurityProfile(name)["metadata"]["resourceVersion"], profile_version);
   for (auto& agent : agents_) {
     const std::string metrics = agent->Metrics();

@@ -99,7 +99,7 @@ class OperatorNodeAwareTest : public OperatorTest {
   ::testing::AssertionResult InstalledOn(const std::string& ref, const std::vector<int>& nodes) {
     const bool ok = Eventually(
         [&] {
-          const json report = NodeReport();
+          const json report = NodeReports();
           if (!report.is_object()) return false;
           for (int i = 0; i < NodeCount(); ++i) {
             const auto results = NodeResults(report, NodeName(i));
@@ -113,7 +113,7 @@ class OperatorNodeAwareTest : public OperatorTest {
         60s);
     if (ok) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << ref << " not installed on exactly the nodes asked:\n"
-                                         << NodeReport().dump(2);
+                                         << NodeReports().dump(2);
   }
 
   fs::path dir_;

@@ -1,5 +1,5 @@
 // The state of one profile on one node, as the agents report it: in each SecurityProfile's
-// status.nodeStatus and in the ClusterPolicyReport csp-node-profiles.
+// status.nodeStatus and in the node's ClusterPolicyReport csp-node-profiles-<node>.
 #pragma once
 
 #include <cstddef>

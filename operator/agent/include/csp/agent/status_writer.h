@@ -1,16 +1,16 @@
-// Writes one agent's share of the shared status objects: its node's results in the
-// ClusterPolicyReport csp-node-profiles, and its node's entry in each SecurityProfile's status.
+// Writes one agent's share of the status objects: its node's report (NodeReportName(node): no
+// other agent writes it), and its node's entry in each SecurityProfile's status (shared: every
+// agent whose node the profile selects writes there).
 //
-// Every agent writes the same objects, so each write is a read-modify-write: GET the current
-// object, merge this node's part into it (MergeNodeReport, MergeProfileStatus), and PUT it back
-// carrying the resourceVersion that was read. If another agent wrote in between, the API server
-// answers 409 Conflict; then the writer waits and starts again from a fresh GET. The wait is a
-// full-jitter backoff: uniform in [0, W * 2^(n-1)) after n conflicts in a row, where W is the
-// number of nodes in the object (the agents that may be writing it) times the duration of one
-// attempt, at least backoff_base and at most backoff_limit: when every agent writes at once,
-// their next attempts spread out over the time they need to take turns. Only this node's part
-// is ever changed, and a merge that changes nothing is not written: a steady state makes no
-// writes.
+// Each write is a read-modify-write: GET the current object, merge this node's part into it
+// (MergeNodeReport, MergeProfileStatus), and PUT it back carrying the resourceVersion that was
+// read. If another writer wrote in between, the API server answers 409 Conflict; then the
+// writer waits and starts again from a fresh GET. The wait is a full-jitter backoff: uniform in
+// [0, W * 2^(n-1)) after n conflicts in a row, where W is the number of nodes in the object (the
+// agents that may be writing it) times the duration of one attempt, at least backoff_base and
+// at most backoff_limit: when every agent writes at once, their next attempts spread out over
+// the time they need to take turns. Only this node's part is ever changed, and a merge that
+// changes nothing is not written: a steady state makes no writes.
 #pragma once
 
 #include <atomic>
@@ -61,10 +61,12 @@ class StatusWriter {
  public:
   StatusWriter(kube::Client& client, StatusWriterOptions options);
 
-  // Makes csp-node-profiles hold exactly `results` for this node (creating the report when
-  // there is none) in each API of `report_apis`, and none for this node in the other API's
-  // report (not created; a missing CRD is no error). True when it wrote, false when the reports
-  // already said so.
+  // Makes this node's report hold exactly `results` (creating it when there is none) in each
+  // API of `report_apis`. Then, until that has once succeeded, removes this node's report in
+  // the other API (not created; a missing CRD is no error) and its results from the legacy
+  // shared report csp-node-profiles of both APIs (not created; deleted once it holds no
+  // results, or left empty without the right to delete): after a switch or an upgrade nothing
+  // stale stays. True when it wrote, false when the reports already said so.
   Result<bool> WriteNodeReport(const std::vector<NodeProfileResult>& results,
                                std::stop_token stop = {});
 
@@ -84,8 +86,9 @@ class StatusWriter {
     enum Kind { kWritten, kUnchanged, kConflict } kind = kConflict;
     std::size_t writers = 0;
   };
-  // WriteNodeReport in one API; with `create` false, a missing report is left missing.
-  Result<bool> WriteNodeReportIn(names::ReportApi api,
+  // Makes report `name` of one API hold exactly `results` for this node; with `create` false,
+  // a missing report is left missing.
+  Result<bool> WriteNodeReportIn(names::ReportApi api, const std::string& name,
                                  const std::vector<NodeProfileResult>& results, bool create,
                                  std::stop_token stop);
   // Runs `attempt` until it writes or finds nothing to write, backing off after conflicts.
@@ -104,6 +107,8 @@ class StatusWriter {
   std::mutex rng_mu_;
   std::uint64_t rng_state_;
   StatusWriterStats stats_;
+  // This node's report in the APIs not written, and its results in the legacy one, removed.
+  std::atomic<bool> others_clean_{false};
 };
 
 }  // namespace csp::agent

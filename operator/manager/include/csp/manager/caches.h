@@ -62,8 +62,9 @@ CachedWorkload CacheWorkloadValue(const nlohmann::json& object, std::string_view
 CachedReport CacheReport(const nlohmann::json& object);
 
 // The caches of one report API the operator writes (--report-api): its namespaced reports
-// (ours, and any holding a name of ours) and the agents' cluster report csp-node-profiles
-// (whole), which the node-aware rules read.
+// (ours, and any holding a name of ours) and the agents' cluster reports, one per node (whole;
+// labeled managed-by csp-agent, as is the legacy shared csp-node-profiles), which the
+// node-aware rules read.
 struct ReportCaches {
   ReportCaches(kube::Client& client, names::ReportApi api, const kube::InformerOptions& reports,
                const kube::InformerOptions& node_reports);
