@@ -270,13 +270,6 @@ bool EndsCleanly(const RecordedYaml& recorded) {
          events[events.size() - 2].type == YamlEventType::kDocumentEnd;
 }
 
-// libyaml's character count of UTF-8 text (its marks count characters).
-std::size_t Characters(std::string_view text) {
-  std::size_t n = 0;
-  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 }  // namespace
 
 RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int line_offset,
@@ -313,11 +306,11 @@ RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int 
       RecordedYaml one = RecordWithLibyaml(document, file, document_line_offset, limits);
       if (EndsCleanly(one)) {
         Append(recorded, one, line, index, false);
-        index += Characters(document);
-        scanner.SkipTo(
-            end,
-            line + static_cast<std::uint32_t>(std::count(document.begin(), document.end(), '\n')),
-            index);
+        // libyaml's STREAM-END is at the start of the next line (lone CRs, NEL, LS and PS
+        // break lines too) and its index counts characters, not bytes.
+        const RecordedYaml::Event& stream_end = one.events.back();
+        index += stream_end.index;
+        scanner.SkipTo(end, line + stream_end.line, index);
         continue;
       }
     }

@@ -81,9 +81,12 @@ void YamlPlainScanner::EmitNode(YamlEventType type, Mark at, bool plain, std::st
   Emit(type, at, plain, value);
 }
 
-void YamlPlainScanner::EmitEnd(YamlEventType type) {
+void YamlPlainScanner::EmitEnd(YamlEventType type, int column) {
   --depth_;
-  Emit(type, NextMark());
+  // At the end of a text whose last line is not ended, libyaml closes the collections indented
+  // deeper than that line before it moves to a new line, and the others after.
+  const bool before_new_line = pos_ >= text_.size() && column > Column();
+  Emit(type, before_new_line ? Here() : NextMark());
 }
 
 int YamlPlainScanner::NextContent() {
@@ -187,7 +190,7 @@ int YamlPlainScanner::ParseBlockMapping(int column) {
     const int next = ParseBlockValue(column, Here(), true);
     if (next > column) throw Decline{};
     if (next < column) {
-      EmitEnd(YamlEventType::kMappingEnd);
+      EmitEnd(YamlEventType::kMappingEnd, column);
       return next;
     }
   }
@@ -200,7 +203,7 @@ int YamlPlainScanner::ParseBlockSequence(int column, bool indentless) {
     const int next = ParseBlockValue(column, Here(), false);
     if (next == column && AtSequenceEntry()) continue;
     if (next > column || (next == column && !indentless)) throw Decline{};
-    EmitEnd(YamlEventType::kSequenceEnd);
+    EmitEnd(YamlEventType::kSequenceEnd, column);
     return next;
   }
 }

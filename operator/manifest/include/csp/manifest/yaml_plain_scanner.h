@@ -78,7 +78,8 @@ class YamlPlainScanner {
   bool AtBlank(std::size_t at) const;
   void Emit(YamlEventType type, Mark at, bool plain = false, std::string_view value = {});
   void EmitNode(YamlEventType type, Mark at, bool plain = false, std::string_view value = {});
-  void EmitEnd(YamlEventType type);
+  // The end of a block collection at `column`.
+  void EmitEnd(YamlEventType type, int column);
 
   std::string_view text_;
   const Limits& limits_;
