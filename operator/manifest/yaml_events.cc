@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "csp/manifest/text_position.h"
+#include "csp/manifest/yaml_plain_scanner.h"
 
 namespace csp::manifest {
 namespace {
@@ -168,8 +169,10 @@ bool ParseYamlText(std::string_view text, std::string_view file, int line_offset
   }
 }
 
-RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int line_offset,
-                              const Limits& limits) {
+namespace {
+
+RecordedYaml RecordWithLibyaml(std::string_view text, std::string_view file, int line_offset,
+                               const Limits& limits) {
   RecordedYaml recorded;
   recorded.bytes.reserve(text.size() / 2);
   recorded.events.reserve(text.size() / 8);
@@ -241,6 +244,80 @@ RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int 
       skipping = document_nodes > limits.max_nodes_per_document ||
                  view.index - document_start > limits.max_document_bytes;
     }
+  }
+}
+
+// Appends `part`'s events, recorded from the text `line` lines and `index` characters into the
+// piece, leaving out its STREAM-START and, unless `stream_end`, its STREAM-END.
+void Append(RecordedYaml& recorded, const RecordedYaml& part, std::uint32_t line, std::size_t index,
+            bool stream_end) {
+  const auto bytes = static_cast<std::uint32_t>(recorded.bytes.size());
+  for (RecordedYaml::Event e : part.events) {
+    if (e.type == YamlEventType::kStreamStart) continue;
+    if (e.type == YamlEventType::kStreamEnd && !stream_end) continue;
+    e.line += line;
+    e.index += static_cast<std::uint32_t>(index);
+    e.value_at += bytes;
+    recorded.events.push_back(e);
+  }
+  recorded.bytes.append(part.bytes);
+}
+
+// libyaml read the text to its end without an error or stopping early.
+bool EndsCleanly(const RecordedYaml& recorded) {
+  const std::vector<RecordedYaml::Event>& events = recorded.events;
+  return !recorded.error && events.size() >= 2 && events.back().type == YamlEventType::kStreamEnd &&
+         events[events.size() - 2].type == YamlEventType::kDocumentEnd;
+}
+
+}  // namespace
+
+RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int line_offset,
+                              const Limits& limits) {
+  // A byte order mark is skipped by libyaml without counting it, and says the text may not be
+  // UTF-8: all of it goes to libyaml.
+  if (!limits.plain_yaml_scanner || text.starts_with("\xEF\xBB\xBF") ||
+      text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
+    return RecordWithLibyaml(text, file, line_offset, limits);
+  }
+  RecordedYaml recorded;
+  recorded.bytes.reserve(text.size() / 2);
+  recorded.events.reserve(text.size() / 8);
+  recorded.events.push_back({.type = YamlEventType::kStreamStart});
+  YamlPlainScanner scanner(text, limits, recorded);
+  std::size_t index = 0;  // libyaml's character index of the scanner's position
+  for (;;) {
+    const std::size_t from = scanner.position();
+    const YamlPlainScanner::Step step = scanner.NextDocument();
+    if (step == YamlPlainScanner::Step::kEnd) {
+      scanner.RecordStreamEnd();
+      return recorded;
+    }
+    index += scanner.position() - from;  // what the scanner reads is ASCII
+    if (step == YamlPlainScanner::Step::kDocument) continue;
+    // The document it declined goes to libyaml alone, when libyaml reads it without an error
+    // (the same events as in the stream: it ends at a line starting a document); else libyaml
+    // reads all the rest, so that errors and where reading stops are libyaml's.
+    const std::uint32_t line = scanner.line();
+    const std::size_t end = scanner.declined_end();
+    const std::string_view document = text.substr(from, end - from);
+    const int document_line_offset = line_offset + static_cast<int>(line);
+    if (end < text.size()) {
+      RecordedYaml one = RecordWithLibyaml(document, file, document_line_offset, limits);
+      if (EndsCleanly(one)) {
+        Append(recorded, one, line, index, false);
+        // libyaml's STREAM-END is at the start of the next line (lone CRs, NEL, LS and PS
+        // break lines too) and its index counts characters, not bytes.
+        const RecordedYaml::Event& stream_end = one.events.back();
+        index += stream_end.index;
+        scanner.SkipTo(end, line + stream_end.line, index);
+        continue;
+      }
+    }
+    RecordedYaml rest = RecordWithLibyaml(text.substr(from), file, document_line_offset, limits);
+    Append(recorded, rest, line, index, true);
+    recorded.error = std::move(rest.error);
+    return recorded;
   }
 }
 

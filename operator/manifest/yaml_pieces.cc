@@ -1,28 +1,14 @@
 #include "csp/manifest/yaml_pieces.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <exception>
-#include <mutex>
-#include <system_error>
-#include <thread>
-#include <utility>
 
+#include "csp/manifest/ordered_work.h"
 #include "csp/manifest/yaml_document_builder.h"
 #include "csp/manifest/yaml_events.h"
 
 namespace csp::manifest {
 namespace {
-
-// A line that begins a document: `---` then a blank, a line break or the end. libyaml reads it as
-// a document start wherever it appears at column 0 (inside a quoted scalar or a flow collection
-// it is an error either way, reported at the same line; only the wording can differ).
-bool StartsDocument(std::string_view text, std::size_t at) {
-  if (text.compare(at, 3, "---") != 0) return false;
-  if (at + 3 == text.size()) return true;
-  const char next = text[at + 3];
-  return next == ' ' || next == '\t' || next == '\r' || next == '\n';
-}
 
 bool HasDirectives(std::string_view text) {
   return text.starts_with('%') || text.find("\n%") != std::string_view::npos;
@@ -32,12 +18,14 @@ bool IsUtf16(std::string_view text) {
   return text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF");
 }
 
-struct Piece {
-  RecordedYaml recorded = {};
-  bool parsed = false;
-};
-
 }  // namespace
+
+bool StartsDocument(std::string_view text, std::size_t at) {
+  if (text.compare(at, 3, "---") != 0) return false;
+  if (at + 3 == text.size()) return true;
+  const char next = text[at + 3];
+  return next == ' ' || next == '\t' || next == '\r' || next == '\n';
+}
 
 std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piece_bytes) {
   std::vector<std::size_t> starts = {0};
@@ -78,85 +66,22 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
     }
   }
 
-  std::vector<Piece> pieces(count);
-  std::mutex mutex;
-  std::condition_variable work_ready;   // workers: a piece may be started, or stop
-  std::condition_variable piece_ready;  // the calling thread: a piece has been parsed
-  std::size_t next = 0;                 // the next piece to start
-  std::size_t delivered = 0;            // pieces handed to the callbacks
-  bool stop = false;
-  const std::size_t window = threads + 1;
-
-  auto work = [&] {
-    for (;;) {
-      std::size_t i = 0;
-      {
-        std::unique_lock lock(mutex);
-        work_ready.wait(lock, [&] { return stop || next >= count || next < delivered + window; });
-        if (stop || next >= count) return;
-        i = next++;
-      }
-      RecordedYaml recorded;
-      try {
-        recorded = RecordYamlEvents(texts[i], file, line_offsets[i], limits);
-      } catch (const std::exception& e) {  // bad_alloc, in practice
-        recorded =
-            RecordedYaml{.error = ReadError{.file = std::string(file),
-                                            .line = line_offsets[i] + 1,
-                                            .message = std::string("cannot parse: ") + e.what()}};
-      }
-      {
-        std::lock_guard lock(mutex);
-        pieces[i].recorded = std::move(recorded);
-        pieces[i].parsed = true;
-      }
-      piece_ready.notify_one();
+  // At most threads + 1 pieces recorded ahead of the one being built: bounded memory.
+  YamlDocumentBuilder builder(file, limits, on_document, on_error);
+  auto record = [&](std::size_t i) {
+    try {
+      return RecordYamlEvents(texts[i], file, line_offsets[i], limits);
+    } catch (const std::exception& e) {  // bad_alloc, in practice
+      return RecordedYaml{.error = ReadError{.file = std::string(file),
+                                             .line = line_offsets[i] + 1,
+                                             .message = std::string("cannot parse: ") + e.what()}};
     }
   };
-
-  std::vector<std::thread> workers;
-  // Stops and joins the workers however this function is left (a callback may throw).
-  struct Joiner {
-    std::mutex& mutex;
-    bool& stop;
-    std::condition_variable& work_ready;
-    std::vector<std::thread>& workers;
-    ~Joiner() {
-      {
-        std::lock_guard lock(mutex);
-        stop = true;
-      }
-      work_ready.notify_all();
-      for (std::thread& worker : workers) worker.join();
-    }
-  } joiner{mutex, stop, work_ready, workers};
-  try {
-    for (std::size_t t = 0; t < std::min(threads, count); ++t) workers.emplace_back(work);
-  } catch (const std::system_error&) {
-    // No more threads to be had: go on with those there are, or parse here.
-    if (workers.empty()) {
-      return ParseYamlText(text, file, line_offset, limits, on_document, on_error, on_tape);
-    }
-  }
-
-  YamlDocumentBuilder builder(file, limits, on_document, on_error);
-  for (std::size_t i = 0; i < count; ++i) {
-    RecordedYaml recorded;
-    {
-      std::unique_lock lock(mutex);
-      piece_ready.wait(lock, [&] { return pieces[i].parsed; });
-      recorded = std::move(pieces[i].recorded);
-    }
+  auto replay = [&](std::size_t i, RecordedYaml&& recorded) {
     builder.set_line_offset(line_offsets[i]);
-    if (!ReplayYamlEvents(recorded, builder, on_error, on_tape))
-      return false;  // nothing after the error
-    {
-      std::lock_guard lock(mutex);
-      delivered = i + 1;
-    }
-    work_ready.notify_all();
-  }
-  return true;
+    return ReplayYamlEvents(recorded, builder, on_error, on_tape);  // false: nothing after it
+  };
+  return ProduceInOrder<RecordedYaml>(count, threads, threads + 1, record, replay);
 }
 
 }  // namespace csp::manifest

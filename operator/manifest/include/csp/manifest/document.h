@@ -29,6 +29,10 @@ struct Limits {
   // core; at most 4 either way; 1: everything on the calling thread). Callbacks always run on
   // the calling thread, in stream order.
   std::size_t threads = 0;
+  // Not a limit either: recorded YAML events come from the plain-style scanner where it is sure
+  // of a document (yaml_plain_scanner.h), from libyaml otherwise; false: from libyaml always.
+  // The events are the same either way.
+  bool plain_yaml_scanner = true;
 };
 
 struct Document {

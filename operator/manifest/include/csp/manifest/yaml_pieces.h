@@ -17,6 +17,12 @@
 
 namespace csp::manifest {
 
+// True when the line starting at `at` begins a document: `---` then a blank, a line break or the
+// end. libyaml reads it as a document start wherever it appears at column 0 (inside a quoted
+// scalar or a flow collection it is an error either way, reported at the same line; only the
+// wording can differ).
+bool StartsDocument(std::string_view text, std::size_t at);
+
 // Start offsets of pieces of about `piece_bytes` each; the first is 0 and every other one is the
 // start of a line that begins a document (`---` followed by a blank or the end of the line).
 // Returns just {0} when cutting could change the meaning: directives (`%YAML`, `%TAG` apply to
