@@ -161,6 +161,41 @@ std::uint64_t ContentDigest(const json& report) {
   return Fnv1a().Bytes(content.dump()).value();
 }
 
+std::uint64_t ContentDigest(const report::PolicyReport& r, names::ReportApi api) {
+  // The object ContentDigest(json) dumps, keys in its (sorted) order.
+  std::string text;
+  text.reserve(256 + r.results.size() * 384);
+  report::JsonWriter w(text, -1);
+  w.BeginObject();
+  w.Key("managedBy");
+  w.String(names::kManagedByOperator);
+  w.Key("policy");
+  w.String(r.policy);
+  w.Key("results");
+  w.BeginArray();
+  for (const report::Entry& e : r.results) report::WriteResultJson(e, r.policy, w);
+  w.EndArray();
+  w.Key("source");
+  if (names::NamesOf(api).report_source) {
+    w.String(names::kReportSource);
+  } else {
+    w.Null();
+  }
+  w.Key("summary");
+  w.BeginObject();
+  for (const auto& [key, count] : {std::pair{names::kResultError, r.summary.error},
+                                   {names::kResultFail, r.summary.fail},
+                                   {names::kResultPass, r.summary.pass},
+                                   {names::kResultSkip, r.summary.skip},
+                                   {names::kResultWarn, r.summary.warn}}) {
+    w.Key(key);
+    w.Int(count);
+  }
+  w.EndObject();
+  w.EndObject();
+  return Fnv1a().Bytes(text).value();
+}
+
 ExistingReport SummarizeReport(const json& report) {
   const json& meta = Sub(report, "metadata");
   return {.ns = Str(meta, "namespace"),
@@ -189,8 +224,8 @@ ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
       w.blocked.push_back(std::move(name));
       continue;
     }
+    if (ContentDigest(d, api) == e.digest) continue;
     json body = report::ToJson(d, api);
-    if (ContentDigest(body) == e.digest) continue;
     if (!e.resource_version.empty()) body["metadata"]["resourceVersion"] = e.resource_version;
     w.updates.push_back(std::move(body));
   }

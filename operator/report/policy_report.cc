@@ -185,10 +185,8 @@ json ToJson(const PolicyReport& report, names::ReportApi api) {
   return out;
 }
 
-namespace {
-
 // Keys in sorted order, as ResultJson's std::map-backed object prints them.
-void WriteResult(const Entry& e, std::string_view policy, JsonWriter& w) {
+void WriteResultJson(const Entry& e, std::string_view policy, JsonWriter& w) {
   w.BeginObject();
   w.Key("category");
   w.String(policy::kCategory);
@@ -242,8 +240,6 @@ void WriteResult(const Entry& e, std::string_view policy, JsonWriter& w) {
   w.EndObject();
 }
 
-}  // namespace
-
 void AppendJson(const PolicyReport& report, names::ReportApi api, int indent, int level,
                 std::string& out) {
   const names::ReportApiNames& kinds = names::NamesOf(api);
@@ -269,7 +265,7 @@ void AppendJson(const PolicyReport& report, names::ReportApi api, int indent, in
   w.EndObject();
   w.Key("results");
   w.BeginArray();
-  for (const Entry& e : report.results) WriteResult(e, report.policy, w);
+  for (const Entry& e : report.results) WriteResultJson(e, report.policy, w);
   w.EndArray();
   if (kinds.report_source) {
     w.Key("source");

@@ -388,6 +388,37 @@ TEST(ContentDigestTest, CoversTheTopLevelSourceOfOpenReports) {
   EXPECT_NE(ContentDigest(ours), ContentDigest(edited));
 }
 
+// The digest of the model is the digest of its JSON, in either API, escapes, properties, an
+// empty message and uid, and every outcome included: DiffReports compares it with the digest
+// of what the server holds.
+TEST(ContentDigestTest, OfTheModelIsThatOfItsJson) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", "{}")};
+  std::vector<report::PolicyReport> reports =
+      DesiredReports(EntriesOf(policies, {MakeWorkload("Deployment", "web", GoodPodSpec()),
+                                          MakeWorkload("Pod", "bad", BadPodSpec())}),
+                     {}, kT1);
+  ASSERT_EQ(reports.size(), 1u);
+  report::PolicyReport r = reports[0];
+  r.results[0].message = "quote \" backslash \\ tab \t control \x01 ünïcode";
+  r.results[0].properties["exemption"] = "spec.exemptions[0]";
+  r.results[1].message.clear();
+  r.results[1].resource.uid.clear();
+  r.results[2].outcome = policy::Outcome::kError;
+  r.results[3].outcome = policy::Outcome::kSkip;
+  r.results[4].timestamp = {.seconds = -5, .nanos = 999'999'999};
+  r.summary.warn = 3;
+  for (names::ReportApi api : {names::ReportApi::kWgPolicyK8s, names::ReportApi::kOpenReports}) {
+    EXPECT_EQ(ContentDigest(r, api), ContentDigest(report::ToJson(r, api)));
+    EXPECT_EQ(ContentDigest(r, api), ContentDigest(json::parse(report::ToJson(r, api).dump())));
+  }
+  EXPECT_NE(ContentDigest(r, names::ReportApi::kWgPolicyK8s),
+            ContentDigest(r, names::ReportApi::kOpenReports));
+  report::PolicyReport empty = r;
+  empty.results.clear();
+  EXPECT_EQ(ContentDigest(empty, names::ReportApi::kWgPolicyK8s),
+            ContentDigest(report::ToJson(empty, names::ReportApi::kWgPolicyK8s)));
+}
+
 TEST(DesiredReportsTest, GroupsPerNamespaceAndPolicySorted) {
   std::deque<policy::Policy> policies = {test::MakePolicy("b", "{}"), test::MakePolicy("a", "{}")};
   std::vector<report::PolicyReport> reports = DesiredReports(

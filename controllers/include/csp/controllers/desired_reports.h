@@ -67,6 +67,8 @@ struct ExistingReport {
 // results and the top-level source (OpenReports). Equal for ToJson(r, api) and for that object
 // as read back from the API server.
 std::uint64_t ContentDigest(const nlohmann::json& report);
+// ContentDigest(report::ToJson(report, api)), without building the JSON value.
+std::uint64_t ContentDigest(const report::PolicyReport& report, names::ReportApi api);
 
 // The informer Transform for PolicyReports. Never throws.
 ExistingReport SummarizeReport(const nlohmann::json& report);
