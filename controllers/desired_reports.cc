@@ -152,13 +152,22 @@ std::vector<report::PolicyReport> DesiredReports(std::vector<PolicyEntry> entrie
 }
 
 std::uint64_t ContentDigest(const json& report) {
+  // The compact dump of {"managedBy", "policy", "results", "source", "summary"} (keys in
+  // nlohmann's sorted order), hashed piece by piece: no copy of the results.
   const json& labels = Sub(Sub(report, "metadata"), "labels");
-  const json content = {{"managedBy", Str(labels, std::string(names::kManagedByLabel).c_str())},
-                        {"policy", Str(labels, std::string(names::kPolicyLabel).c_str())},
-                        {"summary", Sub(report, "summary")},
-                        {"results", Sub(report, "results")},
-                        {"source", Sub(report, "source")}};
-  return Fnv1a().Bytes(content.dump()).value();
+  Fnv1a h;
+  h.Bytes(R"({"managedBy":)")
+      .Bytes(json(Str(labels, std::string(names::kManagedByLabel).c_str())).dump())
+      .Bytes(R"(,"policy":)")
+      .Bytes(json(Str(labels, std::string(names::kPolicyLabel).c_str())).dump())
+      .Bytes(R"(,"results":)")
+      .Bytes(Sub(report, "results").dump())
+      .Bytes(R"(,"source":)")
+      .Bytes(Sub(report, "source").dump())
+      .Bytes(R"(,"summary":)")
+      .Bytes(Sub(report, "summary").dump())
+      .Bytes("}");
+  return h.value();
 }
 
 std::uint64_t ContentDigest(const report::PolicyReport& r, names::ReportApi api) {
