@@ -52,6 +52,11 @@ class Fnv1a {
   std::uint64_t h_ = 14695981039346656037ull;
 };
 
+// The digest of a report's content text: compared only with digests made by this process
+// (never stored), so libstdc++'s 64-bit std::hash (several bytes a cycle, where FNV-1a takes
+// a multiply a byte: 1.3 ms for a namespace of 106 workloads).
+std::uint64_t TextDigest(std::string_view text) { return std::hash<std::string_view>{}(text); }
+
 // A custom kind's templates are results of their own: "name/template" (names hold no '/').
 std::string KeyName(std::string_view name, std::string_view pod_template) {
   std::string out(name);
@@ -153,21 +158,20 @@ std::vector<report::PolicyReport> DesiredReports(std::vector<PolicyEntry> entrie
 
 std::uint64_t ContentDigest(const json& report) {
   // The compact dump of {"managedBy", "policy", "results", "source", "summary"} (keys in
-  // nlohmann's sorted order), hashed piece by piece: no copy of the results.
+  // nlohmann's sorted order), written piece by piece: no copy of the results.
   const json& labels = Sub(Sub(report, "metadata"), "labels");
-  Fnv1a h;
-  h.Bytes(R"({"managedBy":)")
-      .Bytes(json(Str(labels, std::string(names::kManagedByLabel).c_str())).dump())
-      .Bytes(R"(,"policy":)")
-      .Bytes(json(Str(labels, std::string(names::kPolicyLabel).c_str())).dump())
-      .Bytes(R"(,"results":)")
-      .Bytes(Sub(report, "results").dump())
-      .Bytes(R"(,"source":)")
-      .Bytes(Sub(report, "source").dump())
-      .Bytes(R"(,"summary":)")
-      .Bytes(Sub(report, "summary").dump())
-      .Bytes("}");
-  return h.value();
+  std::string text = R"({"managedBy":)";
+  text += json(Str(labels, std::string(names::kManagedByLabel).c_str())).dump();
+  text += R"(,"policy":)";
+  text += json(Str(labels, std::string(names::kPolicyLabel).c_str())).dump();
+  text += R"(,"results":)";
+  text += Sub(report, "results").dump();
+  text += R"(,"source":)";
+  text += Sub(report, "source").dump();
+  text += R"(,"summary":)";
+  text += Sub(report, "summary").dump();
+  text += "}";
+  return TextDigest(text);
 }
 
 std::uint64_t ContentDigest(const report::PolicyReport& r, names::ReportApi api) {
@@ -202,7 +206,7 @@ std::uint64_t ContentDigest(const report::PolicyReport& r, names::ReportApi api)
   }
   w.EndObject();
   w.EndObject();
-  return Fnv1a().Bytes(text).value();
+  return TextDigest(text);
 }
 
 ExistingReport SummarizeReport(const json& report) {

@@ -63,9 +63,9 @@ struct ExistingReport {
   std::uint64_t digest = 0;
 };
 
-// A digest (FNV-1a 64 of compact JSON) of what we own in a report: our two labels, summary,
-// results and the top-level source (OpenReports). Equal for ToJson(r, api) and for that object
-// as read back from the API server.
+// A digest (64-bit std::hash of compact JSON; compare only within one process) of what we own in a
+// report: our two labels, summary, results and the top-level source (OpenReports). Equal for
+// ToJson(r, api) and for that object as read back from the API server.
 std::uint64_t ContentDigest(const nlohmann::json& report);
 // ContentDigest(report::ToJson(report, api)), without building the JSON value.
 std::uint64_t ContentDigest(const report::PolicyReport& report, names::ReportApi api);
