@@ -171,6 +171,7 @@ int main(int argc, char** argv) {
   EventRecorder events(client, "bench");
   WriteOverlay<CachedWorkload> written_workloads;
   WriteOverlay<CachedReport> written_reports;
+  ReportDigests report_digests;
   auto now = std::chrono::system_clock::time_point(1'780'000'000s);
   ReconcileContext ctx{.client = client,
                        .caches = caches,
@@ -180,7 +181,8 @@ int main(int argc, char** argv) {
                        .events = events,
                        .written_workloads = written_workloads,
                        .written_reports = written_reports,
-                       .now = [&] { return now; }};
+                       .now = [&] { return now; },
+                       .report_digests = &report_digests};
 
   const NamespaceOutcome first = ReconcileNamespace(ctx, kNs, /*remediate=*/false);
   std::printf("%zu workloads; first pass: %d report writes\n", workloads.size(),

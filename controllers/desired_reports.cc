@@ -209,6 +209,47 @@ std::uint64_t ContentDigest(const report::PolicyReport& r, names::ReportApi api)
   return TextDigest(text);
 }
 
+namespace {
+
+// Mixes `value` into `h` (splitmix64's finalizer over their sum): order-sensitive.
+std::uint64_t Mix(std::uint64_t h, std::uint64_t value) {
+  std::uint64_t z = h + value + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// A string and its length, so that ("ab", "c") and ("a", "bc") differ.
+std::uint64_t Mix(std::uint64_t h, std::string_view s) {
+  return Mix(Mix(h, std::hash<std::string_view>{}(s)), s.size());
+}
+
+}  // namespace
+
+std::uint64_t ModelDigest(const report::PolicyReport& r) {
+  std::uint64_t h = 0;
+  h = Mix(Mix(Mix(h, r.name), r.ns), r.policy);
+  for (int n : {r.summary.pass, r.summary.fail, r.summary.warn, r.summary.error, r.summary.skip}) {
+    h = Mix(h, static_cast<std::uint64_t>(n));
+  }
+  h = Mix(h, r.results.size());
+  for (const report::Entry& e : r.results) {
+    const policy::WorkloadRef& w = e.resource;
+    for (std::string_view s :
+         {std::string_view(w.api_version), std::string_view(w.kind), std::string_view(w.ns),
+          std::string_view(w.name), std::string_view(w.uid), std::string_view(w.pod_template),
+          std::string_view(e.rule), std::string_view(e.severity), std::string_view(e.message)}) {
+      h = Mix(h, s);
+    }
+    h = Mix(h, static_cast<std::uint64_t>(e.outcome));
+    h = Mix(Mix(h, static_cast<std::uint64_t>(e.timestamp.seconds)),
+            static_cast<std::uint64_t>(e.timestamp.nanos));
+    h = Mix(h, e.properties.size());
+    for (const auto& [key, value] : e.properties) h = Mix(Mix(h, key), value);
+  }
+  return h;
+}
+
 ExistingReport SummarizeReport(const json& report) {
   const json& meta = Sub(report, "metadata");
   return {.ns = Str(meta, "namespace"),
@@ -219,12 +260,14 @@ ExistingReport SummarizeReport(const json& report) {
 }
 
 ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
-                         std::span<const ExistingReport> existing, names::ReportApi api) {
+                         std::span<const ExistingReport> existing, names::ReportApi api,
+                         std::span<const std::uint64_t> digests) {
   std::map<ObjectName, const ExistingReport*> by_name;
   for (const ExistingReport& e : existing) by_name[{e.ns, e.name}] = &e;
   ReportWrites w;
   std::map<ObjectName, bool> wanted;
-  for (const report::PolicyReport& d : desired) {
+  for (std::size_t i = 0; i < desired.size(); ++i) {
+    const report::PolicyReport& d = desired[i];
     ObjectName name{d.ns, d.name};
     wanted[name] = true;
     auto it = by_name.find(name);
@@ -237,7 +280,7 @@ ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
       w.blocked.push_back(std::move(name));
       continue;
     }
-    if (ContentDigest(d, api) == e.digest) continue;
+    if ((digests.empty() ? ContentDigest(d, api) : digests[i]) == e.digest) continue;
     json body = report::ToJson(d, api);
     if (!e.resource_version.empty()) body["metadata"]["resourceVersion"] = e.resource_version;
     w.updates.push_back(std::move(body));

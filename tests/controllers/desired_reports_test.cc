@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 
 #include "csp/policy/control.h"
 #include "test_util.h"
@@ -417,6 +418,50 @@ TEST(ContentDigestTest, OfTheModelIsThatOfItsJson) {
   empty.results.clear();
   EXPECT_EQ(ContentDigest(empty, names::ReportApi::kWgPolicyK8s),
             ContentDigest(report::ToJson(empty, names::ReportApi::kWgPolicyK8s)));
+}
+
+// ModelDigest covers every field ToJson writes: any one changed changes it.
+TEST(ModelDigestTest, DiffersWhenAnyFieldDiffers) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", "{}")};
+  std::vector<report::PolicyReport> reports = DesiredReports(
+      EntriesOf(policies, {MakeWorkload("Deployment", "web", BadPodSpec())}), {}, kT1);
+  ASSERT_EQ(reports.size(), 1u);
+  const report::PolicyReport base = reports[0];
+  EXPECT_EQ(ModelDigest(base), ModelDigest(reports[0]));
+  std::vector<std::function<void(report::PolicyReport&)>> changes = {
+      [](auto& r) { r.name += "x"; },
+      [](auto& r) { r.ns += "x"; },
+      [](auto& r) { r.policy += "x"; },
+      [](auto& r) { ++r.summary.pass; },
+      [](auto& r) { ++r.summary.fail; },
+      [](auto& r) { ++r.summary.warn; },
+      [](auto& r) { ++r.summary.error; },
+      [](auto& r) { ++r.summary.skip; },
+      [](auto& r) { r.results.pop_back(); },
+      [](auto& r) { r.results[0].resource.api_version += "x"; },
+      [](auto& r) { r.results[0].resource.kind += "x"; },
+      [](auto& r) { r.results[0].resource.ns += "x"; },
+      [](auto& r) { r.results[0].resource.name += "x"; },
+      [](auto& r) { r.results[0].resource.uid += "x"; },
+      [](auto& r) { r.results[0].resource.pod_template += "x"; },
+      [](auto& r) { r.results[0].rule += "x"; },
+      [](auto& r) { r.results[0].outcome = policy::Outcome::kSkip; },
+      [](auto& r) { r.results[0].severity += "x"; },
+      [](auto& r) { r.results[0].message += "x"; },
+      [](auto& r) { r.results[0].properties["k"] = "v"; },
+      [](auto& r) { ++r.results[0].timestamp.seconds; },
+      [](auto& r) { ++r.results[0].timestamp.nanos; },
+      // Field boundaries: "ab"+"c" is not "a"+"bc".
+      [](auto& r) {
+        r.results[0].rule += r.results[0].severity.substr(0, 1);
+        r.results[0].severity.erase(0, 1);
+      },
+  };
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    report::PolicyReport changed = base;
+    changes[i](changed);
+    EXPECT_NE(ModelDigest(changed), ModelDigest(base)) << "change " << i;
+  }
 }
 
 TEST(DesiredReportsTest, GroupsPerNamespaceAndPolicySorted) {
