@@ -95,7 +95,8 @@ Manager::Manager(const Options& options, kube::Client& client, kube::Client& lea
                .image_verification = image_verification_.get(),
                .remediation_guard = &remediation_guard_,
                .argocd_instance_label = options.argocd_instance_label,
-               .custom_kinds = &custom_kinds_},
+               .custom_kinds = &custom_kinds_,
+               .report_digests = &report_digests_},
       dispatcher_(*queue_, Actions(), metrics_),
       webhook_settings_(WebhookSyncSettingsFrom(options)) {
   RegisterEventHandlers(caches_, {.queue = *queue_,

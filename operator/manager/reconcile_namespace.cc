@@ -209,7 +209,10 @@ std::vector<controllers::ExistingReport> ExistingReports(
 void WriteReports(ReconcileContext& ctx, const ReportCaches& api, const std::string& ns,
                   const std::vector<report::PolicyReport>& desired,
                   const std::vector<controllers::ExistingReport>& existing, NamespaceOutcome& out) {
-  const controllers::ReportWrites writes = controllers::DiffReports(desired, existing, api.api);
+  const controllers::ReportWrites writes =
+      controllers::DiffReports(desired, existing, api.api,
+                               ctx.report_digests ? ctx.report_digests->Of(api.api, ns, desired)
+                                                  : std::vector<std::uint64_t>());
   const std::string kind(names::NamesOf(api.api).reports.kind);
   // Counts a report write and keeps its error, if any, naming the report.
   auto record = [&](std::string_view verb, const std::string& name, const Status& status) {

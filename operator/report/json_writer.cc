@@ -56,6 +56,11 @@ void JsonWriter::Bool(bool value) {
   out_ += value ? "true" : "false";
 }
 
+void JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+}
+
 void JsonWriter::Escaped(std::string_view s) {
   out_ += '"';
   // Runs of characters that need no escape are appended whole.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 
 #include "csp/policy/control.h"
 #include "test_util.h"
@@ -386,6 +387,81 @@ TEST(ContentDigestTest, CoversTheTopLevelSourceOfOpenReports) {
   EXPECT_NE(ContentDigest(ours), ContentDigest(edited));
   edited.erase("source");
   EXPECT_NE(ContentDigest(ours), ContentDigest(edited));
+}
+
+// The digest of the model is the digest of its JSON, in either API, escapes, properties, an
+// empty message and uid, and every outcome included: DiffReports compares it with the digest
+// of what the server holds.
+TEST(ContentDigestTest, OfTheModelIsThatOfItsJson) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", "{}")};
+  std::vector<report::PolicyReport> reports =
+      DesiredReports(EntriesOf(policies, {MakeWorkload("Deployment", "web", GoodPodSpec()),
+                                          MakeWorkload("Pod", "bad", BadPodSpec())}),
+                     {}, kT1);
+  ASSERT_EQ(reports.size(), 1u);
+  report::PolicyReport r = reports[0];
+  r.results[0].message = "quote \" backslash \\ tab \t control \x01 ünïcode";
+  r.results[0].properties["exemption"] = "spec.exemptions[0]";
+  r.results[1].message.clear();
+  r.results[1].resource.uid.clear();
+  r.results[2].outcome = policy::Outcome::kError;
+  r.results[3].outcome = policy::Outcome::kSkip;
+  r.results[4].timestamp = {.seconds = -5, .nanos = 999'999'999};
+  r.summary.warn = 3;
+  for (names::ReportApi api : {names::ReportApi::kWgPolicyK8s, names::ReportApi::kOpenReports}) {
+    EXPECT_EQ(ContentDigest(r, api), ContentDigest(report::ToJson(r, api)));
+    EXPECT_EQ(ContentDigest(r, api), ContentDigest(json::parse(report::ToJson(r, api).dump())));
+  }
+  EXPECT_NE(ContentDigest(r, names::ReportApi::kWgPolicyK8s),
+            ContentDigest(r, names::ReportApi::kOpenReports));
+  report::PolicyReport empty = r;
+  empty.results.clear();
+  EXPECT_EQ(ContentDigest(empty, names::ReportApi::kWgPolicyK8s),
+            ContentDigest(report::ToJson(empty, names::ReportApi::kWgPolicyK8s)));
+}
+
+// ModelDigest covers every field ToJson writes: any one changed changes it.
+TEST(ModelDigestTest, DiffersWhenAnyFieldDiffers) {
+  std::deque<policy::Policy> policies = {test::MakePolicy("base", "{}")};
+  std::vector<report::PolicyReport> reports = DesiredReports(
+      EntriesOf(policies, {MakeWorkload("Deployment", "web", BadPodSpec())}), {}, kT1);
+  ASSERT_EQ(reports.size(), 1u);
+  const report::PolicyReport base = reports[0];
+  EXPECT_EQ(ModelDigest(base), ModelDigest(reports[0]));
+  std::vector<std::function<void(report::PolicyReport&)>> changes = {
+      [](auto& r) { r.name += "x"; },
+      [](auto& r) { r.ns += "x"; },
+      [](auto& r) { r.policy += "x"; },
+      [](auto& r) { ++r.summary.pass; },
+      [](auto& r) { ++r.summary.fail; },
+      [](auto& r) { ++r.summary.warn; },
+      [](auto& r) { ++r.summary.error; },
+      [](auto& r) { ++r.summary.skip; },
+      [](auto& r) { r.results.pop_back(); },
+      [](auto& r) { r.results[0].resource.api_version += "x"; },
+      [](auto& r) { r.results[0].resource.kind += "x"; },
+      [](auto& r) { r.results[0].resource.ns += "x"; },
+      [](auto& r) { r.results[0].resource.name += "x"; },
+      [](auto& r) { r.results[0].resource.uid += "x"; },
+      [](auto& r) { r.results[0].resource.pod_template += "x"; },
+      [](auto& r) { r.results[0].rule += "x"; },
+      [](auto& r) { r.results[0].outcome = policy::Outcome::kSkip; },
+      [](auto& r) { r.results[0].severity += "x"; },
+      [](auto& r) { r.results[0].message += "x"; },
+      [](auto& r) { r.results[0].properties["k"] = "v"; },
+      [](auto& r) { ++r.results[0].timestamp.seconds; },
+      [](auto& r) { ++r.results[0].timestamp.nanos; },
+      // Field boundaries: "ab"+"c" is not "a"+"bc".
+      [](auto& r) {
+        r.results[0].rule += r.results[0].severity.substr(0, 1);
+        r.results[0].severity.erase(0, 1);
+      },
+  };
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    report::PolicyReport changed = base;
+    changes[i](changed);
+    EXPECT_NE(ModelDigest(changed), ModelDigest(base)) << "change " << i;
+  }
 }
 
 TEST(DesiredReportsTest, GroupsPerNamespaceAndPolicySorted) {

@@ -97,17 +97,18 @@ class ReconcilersTest : public ::testing::Test {
     caches_->Join();
     ASSERT_TRUE(synced);
     policies_.Replace(std::make_shared<const PolicySet>(BuildPolicySet(caches_->policies.List())));
-    context_ = std::make_unique<ReconcileContext>(ReconcileContext{
-        .client = *client_,
-        .caches = *caches_,
-        .policies = policies_,
-        .node_facts = node_facts_,
-        .tallies = tallies_,
-        .events = *events_,
-        .written_workloads = written_workloads_,
-        .written_reports = written_reports_,
-        .now = [] { return std::chrono::system_clock::time_point(1'780'000'000s); },
-        .remediation_guard = &guard_});
+    context_ =
+        std::make_unique<ReconcileContext>(ReconcileContext{.client = *client_,
+                                                            .caches = *caches_,
+                                                            .policies = policies_,
+                                                            .node_facts = node_facts_,
+                                                            .tallies = tallies_,
+                                                            .events = *events_,
+                                                            .written_workloads = written_workloads_,
+                                                            .written_reports = written_reports_,
+                                                            .now = [this] { return now_; },
+                                                            .remediation_guard = &guard_,
+                                                            .report_digests = report_digests_});
   }
 
   json Report() { return Stored(kPolicyReports, kNs, std::string("csp-") + kPolicy); }
@@ -135,6 +136,8 @@ class ReconcilersTest : public ::testing::Test {
   WriteOverlay<CachedReport> written_reports_;
   RemediationGuard guard_{{.revert_window = 600s, .patches_per_hour = 30}};
   std::unique_ptr<ReconcileContext> context_;
+  std::chrono::system_clock::time_point now_{1'780'000'000s};
+  ReportDigests* report_digests_ = nullptr;  // the operator's memo, when a test sets it
 };
 
 // A Rollout declared by a WorkloadKind with ScaleSubresource: the record goes on the object
@@ -490,6 +493,69 @@ TEST_F(ReconcilersTest, AScaleDownPutBackTwiceIsNotReappliedAndIsCounted) {
   ASSERT_TRUE(ReconcilePolicy(*context_, kPolicy));
   EXPECT_EQ(Stored(kPolicies, "", kPolicy)["status"]["workloads"]["reverted"], 1);
 }
+
+// With and without the memo of report digests (the operator runs with it), the same sequence
+// of passes makes the same writes and the same reports: a verdict change, someone else's edit
+// of our report put back, steady passes writing nothing, a deleted policy's report deleted. The
+// memo holds the namespace's reports only while they are desired.
+class ReportDigestsReconcileTest : public ReconcilersTest,
+                                   public ::testing::WithParamInterface<bool> {};
+
+TEST_P(ReportDigestsReconcileTest, SameWritesAndReportsWithAndWithoutTheMemo) {
+  ReportDigests digests;
+  if (GetParam()) report_digests_ = &digests;
+  // Each pass one second later; returns its report writes.
+  auto pass = [&] {
+    now_ += 1s;
+    NamespaceOutcome outcome = ReconcileNamespace(*context_, kNs);
+    EXPECT_TRUE(outcome.status) << outcome.status.error().message;
+    return outcome.report_writes;
+  };
+  auto seconds_of = [&](const std::string& name) {
+    const json report = Report();
+    for (const json& r : report["results"]) {
+      if (r["rule"] == kPrivilegedRule && r["resources"][0]["name"] == name)
+        return r["timestamp"]["seconds"].get<std::int64_t>();
+    }
+    return std::int64_t{-1};
+  };
+  Seed(kPolicies, "", PolicyObject(PrivilegedOnlySpec("Audit")));
+  Seed(Deployments(), kNs, Deployment("good", false));
+  Seed(Deployments(), kNs, Deployment("bad", true));
+  Sync();
+  EXPECT_EQ(pass(), 1);
+  const std::int64_t created = seconds_of("bad");
+  EXPECT_EQ(pass(), 0);  // our write, from the overlay
+  Sync();
+  EXPECT_EQ(pass(), 0);  // the same, from the cache
+  EXPECT_EQ(digests.size(), GetParam() ? 1u : 0u);
+
+  Seed(Deployments(), kNs, Deployment("good", true));
+  Sync();
+  EXPECT_EQ(pass(), 1);
+  EXPECT_EQ(ResultOf("good", kPrivilegedRule), "fail");
+  EXPECT_EQ(seconds_of("bad"), created);  // unchanged: its timestamp kept
+  EXPECT_GT(seconds_of("good"), created);
+
+  json edited = Report();
+  for (json& r : edited["results"]) r["result"] = "pass";
+  server_->Put(kPolicyReports.ObjectPath(kNs, edited["metadata"]["name"].get<std::string>()),
+               edited);
+  Sync();
+  EXPECT_EQ(pass(), 1);  // put back
+  EXPECT_EQ(ResultOf("bad", kPrivilegedRule), "fail");
+  Sync();
+  EXPECT_EQ(pass(), 0);
+
+  ASSERT_TRUE(client_->Delete(kPolicies, "", kPolicy));
+  Sync();
+  EXPECT_EQ(pass(), 1);
+  EXPECT_TRUE(Report().is_null());
+  EXPECT_EQ(digests.size(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Memo, ReportDigestsReconcileTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "With" : "Without"; });
 
 }  // namespace
 }  // namespace csp::manager

@@ -63,10 +63,18 @@ struct ExistingReport {
   std::uint64_t digest = 0;
 };
 
-// A digest (FNV-1a 64 of compact JSON) of what we own in a report: our two labels, summary,
-// results and the top-level source (OpenReports). Equal for ToJson(r, api) and for that object
-// as read back from the API server.
+// A digest (64-bit std::hash of compact JSON; compare only within one process) of what we own in a
+// report: our two labels, summary, results and the top-level source (OpenReports). Equal for
+// ToJson(r, api) and for that object as read back from the API server.
 std::uint64_t ContentDigest(const nlohmann::json& report);
+// ContentDigest(report::ToJson(report, api)), without building the JSON value.
+std::uint64_t ContentDigest(const report::PolicyReport& report, names::ReportApi api);
+
+// A digest of every field of the model that ToJson writes (name, namespace, policy, summary,
+// each result's fields), by 64-bit std::hash: cheaper than ContentDigest(report, api), which
+// writes the JSON text. Compare only within one process. Equal models give equal digests; a
+// differing one gives a differing digest but for a 64-bit collision.
+std::uint64_t ModelDigest(const report::PolicyReport& report);
 
 // The informer Transform for PolicyReports. Never throws.
 ExistingReport SummarizeReport(const nlohmann::json& report);
@@ -92,7 +100,10 @@ struct ReportWrites {
 // written or deleted. `existing` is the scope: pass every cached report for a full pass, or
 // only one policy's for a per-policy pass.
 // Creates and updates are objects of `api`; `existing` must be that API's reports.
+// `digests`: ContentDigest(desired[i], api) for each i, if the caller has them (memoized); empty:
+// computed here.
 ReportWrites DiffReports(std::span<const report::PolicyReport> desired,
-                         std::span<const ExistingReport> existing, names::ReportApi api);
+                         std::span<const ExistingReport> existing, names::ReportApi api,
+                         std::span<const std::uint64_t> digests = {});
 
 }  // namespace csp::controllers

@@ -114,6 +114,7 @@ class Manager {
   EventRecorder events_;
   WriteOverlay<CachedWorkload> written_workloads_;
   WriteOverlay<CachedReport> written_reports_;
+  ReportDigests report_digests_;
   RemediationGuard remediation_guard_;
   // Image signature verification, shared by the reconcilers and admission (null when its
   // settings are invalid: Start reports why).

@@ -23,6 +23,7 @@
 #include "csp/manager/node_facts_holder.h"
 #include "csp/manager/policy_set.h"
 #include "csp/manager/remediation_guard.h"
+#include "csp/manager/report_digests.h"
 #include "csp/manager/tally_store.h"
 #include "csp/manager/write_overlay.h"
 
@@ -48,6 +49,8 @@ struct ReconcileContext {
       std::string(controllers::kDefaultArgoCdInstanceLabel);  // --argocd-instance-label
   // The custom workload kinds watched (WorkloadKinds); null: none.
   const CustomKinds* custom_kinds = nullptr;
+  // The desired reports' content digests of the last pass; null: computed every pass.
+  ReportDigests* report_digests = nullptr;
 };
 
 struct NamespaceOutcome {

@@ -24,6 +24,7 @@ class JsonWriter {
   void String(std::string_view value);
   void Int(std::int64_t value);
   void Bool(bool value);
+  void Null();
 
  private:
   void Open(char c);

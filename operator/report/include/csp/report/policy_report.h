@@ -12,6 +12,7 @@
 
 #include "csp/names/names.h"
 #include "csp/policy/engine.h"
+#include "csp/report/json_writer.h"
 
 namespace csp::report {
 
@@ -71,6 +72,8 @@ std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::strin
 // `source`; everything else is the same), and of one of its results (the same in both APIs).
 nlohmann::json ToJson(const PolicyReport& report, names::ReportApi api);
 nlohmann::json ResultJson(const Entry& entry, std::string_view policy);
+// ResultJson(entry, policy) written to `w`, as dump() prints it.
+void WriteResultJson(const Entry& entry, std::string_view policy, JsonWriter& w);
 
 // ToJson(report, api).dump(indent), written without building the JSON value, appended to
 // `out`. `level` indents the whole object as if nested that deep (for a List's items).
