@@ -82,7 +82,7 @@ class YamlPlainScanner {
   void EmitEnd(YamlEventType type, int column);
 
   std::string_view text_;
-  const Limits& limits_;
+  const Limits limits_;  // a copy: callers pass temporaries
   RecordedYaml& out_;
   std::size_t pos_ = 0;
   std::size_t line_start_ = 0;
