@@ -102,7 +102,13 @@ NodeAgent::NodeAgent(kube::Client& client, ProfileInstaller& installer, NodeAgen
             &NodeInfoFrom),
       sync_(installer, options_.sync),
       writer_(client, ForNode(options_.status, options_.node)),
-      defaults_(DefaultDesired(options_.target)) {
+      defaults_(DefaultDesired(options_.target)),
+      reports_(
+          [this](const ReportPlan& plan, std::stop_token stop) { return WriteReport(plan, stop); },
+          options_.status_retry),
+      statuses_(
+          [this](const StatusPlan& plan, std::stop_token stop) { return WriteStatus(plan, stop); },
+          options_.status_retry) {
   profiles_.AddHandlers({
       .on_add = [this](const std::string&, const ProfileObject&) { Wake(); },
       .on_update = [this](const std::string&, const ProfileObject&,
@@ -144,7 +150,8 @@ void NodeAgent::Run(std::stop_token stop) {
     sync_stats_ = sync_.stats();
   }
 
-  std::jthread status([this, stop] { StatusLoop(stop); });
+  std::jthread report([this, stop] { reports_.Run(stop); });
+  std::jthread status([this, stop] { statuses_.Run(stop); });
   std::jthread profiles([this, stop] { profiles_.Run(stop); });
   std::jthread node([this, stop] { node_.Run(stop); });
   LogInfo("waiting for the first list of SecurityProfiles and the Node", {{"node", options_.node}});
@@ -235,14 +242,15 @@ void NodeAgent::Pass(bool full) {
     }
   }
 
-  StatusPlan plan{.verify = full};
-  plan.results.reserve(outcomes.size());
+  ReportPlan report{.verify = full};
+  report.results.reserve(outcomes.size());
   for (const ProfileOutcome& outcome : outcomes) {
-    plan.results.push_back({.kind = outcome.kind,
-                            .name = outcome.name,
-                            .state = outcome.state,
-                            .message = outcome.message});
+    report.results.push_back({.kind = outcome.kind,
+                              .name = outcome.name,
+                              .state = outcome.state,
+                              .message = outcome.message});
   }
+  StatusPlan plan{.verify = full};
   for (std::size_t i = 0; i < objects.size(); ++i) {
     const ProfileObject& object = *objects[i];
     ProfilePlan profile{.name = object.name, .uid = object.uid, .cached = object.own_status};
@@ -275,92 +283,37 @@ void NodeAgent::Pass(bool full) {
     if (full) ++full_passes_;
     last_pass_seconds_ = std::chrono::duration<double>(SteadyClock::now() - start).count();
   }
-  {
-    std::lock_guard lock(plan_mu_);
-    plan.sequence = ++plan_sequence_;
-    // A full pass's verify must survive being replaced by a later incremental plan.
-    if (plan_ && plan_->verify) plan.verify = true;
-    plan_ = std::move(plan);
-  }
-  plan_cv_.notify_one();
+  reports_.Post(std::move(report));
+  statuses_.Post(std::move(plan));
 }
 
-bool NodeAgent::NewerPlanWaiting(std::uint64_t sequence) {
-  std::lock_guard lock(plan_mu_);
-  return plan_ && plan_->sequence > sequence;
-}
-
-void NodeAgent::StatusLoop(std::stop_token stop) {
-  std::optional<StatusPlan> current;  // a plan whose writes failed, to be tried again
-  std::chrono::milliseconds delay = options_.status_retry;
-  bool retrying = false;
-  SteadyClock::time_point retry_at = SteadyClock::now();
-  while (!stop.stop_requested()) {
-    {
-      std::unique_lock lock(plan_mu_);
-      // Without a retry due, wake up now and then anyway: a finite deadline keeps clear of
-      // overflow in the clock conversions.
-      const SteadyClock::time_point deadline =
-          retrying ? retry_at : SteadyClock::now() + std::chrono::hours(1);
-      plan_cv_.wait_until(lock, stop, deadline, [this] { return plan_.has_value(); });
-      if (stop.stop_requested()) return;
-      if (plan_) {
-        current = std::move(*plan_);
-        plan_.reset();
-      } else if (!retrying || !current || SteadyClock::now() < retry_at) {
-        continue;
-      }
+Status NodeAgent::WriteReport(const ReportPlan& plan, std::stop_token stop) {
+  if (plan.verify) report_written_.reset();
+  if (report_written_ && *report_written_ == plan.results) return {};
+  Result<bool> report = writer_.WriteNodeReport(plan.results, stop);
+  if (!report) {
+    if (!stop.stop_requested()) {
+      LogWarn("writing the node report failed; will retry",
+              {{"report", NodeReportName(options_.node)}, {"error", report.error().message}});
     }
-    const Status written = WriteStatus(*current, stop);
-    if (written) {
-      current.reset();
-      retrying = false;
-      delay = options_.status_retry;
-      status_in_sync_ = true;
-    } else {
-      status_in_sync_ = false;
-      current->verify = false;
-      retrying = true;
-      // Lost races only: the others are done soon; API errors: back off further each time.
-      if (written.error().code == Code::kAborted) delay = options_.status_retry;
-      retry_at = SteadyClock::now() + delay;
-      delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::minutes(5));
-    }
+    return report.error();
   }
+  report_written_ = plan.results;
+  if (*report) LogInfo("node report updated", {{"report", NodeReportName(options_.node)}});
+  return {};
 }
 
 Status NodeAgent::WriteStatus(const StatusPlan& plan, std::stop_token stop) {
-  if (plan.verify) {
-    report_written_.reset();
-    status_written_.clear();
-  }
+  if (plan.verify) status_written_.clear();
   Status result;
   const auto failed = [&](const Error& error) {
     if (result) result = error;
   };
 
-  // The node's report first, and alone: the operator's node facts read it, and no other agent
-  // writes it, so it never waits on a conflict. Then the SecurityProfile statuses, which every
-  // agent whose node a profile selects writes at once: their conflicts load the API server for
-  // a while, and the report goes ahead of this agent's share of that.
-  if (!report_written_ || *report_written_ != plan.results) {
-    Result<bool> report = writer_.WriteNodeReport(plan.results, stop);
-    if (report) {
-      report_written_ = plan.results;
-      if (*report) LogInfo("node report updated", {{"report", NodeReportName(options_.node)}});
-    } else {
-      failed(report.error());
-      if (!stop.stop_requested()) {
-        LogWarn("writing the node report failed; will retry",
-                {{"report", NodeReportName(options_.node)}, {"error", report.error().message}});
-      }
-    }
-  }
-
   std::set<std::string, std::less<>> names;
   for (const ProfilePlan& profile : plan.profiles) {
     names.insert(profile.name);
-    if (NewerPlanWaiting(plan.sequence)) break;  // the newer plan supersedes this one
+    if (statuses_.NewerWaiting(plan.sequence)) break;  // the newer plan supersedes this one
     auto memo = status_written_.find(profile.name);
     if (profile.cached == profile.desired) {
       status_written_.insert_or_assign(profile.name, std::pair(profile.uid, profile.desired));
@@ -455,7 +408,7 @@ void NodeAgent::RenderMetrics(serve::MetricsText& out) const {
   out.Sample("csp_agent_status_errors_total", {}, static_cast<double>(status.errors.load()));
   out.Family("csp_agent_status_in_sync", "gauge",
              "1 when the last status round wrote everything it had to.");
-  out.Sample("csp_agent_status_in_sync", {}, status_in_sync_.load() ? 1 : 0);
+  out.Sample("csp_agent_status_in_sync", {}, reports_.InSync() && statuses_.InSync() ? 1 : 0);
 
   out.Family("csp_agent_watch_events_total", "counter", "Watch events received, by resource.");
   const kube::InformerStats profile_stats = profiles_.Stats();

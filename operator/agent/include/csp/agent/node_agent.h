@@ -6,11 +6,14 @@
 //                          changed), per due retry and per resync period (a full pass again).
 //                          A pass only installs and removes files (ProfileSync) and hands the
 //                          outcome to the status thread; it never waits for the API server.
-//   status thread          writes this node's share of the report and of each SecurityProfile's
-//                          status (StatusWriter), comparing first with the informer's copy of
-//                          this node's entry and with what it wrote itself, so that passes
-//                          with nothing new write nothing. Conflicts and errors never delay
-//                          the next install.
+//   report thread          writes this node's report (StatusWriter::WriteNodeReport), which the
+//                          operator's node facts read; no other agent writes it.
+//   status thread          writes this node's entry in each SecurityProfile's status,
+//                          comparing first with the informer's copy of this node's entry and
+//                          with what it wrote itself, so that passes with nothing new write
+//                          nothing. Each of the two takes the newest plan of the last pass
+//                          (LatestPlanWriter): the status's conflicts with other agents never
+//                          delay the report, and neither delays the next install.
 //   informer threads       SecurityProfiles (all; cluster-scoped) and this node's Node (field
 //                          selector metadata.name=<node>), each with a compact cache value.
 #pragma once
@@ -26,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "csp/agent/latest_plan_writer.h"
 #include "csp/agent/node_report.h"
 #include "csp/agent/profile_object.h"
 #include "csp/agent/profile_sync.h"
@@ -81,20 +85,24 @@ class NodeAgent {
     std::optional<NodeStatusEntry> cached = {};   // this node's entry, as the informer saw it
     std::optional<NodeStatusEntry> desired = {};  // nullopt: the profile does not select the node
   };
+  // What the report thread should make this node's report say, from one pass.
+  struct ReportPlan {
+    std::uint64_t sequence = 0;
+    bool verify = false;  // forget what was written before: compare afresh
+    std::vector<NodeProfileResult> results = {};
+  };
   struct StatusPlan {
     std::uint64_t sequence = 0;
     bool verify = false;  // forget what was written before: compare everything afresh
-    std::vector<NodeProfileResult> results = {};
     std::vector<ProfilePlan> profiles = {};
   };
 
   void Wake();
   void Pass(bool full);
-  void StatusLoop(std::stop_token stop);
-  // Writes what `plan` asks for; the first error when something failed and should be retried
+  // Write what `plan` asks for; the first error when something failed and should be retried
   // (kAborted: only conflicts, to be retried soon).
+  Status WriteReport(const ReportPlan& plan, std::stop_token stop);
   Status WriteStatus(const StatusPlan& plan, std::stop_token stop);
-  bool NewerPlanWaiting(std::uint64_t sequence);
 
   kube::Client& client_;
   NodeAgentOptions options_;
@@ -110,14 +118,12 @@ class NodeAgent {
   std::condition_variable_any wake_cv_;
   bool dirty_ = false;
 
-  // Status thread mailbox: the newest plan only.
-  std::mutex plan_mu_;
-  std::condition_variable_any plan_cv_;
-  std::optional<StatusPlan> plan_;
-  std::uint64_t plan_sequence_ = 0;
-
-  // Status thread memory (its thread only).
+  // The report and status threads' mailboxes and loops.
+  LatestPlanWriter<ReportPlan> reports_;
+  LatestPlanWriter<StatusPlan> statuses_;
+  // Report thread memory (its thread only).
   std::optional<std::vector<NodeProfileResult>> report_written_;
+  // Status thread memory (its thread only).
   std::map<std::string, std::pair<std::string, std::optional<NodeStatusEntry>>> status_written_;
 
   // For /metrics.
@@ -128,7 +134,6 @@ class NodeAgent {
   std::uint64_t full_passes_ = 0;
   std::uint64_t passes_ = 0;
   double last_pass_seconds_ = 0;
-  std::atomic<bool> status_in_sync_{false};
   bool node_found_ = false;
 };
 
