@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "csp/common/fnv1a.h"
 #include "csp/names/names.h"
 
 namespace csp::controllers {
@@ -28,29 +29,6 @@ bool IsManaged(const json& report) {
   return Str(Sub(Sub(report, "metadata"), "labels"), std::string(names::kManagedByLabel).c_str()) ==
          names::kManagedByOperator;
 }
-
-// FNV-1a 64 over fields, each followed by its length so that ("ab", "c") != ("a", "bc").
-class Fnv1a {
- public:
-  Fnv1a& Add(std::string_view field) {
-    Bytes(field);
-    const std::uint64_t n = field.size();
-    for (int i = 0; i < 8; ++i) Byte(static_cast<unsigned char>(n >> (8 * i)));
-    return *this;
-  }
-  Fnv1a& Bytes(std::string_view bytes) {
-    for (unsigned char c : bytes) Byte(c);
-    return *this;
-  }
-  std::uint64_t value() const { return h_; }
-
- private:
-  void Byte(unsigned char c) {
-    h_ ^= c;
-    h_ *= 1099511628211ull;
-  }
-  std::uint64_t h_ = 14695981039346656037ull;
-};
 
 // The digest of a report's content text: compared only with digests made by this process
 // (never stored), so libstdc++'s 64-bit std::hash (several bytes a cycle, where FNV-1a takes
@@ -85,11 +63,49 @@ std::uint64_t ResultContentDigest(std::string_view uid, std::string_view result,
   return h.value();
 }
 
+namespace {
+
+bool KeyLess(const std::pair<ResultKey, PreviousResult>& a,
+             const std::pair<ResultKey, PreviousResult>& b) {
+  return a.first < b.first;
+}
+
+// Sorts `out`, whose first `sorted` entries are sorted already, and keeps the last of each run
+// of equal keys: entries added later win.
+void SortKeepingLast(PreviousResults& out, std::size_t sorted) {
+  if (sorted == out.size()) return;
+  const auto middle = out.begin() + static_cast<std::ptrdiff_t>(sorted);
+  std::stable_sort(middle, out.end(), KeyLess);
+  std::inplace_merge(out.begin(), middle, out.end(), KeyLess);  // stable: earlier ones first
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (i + 1 < out.size() && out[i + 1].first == out[i].first) continue;
+    out[kept++] = out[i];
+  }
+  out.resize(kept);
+}
+
+}  // namespace
+
+void MergePreviousResults(PreviousResults& out, const PreviousResults& more) {
+  const std::size_t sorted = out.size();
+  out.insert(out.end(), more.begin(), more.end());
+  SortKeepingLast(out, sorted);
+}
+
+const PreviousResult* FindPreviousResult(const PreviousResults& results, ResultKey key) {
+  auto it =
+      std::lower_bound(results.begin(), results.end(), std::pair(key, PreviousResult{}), KeyLess);
+  return it != results.end() && it->first == key ? &it->second : nullptr;
+}
+
 void IndexReportResults(const json& report, PreviousResults& out) {
   if (!IsManaged(report)) return;
   const std::string ns = Str(Sub(report, "metadata"), "namespace");
   const json& results = Sub(report, "results");
   if (!results.is_array()) return;
+  const std::size_t sorted = out.size();
+  out.reserve(sorted + results.size());
   for (const json& r : results) {
     const json& resources = Sub(r, "resources");
     if (!resources.is_array() || resources.size() != 1) continue;
@@ -112,10 +128,13 @@ void IndexReportResults(const json& report, PreviousResults& out) {
     if (seconds.is_number_integer()) prev.timestamp.seconds = seconds.get<std::int64_t>();
     if (nanos.is_number_integer()) prev.timestamp.nanos = nanos.get<std::int32_t>();
     auto pod_template = properties.find(std::string(report::kPodTemplateProperty));
-    out[MakeResultKey(ns, policy, kind,
+    out.emplace_back(
+        MakeResultKey(ns, policy, kind,
                       KeyName(name, pod_template == properties.end() ? "" : pod_template->second),
-                      rule)] = prev;
+                      rule),
+        prev);
   }
+  SortKeepingLast(out, sorted);
 }
 
 void StampTimestamps(std::vector<PolicyEntry>& entries, const PreviousResults& previous,
@@ -123,9 +142,9 @@ void StampTimestamps(std::vector<PolicyEntry>& entries, const PreviousResults& p
   for (PolicyEntry& pe : entries) {
     report::Entry& e = pe.entry;
     e.timestamp = now;
-    auto it = previous.find(KeyOf(pe.policy, e));
-    if (it == previous.end()) continue;
-    const PreviousResult& p = it->second;
+    const PreviousResult* found = FindPreviousResult(previous, KeyOf(pe.policy, e));
+    if (found == nullptr) continue;
+    const PreviousResult& p = *found;
     if (p.content == ResultContentDigest(e.resource.uid, policy::OutcomeName(e.outcome), e.message,
                                          e.properties)) {
       e.timestamp = p.timestamp;
@@ -135,7 +154,7 @@ void StampTimestamps(std::vector<PolicyEntry>& entries, const PreviousResults& p
 
 std::vector<report::PolicyReport> DesiredReports(std::vector<PolicyEntry> entries,
                                                  const PreviousResults& previous,
-                                                 report::Timestamp now, std::size_t max_bytes) {
+                                                 report::Timestamp now, report::ReportSplit split) {
   StampTimestamps(entries, previous, now);
   std::map<std::pair<std::string, std::string>, std::vector<report::Entry>> groups;
   for (PolicyEntry& pe : entries) {
@@ -145,7 +164,7 @@ std::vector<report::PolicyReport> DesiredReports(std::vector<PolicyEntry> entrie
   std::vector<report::PolicyReport> out;
   for (auto& [key, group] : groups) {
     for (report::PolicyReport& r :
-         report::BuildPolicyReports(key.second, key.first, std::move(group), max_bytes)) {
+         report::BuildPolicyReports(key.second, key.first, std::move(group), split)) {
       out.push_back(std::move(r));
     }
   }

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <set>
 
+#include "csp/common/fnv1a.h"
+
 namespace csp::controllers {
 
 using json = nlohmann::json;
@@ -240,17 +242,6 @@ std::string Hex(std::uint64_t value) {
   return out;
 }
 
-// FNV-1a, 64 bits: stable across builds and platforms (std::hash is not), as a stop record
-// on the workload must outlive the operator that wrote it.
-std::uint64_t Fnv1a(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 std::string KindOf(const json& object) {
   const json* k = Find(object, {"kind"});
   return k && k->is_string() ? k->get<std::string>() : std::string();
@@ -369,7 +360,7 @@ std::string IsolationPolicyName(std::string_view kind, std::string_view name) {
   std::string out = "csp-isolate-" + Lower(kind) + "-" + std::string(name);
   constexpr std::size_t kMax = 253;
   if (out.size() <= kMax) return out;
-  const std::string suffix = "-" + Hex(Fnv1a(out));
+  const std::string suffix = "-" + Hex(Fnv1a64(out));
   out.resize(kMax - suffix.size());
   return out + suffix;
 }
@@ -389,7 +380,7 @@ std::string PodTemplateHash(const json& object) {
     selector.erase(std::string(names::kQuarantineKey));
     if (selector.empty()) pods["spec"].erase("nodeSelector");
   }
-  return Hex(Fnv1a(pods.dump()));
+  return Hex(Fnv1a64(pods.dump()));
 }
 
 RemediationPlan PlanRemediation(const json& object, std::span<const Evaluation> evaluations,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "csp/common/fnv1a.h"
 #include "csp/common/json_fields.h"
 
 namespace csp::agent {
@@ -25,16 +26,6 @@ auto SortKey(const nlohmann::json& result) {
 
 constexpr std::size_t kMaxNameLength = 253;  // a DNS subdomain, as object names are
 constexpr std::size_t kHashDigits = 8;
-
-// FNV-1a, 64 bits: stable across builds and platforms, unlike std::hash.
-std::uint64_t Fnv1a64(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 }  // namespace
 

@@ -6,9 +6,9 @@ WorkQueue::WorkQueue(WorkQueueOptions options)
     : clock_(options.clock != nullptr ? *options.clock : SteadyClock()),
       limiter_(options.rate_limits, clock_) {}
 
-void WorkQueue::AddLocked(const std::string& key) {
+void WorkQueue::AddLocked(const std::string& key, Clock::TimePoint since) {
   if (shutting_down_ || dirty_.contains(key)) return;
-  dirty_.insert(key);
+  dirty_.emplace(key, since);
   if (processing_.contains(key)) return;  // Done queues it again
   queue_.push_back(key);
   cv_.notify_one();
@@ -16,7 +16,7 @@ void WorkQueue::AddLocked(const std::string& key) {
 
 void WorkQueue::Add(const std::string& key) {
   std::lock_guard lock(mu_);
-  AddLocked(key);
+  AddLocked(key, clock_.Now());
 }
 
 void WorkQueue::AddAfter(const std::string& key, Clock::Duration delay) {
@@ -48,14 +48,20 @@ int WorkQueue::NumRequeues(const std::string& key) const { return limiter_.NumRe
 
 void WorkQueue::PromoteDueLocked(Clock::TimePoint now) {
   while (!due_.empty() && due_.begin()->first <= now) {
-    const std::string key = due_.begin()->second;
+    const auto [ready, key] = *due_.begin();
     due_.erase(due_.begin());
     delayed_.erase(key);
-    AddLocked(key);
+    AddLocked(key, ready);  // its wait starts when its delay ended
   }
 }
 
 std::optional<std::string> WorkQueue::Get() {
+  std::optional<Taken> taken = Take();
+  if (!taken) return std::nullopt;
+  return std::move(taken->key);
+}
+
+std::optional<WorkQueue::Taken> WorkQueue::Take() {
   std::unique_lock lock(mu_);
   while (true) {
     PromoteDueLocked(clock_.Now());
@@ -68,11 +74,13 @@ std::optional<std::string> WorkQueue::Get() {
       cv_.wait_for(lock, due_.begin()->first - clock_.Now());
     }
   }
-  std::string key = std::move(queue_.front());
+  Taken taken{.key = std::move(queue_.front())};
   queue_.pop_front();
-  processing_.insert(key);
-  dirty_.erase(key);
-  return key;
+  processing_.insert(taken.key);
+  const auto dirty = dirty_.find(taken.key);
+  taken.waited = clock_.Now() - dirty->second;
+  dirty_.erase(dirty);
+  return taken;
 }
 
 void WorkQueue::Done(const std::string& key) {

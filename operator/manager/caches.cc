@@ -1,5 +1,6 @@
 #include "csp/manager/caches.h"
 
+#include "csp/common/json_fields.h"
 #include "csp/controllers/compact_workload.h"
 #include "csp/controllers/owner_resolution.h"
 #include "csp/manager/resources.h"
@@ -87,16 +88,15 @@ json CacheWorkload(const json& object) {
   return compact;
 }
 
+std::uint64_t ObjectResourceVersion(const json& object) {
+  const json* meta = FieldAt(object, "metadata");
+  const std::string* rv = meta != nullptr ? StringPtrAt(*meta, "resourceVersion") : nullptr;
+  return rv != nullptr ? ParseResourceVersion(*rv) : 0;
+}
+
 CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_version,
                                   std::string_view kind) {
-  CachedWorkload out;
-  if (object.is_object()) {
-    if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
-      if (auto rv = meta->find("resourceVersion"); rv != meta->end() && rv->is_string()) {
-        out.resource_version = ParseResourceVersion(rv->get_ref<const std::string&>());
-      }
-    }
-  }
+  CachedWorkload out{.resource_version = ObjectResourceVersion(object)};
   if (IsOwnedByWorkload(object)) {
     out.owned = true;  // reported on its owner (caches.h)
     // Admission judges a controller's new Pods as their top-level owner (docs/admission.md):
@@ -163,8 +163,7 @@ Caches::Caches(kube::Client& client, OnError on_error,
                                        NodeReportOptions(api, on_error, streaming_list)));
   }
   for (const WorkloadResource& w : WorkloadResources()) {
-    std::string api_version =
-        w.ref.group.empty() ? w.ref.version : w.ref.group + "/" + w.ref.version;
+    std::string api_version = w.ref.ApiVersion();
     std::string kind(w.kind);
     kube::InformerOptions options = OptionsFor(w.ref, on_error, streaming_list);
     // 10,000 whole Pods of one LIST would be ~300 MB of JSON: the informer transforms each

@@ -32,14 +32,11 @@ std::string CustomKind::OverlayKey(std::string_view ns, std::string_view name) c
 
 CachedWorkload CacheCustomWorkload(const json& object, std::string_view api_version,
                                    std::string_view kind) {
-  CachedWorkload out;
+  CachedWorkload out{.resource_version = ObjectResourceVersion(object)};
   if (!object.is_object()) return out;
   out.object = object;
   out.object.erase("status");
   if (auto meta = out.object.find("metadata"); meta != out.object.end() && meta->is_object()) {
-    if (auto rv = meta->find("resourceVersion"); rv != meta->end() && rv->is_string()) {
-      out.resource_version = ParseResourceVersion(rv->get_ref<const std::string&>());
-    }
     // Kept aside (CachedWorkload::resource_version), so that an update changing nothing we
     // read compares equal.
     meta->erase("resourceVersion");

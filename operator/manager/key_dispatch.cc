@@ -26,8 +26,17 @@ bool KeyDispatcher::RecordNamespace(const std::string& ns, bool ok) {
   return ok ? failed_namespaces_.erase(ns) > 0 : failed_namespaces_.insert(ns).second;
 }
 
-void KeyDispatcher::Process(const std::string& key) {
+namespace {
+
+std::string Milliseconds(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+}  // namespace
+
+void KeyDispatcher::Process(const std::string& key, kube::Clock::Duration waited) {
   const auto start = std::chrono::steady_clock::now();
+  metrics_.queued_seconds.Observe(std::chrono::duration<double>(waited).count());
   Status status;
   if (key.starts_with(kNamespacePrefix)) {
     const std::string ns = key.substr(kNamespacePrefix.size());
@@ -45,6 +54,13 @@ void KeyDispatcher::Process(const std::string& key) {
       queue_.AddAfter(PolicyKey(p), kPolicyDelay);
     }
     status = std::move(outcome.status);
+    // Where a change's time goes on its way to its report (docs/benchmarks.md, churn): the
+    // wait in the queue, then the pass and its writes.
+    LogDebug("namespace pass", {{"namespace", ns},
+                                {"queued_ms", Milliseconds(waited)},
+                                {"took_ms", Milliseconds(std::chrono::steady_clock::now() - start)},
+                                {"report_writes", std::to_string(outcome.report_writes)},
+                                {"patches", std::to_string(outcome.patches)}});
     if (RecordNamespace(ns, status.ok())) actions_.requeue_policies();
   } else if (key.starts_with(kPolicyPrefix)) {
     std::vector<std::string> failed;

@@ -344,8 +344,9 @@ Status Manager::Start() {
 void Manager::StartWorkers() {
   workers_.Start(
       *queue_, options_.workers, [this] { return PrepareTerm(); },
-      [this](const std::string& key) {
-        if (leading_.load()) dispatcher_.Process(key);  // never write without the Lease
+      [this](const kube::WorkQueue::Taken& taken) {
+        // Never write without the Lease.
+        if (leading_.load()) dispatcher_.Process(taken.key, taken.waited);
       });
 }
 

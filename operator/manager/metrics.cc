@@ -15,6 +15,9 @@ std::string RenderMetrics(const MetricsSources& in) {
              static_cast<double>(in.reconcile.error.load()));
   out.Family("csp_reconcile_duration_seconds", "histogram", "Time per reconcile.");
   in.reconcile.seconds.Render(out, "csp_reconcile_duration_seconds");
+  out.Family("csp_workqueue_queue_duration_seconds", "histogram",
+             "Time a key waited in the work queue before a worker took it.");
+  in.reconcile.queued_seconds.Render(out, "csp_workqueue_queue_duration_seconds");
   out.Family("csp_workqueue_depth", "gauge", "Keys ready in the work queue.");
   out.Sample("csp_workqueue_depth", {}, static_cast<double>(in.queue.Len()));
   out.Family("csp_workqueue_delayed", "gauge", "Keys waiting for a delay or retry.");

@@ -2,6 +2,7 @@
 #include <map>
 #include <set>
 
+#include "csp/common/json_fields.h"
 #include "csp/controllers/desired_reports.h"
 #include "csp/controllers/evaluation.h"
 #include "csp/controllers/field_owners.h"
@@ -199,7 +200,7 @@ std::vector<controllers::ExistingReport> ExistingReports(
   for (const auto& [key, report] : reports) {
     if (report->summary.managed && invalid_policies.contains(report->policy)) continue;
     existing.push_back(report->summary);
-    for (const auto& [k, result] : report->previous) previous.insert_or_assign(k, result);
+    controllers::MergePreviousResults(previous, report->previous);
   }
   return existing;
 }
@@ -307,16 +308,16 @@ void JudgeWorkload(ReconcileContext& ctx, const PolicySet& policies, const Targe
   // A custom kind scaled through /scale: its count is read only when a scale-down is asked for
   // or recorded, and the plan made again with it (in the report-only pass too: the results'
   // remediation text depends on it).
-  if (target.scale && (plan.action == policy::Action::kScaleDown ||
-                       object.value("metadata", json::object())
-                           .value("annotations", json::object())
-                           .contains(std::string(names::kScaledDownFromAnnotation)))) {
+  const json* meta = FieldAt(object, "metadata");
+  const json* annotations = meta != nullptr ? FieldAt(*meta, "annotations") : nullptr;
+  if (target.scale &&
+      (plan.action == policy::Action::kScaleDown ||
+       (annotations != nullptr && FieldAt(*annotations, names::kScaledDownFromAnnotation)))) {
     inputs.scale_replicas = ScaleReplicas(ctx, target, ref);
     if (inputs.scale_replicas) plan = controllers::PlanRemediation(object, evaluations, inputs);
   }
-  const std::string uid = object.contains("metadata") && object["metadata"].is_object()
-                              ? object["metadata"].value("uid", target.overlay_key)
-                              : target.overlay_key;
+  const std::string* uid_field = meta != nullptr ? StringPtrAt(*meta, "uid") : nullptr;
+  const std::string& uid = uid_field != nullptr ? *uid_field : target.overlay_key;
   RemediationGuard* guard = ctx.remediation_guard;
   // Only a GitOps-managed workload backs off: anyone else putting a field back (its owner
   // scaling it up again) is overruled every time, within the patch budget.
@@ -379,13 +380,9 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
   Gathered gathered;
   const auto builtin = WorkloadResources();
   for (std::size_t i = 0; i < builtin.size(); ++i) {
+    const std::string api_version = builtin[i].ref.ApiVersion();
     const Target target_kind{.resource = &builtin[i].ref, .cache = [&](const json& o) {
-                               return CacheWorkloadValue(
-                                   o,
-                                   builtin[i].ref.group.empty()
-                                       ? builtin[i].ref.version
-                                       : builtin[i].ref.group + "/" + builtin[i].ref.version,
-                                   builtin[i].kind);
+                               return CacheWorkloadValue(o, api_version, builtin[i].kind);
                              }};
     for (const auto& cached : ctx.caches.workloads[i]->ListNamespace(ns)) {
       if (cached->owned) continue;  // reported on its top-level owner
@@ -420,9 +417,12 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
           return CacheCustomWorkload(o, api_version, kind.declaration.kind);
         }};
     for (const auto& cached : kind.informer->ListNamespace(ns)) {
-      const json& meta = cached->object.value("metadata", json::object());
+      // Views into the cached object, which this pass holds (no copy of its metadata).
+      const json* meta = FieldAt(cached->object, "metadata");
+      const std::string_view name = meta != nullptr ? StringAt(*meta, "name") : "";
+      const std::string_view uid = meta != nullptr ? StringAt(*meta, "uid") : "";
       Target target = target_kind;
-      target.overlay_key = kind.OverlayKey(ns, meta.value("name", ""));
+      target.overlay_key = kind.OverlayKey(ns, name);
       const auto current =
           ctx.written_workloads.Newest(target.overlay_key, cached, cached->resource_version);
       if (ControlledByCustomKind(current->object, custom->declarations)) continue;
@@ -436,8 +436,8 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
       policy::WorkloadRef ref{.api_version = api_version,
                               .kind = kind.declaration.kind,
                               .ns = ns,
-                              .name = meta.value("name", ""),
-                              .uid = meta.value("uid", "")};
+                              .name = std::string(name),
+                              .uid = std::string(uid)};
       auto evaluations =
           EvaluateTemplates(ctx, *policies, **templates, ns_labels.get(), eval_context, ns);
       if (!evaluations) continue;

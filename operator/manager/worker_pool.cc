@@ -3,7 +3,7 @@
 namespace csp::manager {
 
 void WorkerPool::Start(kube::WorkQueue& queue, int count, std::function<bool()> prepare,
-                       std::function<void(const std::string& key)> process) {
+                       std::function<void(const kube::WorkQueue::Taken& taken)> process) {
   std::lock_guard lock(mu_);
   process_ = std::move(process);
   threads_.emplace_back([this, &queue, count, prepare = std::move(prepare)] {
@@ -20,9 +20,9 @@ void WorkerPool::Start(kube::WorkQueue& queue, int count, std::function<bool()> 
 }
 
 void WorkerPool::Work(kube::WorkQueue& queue) {
-  while (auto key = queue.Get()) {
-    process_(*key);
-    queue.Done(*key);
+  while (auto taken = queue.Take()) {
+    process_(*taken);
+    queue.Done(taken->key);
   }
 }
 

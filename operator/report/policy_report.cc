@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "csp/common/fnv1a.h"
 #include "csp/report/json_writer.h"
 
 namespace csp::report {
@@ -108,7 +109,7 @@ std::size_t ResultBytes(const Entry& e, std::string_view policy) {
 }  // namespace
 
 std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::string_view ns,
-                                             std::vector<Entry> entries, std::size_t max_bytes) {
+                                             std::vector<Entry> entries, ReportSplit split) {
   std::vector<PolicyReport> reports;
   if (entries.empty()) return reports;
   {
@@ -125,26 +126,47 @@ std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::strin
     for (Entry* e : order) sorted.push_back(std::move(*e));
     entries = std::move(sorted);
   }
-  auto fresh = [&] {
-    PolicyReport r{.ns = std::string(ns), .policy = std::string(policy)};
-    return r;
+  // The workloads: runs of entries of one (kind, name), their bytes and their part's hash.
+  struct Workload {
+    std::size_t begin = 0, end = 0, bytes = 0;
+    std::uint64_t hash = 0;
   };
-  PolicyReport current = fresh();
-  std::size_t bytes = 0;
+  std::vector<Workload> workloads;
   for (std::size_t i = 0; i < entries.size();) {
-    // The results of one workload go together.
-    std::size_t end = i, group_bytes = 0;
-    while (end < entries.size() && entries[end].resource.kind == entries[i].resource.kind &&
-           entries[end].resource.name == entries[i].resource.name) {
-      group_bytes += ResultBytes(entries[end], policy) + 1;
-      ++end;
+    Workload w{.begin = i,
+               .hash = Fnv1a().Add(entries[i].resource.kind).Add(entries[i].resource.name).value()};
+    while (i < entries.size() && entries[i].resource.kind == entries[w.begin].resource.kind &&
+           entries[i].resource.name == entries[w.begin].resource.name) {
+      w.bytes += ResultBytes(entries[i], policy) + 1;
+      ++i;
     }
-    if (bytes > 0 && bytes + group_bytes > max_bytes) {
-      reports.push_back(std::move(current));
-      current = fresh();
-      bytes = 0;
+    w.end = i;
+    workloads.push_back(w);
+  }
+  const std::size_t per_part = std::max<std::size_t>(1, split.workloads_per_part);
+  std::size_t parts = 1;
+  if (workloads.size() > per_part) {
+    while (parts * per_part < workloads.size()) parts *= 2;
+  }
+  // Doubles P while a part of two workloads or more passes max_bytes (bounded: past four parts
+  // a workload, a collision of hashes is left as it is).
+  std::vector<std::size_t> part_of(workloads.size(), 0);
+  while (true) {
+    std::vector<std::size_t> bytes(parts, 0), count(parts, 0);
+    bool over = false;
+    for (std::size_t w = 0; w < workloads.size(); ++w) {
+      part_of[w] = parts == 1 ? 0 : workloads[w].hash % parts;
+      bytes[part_of[w]] += workloads[w].bytes;
+      over = over || (++count[part_of[w]] > 1 && bytes[part_of[w]] > split.max_bytes);
     }
-    for (; i < end; ++i) {
+    if (!over || parts >= 4 * workloads.size()) break;
+    parts *= 2;
+  }
+
+  std::vector<PolicyReport> by_part(parts);
+  for (std::size_t w = 0; w < workloads.size(); ++w) {
+    PolicyReport& current = by_part[part_of[w]];
+    for (std::size_t i = workloads[w].begin; i < workloads[w].end; ++i) {
       Summary& s = current.summary;
       switch (entries[i].outcome) {
         case policy::Outcome::kPass:
@@ -162,11 +184,13 @@ std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::strin
       }
       current.results.push_back(std::move(entries[i]));
     }
-    bytes += group_bytes;
   }
-  reports.push_back(std::move(current));
-  for (std::size_t k = 0; k < reports.size(); ++k) {
-    reports[k].name = ReportName(policy, k + 1, reports.size());
+  for (std::size_t k = 0; k < parts; ++k) {
+    if (by_part[k].results.empty()) continue;
+    by_part[k].name = ReportName(policy, k + 1, parts);
+    by_part[k].ns = std::string(ns);
+    by_part[k].policy = std::string(policy);
+    reports.push_back(std::move(by_part[k]));
   }
   return reports;
 }

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 
@@ -512,6 +513,47 @@ TEST(IndexReportResultsTest, SkipsForeignReportsAndMalformedResults) {
   IndexReportResults(ours, out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out.begin()->first, MakeResultKey("default", "p", "Pod", "a", "r"));
+}
+
+TEST(PreviousResultsTest, StaySortedWithOneEntryPerKeyAndTheLaterValueWins) {
+  auto at = [](std::uint64_t digest, std::int64_t seconds) {
+    return std::pair(ResultKey{digest}, PreviousResult{.content = digest, .timestamp = {seconds}});
+  };
+  PreviousResults out = {at(2, 20), at(5, 50), at(9, 90)};
+  MergePreviousResults(out, {at(1, 10), at(5, 55), at(7, 70)});
+  ASSERT_EQ(out.size(), 5u);
+  std::vector<std::uint64_t> keys;
+  for (const auto& [key, value] : out) keys.push_back(key.digest);
+  EXPECT_EQ(keys, (std::vector<std::uint64_t>{1, 2, 5, 7, 9}));
+  ASSERT_NE(FindPreviousResult(out, ResultKey{5}), nullptr);
+  EXPECT_EQ(FindPreviousResult(out, ResultKey{5})->timestamp.seconds, 55) << "the later one wins";
+  EXPECT_EQ(FindPreviousResult(out, ResultKey{9})->timestamp.seconds, 90);
+  EXPECT_EQ(FindPreviousResult(out, ResultKey{3}), nullptr);
+  EXPECT_EQ(FindPreviousResult(PreviousResults{}, ResultKey{3}), nullptr);
+  MergePreviousResults(out, {});
+  EXPECT_EQ(out.size(), 5u);
+}
+
+TEST(PreviousResultsTest, AReportIndexedTwiceKeepsOneEntryPerResult) {
+  json report = Foreign("default", "x");
+  report["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "csp-operator";
+  for (const char* name : {"c", "a", "b"}) {
+    report["results"].push_back({{"policy", "p"},
+                                 {"rule", "r"},
+                                 {"result", "pass"},
+                                 {"timestamp", {{"seconds", 1}}},
+                                 {"resources", {{{"kind", "Pod"}, {"name", name}}}}});
+  }
+  PreviousResults out;
+  IndexReportResults(report, out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(out.begin(), out.end(),
+                             [](const auto& x, const auto& y) { return x.first < y.first; }));
+  for (json& r : report["results"]) r["timestamp"]["seconds"] = 2;
+  IndexReportResults(report, out);
+  ASSERT_EQ(out.size(), 3u);
+  for (const auto& [key, value] : out) EXPECT_EQ(value.timestamp.seconds, 2);
+  EXPECT_NE(FindPreviousResult(out, MakeResultKey("default", "p", "Pod", "b", "r")), nullptr);
 }
 
 }  // namespace

@@ -339,6 +339,8 @@ TEST_F(OperatorFaultsTest, OnlyTheLeaderWritesAndKillingItHandsOver) {
   EXPECT_GT(SumMetric(lm, "csp_reconcile_duration_seconds_count"), 0);
   EXPECT_TRUE(HasMetric(lm, "csp_reconcile_duration_seconds_bucket")) << "no histogram buckets";
   EXPECT_TRUE(HasMetric(lm, "csp_workqueue_depth")) << "no csp_workqueue_depth";
+  EXPECT_GT(SumMetric(lm, "csp_workqueue_queue_duration_seconds_count"), 0)
+      << "no key's wait in the queue observed";
   EXPECT_TRUE(HasMetric(lm, "csp_relists_total")) << "no csp_relists_total";
   EXPECT_TRUE(HasMetric(lm, "csp_watch_restarts_total")) << "no csp_watch_restarts_total";
 

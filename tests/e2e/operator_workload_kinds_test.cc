@@ -72,6 +72,22 @@ class OperatorWorkloadKindsTest : public OperatorTest {
   }
   // Deleted in TearDown (the CRDs and ClusterRoles stay: cluster-wide and harmless).
   void Declared(const std::string& name) { workload_kinds_.push_back(name); }
+  // Applies a WorkloadKind whose pod template is at spec.template (deleted after the test).
+  void DeclareKind(const std::string& name, const std::string& group, const std::string& version,
+                   const std::string& kind) {
+    CommandResult r =
+        Kubectl({"apply", "-f", "-"}, json{{"apiVersion", "containersecurity.dev/v1alpha1"},
+                                           {"kind", "WorkloadKind"},
+                                           {"metadata", {{"name", name}}},
+                                           {"spec",
+                                            {{"group", group},
+                                             {"version", version},
+                                             {"kind", kind},
+                                             {"podTemplatePaths", {"spec.template"}}}}}
+                                          .dump());
+    ASSERT_EQ(r.exit_code, 0) << r;
+    Declared(name);
+  }
 
   json WaitKindReady(const std::string& name, const std::string& reason,
                      std::chrono::seconds timeout) {
@@ -278,38 +294,11 @@ TEST_F(OperatorWorkloadKindsTest, PyTorchJobResultsNameTheReplicaType) {
 }
 
 TEST_F(OperatorWorkloadKindsTest, KindsItCannotWatchAreStatusesAndEverythingElseGoesOn) {
-  Kubectl({"apply", "-f", "-"}, json{{"apiVersion", "containersecurity.dev/v1alpha1"},
-                                     {"kind", "WorkloadKind"},
-                                     {"metadata", {{"name", "widgets.example.com"}}},
-                                     {"spec",
-                                      {{"group", "example.com"},
-                                       {"version", "v1"},
-                                       {"kind", "Widget"},
-                                       {"podTemplatePaths", {"spec.template"}}}}}
-                                    .dump());
-  Declared("widgets.example.com");
+  DeclareKind("widgets.example.com", "example.com", "v1", "Widget");
   // Served and namespaced, but config/rbac grants csp-operator Leases in csp-system only.
-  Kubectl({"apply", "-f", "-"}, json{{"apiVersion", "containersecurity.dev/v1alpha1"},
-                                     {"kind", "WorkloadKind"},
-                                     {"metadata", {{"name", "leases.coordination.k8s.io"}}},
-                                     {"spec",
-                                      {{"group", "coordination.k8s.io"},
-                                       {"version", "v1"},
-                                       {"kind", "Lease"},
-                                       {"podTemplatePaths", {"spec.template"}}}}}
-                                    .dump());
-  Declared("leases.coordination.k8s.io");
+  DeclareKind("leases.coordination.k8s.io", "coordination.k8s.io", "v1", "Lease");
   // Served, cluster-scoped: its results would have no namespace's report to go to.
-  Kubectl({"apply", "-f", "-"}, json{{"apiVersion", "containersecurity.dev/v1alpha1"},
-                                     {"kind", "WorkloadKind"},
-                                     {"metadata", {{"name", "apiservices.apiregistration.k8s.io"}}},
-                                     {"spec",
-                                      {{"group", "apiregistration.k8s.io"},
-                                       {"version", "v1"},
-                                       {"kind", "APIService"},
-                                       {"podTemplatePaths", {"spec.template"}}}}}
-                                    .dump());
-  Declared("apiservices.apiregistration.k8s.io");
+  DeclareKind("apiservices.apiregistration.k8s.io", "apiregistration.k8s.io", "v1", "APIService");
   StartOperator();
   ASSERT_FALSE(HasFailure());
   const json kind = WaitKindReady("widgets.example.com", "NotInstalled", kReconcile);

@@ -13,12 +13,14 @@ TEST(ResourceRefTest, CoreGroupUsesApi) {
   EXPECT_EQ(kConfigMaps.CollectionPath("team"), "/api/v1/namespaces/team/configmaps");
   EXPECT_EQ(kConfigMaps.ObjectPath("team", "cm"), "/api/v1/namespaces/team/configmaps/cm");
   EXPECT_EQ(kConfigMaps.Name(), "configmaps");
+  EXPECT_EQ(kConfigMaps.ApiVersion(), "v1");
 }
 
 TEST(ResourceRefTest, NamedGroupUsesApis) {
   EXPECT_EQ(kDeployments.ObjectPath("a", "web", "scale"),
             "/apis/apps/v1/namespaces/a/deployments/web/scale");
   EXPECT_EQ(kDeployments.Name(), "deployments.apps");
+  EXPECT_EQ(kDeployments.ApiVersion(), "apps/v1");
 }
 
 TEST(ResourceRefTest, EmptyNamespaceMeansAllNamespaces) {

@@ -51,6 +51,35 @@ TEST_F(WorkQueueTest, KeyAddedWhileProcessingIsQueuedAgainOnDone) {
   EXPECT_EQ(queue_.Len(), 0u);
 }
 
+TEST_F(WorkQueueTest, TakeSaysHowLongTheKeyWaitedSinceTheAddThatQueuedIt) {
+  queue_.Add("a");
+  clock_.Advance(milliseconds(30));
+  queue_.Add("a");  // already queued: the wait still counts from the first Add
+  clock_.Advance(milliseconds(20));
+  auto taken = queue_.Take();
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->key, "a");
+  EXPECT_EQ(taken->waited, milliseconds(50));
+
+  // Added while a worker holds it: it waits behind that processing, from this Add on.
+  queue_.Add("a");
+  clock_.Advance(milliseconds(70));
+  queue_.Done("a");
+  clock_.Advance(milliseconds(5));
+  taken = queue_.Take();
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->waited, milliseconds(75));
+  queue_.Done("a");
+
+  // A delayed key waits from the end of its delay, not from AddAfter.
+  queue_.AddAfter("b", milliseconds(100));
+  clock_.Advance(milliseconds(108));
+  taken = queue_.Take();
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->key, "b");
+  EXPECT_EQ(taken->waited, milliseconds(8));
+}
+
 TEST_F(WorkQueueTest, DoneWithoutReAddDoesNotRequeue) {
   queue_.Add("a");
   ASSERT_EQ(queue_.Get(), "a");

@@ -114,6 +114,14 @@ TEST(CacheWorkloadTest, ValueKeepsTheVersionAsideAndFillsInListItemsKind) {
   EXPECT_TRUE(next == value);  // equal where it matters: nothing we read changed
 }
 
+TEST(CacheWorkloadTest, ObjectResourceVersionIsZeroWhenAbsentOrNotAString) {
+  EXPECT_EQ(ObjectResourceVersion(Pod(json::array())), 42u);
+  EXPECT_EQ(ObjectResourceVersion(json::object()), 0u);
+  EXPECT_EQ(ObjectResourceVersion(json::array()), 0u);
+  EXPECT_EQ(ObjectResourceVersion({{"metadata", {{"resourceVersion", 7}}}}), 0u);
+  EXPECT_EQ(ObjectResourceVersion({{"metadata", "x"}}), 0u);
+}
+
 // LIST items come without kind and apiVersion; watch events carry them. Both must cache the
 // same value, owned or not.
 TEST(CacheWorkloadTest, ListItemsCacheTheSameValueAsWatchedObjects) {

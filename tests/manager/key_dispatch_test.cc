@@ -87,6 +87,21 @@ KeyActions PolicyRecordingActions(
           .expiry = [] {}};
 }
 
+TEST(KeyDispatchTest, ObservesHowLongEachKeyWaitedInTheQueue) {
+  kube::WorkQueue queue;
+  ReconcileMetrics metrics;
+  KeyDispatcher dispatcher(
+      queue,
+      {.reconcile_namespace = [](const std::string&, bool) { return NamespaceOutcome{}; },
+       .nodes = [] {}},
+      metrics);
+  dispatcher.Process(NamespaceKey("a"), 250ms);
+  dispatcher.Process(std::string(kNodesKey), 50ms);
+  EXPECT_EQ(metrics.queued_seconds.Count(), 2u);
+  EXPECT_NEAR(metrics.queued_seconds.Sum(), 0.3, 1e-9);
+  EXPECT_EQ(metrics.seconds.Count(), 2u);
+}
+
 TEST(KeyDispatchTest, TwoWorkersNeverReconcileOneNamespaceAtOnce) {
   kube::WorkQueue queue;
   ReconcileMetrics metrics;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <string>
+
 namespace csp::report {
 namespace {
 
@@ -100,35 +104,111 @@ TEST(PolicyReportTest, MakeEntryListsNodesLackingAProfile) {
   EXPECT_FALSE(MakeEntry({}, result, {}).properties.contains("missingNodes"));
 }
 
-TEST(PolicyReportTest, SplitsLargeReportsKeepingAWorkloadTogether) {
+// `workloads` Deployments "w1000"... of three results each, all failing with `message`.
+std::vector<Entry> Workloads(int workloads, const std::string& message = std::string(200, 'x')) {
   std::vector<Entry> entries;
-  for (int w = 0; w < 300; ++w) {
+  for (int w = 0; w < workloads; ++w) {
     for (const char* rule : {"disallow-privileged", "require-seccomp", "require-non-root"}) {
       entries.push_back(MakeTestEntry("Deployment", "w" + std::to_string(1000 + w), rule,
-                                      Outcome::kFail, std::string(200, 'x')));
+                                      Outcome::kFail, message));
     }
   }
-  const std::size_t max_bytes = 50 * 1024;
-  std::vector<json> reports;
-  for (const PolicyReport& r : BuildPolicyReports("big", "team-a", entries, max_bytes)) {
-    reports.push_back(ToJson(r, names::ReportApi::kWgPolicyK8s));
-  }
-  ASSERT_GT(reports.size(), 1u);
+  return entries;
+}
+
+// Report name -> its JSON.
+std::map<std::string, json> ByName(const std::vector<PolicyReport>& reports) {
+  std::map<std::string, json> out;
+  for (const PolicyReport& r : reports) out[r.name] = ToJson(r, kWg);
+  return out;
+}
+
+// Checks what every split keeps: each workload's results in one report, sorted within it,
+// summaries that count them, nothing lost. Returns workload name -> report name.
+std::map<std::string, std::string> CheckSplit(const std::vector<PolicyReport>& reports,
+                                              std::size_t entries) {
+  std::map<std::string, std::string> report_of;
   std::size_t total = 0;
-  std::string previous_last;
-  for (std::size_t i = 0; i < reports.size(); ++i) {
-    EXPECT_EQ(reports[i]["metadata"]["name"], "csp-big-" + std::to_string(i + 1));
-    EXPECT_LE(reports[i]["results"].dump().size(), max_bytes);
-    const json& results = reports[i]["results"];
-    ASSERT_EQ(results.size() % 3, 0u) << "a workload's results were split across reports";
-    EXPECT_EQ(reports[i]["summary"]["fail"], results.size());
-    if (!previous_last.empty()) {
-      EXPECT_LT(previous_last, results[0]["resources"][0]["name"].get<std::string>());
+  for (const PolicyReport& r : reports) {
+    const json j = ToJson(r, kWg);
+    EXPECT_EQ(j["summary"]["fail"], j["results"].size()) << r.name;
+    std::string previous;
+    for (const json& result : j["results"]) {
+      const std::string name = result["resources"][0]["name"];
+      EXPECT_LE(previous, name) << r.name << ": results not sorted";
+      previous = name;
+      auto [it, inserted] = report_of.emplace(name, r.name);
+      EXPECT_TRUE(inserted || it->second == r.name) << name << " is in two reports";
     }
-    previous_last = results.back()["resources"][0]["name"];
-    total += results.size();
+    total += j["results"].size();
   }
-  EXPECT_EQ(total, entries.size());
+  EXPECT_EQ(total, entries) << "results lost or added";
+  return report_of;
+}
+
+TEST(PolicyReportTest, UpToWorkloadsPerPartIsOneReport) {
+  const auto reports = BuildPolicyReports("big", "team-a", Workloads(32));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].name, "csp-big");
+  CheckSplit(reports, 96);
+}
+
+TEST(PolicyReportTest, MoreWorkloadsGoToAPowerOfTwoOfPartsByTheirHash) {
+  // 300 workloads at 32 a part: 16 parts (the smallest power of two of at least 300 / 32).
+  const std::vector<Entry> entries = Workloads(300);
+  const auto reports = BuildPolicyReports("big", "team-a", entries);
+  const auto report_of = CheckSplit(reports, entries.size());
+  EXPECT_GT(reports.size(), 10u);
+  EXPECT_LE(reports.size(), 16u);
+  for (const PolicyReport& r : reports) {
+    ASSERT_TRUE(r.name.starts_with("csp-big-")) << r.name;
+    const int part = std::stoi(r.name.substr(8));
+    EXPECT_GE(part, 1);
+    EXPECT_LE(part, 16);
+    EXPECT_LT(r.results.size(), 3u * 64) << r.name << ": far more than 32 workloads";
+  }
+  // The part is the workload's own: the same with 299 others, or in another order.
+  std::vector<Entry> fewer = Workloads(290);
+  std::reverse(fewer.begin(), fewer.end());
+  for (const auto& [workload, name] : CheckSplit(BuildPolicyReports("big", "team-a", fewer), 870)) {
+    EXPECT_EQ(name, report_of.at(workload)) << workload << " moved";
+  }
+}
+
+TEST(PolicyReportTest, AChangedWorkloadRewritesOnlyItsPart) {
+  std::vector<Entry> entries = Workloads(106);
+  const auto before = ByName(BuildPolicyReports("big", "team-a", entries));
+  ASSERT_GT(before.size(), 1u);
+  for (Entry& e : entries) {
+    if (e.resource.name == "w1042") {
+      e.outcome = Outcome::kPass;
+      e.message = "fixed, and a message of another length";
+    }
+  }
+  const auto after = ByName(BuildPolicyReports("big", "team-a", entries));
+  ASSERT_EQ(after.size(), before.size());
+  int changed = 0;
+  for (const auto& [name, report] : after) {
+    ASSERT_TRUE(before.contains(name)) << name;
+    if (before.at(name) != report) ++changed;
+  }
+  EXPECT_EQ(changed, 1);
+}
+
+TEST(PolicyReportTest, PartsDoubleUntilNoneIsOverMaxBytesAndAWorkloadStaysWhole) {
+  const std::vector<Entry> entries = Workloads(300);
+  const ReportSplit split{.workloads_per_part = 1000, .max_bytes = 50 * 1024};
+  const auto reports = BuildPolicyReports("big", "team-a", entries, split);
+  CheckSplit(reports, entries.size());
+  ASSERT_GT(reports.size(), 1u);
+  for (const PolicyReport& r : reports) {
+    EXPECT_LE(ToJson(r, kWg)["results"].dump().size(), split.max_bytes) << r.name;
+  }
+  // One workload bigger than max_bytes on its own is not split.
+  const auto huge = BuildPolicyReports("big", "team-a", Workloads(1, std::string(60 * 1024, 'y')),
+                                       {.workloads_per_part = 1, .max_bytes = 50 * 1024});
+  ASSERT_EQ(huge.size(), 1u);
+  EXPECT_EQ(huge[0].results.size(), 3u);
 }
 
 TEST(PolicyReportTest, AppendJsonPrintsWhatDumpPrints) {

@@ -19,6 +19,8 @@ struct ResourceRef {
 
   // "/api/v1" for the core group, else "/apis/<group>/<version>".
   std::string GroupVersionPath() const;
+  // An object's apiVersion: "v1" for the core group, else "<group>/<version>".
+  std::string ApiVersion() const { return group.empty() ? version : group + "/" + version; }
   // The collection: ".../namespaces/<ns>/<resource>", or ".../<resource>" when `ns` is empty
   // (all namespaces) or the resource is cluster-scoped.
   std::string CollectionPath(std::string_view ns) const;

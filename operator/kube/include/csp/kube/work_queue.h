@@ -68,6 +68,16 @@ class WorkQueue {
   // so with a fake clock advance it before calling Get.
   std::optional<std::string> Get();
 
+  // A key handed out, and how long it waited since it was added (client-go's
+  // workqueue_queue_duration_seconds): from the Add (or the end of its delay) that made it
+  // dirty, through any processing of the same key it had to wait behind, to this Take.
+  struct Taken {
+    std::string key;
+    Clock::Duration waited = {};
+  };
+  // Get, with the wait.
+  std::optional<Taken> Take();
+
   // Ends the processing of a key that Get returned; queues it again if it was added meanwhile.
   void Done(const std::string& key);
 
@@ -88,18 +98,19 @@ class WorkQueue {
  private:
   // Moves delayed keys whose time has come into the queue. Needs mu_.
   void PromoteDueLocked(Clock::TimePoint now);
-  // The queueing half of Add. Needs mu_.
-  void AddLocked(const std::string& key);
+  // The queueing half of Add; `since` starts the key's wait (Taken::waited). Needs mu_.
+  void AddLocked(const std::string& key, Clock::TimePoint since);
 
   Clock& clock_;
   WorkQueueRateLimiter limiter_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;        // workers blocked in Get
-  std::condition_variable drained_;   // ShutDownWithDrain, for processing_ to empty
-  std::deque<std::string> queue_;     // ready, in order; each key at most once
-  std::set<std::string> dirty_;       // needs processing: queued, or re-added while processing
-  std::set<std::string> processing_;  // handed out by Get, not yet Done
+  std::condition_variable cv_;       // workers blocked in Get
+  std::condition_variable drained_;  // ShutDownWithDrain, for processing_ to empty
+  std::deque<std::string> queue_;    // ready, in order; each key at most once
+  // Needs processing (queued, or re-added while processing) -> when it became so.
+  std::map<std::string, Clock::TimePoint> dirty_;
+  std::set<std::string> processing_;                        // handed out by Get, not yet Done
   std::map<std::string, Clock::TimePoint> delayed_;         // key -> ready time
   std::set<std::pair<Clock::TimePoint, std::string>> due_;  // the same, ordered by time
   bool shutting_down_ = false;

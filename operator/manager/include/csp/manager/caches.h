@@ -51,6 +51,9 @@ struct CachedReport {
 // keeps it aside), so that an update that changes nothing we read compares equal.
 nlohmann::json CacheWorkload(const nlohmann::json& object);
 
+// metadata.resourceVersion as a number (ParseResourceVersion), 0 when absent.
+std::uint64_t ObjectResourceVersion(const nlohmann::json& object);
+
 // True when `object` has a controller reference to a workload kind.
 bool IsOwnedByWorkload(const nlohmann::json& object);
 

@@ -53,6 +53,8 @@ struct ReconcileMetrics {
   std::atomic<std::uint64_t> success{0}, error{0};
   std::atomic<std::uint64_t> workload_patches{0}, report_writes{0};
   serve::Histogram seconds{serve::kLatencyBuckets};
+  // From a key's Add to a worker taking it (WorkQueue::Taken::waited).
+  serve::Histogram queued_seconds{serve::kLatencyBuckets};
 };
 
 // Thread-safe: every worker calls Process.
@@ -63,8 +65,9 @@ class KeyDispatcher {
   // A new leadership term: policy status waits until each of `namespaces` has been tried.
   void ExpectNamespaces(const std::vector<std::string>& namespaces);
 
-  // Does what `key` stands for and requeues it as its outcome says.
-  void Process(const std::string& key);
+  // Does what `key` stands for and requeues it as its outcome says; `waited` is how long the
+  // key was queued (a metric, and the debug line of a namespace pass).
+  void Process(const std::string& key, kube::Clock::Duration waited = {});
 
  private:
   kube::WorkQueue& queue_;

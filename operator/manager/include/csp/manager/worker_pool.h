@@ -18,14 +18,14 @@ class WorkerPool {
   // are awaited and everything is queued: a reconcile on a half-filled cache would delete the
   // results of workloads not listed yet.
   void Start(kube::WorkQueue& queue, int count, std::function<bool()> prepare,
-             std::function<void(const std::string& key)> process);
+             std::function<void(const kube::WorkQueue::Taken& taken)> process);
   // Shuts the queue down, lets the workers finish the keys they hold, and joins them.
   void Stop(kube::WorkQueue& queue);
 
  private:
   void Work(kube::WorkQueue& queue);
 
-  std::function<void(const std::string&)> process_;
+  std::function<void(const kube::WorkQueue::Taken&)> process_;
   std::mutex mu_;
   std::vector<std::jthread> threads_;
 };

@@ -16,7 +16,13 @@
 
 namespace csp::report {
 
-inline constexpr std::size_t kMaxReportBytes = 500 * 1024;
+// How a (namespace, policy)'s results are split into reports (BuildPolicyReports).
+struct ReportSplit {
+  // Up to this many workloads, one report; more go to parts of about this many each.
+  std::size_t workloads_per_part = 32;
+  // No part's results pass this many bytes of JSON (etcd refuses requests over 1.5 MiB).
+  std::size_t max_bytes = 500 * 1024;
+};
 
 struct Timestamp {
   std::int64_t seconds = 0;
@@ -61,12 +67,17 @@ struct PolicyReport {
 // "csp-<policy>", or "csp-<policy>-<n>" (1-based) when the report is split.
 std::string ReportName(std::string_view policy, std::size_t part, std::size_t parts);
 
-// The PolicyReports of one (namespace, policy): results sorted by (kind, name, rule), with
-// their summary, split so that no report's results pass `max_bytes` of JSON (a workload's
-// results stay in one report). No entries: no report.
+// The PolicyReports of one (namespace, policy), each with its summary and its results sorted
+// by (kind, name, pod template, rule); a workload's results stay in one report. No entries: no
+// report. Up to split.workloads_per_part workloads: one report, "csp-<policy>". More: P parts,
+// P the smallest power of two with P * workloads_per_part >= the workloads, and a workload goes
+// to part 1 + FNV-1a(kind, name) mod P, "csp-<policy>-<part>" (a part no workload hashes to is
+// not written). So a change to one workload rewrites only its part (kube-apiserver's CPU for a
+// report write grows with its size: ~0.75 ms a KB), and a part changes only when its
+// workloads do or when P doubles or halves. A part whose results pass split.max_bytes (with two
+// workloads or more) doubles P again.
 std::vector<PolicyReport> BuildPolicyReports(std::string_view policy, std::string_view ns,
-                                             std::vector<Entry> entries,
-                                             std::size_t max_bytes = kMaxReportBytes);
+                                             std::vector<Entry> entries, ReportSplit split = {});
 
 // The object of a report in `api` (apiVersion, kind, and for OpenReports the top-level
 // `source`; everything else is the same), and of one of its results (the same in both APIs).
