@@ -93,7 +93,11 @@ TEST(KeyDispatchTest, ObservesHowLongEachKeyWaitedInTheQueue) {
   KeyDispatcher dispatcher(
       queue,
       {.reconcile_namespace = [](const std::string&, bool) { return NamespaceOutcome{}; },
-       .nodes = [] {}},
+       .reconcile_policy = [](const std::string&,
+                              const std::vector<std::string>&) { return Status(); },
+       .requeue_policies = [] {},
+       .nodes = [] {},
+       .expiry = [] {}},
       metrics);
   dispatcher.Process(NamespaceKey("a"), 250ms);
   dispatcher.Process(std::string(kNodesKey), 50ms);
