@@ -73,6 +73,17 @@ struct Recorder {
   }
 };
 
+// Actions that do nothing but `reconcile_namespace`.
+KeyActions QuietActions(
+    std::function<NamespaceOutcome(const std::string&, bool)> reconcile_namespace) {
+  return {.reconcile_namespace = std::move(reconcile_namespace),
+          .reconcile_policy = [](const std::string&,
+                                 const std::vector<std::string>&) { return Status(); },
+          .requeue_policies = [] {},
+          .nodes = [] {},
+          .expiry = [] {}};
+}
+
 // Actions whose policy passes go to `rec` and whose policy requeue queues "policy/p".
 KeyActions PolicyRecordingActions(
     kube::WorkQueue& queue, Recorder& rec,
@@ -91,14 +102,7 @@ TEST(KeyDispatchTest, ObservesHowLongEachKeyWaitedInTheQueue) {
   kube::WorkQueue queue;
   ReconcileMetrics metrics;
   KeyDispatcher dispatcher(
-      queue,
-      {.reconcile_namespace = [](const std::string&, bool) { return NamespaceOutcome{}; },
-       .reconcile_policy = [](const std::string&,
-                              const std::vector<std::string>&) { return Status(); },
-       .requeue_policies = [] {},
-       .nodes = [] {},
-       .expiry = [] {}},
-      metrics);
+      queue, QuietActions([](const std::string&, bool) { return NamespaceOutcome{}; }), metrics);
   dispatcher.Process(NamespaceKey("a"), 250ms);
   dispatcher.Process(std::string(kNodesKey), 50ms);
   EXPECT_EQ(metrics.queued_seconds.Count(), 2u);
@@ -112,31 +116,23 @@ TEST(KeyDispatchTest, TwoWorkersNeverReconcileOneNamespaceAtOnce) {
   Recorder rec;
   bool release = false;
   bool remediating = false;
-  KeyDispatcher dispatcher(
-      queue,
-      {.reconcile_namespace =
-           [&](const std::string& ns, bool remediate) {
-             rec.Enter(ns, remediate);
-             NamespaceOutcome out;
-             if (ns == "a" && remediate) {
-               // The remediation of "a" holds its worker until the test lets it go.
-               std::unique_lock lock(rec.mu);
-               remediating = true;
-               rec.changed.notify_all();
-               rec.changed.wait_for(lock, 10s, [&] { return release; });
-             } else if (ns == "a") {
-               std::lock_guard lock(rec.mu);
-               out.needs_remediation = !remediating && !release;
-             }
-             rec.Leave(ns);
-             return out;
-           },
-       .reconcile_policy = [](const std::string&,
-                              const std::vector<std::string>&) { return Status(); },
-       .requeue_policies = [] {},
-       .nodes = [] {},
-       .expiry = [] {}},
-      metrics);
+  KeyDispatcher dispatcher(queue, QuietActions([&](const std::string& ns, bool remediate) {
+                             rec.Enter(ns, remediate);
+                             NamespaceOutcome out;
+                             if (ns == "a" && remediate) {
+                               // The remediation of "a" holds its worker until the test lets it go.
+                               std::unique_lock lock(rec.mu);
+                               remediating = true;
+                               rec.changed.notify_all();
+                               rec.changed.wait_for(lock, 10s, [&] { return release; });
+                             } else if (ns == "a") {
+                               std::lock_guard lock(rec.mu);
+                               out.needs_remediation = !remediating && !release;
+                             }
+                             rec.Leave(ns);
+                             return out;
+                           }),
+                           metrics);
   Workers workers(queue, dispatcher, 2);
 
   queue.Add(NamespaceKey("a"));
