@@ -14,6 +14,10 @@
 #                        client-side rate limits of kube-controller-manager and kube-scheduler
 #                        toward kube-apiserver; empty (default) keeps the components' own
 #                        (20/30 and 50/100): the benchmarks raise them to start 10,000s of Pods
+#   CSP_NODE_LEASE_SECONDS  kwok's node Lease duration (renewed every quarter of it) default 40;
+#                        longer lightens kube-apiserver at 1,000 nodes (100 Lease writes a
+#                        second at 40 s), and kube-controller-manager's node grace period
+#                        follows it (docs/cluster.md)
 
 # Remembered so that hints can name a non-default folder.
 CSP_CLUSTER_DIR_FROM_ENV=${CSP_CLUSTER_DIR:+1}
@@ -33,6 +37,7 @@ CSP_KCM_API_QPS=${CSP_KCM_API_QPS:-}
 CSP_KCM_API_BURST=${CSP_KCM_API_BURST:-}
 CSP_SCHEDULER_API_QPS=${CSP_SCHEDULER_API_QPS:-}
 CSP_SCHEDULER_API_BURST=${CSP_SCHEDULER_API_BURST:-}
+CSP_NODE_LEASE_SECONDS=${CSP_NODE_LEASE_SECONDS:-40}
 
 # Start order; `down` stops them in reverse.
 CSP_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)

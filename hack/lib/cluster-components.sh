@@ -40,6 +40,12 @@ set_component_args() {
         --root-ca-file="$pki/ca.crt" --service-account-private-key-file="$pki/sa.key"
         --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" --v=1)
       append_rate_limit_args "$CSP_KCM_API_QPS" "$CSP_KCM_API_BURST"
+      # A node whose Lease is older than the grace period turns NotReady and its Pods are
+      # evicted: the grace period (default 50 s) must outlast a renewal (a quarter of the Lease).
+      check_node_lease_seconds
+      if [ "$CSP_NODE_LEASE_SECONDS" -gt 40 ]; then
+        COMPONENT_ARGS+=(--node-monitor-grace-period="$((CSP_NODE_LEASE_SECONDS + 10))s")
+      fi
       ;;
     kube-scheduler)
       COMPONENT_ARGS=(--kubeconfig="$k" --authentication-kubeconfig="$k" --authorization-kubeconfig="$k"
@@ -52,11 +58,17 @@ set_component_args() {
       # Beside a real node (hack/cluster.sh up --real-node) kwok leaves it to its kubelet.
       local manage=--manage-all-nodes=true
       [ "${CSP_REAL_NODE:-0}" = 0 ] || manage=--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake
+      check_node_lease_seconds
       COMPONENT_ARGS=(--kubeconfig="$k" --config="$CSP_BIN/kwok-stages.yaml" "$manage"
-        --node-lease-duration-seconds=40 --cidr=10.244.0.0/16 --node-ip=10.0.0.1)
+        --node-lease-duration-seconds="$CSP_NODE_LEASE_SECONDS" --cidr=10.244.0.0/16 --node-ip=10.0.0.1)
       ;;
     *) die "unknown component $1" ;;
   esac
+}
+
+check_node_lease_seconds() {
+  [[ $CSP_NODE_LEASE_SECONDS =~ ^[0-9]+$ ]] && [ "$CSP_NODE_LEASE_SECONDS" -ge 10 ] && return 0
+  die "CSP_NODE_LEASE_SECONDS must be a whole number of seconds, at least 10, got '$CSP_NODE_LEASE_SECONDS'"
 }
 
 # Adds --kube-api-qps/--kube-api-burst to COMPONENT_ARGS when set (empty: the component's own

@@ -1,6 +1,6 @@
 #include "csp/manager/admission_handler.h"
 
-#include <vector>
+#include <deque>
 
 #include "csp/admission/judge.h"
 #include "csp/admission/response.h"
@@ -25,16 +25,16 @@ serve::Response AdmissionHandler::Handle(const serve::Request& request, bool def
   const auto policies = sources_.policies.Current();
   const auto ns_labels = sources_.caches.namespaces.Get(review->ns);
   const auto node_facts = sources_.node_facts();
-  // The owners found stay alive while the judgement reads them.
-  std::vector<std::shared_ptr<const CachedWorkload>> held;
+  // The owners found, unpacked, stay alive while the judgement reads them (a deque never moves
+  // what it holds).
+  std::deque<nlohmann::json> held;
   const controllers::OwnerLookup owners = [&](const controllers::OwnerReference& owner,
                                               std::string_view ns) -> const nlohmann::json* {
     auto* informer = sources_.caches.Workloads(policy::ApiGroup(owner.api_version), owner.kind);
     if (informer == nullptr) return nullptr;
     auto value = informer->Get(std::string(ns) + "/" + owner.name);
-    if (!value || value->object.is_null()) return nullptr;
-    held.push_back(std::move(value));
-    return &held.back()->object;
+    if (!value || value->object.IsNull()) return nullptr;
+    return &held.emplace_back(value->object.Unpack());
   };
   WorkloadSignatures signatures(sources_.image_verification);
   const admission::Verdict verdict = admission::Judge(

@@ -102,8 +102,9 @@ CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_versi
     // Admission judges a controller's new Pods as their top-level owner (docs/admission.md):
     // a ReplicaSet or Job in between keeps what ResolveOwner follows. Pods own nothing.
     if (kind != names::kPods.kind) {
-      out.object = Keep(object, {"name", "namespace", "uid", "ownerReferences"}, {});
-      out.object.erase("spec");
+      json kept = Keep(object, {"name", "namespace", "uid", "ownerReferences"}, {});
+      kept.erase("spec");
+      out.object = PackedJson(kept);
     }
     return out;
   }
@@ -113,9 +114,9 @@ CachedWorkload CacheWorkloadValue(const json& object, std::string_view api_versi
     json typed = object;
     typed["apiVersion"] = api_version;
     typed["kind"] = kind;
-    out.object = CacheWorkload(typed);
+    out.object = PackedJson(CacheWorkload(typed));
   } else {
-    out.object = CacheWorkload(object);
+    out.object = PackedJson(CacheWorkload(object));
   }
   return out;
 }

@@ -34,9 +34,9 @@ CachedWorkload CacheCustomWorkload(const json& object, std::string_view api_vers
                                    std::string_view kind) {
   CachedWorkload out{.resource_version = ObjectResourceVersion(object)};
   if (!object.is_object()) return out;
-  out.object = object;
-  out.object.erase("status");
-  if (auto meta = out.object.find("metadata"); meta != out.object.end() && meta->is_object()) {
+  json kept = object;
+  kept.erase("status");
+  if (auto meta = kept.find("metadata"); meta != kept.end() && meta->is_object()) {
     // Kept aside (CachedWorkload::resource_version), so that an update changing nothing we
     // read compares equal.
     meta->erase("resourceVersion");
@@ -45,8 +45,9 @@ CachedWorkload CacheCustomWorkload(const json& object, std::string_view api_vers
       a->erase("kubectl.kubernetes.io/last-applied-configuration");
     }
   }
-  if (!out.object.contains("apiVersion")) out.object["apiVersion"] = api_version;
-  if (!out.object.contains("kind")) out.object["kind"] = kind;
+  if (!kept.contains("apiVersion")) kept["apiVersion"] = api_version;
+  if (!kept.contains("kind")) kept["kind"] = kind;
+  out.object = PackedJson(kept);
   return out;
 }
 

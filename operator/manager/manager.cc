@@ -1,7 +1,5 @@
 #include "csp/manager/manager.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -342,18 +340,21 @@ Status Manager::Start() {
 }
 
 void Manager::StartWorkers() {
+  memory_release_thread_ =
+      std::jthread([this](std::stop_token stop) { memory_release_.Run(stop); });
   workers_.Start(
       *queue_, options_.workers, [this] { return PrepareTerm(); },
       [this](const kube::WorkQueue::Taken& taken) {
         // Never write without the Lease.
         if (leading_.load()) dispatcher_.Process(taken.key, taken.waited);
+        memory_release_.Worked();
       });
 }
 
 bool Manager::PrepareTerm() {
   if (!caches_.WaitForSync(stop_.get_token())) return false;
   // The initial LISTs' pages are gone; give their memory back to the system.
-  malloc_trim(0);
+  TrimHeap();
   dispatcher_.ExpectNamespaces(caches_.namespaces.Keys());
   RebuildPolicies();
   RebuildNodeFacts();
@@ -380,6 +381,10 @@ void Manager::Shutdown() {
   // keys they hold, and only then is the Lease released: no write after the release.
   stop_.request_stop();
   workers_.Stop(*queue_);
+  if (memory_release_thread_.joinable()) {
+    memory_release_thread_.request_stop();
+    memory_release_thread_.join();
+  }
   events_.Drain();
   election_.Stop();
   caches_.Join();

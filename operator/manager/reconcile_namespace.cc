@@ -290,10 +290,11 @@ std::optional<std::vector<controllers::Evaluation>> EvaluateTemplates(
   return all;
 }
 
-// One top-level workload (`object`, as `current` caches it, named `ref`): its remediation
+// One top-level workload (`object`, as `current` caches it packed, named `ref`): its remediation
 // planned and applied, its results and tallies gathered.
 void JudgeWorkload(ReconcileContext& ctx, const PolicySet& policies, const Target& target,
-                   const CachedWorkload& current, const policy::WorkloadRef& ref,
+                   const CachedWorkload& current, const json& object,
+                   const policy::WorkloadRef& ref,
                    const std::vector<controllers::Evaluation>& evaluations, bool remediate,
                    std::chrono::system_clock::time_point now, NamespaceOutcome& out,
                    Gathered& gathered) {
@@ -302,7 +303,6 @@ void JudgeWorkload(ReconcileContext& ctx, const PolicySet& policies, const Targe
   // scale-down. Not while some policy's spec is invalid: it may be the one that matched,
   // and a typo must not release a quarantined workload.
   if (evaluations.empty() && !policies.invalid.empty()) return;
-  const json& object = current.object;
   controllers::RemediationInputs inputs{.argocd_instance_label = ctx.argocd_instance_label};
   controllers::RemediationPlan plan = controllers::PlanRemediation(object, evaluations, inputs);
   // A custom kind scaled through /scale: its count is read only when a scale-down is asked for
@@ -386,8 +386,9 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
                              }};
     for (const auto& cached : ctx.caches.workloads[i]->ListNamespace(ns)) {
       if (cached->owned) continue;  // reported on its top-level owner
-      if (ControlledByCustomKind(cached->object, custom->declarations)) continue;
-      auto workload = policy::AsWorkload(cached->object, ns);
+      json object = cached->object.Unpack();
+      if (ControlledByCustomKind(object, custom->declarations)) continue;
+      auto workload = policy::AsWorkload(object, ns);
       if (!workload) {
         LogWarn("cannot evaluate a workload",
                 {{"namespace", ns}, {"error", workload.error().message}});
@@ -400,14 +401,15 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
       const auto current =
           ctx.written_workloads.Newest(target.overlay_key, cached, cached->resource_version);
       if (current != cached) {
-        workload = policy::AsWorkload(current->object, ns);
+        object = current->object.Unpack();
+        workload = policy::AsWorkload(object, ns);
         if (!workload || !*workload) continue;
       }
       auto evaluations = EvaluateTemplates(ctx, *policies, std::span(&**workload, 1),
                                            ns_labels.get(), eval_context, ns);
       if (!evaluations) continue;
-      JudgeWorkload(ctx, *policies, target, *current, (*workload)->ref, *evaluations, remediate,
-                    now, out, gathered);
+      JudgeWorkload(ctx, *policies, target, *current, object, (*workload)->ref, *evaluations,
+                    remediate, now, out, gathered);
     }
   }
   for (const CustomKind& kind : custom->kinds) {
@@ -417,16 +419,17 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
           return CacheCustomWorkload(o, api_version, kind.declaration.kind);
         }};
     for (const auto& cached : kind.informer->ListNamespace(ns)) {
-      // Views into the cached object, which this pass holds (no copy of its metadata).
-      const json* meta = FieldAt(cached->object, "metadata");
-      const std::string_view name = meta != nullptr ? StringAt(*meta, "name") : "";
-      const std::string_view uid = meta != nullptr ? StringAt(*meta, "uid") : "";
+      json object = cached->object.Unpack();
+      const json* meta = FieldAt(object, "metadata");
+      std::string name(meta != nullptr ? StringAt(*meta, "name") : "");
+      std::string uid(meta != nullptr ? StringAt(*meta, "uid") : "");
       Target target = target_kind;
       target.overlay_key = kind.OverlayKey(ns, name);
       const auto current =
           ctx.written_workloads.Newest(target.overlay_key, cached, cached->resource_version);
-      if (ControlledByCustomKind(current->object, custom->declarations)) continue;
-      auto templates = policy::AsCustomWorkloads(current->object, custom->declarations, ns);
+      if (current != cached) object = current->object.Unpack();  // the same name and uid
+      if (ControlledByCustomKind(object, custom->declarations)) continue;
+      auto templates = policy::AsCustomWorkloads(object, custom->declarations, ns);
       if (!templates) {
         LogWarn("cannot evaluate a workload",
                 {{"namespace", ns}, {"error", templates.error().message}});
@@ -436,13 +439,13 @@ NamespaceOutcome ReconcileNamespace(ReconcileContext& ctx, const std::string& ns
       policy::WorkloadRef ref{.api_version = api_version,
                               .kind = kind.declaration.kind,
                               .ns = ns,
-                              .name = std::string(name),
-                              .uid = std::string(uid)};
+                              .name = std::move(name),
+                              .uid = std::move(uid)};
       auto evaluations =
           EvaluateTemplates(ctx, *policies, **templates, ns_labels.get(), eval_context, ns);
       if (!evaluations) continue;
-      JudgeWorkload(ctx, *policies, target, *current, ref, *evaluations, remediate, now, out,
-                    gathered);
+      JudgeWorkload(ctx, *policies, target, *current, object, ref, *evaluations, remediate, now,
+                    out, gathered);
     }
   }
 

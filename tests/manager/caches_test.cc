@@ -57,7 +57,7 @@ TEST(CacheWorkloadTest, OwnedReplicaSetsKeepTheirOwnerChain) {
   rs["spec"] = {{"replicas", 2}, {"template", {{"spec", Pod(json::array())["spec"]}}}};
   const CachedWorkload value = CacheWorkloadValue(rs, "apps/v1", "ReplicaSet");
   EXPECT_TRUE(value.owned);
-  EXPECT_EQ(value.object, json::parse(R"({"metadata":{"name":"web-1","namespace":"shop",
+  EXPECT_EQ(value.object.Unpack(), json::parse(R"({"metadata":{"name":"web-1","namespace":"shop",
       "uid":"u1","ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web",
       "uid":"d1","controller":true}]}})"));
 }
@@ -71,7 +71,7 @@ TEST(CacheWorkloadTest, ObjectsOwnedByAWorkloadKeepOnlyThatFact) {
   EXPECT_TRUE(IsOwnedByWorkload(Pod(json::array({owner}))));
   const CachedWorkload value = CacheWorkloadValue(Pod(json::array({owner})), "v1", "Pod");
   EXPECT_TRUE(value.owned);
-  EXPECT_TRUE(value.object.is_null());
+  EXPECT_TRUE(value.object.IsNull());
   EXPECT_EQ(value.resource_version, 42u);
   // Its spec changing is nothing to us; its owner changing to none is (a bare Pod now).
   json changed = Pod(json::array({owner}));
@@ -104,9 +104,10 @@ TEST(CacheWorkloadTest, ValueKeepsTheVersionAsideAndFillsInListItemsKind) {
   item.erase("apiVersion");  // as LIST items come
   const CachedWorkload value = CacheWorkloadValue(item, "v1", "Pod");
   EXPECT_EQ(value.resource_version, 42u);
-  EXPECT_EQ(value.object["kind"], "Pod");
-  EXPECT_EQ(value.object["apiVersion"], "v1");
-  EXPECT_EQ(value.object, CacheWorkload(Pod(json::array())));
+  const json object = value.object.Unpack();
+  EXPECT_EQ(object["kind"], "Pod");
+  EXPECT_EQ(object["apiVersion"], "v1");
+  EXPECT_EQ(object, CacheWorkload(Pod(json::array())));
   json newer = Pod(json::array());
   newer["metadata"]["resourceVersion"] = "43";
   const CachedWorkload next = CacheWorkloadValue(newer, "v1", "Pod");
@@ -141,7 +142,7 @@ TEST(CacheWorkloadTest, ListItemsCacheTheSameValueAsWatchedObjects) {
     EXPECT_EQ(from_list.owned, from_watch.owned);
     EXPECT_EQ(from_list.resource_version, 42u);
     if (!from_list.owned) {
-      EXPECT_EQ(from_list.object["kind"], "Pod");
+      EXPECT_EQ(from_list.object.Unpack()["kind"], "Pod");
     }
   }
 }
@@ -207,13 +208,14 @@ TEST(CacheCustomWorkloadTest, KeepsThePodTemplatesWhereverTheyAreAndDropsWhatNot
   const CachedWorkload value = CacheCustomWorkload(job, "kubeflow.org/v1", "PyTorchJob");
   EXPECT_EQ(value.resource_version, 42u);
   EXPECT_FALSE(value.owned);
-  EXPECT_EQ(value.object["apiVersion"], "kubeflow.org/v1") << "LIST items come untyped";
-  EXPECT_EQ(value.object["kind"], "PyTorchJob");
-  EXPECT_EQ(value.object["spec"], job["spec"]);
-  EXPECT_FALSE(value.object.contains("status"));
-  EXPECT_FALSE(value.object["metadata"].contains("managedFields"));
-  EXPECT_FALSE(value.object["metadata"].contains("resourceVersion"));
-  EXPECT_EQ(value.object["metadata"]["annotations"], (json{{"team", "ml"}}));
+  const json object = value.object.Unpack();
+  EXPECT_EQ(object["apiVersion"], "kubeflow.org/v1") << "LIST items come untyped";
+  EXPECT_EQ(object["kind"], "PyTorchJob");
+  EXPECT_EQ(object["spec"], job["spec"]);
+  EXPECT_FALSE(object.contains("status"));
+  EXPECT_FALSE(object["metadata"].contains("managedFields"));
+  EXPECT_FALSE(object["metadata"].contains("resourceVersion"));
+  EXPECT_EQ(object["metadata"]["annotations"], (json{{"team", "ml"}}));
 
   json status_only = job;
   status_only["metadata"]["resourceVersion"] = "43";

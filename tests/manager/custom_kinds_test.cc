@@ -112,7 +112,7 @@ TEST_F(CustomKindsTest, ServedKindIsWatchedAndAMissingOneIsNotInstalled) {
   ASSERT_TRUE(rollouts.informer->HasSynced());
   const auto web = rollouts.informer->Get("shop/web");
   ASSERT_NE(web, nullptr);
-  EXPECT_FALSE(web->object.contains("status"));
+  EXPECT_FALSE(web->object.Unpack().contains("status"));
   {
     std::lock_guard lock(mu_);
     EXPECT_EQ(changed_, std::set<std::string>{"shop"});

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "csp/common/packed_json.h"
 #include "csp/controllers/desired_reports.h"
 #include "csp/kube/client.h"
 #include "csp/kube/informer.h"
@@ -31,7 +32,7 @@ namespace csp::manager {
 // metadata that owner resolution follows for a ReplicaSet or Job, for admission): 12,000 of the
 // 14,000 objects of docs/benchmarks.md's cluster, ~2.3 KB each as JSON before.
 struct CachedWorkload {
-  nlohmann::json object = {};
+  PackedJson object = {};  // CBOR: a fifth of the tree's memory (packed_json.h)
   std::uint64_t resource_version = 0;
   bool owned = false;
   bool operator==(const CachedWorkload& other) const {

@@ -5,7 +5,7 @@
 //   event_handlers.h   informer events -> queue keys (queue_keys.h)
 //   key_dispatch.h     a key -> the reconciler it stands for, retries
 //   expiry_schedule.h  when the "expiry" key runs
-//   worker_pool.h      the worker threads
+//   worker_pool.h      the worker threads; memory_release.h freed memory back after a burst
 //   election.h         leader election
 //   routes.h, metrics.h  /healthz, /readyz, /metrics
 //   admission_handler.h  the webhook (every replica), webhook_sync.h its Secret and
@@ -34,6 +34,7 @@
 #include "csp/manager/expiry_schedule.h"
 #include "csp/manager/image_verification.h"
 #include "csp/manager/key_dispatch.h"
+#include "csp/manager/memory_release.h"
 #include "csp/manager/node_facts_holder.h"
 #include "csp/manager/options.h"
 #include "csp/manager/policy_set.h"
@@ -127,6 +128,10 @@ class Manager {
   ReconcileMetrics metrics_;
   KeyDispatcher dispatcher_;
   WorkerPool workers_;
+  // Freed memory back to the kernel after each burst of keys (the leader's: only it works).
+  MemoryRelease memory_release_{
+      {.idle = [this] { return queue_->Len() == 0; }, .release = &TrimHeap}};
+  std::jthread memory_release_thread_;
   Election election_;
   std::function<void()> on_lost_;
 
