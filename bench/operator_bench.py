@@ -331,12 +331,49 @@ def cmd_create(cluster, args):
         len(indices), len(indices) * len(layout), len(layout), time.monotonic() - started))
 
 
-def count_running_pods(cluster):
-    # Metadata only: 10,000 full Pods are ~40 MB of JSON per look.
-    items, _ = cluster.list_all(
-        "/api/v1/pods", "fieldSelector=status.phase%3DRunning", metadata_only=True)
-    return sum(1 for p in items if p["metadata"]["namespace"].startswith(NS_PREFIX)
-               and "deletionTimestamp" not in p["metadata"])
+RUNNING = "fieldSelector=status.phase%3DRunning"
+
+
+def running_pod_key(meta):
+    """ns/name of a bench Pod that counts as Running (not being deleted), else None."""
+    if not meta["namespace"].startswith(NS_PREFIX) or "deletionTimestamp" in meta:
+        return None
+    return meta["namespace"] + "/" + meta["name"]
+
+
+class RunningPods:
+    """The bench's Running Pods, listed once (metadata only) and then kept by a watch on
+    status.phase=Running: a Pod turning Running comes as ADDED, one leaving it as DELETED.
+    Listing every Pod at each look cost kube-apiserver and this script more CPU than the Pods
+    coming up did at 50,000 Pods (docs/benchmarks.md); a lost watch lists again."""
+
+    def __init__(self, cluster):
+        self.cluster, self.lock, self.keys, self.watch = cluster, threading.Lock(), set(), None
+
+    def on_event(self, kind, pod, arrival):
+        meta = pod["metadata"]
+        key = running_pod_key(meta)
+        with self.lock:
+            if key is None or kind == "DELETED":
+                self.keys.discard(meta["namespace"] + "/" + meta["name"])
+            else:
+                self.keys.add(key)
+
+    def count(self):
+        if self.watch is None or not self.watch.is_alive():
+            if self.watch is not None:
+                log("watch of Running Pods ended (%s); listing again" % self.watch.error)
+            items, rv = self.cluster.list_all("/api/v1/pods", RUNNING, metadata_only=True)
+            with self.lock:
+                self.keys = {k for k in (running_pod_key(p["metadata"]) for p in items) if k}
+            self.watch = Watch(self.cluster, "/api/v1/pods?" + RUNNING, rv, self.on_event)
+            self.watch.start()
+        with self.lock:
+            return len(self.keys)
+
+    def stop(self):
+        if self.watch is not None:
+            self.watch.stopped.set()
 
 
 def rolling_deployments(cluster):
@@ -357,18 +394,21 @@ def cmd_wait_pods(cluster, args):
     """Until `expect` Pods run and every rollout is complete (after the previous run's)."""
     started = time.monotonic()
     last = -1
-    while True:
-        n = count_running_pods(cluster)
-        if n != last:
-            log("%d of %d Pods Running (%.0f s)" % (n, args.expect, time.monotonic() - started))
-            last = n
-        if n >= args.expect and rolling_deployments(cluster) == 0:
-            print("%.0f" % (time.monotonic() - started))
-            return
-        if time.monotonic() - started > args.timeout:
-            raise SystemExit("only %d of %d Pods Running after %d s" % (n, args.expect, args.timeout))
-        # Each look lists every Pod's metadata: look less often in big clusters.
-        time.sleep(max(5, args.expect / 5000))
+    running = RunningPods(cluster)
+    try:
+        while True:
+            n = running.count()
+            if n != last:
+                log("%d of %d Pods Running (%.0f s)" % (n, args.expect, time.monotonic() - started))
+                last = n
+            if n >= args.expect and rolling_deployments(cluster) == 0:
+                print("%.0f" % (time.monotonic() - started))
+                return
+            if time.monotonic() - started > args.timeout:
+                raise SystemExit("only %d of %d Pods Running after %d s" % (n, args.expect, args.timeout))
+            time.sleep(5)
+    finally:
+        running.stop()
 
 
 def bench_workloads(cluster):
@@ -735,8 +775,8 @@ def trace_samples(log_path, samples):
     """Where each latency sample's time went, from the operator's debug lines (--log-level
     debug): the first namespace pass of the sample's namespace that wrote a report and ended
     after the PATCH. `to_start`: PATCH -> that pass began (watch delivery and the queue);
-    `queued`: its key's wait in the queue; `pass`: the pass, its writes included. Empty
-    without debug lines."""
+    `queued`: its key's wait in the queue; `pass`: the pass, its writes included; `writes`: the
+    pass's report writes alone (requests and responses). Empty without debug lines."""
     passes = {}
     try:
         with open(log_path) as f:
@@ -751,20 +791,23 @@ def trace_samples(log_path, samples):
                     continue
                 end = log_time(entry["ts"])
                 passes.setdefault(entry["namespace"], []).append(
-                    (end, int(entry["took_ms"]) / 1e3, int(entry["queued_ms"]) / 1e3))
+                    (end, int(entry["took_ms"]) / 1e3, int(entry["queued_ms"]) / 1e3,
+                     int(entry.get("writes_ms", "-1")) / 1e3))
     except OSError:
         return {}
-    parts = {"to_start": [], "queued": [], "pass": []}
+    parts = {"to_start": [], "queued": [], "pass": [], "writes": []}
     for s in samples:
         # A pass that began before the PATCH can still have read the change (the log's
         # milliseconds and the two clocks): take the first one that ended after it.
         after = [p for p in passes.get(s["ns"], []) if p[0] >= s["sent_wall"]]
         if not after:
             continue
-        end, took, queued = min(after)
+        end, took, queued, writes = min(after)
         parts["to_start"].append(end - took - s["sent_wall"])
         parts["queued"].append(queued)
         parts["pass"].append(took)
+        if writes >= 0:  # an operator from before writes_ms
+            parts["writes"].append(writes)
     out = {"samples_traced": len(parts["pass"])}
     for what, values in parts.items():
         if values:
@@ -815,7 +858,8 @@ def cmd_measure(cluster, args):
     stale = [r for r in reports if r["metadata"]["namespace"] in expected]
     if stale:
         raise SystemExit("%d reports exist before the start; run `reset` first" % len(stale))
-    pods_running = count_running_pods(cluster)
+    items, _ = cluster.list_all("/api/v1/pods", RUNNING, metadata_only=True)
+    pods_running = sum(1 for p in items if running_pod_key(p["metadata"]))
     result["pods_running"] = pods_running
     result["load_average_before"] = os.getloadavg()
     log("measuring: %d namespaces, %d workloads %s, %d Pods Running" % (
@@ -1227,6 +1271,9 @@ def print_figures(r):
             tr["queued_p50"] * 1e3, tr["queued_p99"] * 1e3))
         line("  that pass, its writes included, p50 / p99", "%.0f / %.0f ms" % (
             tr["pass_p50"] * 1e3, tr["pass_p99"] * 1e3))
+        if "writes_p50" in tr:
+            line("    of which its report writes, p50 / p99", "%.0f / %.0f ms" % (
+                tr["writes_p50"] * 1e3, tr["writes_p99"] * 1e3))
     line("%d fixes at once -> all labelled / all in reports" % r["burst_fixes"], "%.2f s / %.2f s" % (
         r["burst_all_labels_s"], r["burst_all_reports_s"]))
     line("exit code on SIGTERM", str(r["exit_code_on_sigterm"]))

@@ -60,6 +60,7 @@ void KeyDispatcher::Process(const std::string& key, kube::Clock::Duration waited
                                 {"queued_ms", Milliseconds(waited)},
                                 {"took_ms", Milliseconds(std::chrono::steady_clock::now() - start)},
                                 {"report_writes", std::to_string(outcome.report_writes)},
+                                {"writes_ms", Milliseconds(outcome.report_write_time)},
                                 {"patches", std::to_string(outcome.patches)}});
     if (RecordNamespace(ns, status.ok())) actions_.requeue_policies();
   } else if (key.starts_with(kPolicyPrefix)) {

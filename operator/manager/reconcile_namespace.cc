@@ -215,6 +215,7 @@ void WriteReports(ReconcileContext& ctx, const ReportCaches& api, const std::str
                                ctx.report_digests ? ctx.report_digests->Of(api.api, ns, desired)
                                                   : std::vector<std::uint64_t>());
   const std::string kind(names::NamesOf(api.api).reports.kind);
+  const auto start = std::chrono::steady_clock::now();
   // Counts a report write and keeps its error, if any, naming the report.
   auto record = [&](std::string_view verb, const std::string& name, const Status& status) {
     ++out.report_writes;
@@ -254,6 +255,7 @@ void WriteReports(ReconcileContext& ctx, const ReportCaches& api, const std::str
       LogInfo("deleted " + kind, {{"namespace", name.ns}, {"name", name.name}});
     }
   }
+  out.report_write_time += std::chrono::steady_clock::now() - start;
   for (const controllers::ObjectName& name : writes.blocked) {
     LogWarn("a " + kind + " not managed by csp-operator holds the name of ours; not touched",
             {{"namespace", name.ns}, {"name", name.name}});

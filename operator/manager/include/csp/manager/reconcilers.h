@@ -60,6 +60,9 @@ struct NamespaceOutcome {
   std::vector<std::string> changed_policies = {};
   int patches = 0;        // workloads patched
   int report_writes = 0;  // reports created, updated or deleted
+  // Their wall time, requests and responses included (the pass's debug line: where a pass's
+  // time goes under churn, docs/benchmarks.md).
+  std::chrono::steady_clock::duration report_write_time = {};
   // Some workload has a planned patch that was not applied (ReconcileNamespace remediate false).
   bool needs_remediation = false;
 };
