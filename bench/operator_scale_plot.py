@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The figures of bench/operator_scale_bench.sh, one row per size, and their plot.
 
-  operator_scale_plot.py annotate FILE --size N --nodes K --pods-start-s S
-      adds the size's settings to one JSON of `operator_bench.py measure`
+  operator_scale_plot.py annotate FILE --size N --nodes K --pods-start-s S [--operator-commit C]
+      adds the size's settings (and which operator was measured) to one JSON of
+      `operator_bench.py measure`
   operator_scale_plot.py summarize FILE... --json OUT --png OUT
       one row of figures per size to OUT (JSON), and RSS and times against size to a PNG
       (gnuplot; skipped with a message when it is not installed)
@@ -27,6 +28,8 @@ def load(path):
 def cmd_annotate(args):
     r = load(args.file)
     r.update(size=args.size, nodes=args.nodes, pods_start_s=args.pods_start_s)
+    if args.operator_commit:
+        r["operator_commit"] = args.operator_commit
     with open(args.file, "w") as f:
         json.dump(r, f, indent=2, sort_keys=True)
 
@@ -94,6 +97,7 @@ def figures_of(r):
         "load_average_before": lambda: r["load_average_before"],
         "load_average_after": lambda: r["load_average_after"],
         "operator_flags": lambda: r["operator_flags"],
+        "operator_commit": lambda: r["operator_commit"],
     }
 
 
@@ -164,6 +168,7 @@ def main():
     a.add_argument("--size", type=int, required=True)
     a.add_argument("--nodes", type=int, required=True)
     a.add_argument("--pods-start-s", type=int, required=True)
+    a.add_argument("--operator-commit", default="", help="the commit the operator was built at")
     s = sub.add_parser("summarize")
     s.add_argument("files", nargs="+")
     s.add_argument("--json", required=True)
