@@ -341,7 +341,11 @@ TEST_P(InformerContractTest, RelistsWhenCompactionExpiredItsVersion) {
   EXPECT_TRUE(AnyGone()) << "errors: " << Errors();
   EXPECT_EQ(informer_->Keys(),
             (std::vector<std::string>{ns() + "/kept", ns() + "/new", ns() + "/same"}));
-  EXPECT_EQ(informer_->Stats().relists, 1u);
+  // A busy server can send a second 410 to the watch that follows the relist (its watch cache
+  // behind the LIST's version): a second relist is allowed, but it finds no difference, so no
+  // change is reported twice.
+  EXPECT_GE(informer_->Stats().relists, 1u);
+  EXPECT_EQ(log().size(), 6u) << "a change reported twice";
 }
 
 INSTANTIATE_TEST_SUITE_P(ListModes, InformerContractTest, ::testing::Bool(),

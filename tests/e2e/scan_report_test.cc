@@ -23,12 +23,15 @@ TEST_F(ScanReportTest, ReportsOfTheExamplesApplyAndList) {
   ASSERT_EQ(ns.exit_code, 0) << ns;
 
   const std::string cspctl = BuildDir() + "/operator/cmd/scan/cspctl";
+  // One instant for both scans: the results' timestamps are the scan's time, and two runs can
+  // fall on either side of a second.
+  const std::string now = "2026-06-01T12:00:00Z";
   CommandResult scan =
-      Run({cspctl, "scan", "-o", "yaml", "--policy",
+      Run({cspctl, "scan", "-o", "yaml", "--now", now, "--policy",
            RepoRoot() + "/examples/policies/baseline.yaml", RepoRoot() + "/examples/workloads"});
   ASSERT_EQ(scan.exit_code, 1) << scan;  // the examples hold violations
   CommandResult scan_json =
-      Run({cspctl, "scan", "-o", "json", "--policy",
+      Run({cspctl, "scan", "-o", "json", "--now", now, "--policy",
            RepoRoot() + "/examples/policies/baseline.yaml", RepoRoot() + "/examples/workloads"});
   const json list = json::parse(scan_json.out);
   ASSERT_FALSE(list["items"].empty());
