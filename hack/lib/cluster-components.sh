@@ -41,11 +41,10 @@ set_component_args() {
         --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" --v=1)
       append_rate_limit_args "$CSP_KCM_API_QPS" "$CSP_KCM_API_BURST"
       # A node whose Lease is older than the grace period turns NotReady and its Pods are
-      # evicted: the grace period (default 50 s) must outlast a renewal (a quarter of the Lease).
+      # evicted: the grace period must outlast a renewal (a quarter of the Lease). Lease + 10 s
+      # is the component's own default (50 s) at kwok's default Lease (40 s).
       check_node_lease_seconds
-      if [ "$CSP_NODE_LEASE_SECONDS" -gt 40 ]; then
-        COMPONENT_ARGS+=(--node-monitor-grace-period="$((CSP_NODE_LEASE_SECONDS + 10))s")
-      fi
+      COMPONENT_ARGS+=(--node-monitor-grace-period="$((CSP_NODE_LEASE_SECONDS + 10))s")
       ;;
     kube-scheduler)
       COMPONENT_ARGS=(--kubeconfig="$k" --authentication-kubeconfig="$k" --authorization-kubeconfig="$k"

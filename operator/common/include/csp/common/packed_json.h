@@ -1,6 +1,6 @@
 // A JSON value kept as its CBOR bytes (RFC 8949), for caches that hold many values and read
 // each one now and then: nlohmann's tree spends a heap node of ~100 B on every member (a
-// cached Deployment took 4.2 KB, its CBOR ~0.6 KB; docs/benchmarks.md, "Compact caches").
+// cached Deployment took 5.3 KB, its CBOR 0.53 KB; docs/benchmarks.md, "Compact caches").
 // Reading unpacks a copy; equality compares the bytes, which nlohmann writes in one order
 // for equal trees (object members sorted, each number in its own type).
 #pragma once

@@ -32,7 +32,7 @@ namespace csp::manager {
 // metadata that owner resolution follows for a ReplicaSet or Job, for admission): 12,000 of the
 // 14,000 objects of docs/benchmarks.md's cluster, ~2.3 KB each as JSON before.
 struct CachedWorkload {
-  PackedJson object = {};  // CBOR: a fifth of the tree's memory (packed_json.h)
+  PackedJson object = {};  // CBOR: a tenth of the tree's memory (packed_json.h)
   std::uint64_t resource_version = 0;
   bool owned = false;
   bool operator==(const CachedWorkload& other) const {
