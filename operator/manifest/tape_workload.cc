@@ -52,9 +52,8 @@ class Walker {
     if (!IsString(kind) || !IsString(api_version)) return std::nullopt;
     w.ref.kind = Text(kind);
     w.ref.api_version = Text(api_version);
-    if (!policy::IsWorkloadKind(policy::ApiGroup(w.ref.api_version), w.ref.kind)) {
-      return std::nullopt;
-    }
+    w.pod_spec_path = policy::PodSpecPath(policy::ApiGroup(w.ref.api_version), w.ref.kind);
+    if (w.pod_spec_path.empty()) return std::nullopt;  // not a workload kind
     if (const Pos meta = Field(kRoot, "metadata")) {
       if (!IsMapping(meta)) return std::nullopt;
       w.ref.name = String(meta, "name");

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 
+#include "csp/manifest/tape_document.h"
 #include "csp/manifest/text_position.h"
 #include "csp/manifest/yaml_plain_scanner.h"
 
@@ -153,8 +154,8 @@ bool ParseYamlText(std::string_view text, std::string_view file, int line_offset
   if (on_tape != nullptr && text.size() <= kMaxRecordedBytes) {
     // The tape reader needs whole documents' events: record, then replay (as a parse in pieces
     // does, with the same results).
-    return ReplayYamlEvents(RecordYamlEvents(text, file, line_offset, limits), builder, on_error,
-                            on_tape);
+    RecordedYaml recorded = RecordYamlEvents(text, file, line_offset, limits);
+    return ReplayYamlEvents(recorded, builder, on_error, on_tape);
   }
   Parser parser(text);
   Event event;
@@ -323,6 +324,19 @@ RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int 
 
 namespace {
 
+// A recorded event as the builder takes it: its strings viewing `bytes`.
+YamlEvent EventOf(std::string_view bytes, const TapeEvent& record) {
+  const std::size_t tag_at = record.value_at + record.value_size;
+  const std::size_t anchor_at = tag_at + record.tag_size;
+  return {.type = record.type,
+          .plain = record.plain,
+          .line = record.line,
+          .index = record.index,
+          .value = bytes.substr(record.value_at, record.value_size),
+          .tag = bytes.substr(tag_at, record.tag_size),
+          .anchor = bytes.substr(anchor_at, record.anchor_size)};
+}
+
 // The index of the DOCUMENT-END event of the document starting at `start`, or npos when the
 // recording stops before it.
 std::size_t DocumentEnd(const std::vector<RecordedYaml::Event>& events, std::size_t start) {
@@ -336,33 +350,28 @@ std::size_t DocumentEnd(const std::vector<RecordedYaml::Event>& events, std::siz
 
 }  // namespace
 
-bool ReplayYamlEvents(const RecordedYaml& recorded, YamlDocumentBuilder& builder,
+bool ReplayYamlEvents(RecordedYaml& recorded, YamlDocumentBuilder& builder,
                       const ErrorSink& on_error, const TapeSink* on_tape) {
   const std::string_view bytes = recorded.bytes;
   const std::vector<RecordedYaml::Event>& events = recorded.events;
+  std::size_t whole_documents = 0;  // offered so far: the index into recorded.prepared
   for (std::size_t i = 0; i < events.size(); ++i) {
     const RecordedYaml::Event& record = events[i];
     if (on_tape != nullptr && record.type == YamlEventType::kDocumentStart) {
       if (const std::size_t end = DocumentEnd(events, i); end != std::string_view::npos) {
-        const YamlTape tape{.events = std::span(events).subspan(i, end - i + 1),
-                            .bytes = bytes,
-                            .line_offset = builder.line_offset()};
+        const std::size_t n = whole_documents++;
+        const YamlTape tape{
+            .events = std::span(events).subspan(i, end - i + 1),
+            .bytes = bytes,
+            .line_offset = builder.line_offset(),
+            .prepared = n < recorded.prepared.size() ? &recorded.prepared[n] : nullptr};
         if ((*on_tape)(tape)) {
           i = end;
           continue;
         }
       }
     }
-    const std::size_t tag_at = record.value_at + record.value_size;
-    const std::size_t anchor_at = tag_at + record.tag_size;
-    const YamlEvent event{.type = record.type,
-                          .plain = record.plain,
-                          .line = record.line,
-                          .index = record.index,
-                          .value = bytes.substr(record.value_at, record.value_size),
-                          .tag = bytes.substr(tag_at, record.tag_size),
-                          .anchor = bytes.substr(anchor_at, record.anchor_size)};
-    if (!builder.OnEvent(event)) return false;
+    if (!builder.OnEvent(EventOf(bytes, record))) return false;
   }
   if (recorded.error) {
     ReadError error = *recorded.error;
@@ -370,6 +379,36 @@ bool ReplayYamlEvents(const RecordedYaml& recorded, YamlDocumentBuilder& builder
     return false;
   }
   return true;
+}
+
+void PrepareYamlDocuments(RecordedYaml& recorded, int line_offset, const TapePreparer& prepare) {
+  const std::vector<RecordedYaml::Event>& events = recorded.events;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].type != YamlEventType::kDocumentStart) continue;
+    const std::size_t end = DocumentEnd(events, i);
+    if (end == std::string_view::npos) continue;  // as ReplayYamlEvents: not offered
+    const YamlTape tape{.events = std::span(events).subspan(i, end - i + 1),
+                        .bytes = recorded.bytes,
+                        .line_offset = line_offset};
+    recorded.prepared.push_back(prepare(tape));
+    i = end;
+  }
+}
+
+std::optional<Document> BuildTapeDocument(const YamlTape& tape, std::string_view file,
+                                          const Limits& limits) {
+  std::optional<Document> out;
+  bool failed = false;
+  // The builder keeps references to its sinks.
+  const DocumentSink on_document = [&](Document&& document) { out = std::move(document); };
+  const ErrorSink on_error = [&](ReadError&&) { failed = true; };
+  YamlDocumentBuilder builder(file, limits, on_document, on_error);
+  builder.set_line_offset(tape.line_offset);
+  for (const TapeEvent& record : tape.events) {
+    if (!builder.OnEvent(EventOf(tape.bytes, record))) return std::nullopt;
+  }
+  if (failed) return std::nullopt;
+  return out;
 }
 
 }  // namespace csp::manifest

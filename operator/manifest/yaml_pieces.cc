@@ -50,7 +50,8 @@ std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piec
 bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& starts,
                      std::size_t threads, std::string_view file, int line_offset,
                      const Limits& limits, const DocumentSink& on_document,
-                     const ErrorSink& on_error, const TapeSink* on_tape) {
+                     const ErrorSink& on_error, const TapeSink* on_tape,
+                     const TapePreparer* prepare) {
   const std::size_t count = starts.size();
   if (count <= 1 || threads <= 1) {
     return ParseYamlText(text, file, line_offset, limits, on_document, on_error, on_tape);
@@ -70,7 +71,11 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
   YamlDocumentBuilder builder(file, limits, on_document, on_error);
   auto record = [&](std::size_t i) {
     try {
-      return RecordYamlEvents(texts[i], file, line_offsets[i], limits);
+      RecordedYaml recorded = RecordYamlEvents(texts[i], file, line_offsets[i], limits);
+      if (on_tape != nullptr && prepare != nullptr) {
+        PrepareYamlDocuments(recorded, line_offsets[i], *prepare);
+      }
+      return recorded;
     } catch (const std::exception& e) {  // bad_alloc, in practice
       return RecordedYaml{.error = ReadError{.file = std::string(file),
                                              .line = line_offsets[i] + 1,

@@ -45,7 +45,8 @@ std::string DescribeInvalidByte(unsigned char byte) {
 // early it stops, and a file may hold thousands of broken documents.
 std::optional<int> ParseStretch(std::string_view text, std::string_view file, int line_offset,
                                 const Limits& limits, const DocumentSink& on_document,
-                                const ErrorSink& on_error, const TapeSink* on_tape) {
+                                const ErrorSink& on_error, const TapeSink* on_tape,
+                                const TapePreparer* prepare) {
   // The error that stops a parse is the last one reported before it returns.
   int last_error_line = 0;
   const ErrorSink report = [&](ReadError&& error) {
@@ -56,7 +57,7 @@ std::optional<int> ParseStretch(std::string_view text, std::string_view file, in
                          text.size() > 2 * kPieceBytes && text.size() < kMaxPieceableBytes;
   const bool completed =
       in_pieces ? ParseYamlPieces(text, SplitYamlStream(text, kPieceBytes), ThreadCount(limits),
-                                  file, line_offset, limits, on_document, report, on_tape)
+                                  file, line_offset, limits, on_document, report, on_tape, prepare)
                 : ParseYamlText(text, file, line_offset, limits, on_document, report, on_tape);
   if (completed) return std::nullopt;
   return last_error_line;
@@ -66,7 +67,7 @@ std::optional<int> ParseStretch(std::string_view text, std::string_view file, in
 
 void ParseYamlStream(std::string_view text, std::string_view file, const Limits& limits,
                      const DocumentSink& on_document, const ErrorSink& on_error,
-                     const TapeSink* on_tape) {
+                     const TapeSink* on_tape, const TapePreparer* prepare) {
   // Each pass reads from the file's start or a separator line up to the end, a broken document
   // or a forbidden byte, then resumes at the first separator line after what broke. Every scan
   // of the text moves forward only, so a file of many broken documents costs linear time.
@@ -91,7 +92,7 @@ void ParseYamlStream(std::string_view text, std::string_view file, const Limits&
     std::size_t resume = npos;
     if (const std::optional<int> stopped =
             ParseStretch(text.substr(from, valid_end - from), file, line_offset, limits,
-                         on_document, on_error, on_tape)) {
+                         on_document, on_error, on_tape, prepare)) {
       if (*stopped <= line_offset) return;  // not located (out of memory): nowhere to resume
       // At or after the line of the error: libyaml reports an unterminated quote or flow
       // collection at the separator that ends it, which then starts the next document. After

@@ -26,10 +26,17 @@ std::string JoinViolations(const std::vector<std::string>& violations) {
   return out;
 }
 
+// The object a fix's patch is written against: its view (null: the object is unknown) and where
+// its pod spec is.
+struct FixTarget {
+  const ObjectView* object = nullptr;
+  std::string_view pod_spec_path = {};
+};
+
 // Sets a failing result's patch and its `fix` (and `patch`) properties (fix.h). False when the
-// fix has edits but `workload` (the object they patch) is null.
+// fix has edits and the target's view cannot tell what the patch needs.
 bool AttachFix(const Control& control, const PodSpec& pod, const ControlSettings& settings,
-               const Finding& finding, const Workload* workload, RuleResult& r) {
+               const Finding& finding, const FixTarget& target, RuleResult& r) {
   auto none = [&](std::string_view reason) {
     r.properties[std::string(kFixProperty)] = "none (" + std::string(reason) + ")";
     return true;
@@ -37,10 +44,11 @@ bool AttachFix(const Control& control, const PodSpec& pod, const ControlSettings
   if (control.fix == nullptr) return none(control.no_fix);
   Fix fix = control.fix(pod, settings, finding);
   if (fix.edits.empty()) return none(fix.none.empty() ? "no safe change" : fix.none);
-  if (workload == nullptr) return false;
-  std::optional<std::string> tmpl = TemplatePointer(workload->pod_spec_path);
-  if (!tmpl || workload->object == nullptr) return none("the pod template's place is unknown");
-  r.patch = ToJsonPatch(*workload->object, *tmpl, fix.edits);
+  std::optional<std::string> tmpl = TemplatePointer(target.pod_spec_path);
+  if (!tmpl || target.object == nullptr) return none("the pod template's place is unknown");
+  std::optional<nlohmann::json> patch = ToJsonPatch(*target.object, *tmpl, fix.edits);
+  if (!patch) return false;
+  r.patch = std::move(*patch);
   if (r.patch.empty()) {  // the edits ask for what is already there
     r.patch = nullptr;
     return none("no safe change");
@@ -57,10 +65,11 @@ bool AttachFix(const Control& control, const PodSpec& pod, const ControlSettings
   return true;
 }
 
-// Every control of `policy` on `pod`; nullopt when a fix needs `object` and it is null.
+// Every control of `policy` on `pod`; nullopt when the target's view cannot tell what a fix's
+// patch needs (AttachFix).
 std::optional<std::vector<RuleResult>> EvaluatePod(const Policy& policy, const WorkloadRef& ref,
                                                    const PodSpec& pod, const EvalContext& context,
-                                                   const Workload* object);
+                                                   const FixTarget& target);
 
 }  // namespace
 
@@ -97,14 +106,17 @@ Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& w
                                          const EvalContext& context) {
   CSP_TRY(PodSpec pod,
           ParsePodSpec(*workload.pod_spec, workload.pod_spec_path, workload.annotations));
-  return *EvaluatePod(policy, workload.ref, pod, context, &workload);
+  const JsonObjectView object(workload.object);
+  const FixTarget target{.object = workload.object != nullptr ? &object : nullptr,
+                         .pod_spec_path = workload.pod_spec_path};
+  return *EvaluatePod(policy, workload.ref, pod, context, target);  // a tree tells all
 }
 
-std::optional<std::vector<RuleResult>> EvaluateWithoutObject(const Policy& policy,
-                                                             const WorkloadRef& workload,
-                                                             const PodSpec& pod,
-                                                             const EvalContext& context) {
-  return EvaluatePod(policy, workload, pod, context, nullptr);
+std::optional<std::vector<RuleResult>> EvaluateWithObjectView(
+    const Policy& policy, const WorkloadRef& workload, const PodSpec& pod,
+    std::string_view pod_spec_path, const ObjectView& object, const EvalContext& context) {
+  return EvaluatePod(policy, workload, pod, context,
+                     FixTarget{.object = &object, .pod_spec_path = pod_spec_path});
 }
 
 namespace {
@@ -112,7 +124,7 @@ namespace {
 std::optional<std::vector<RuleResult>> EvaluatePod(const Policy& policy,
                                                    const WorkloadRef& workload, const PodSpec& pod,
                                                    const EvalContext& context,
-                                                   const Workload* object) {
+                                                   const FixTarget& target) {
   const bool windows = pod.os_name == "windows";
   std::vector<RuleResult> results;
   results.reserve(policy.controls.size());
@@ -139,7 +151,7 @@ std::optional<std::vector<RuleResult>> EvaluatePod(const Policy& policy,
       continue;
     }
     Finding f = cfg.control->check(pod, *cfg.settings, context);
-    if (f.outcome == Outcome::kFail && !AttachFix(*cfg.control, pod, *cfg.settings, f, object, r)) {
+    if (f.outcome == Outcome::kFail && !AttachFix(*cfg.control, pod, *cfg.settings, f, target, r)) {
       return std::nullopt;
     }
     r.outcome = f.outcome;

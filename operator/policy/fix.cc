@@ -26,21 +26,6 @@ std::string Pointer(const std::string& base, const std::vector<std::string>& pat
   return out;
 }
 
-// The member or element `token` of `node`, or null.
-const json* Child(const json* node, const std::string& token) {
-  if (node == nullptr) return nullptr;
-  if (node->is_object()) {
-    auto it = node->find(token);
-    return it == node->end() ? nullptr : &*it;
-  }
-  if (node->is_array() && !token.empty() &&
-      std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    std::size_t i = std::stoul(token);
-    return i < node->size() ? &(*node)[i] : nullptr;
-  }
-  return nullptr;
-}
-
 json Op(std::string_view op, std::string path) {
   return json{{"op", op}, {"path", std::move(path)}};
 }
@@ -124,9 +109,14 @@ std::string EscapePointerToken(std::string_view token) {
 
 json ToJsonPatch(const json& workload, const std::string& template_pointer,
                  const std::vector<FixEdit>& edits) {
-  const json* tmpl = workload.contains(json::json_pointer(template_pointer))
-                         ? &workload.at(json::json_pointer(template_pointer))
-                         : nullptr;
+  return *ToJsonPatch(JsonObjectView(&workload), template_pointer, edits);  // a tree tells all
+}
+
+std::optional<json> ToJsonPatch(const ObjectView& workload, const std::string& template_pointer,
+                                const std::vector<FixEdit>& edits) {
+  using Node = ObjectView::Node;
+  constexpr Node kAbsent = ObjectView::kAbsent;
+  const Node tmpl = workload.At(template_pointer);
   json ops = json::array();
   // Element removals per array pointer, applied last from the highest index down.
   std::vector<std::pair<std::string, std::size_t>> element_removals;
@@ -137,11 +127,11 @@ json ToJsonPatch(const json& workload, const std::string& template_pointer,
     if (edit.path.empty()) continue;
     // The deepest existing node on the path, walking from the template.
     std::size_t depth = 0;
-    const json* node = tmpl;
-    std::vector<const json*> nodes = {tmpl};
+    Node node = tmpl;
+    std::vector<Node> nodes = {tmpl};
     while (depth < edit.path.size()) {
-      const json* next = Child(node, edit.path[depth]);
-      if (next == nullptr || next->is_null()) break;
+      const Node next = workload.Child(node, edit.path[depth]);
+      if (next == kAbsent || workload.IsNull(next)) break;
       node = next;
       nodes.push_back(next);
       ++depth;
@@ -150,7 +140,7 @@ json ToJsonPatch(const json& workload, const std::string& template_pointer,
     switch (edit.kind) {
       case FixEdit::Kind::kRemove:
         if (!exists) break;
-        if (nodes[depth - 1] != nullptr && nodes[depth - 1]->is_array()) {
+        if (workload.IsArray(nodes[depth - 1])) {
           element_removals.emplace_back(Pointer(template_pointer, edit.path, depth - 1),
                                         std::stoul(edit.path.back()));
         } else {
@@ -164,21 +154,23 @@ json ToJsonPatch(const json& workload, const std::string& template_pointer,
           break;
         }
         if (exists) {
-          if (*node != edit.value) {
+          const std::optional<bool> same = workload.Equals(node, edit.value);
+          if (!same) return std::nullopt;
+          if (!*same) {
             emit(Op("replace", Pointer(template_pointer, edit.path, depth), edit.value));
           }
           break;
         }
         // A null member on the way is replaced; missing ones are added, one level at a time.
         std::size_t level = depth;
-        const json* stop = Child(node, edit.path[level]);
+        const bool stop = workload.Child(node, edit.path[level]) != kAbsent;  // a null member
         for (; level + 1 < edit.path.size(); ++level) {
-          const bool is_null = level == depth && stop != nullptr;
+          const bool is_null = level == depth && stop;
           emit(Op(is_null ? "replace" : "add", Pointer(template_pointer, edit.path, level + 1),
                   json::object()));
         }
         json value = edit.kind == FixEdit::Kind::kAppend ? json::array({edit.value}) : edit.value;
-        const bool leaf_null = level == depth && stop != nullptr;
+        const bool leaf_null = level == depth && stop;
         emit(Op(leaf_null ? "replace" : "add", Pointer(template_pointer, edit.path, level + 1),
                 std::move(value)));
         break;

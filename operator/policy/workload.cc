@@ -54,6 +54,11 @@ bool IsWorkloadKind(std::string_view group, std::string_view kind) {
   return FindKind(group, kind) != nullptr;
 }
 
+std::string_view PodSpecPath(std::string_view group, std::string_view kind) {
+  const KindInfo* info = FindKind(group, kind);
+  return info != nullptr ? info->pod_spec_path : std::string_view();
+}
+
 std::string KindForMatch(const WorkloadRef& workload) {
   const std::string_view group = ApiGroup(workload.api_version);
   if (group.empty() || IsWorkloadKind(group, workload.kind)) return workload.kind;

@@ -1,8 +1,22 @@
 #include "csp/report/json_writer.h"
 
+#include <array>
+#include <charconv>
 #include <cstdio>
 
 namespace csp::report {
+namespace {
+
+// The bytes a JSON string must escape: control characters, '"' and '\\'.
+constexpr std::array<bool, 256> kMustEscape = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = true;
+  table['"'] = true;
+  table['\\'] = true;
+  return table;
+}();
+
+}  // namespace
 
 void JsonWriter::Newline(int level) {
   out_ += '\n';
@@ -48,7 +62,9 @@ void JsonWriter::String(std::string_view value) {
 
 void JsonWriter::Int(std::int64_t value) {
   BeforeValue();
-  out_ += std::to_string(value);
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, value).ptr;
+  out_.append(buf, end);
 }
 
 void JsonWriter::Bool(bool value) {
@@ -63,11 +79,11 @@ void JsonWriter::Null() {
 
 void JsonWriter::Escaped(std::string_view s) {
   out_ += '"';
-  // Runs of characters that need no escape are appended whole.
+  // Runs of characters that need no escape are appended whole (most strings are one run).
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\') continue;
+    if (!kMustEscape[static_cast<unsigned char>(c)]) continue;
     out_.append(s, run, i - run);
     run = i + 1;
     switch (c) {

@@ -1,5 +1,7 @@
 #include "csp/scan/scan.h"
 
+#include <algorithm>
+#include <any>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -11,6 +13,8 @@
 #include "csp/docker/run_line.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
+#include "csp/manifest/tape_document.h"
+#include "csp/manifest/tape_object_view.h"
 #include "csp/manifest/tape_workload.h"
 #include "csp/names/names.h"
 #include "csp/policy/pod_spec_parser.h"
@@ -59,11 +63,14 @@ Result<std::string> ReadStream(std::istream& in) {
 }
 
 // Reads every source named by `paths` ("-" is `in`) and hands each document to `fn`; with
-// `on_tape`, each YAML document is offered to on_tape(file, tape) first (yaml_tape.h).
+// `on_tape`, each YAML document is offered to on_tape(file, tape) first (yaml_tape.h), and with
+// `prepare` too, prepare(file, tape) runs on the reading threads before (TapePreparer).
 using FileTapeSink = std::function<bool(const std::string&, const manifest::YamlTape&)>;
+using FileTapePreparer = std::function<std::any(const std::string&, const manifest::YamlTape&)>;
 template <typename Fn>
 void ForEachDocument(const std::vector<std::string>& paths, std::istream& in, Diagnostics& diag,
-                     Fn&& fn, const FileTapeSink* on_tape = nullptr) {
+                     Fn&& fn, const FileTapeSink* on_tape = nullptr,
+                     const FileTapePreparer* prepare = nullptr) {
   const manifest::Limits limits;
   auto on_error = [&](manifest::ReadError&& e) { diag.Report(e.file, e.line, e.message); };
   manifest::ExpandedPaths expanded = manifest::ExpandPaths(paths);
@@ -79,9 +86,13 @@ void ForEachDocument(const std::vector<std::string>& paths, std::istream& in, Di
     const manifest::TapeSink tape_sink = [&](const manifest::YamlTape& tape) {
       return (*on_tape)(name, tape);
     };
+    const manifest::TapePreparer tape_prepare = [&](const manifest::YamlTape& tape) {
+      return (*prepare)(name, tape);
+    };
     manifest::ParseManifests(
         *text, name, limits, [&](manifest::Document&& doc) { fn(name, doc); }, on_error,
-        on_tape != nullptr ? &tape_sink : nullptr);
+        on_tape != nullptr ? &tape_sink : nullptr,
+        on_tape != nullptr && prepare != nullptr ? &tape_prepare : nullptr);
   }
 }
 
@@ -133,6 +144,61 @@ std::string PolicyName(const json& object) {
   const json* meta = policy::GetField(object, "metadata");
   const json* name = meta && meta->is_object() ? policy::GetField(*meta, "name") : nullptr;
   return name && name->is_string() ? " \"" + name->get<std::string>() + "\"" : "";
+}
+
+// What the tape path makes of one YAML document: a judged workload, or the error its
+// evaluation met (reported at scanned.file and .line), or declined.
+struct TapeOutcome {
+  bool declined = true;  // not one the tape path takes: the tree path reads it on the caller
+  ScannedWorkload scanned = {};
+  std::string error = {};
+};
+
+// Reads a workload from `tape` and judges it under every policy, as the tree path would: fixes'
+// patches are written through a view of the tape (TapeObjectView), and in the rare case it
+// cannot tell (a patch replacing a whole list or mapping that is there), the document's tree is
+// built here and judged whole. Reads only its arguments (and `reader`, one per thread).
+TapeOutcome ReadTape(manifest::TapeWorkloadReader& reader, const manifest::YamlTape& tape,
+                     const std::string& file, const std::vector<policy::Policy>& policies,
+                     const std::vector<policy::EvalContext>& contexts,
+                     const std::string& default_namespace, bool want_labels) {
+  TapeOutcome out;
+  std::optional<manifest::TapeWorkload> w = reader.Read(tape, default_namespace, want_labels);
+  if (!w) return out;
+  std::vector<std::optional<std::vector<policy::RuleResult>>> results;
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    const manifest::TapeObjectView object(tape, reader);
+    auto r = policy::EvaluateWithObjectView(policies[i], w->ref, w->pod, w->pod_spec_path, object,
+                                            contexts[i]);
+    if (!r) break;  // the view cannot tell what a fix's patch needs
+    results.emplace_back(std::move(*r));
+  }
+  if (results.size() == policies.size()) {
+    out.declined = false;
+    out.scanned = {.ref = std::move(w->ref),
+                   .file = file,
+                   .line = w->line,
+                   .labels = std::move(w->labels),
+                   .results = std::move(results)};
+    return out;
+  }
+  std::optional<manifest::Document> doc = manifest::BuildTapeDocument(tape, file, {});
+  if (!doc || !doc->value.is_object()) return out;
+  auto workload = policy::AsWorkload(doc->value, default_namespace);
+  if (!workload || !workload->has_value()) return out;  // the caller reports it
+  const policy::Workload& tree = **workload;
+  out.declined = false;
+  out.scanned = {.ref = tree.ref, .file = file, .line = doc->line};
+  if (want_labels) out.scanned.labels = policy::LabelsFromJson(tree.labels);
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    auto r = policy::Evaluate(policies[i], tree, contexts[i]);
+    if (!r) {
+      out.error = Describe(doc->value) + ": " + r.error().message;
+      return out;
+    }
+    out.scanned.results.emplace_back(std::move(*r));
+  }
+  return out;
 }
 
 }  // namespace
@@ -246,25 +312,32 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
                   return policy::Evaluate(p, w, context);
                 });
   };
-  // The fast path: a YAML workload without a JSON tree, or false to have the tree built.
-  manifest::TapeWorkloadReader tape_reader{manifest::Limits{}};
+  // The fast path: a YAML workload read from its events and judged (read_tape), then added in
+  // stream order (add_from_tape); or declined, to have the tree built and read as below.
+  // read_tape only reads what is shared, so it runs on the reading threads too (prepare_tape),
+  // unless a policy verifies signatures: a verifier holds a cache and a registry client, and is
+  // used from this thread only.
+  const auto read_tape = [&](const std::string& file, const manifest::YamlTape& tape) {
+    thread_local manifest::TapeWorkloadReader tape_reader{manifest::Limits{}};
+    return ReadTape(tape_reader, tape, file, result.policies, contexts, options.default_namespace,
+                    wants_workload_labels);
+  };
+  const bool verifies_signatures =
+      std::any_of(signatures.begin(), signatures.end(), [](const auto& s) { return s != nullptr; });
+  const FileTapePreparer prepare_tape = [&](const std::string& file,
+                                            const manifest::YamlTape& tape) {
+    return std::any(read_tape(file, tape));
+  };
   const FileTapeSink add_from_tape = [&](const std::string& file, const manifest::YamlTape& tape) {
-    std::optional<manifest::TapeWorkload> w =
-        tape_reader.Read(tape, options.default_namespace, wants_workload_labels);
-    if (!w) return false;
-    std::vector<std::vector<policy::RuleResult>> results;
-    for (std::size_t i = 0; i < result.policies.size(); ++i) {
-      auto r = policy::EvaluateWithoutObject(result.policies[i], w->ref, w->pod, contexts[i]);
-      if (!r) return false;  // a fix's patch needs the object: the tree path has it
-      results.push_back(std::move(*r));
+    TapeOutcome outcome = tape.prepared != nullptr && tape.prepared->has_value()
+                              ? std::any_cast<TapeOutcome&&>(std::move(*tape.prepared))
+                              : read_tape(file, tape);
+    if (outcome.declined) return false;
+    if (!outcome.error.empty()) {
+      diag.Report(outcome.scanned.file, outcome.scanned.line, outcome.error);
+    } else {
+      result.workloads.push_back(std::move(outcome.scanned));
     }
-    add_scanned(
-        ScannedWorkload{
-            .ref = w->ref, .file = file, .line = w->line, .labels = std::move(w->labels)},
-        "", nullptr,
-        [&, next = std::size_t{0}](const policy::Policy&, const policy::EvalContext&) mutable {
-          return Result<std::vector<policy::RuleResult>>(std::move(results[next++]));
-        });
     return true;
   };
   // A Docker container as the workload its pod spec makes (docs/design.md "Docker inputs").
@@ -328,7 +401,8 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
           }
         });
       },
-      options.read_yaml_events ? &add_from_tape : nullptr);
+      options.read_yaml_events ? &add_from_tape : nullptr,
+      verifies_signatures ? nullptr : &prepare_tape);
   for (std::size_t i = 0; i < options.run_lines.size(); ++i) {
     docker_inputs.ReadRunLine(options.run_lines[i], "<run-line>", static_cast<int>(i) + 1,
                               "run-line-" + std::to_string(i + 1), add_docker);
@@ -438,9 +512,17 @@ int ExitCode(const ScanResult& result) {
   return result.any_fail ? 1 : 0;
 }
 
-int RunScan(const ScanOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
+int RunScan(const ScanOptions& options, std::istream& in, std::ostream& out, std::ostream& err,
+            ScanResult* keep) {
   ScanResult result = Scan(options, in, err);
-  if (result.aborted) return ExitCode(result);  // an invalid policy: nothing was evaluated
+  const int code = ExitCode(result);
+  if (!result.aborted)
+    WriteResult(result, options, out);  // aborted: an invalid policy, nothing judged
+  if (keep != nullptr) *keep = std::move(result);
+  return code;
+}
+
+void WriteResult(const ScanResult& result, const ScanOptions& options, std::ostream& out) {
   switch (options.format) {
     case Format::kJson:
     case Format::kYaml:
@@ -453,7 +535,6 @@ int RunScan(const ScanOptions& options, std::istream& in, std::ostream& out, std
       WriteTable(result, options, out);
       break;
   }
-  return ExitCode(result);
 }
 
 }  // namespace csp::scan

@@ -45,12 +45,13 @@ Collected Collect(Reader reader, std::string_view text, const Limits& limits = {
     out.order.push_back("error");
     out.errors.push_back(std::move(error));
   };
-  // The YAML readers take an optional TapeSink, which a function pointer cannot leave out.
+  // The YAML readers take an optional TapeSink and TapePreparer, which a function pointer cannot
+  // leave out.
   if constexpr (std::is_invocable_v<Reader, std::string_view, std::string_view, const Limits&,
                                     const DocumentSink&, const ErrorSink&>) {
     reader(text, file, limits, on_document, on_error);
   } else {
-    reader(text, file, limits, on_document, on_error, nullptr);
+    reader(text, file, limits, on_document, on_error, nullptr, nullptr);
   }
   return out;
 }

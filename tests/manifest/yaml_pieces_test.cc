@@ -3,8 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <any>
+#include <atomic>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "collect.h"
 #include "csp/manifest/yaml_document_builder.h"
@@ -111,6 +115,49 @@ TEST(ParseYamlPiecesTest, SameResultsAsParsingInOneGo) {
   }
 }
 
+// A TapePreparer runs on the worker threads, once per whole document, and its result reaches
+// the sink with the tape it was made from; documents the sink declines are built as ever.
+TEST(ParseYamlPiecesTest, PreparedResultsReachTheSinkWithTheirDocuments) {
+  const std::string text = MixedStream(120);
+  const auto want = OneGo(text);
+  const std::thread::id caller = std::this_thread::get_id();
+  // What the preparer saw of a tape, checked against the same tape in the sink.
+  auto describe = [](const YamlTape& tape) {
+    return std::to_string(tape.Line(tape.events.front())) + ":" +
+           std::to_string(tape.events.size()) + ":" +
+           std::string(tape.Value(tape.events[std::min<std::size_t>(2, tape.events.size() - 1)]));
+  };
+  std::atomic<int> prepared_off_caller = 0;
+  std::atomic<int> prepared = 0;
+  const TapePreparer prepare = [&](const YamlTape& tape) {
+    ++prepared;
+    if (std::this_thread::get_id() != caller) ++prepared_off_caller;
+    return std::any(describe(tape));
+  };
+  int offered = 0;
+  int declined = 0;
+  const TapeSink sink = [&](const YamlTape& tape) {
+    ++offered;
+    EXPECT_NE(tape.prepared, nullptr);
+    if (tape.prepared == nullptr) return false;
+    EXPECT_EQ(std::any_cast<std::string>(*tape.prepared), describe(tape));
+    return offered % 2 == 0 ? true : (++declined, false);  // every other one is built
+  };
+  const auto got = testing::Collect(
+      [&](std::string_view t, std::string_view file, const Limits& l, const DocumentSink& d,
+          const ErrorSink& e) {
+        ParseYamlPieces(t, SplitYamlStream(t, 500), 2, file, 0, l, d, e, &sink, &prepare);
+      },
+      text, {});
+  EXPECT_GT(offered, 90);
+  EXPECT_EQ(prepared.load(), offered);
+  EXPECT_EQ(prepared_off_caller.load(), offered);
+  // Each document is either taken by the sink or built and delivered (a document or an error).
+  EXPECT_EQ(got.documents.size() + got.errors.size() + static_cast<std::size_t>(offered - declined),
+            want.documents.size() + want.errors.size());
+  EXPECT_GT(declined, 0);
+}
+
 TEST(ParseYamlPiecesTest, NothingAfterASyntaxErrorInAMiddlePiece) {
   const std::string text = MixedStream(30) + "---\na: b: c\n" + MixedStream(30);
   const auto want = OneGo(text);
@@ -176,7 +223,7 @@ TEST(RecordYamlEventsTest, StopsRecordingADocumentTheBuilderWillRefuse) {
   std::string text = "list:\n";
   for (int k = 0; k < 10000; ++k) text += "- " + std::to_string(k) + "\n";
   text += "---\nkind: next\n";
-  const RecordedYaml recorded = RecordYamlEvents(text, "t.yaml", 0, limits);
+  RecordedYaml recorded = RecordYamlEvents(text, "t.yaml", 0, limits);
   EXPECT_LT(recorded.events.size(), 30u);
   EXPECT_LT(recorded.bytes.size(), 100u);
   EXPECT_FALSE(recorded.error.has_value());

@@ -21,10 +21,11 @@ namespace csp::manifest {
 //
 // With `on_tape`, each YAML document is first offered to it as its recorded events
 // (yaml_tape.h); the documents it declines are built and delivered as usual. JSON input never
-// reaches it.
+// reaches it. With `prepare` too, a YAML stream read in pieces runs it on each document on the
+// worker threads first (yaml_tape.h, TapePreparer).
 void ParseManifests(std::string_view text, std::string_view file, const Limits& limits,
                     const DocumentSink& on_document, const ErrorSink& on_error,
-                    const TapeSink* on_tape = nullptr);
+                    const TapeSink* on_tape = nullptr, const TapePreparer* prepare = nullptr);
 
 // True when ParseManifests reads `text` as JSON.
 bool LooksLikeJson(std::string_view text);

@@ -29,6 +29,7 @@ struct TapeWorkload {
   policy::Labels labels = {};  // metadata.labels, when asked for
   policy::PodSpec pod = {};    // its strings view the tape: valid during the TapeSink call only
   int line = 0;                // the line of the document's root node (as Document::line)
+  std::string_view pod_spec_path = {};  // as Workload::pod_spec_path ("spec.template.spec")
 };
 
 // Keeps its buffers from one document to the next; one per thread.
@@ -55,6 +56,9 @@ class TapeWorkloadReader {
     bool expect_key = true;
     std::size_t keys_from = 0;
   };
+
+  // The index of the tape last read, when Read accepted it (tape_object_view.h).
+  const std::vector<Node>& nodes() const { return nodes_; }
 
  private:
   // Checks the whole document against the tree path's rules and limits (false: decline) and

@@ -4,6 +4,7 @@
 // dearly for frees of another thread's memory).
 #pragma once
 
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -35,6 +36,8 @@ struct RecordedYaml {
   std::vector<Event> events = {};
   std::string bytes = {};
   std::optional<ReadError> error = {};  // what ended the piece early, located
+  // PrepareYamlDocuments' results: one per document recorded whole, in order.
+  std::vector<std::any> prepared = {};
 };
 
 // Runs libyaml over `text` and records its events, for replay into a YamlDocumentBuilder with
@@ -51,7 +54,11 @@ RecordedYaml RecordYamlEvents(std::string_view text, std::string_view file, int 
 // said so, or the recording ended in an error (which is then reported through `on_error`).
 // With `on_tape`, each document recorded whole (start to end) is offered to it first, and only
 // the documents it declines reach the builder.
-bool ReplayYamlEvents(const RecordedYaml& recorded, YamlDocumentBuilder& builder,
+bool ReplayYamlEvents(RecordedYaml& recorded, YamlDocumentBuilder& builder,
                       const ErrorSink& on_error, const TapeSink* on_tape = nullptr);
+
+// Runs `prepare` over each document recorded whole (start to end), as ReplayYamlEvents will
+// offer them to a TapeSink with `line_offset`, and keeps the results in `recorded.prepared`.
+void PrepareYamlDocuments(RecordedYaml& recorded, int line_offset, const TapePreparer& prepare);
 
 }  // namespace csp::manifest

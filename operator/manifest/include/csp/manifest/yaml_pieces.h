@@ -33,10 +33,12 @@ std::vector<std::size_t> SplitYamlStream(std::string_view text, std::size_t piec
 // `line_offset` is added to every line reported (as ParseYamlText). Callbacks run on the calling
 // thread, in stream order. At most threads + 1 pieces are recorded ahead of the one being built,
 // which bounds memory. Returns false when a syntax error or a fatal limit stopped the stream (as
-// ParseYamlText).
+// ParseYamlText). With `on_tape` and `prepare`, the worker that recorded a piece runs `prepare`
+// on each of its whole documents, and each result reaches `on_tape` with its document.
 bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& starts,
                      std::size_t threads, std::string_view file, int line_offset,
                      const Limits& limits, const DocumentSink& on_document,
-                     const ErrorSink& on_error, const TapeSink* on_tape = nullptr);
+                     const ErrorSink& on_error, const TapeSink* on_tape = nullptr,
+                     const TapePreparer* prepare = nullptr);
 
 }  // namespace csp::manifest

@@ -34,9 +34,9 @@ namespace csp::manifest {
 // Parses `text` as a YAML stream; calls on_document for each document in order (empty ones
 // included, with a null value) and on_error for each broken one. With `on_tape`, each document
 // libyaml reads to its end is offered to it first (yaml_tape.h); the results are the same
-// either way.
+// either way. `prepare` runs on the worker threads of a read in pieces (yaml_pieces.h).
 void ParseYamlStream(std::string_view text, std::string_view file, const Limits& limits,
                      const DocumentSink& on_document, const ErrorSink& on_error,
-                     const TapeSink* on_tape = nullptr);
+                     const TapeSink* on_tape = nullptr, const TapePreparer* prepare = nullptr);
 
 }  // namespace csp::manifest

@@ -3,6 +3,7 @@
 // typed workload reader, tape_workload.h).
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -33,6 +34,9 @@ struct YamlTape {
   std::span<const TapeEvent> events = {};
   std::string_view bytes = {};
   int line_offset = 0;  // add to 1 + event.line for the line in the file
+  // What the TapePreparer made of this document on the thread that recorded it, when one ran
+  // (the sink may move from it instead of reading the events again); null when none ran.
+  std::any* prepared = nullptr;
 
   std::string_view Value(const TapeEvent& e) const {
     return bytes.substr(e.value_at, e.value_size);
@@ -44,5 +48,13 @@ struct YamlTape {
 // dealt with the document (no tree is built, on_document is not called), false to have the tree
 // built and delivered as usual. The events are valid only during the call.
 using TapeSink = std::function<bool(const YamlTape&)>;
+
+// Optional per-document work done on the worker thread that recorded the document, when a
+// stream is read in pieces (yaml_pieces.h), so that a reader's work on each document (the scan's
+// evaluation) runs on every core, not only on the thread the sink runs on. It runs on several
+// threads at once and in no particular order: it must be safe to call so. Its result reaches
+// the TapeSink as YamlTape::prepared, in stream order; when the stream is read on the calling
+// thread, none runs and `prepared` is null. The tape it sees is the one the sink will see.
+using TapePreparer = std::function<std::any(const YamlTape&)>;
 
 }  // namespace csp::manifest

@@ -11,6 +11,7 @@
 #include "csp/policy/control.h"
 #include "csp/policy/eval_context.h"
 #include "csp/policy/label_selector.h"
+#include "csp/policy/object_view.h"
 #include "csp/policy/policy.h"
 #include "csp/policy/workload.h"
 
@@ -46,13 +47,13 @@ bool Matches(const Policy& policy, const WorkloadRef& workload, const Labels& wo
 // control order. An error means the workload itself is malformed (a field of the wrong type).
 Result<std::vector<RuleResult>> Evaluate(const Policy& policy, const Workload& workload,
                                          const EvalContext& context);
-// The same on a pod spec read without a JSON tree. A fix's patch is written against the
-// workload object (ToJsonPatch), so nullopt when a failing result has a fix with edits: the
-// caller then evaluates the workload's tree instead, and the results never lack a patch.
-std::optional<std::vector<RuleResult>> EvaluateWithoutObject(const Policy& policy,
-                                                             const WorkloadRef& workload,
-                                                             const PodSpec& pod,
-                                                             const EvalContext& context);
+// The same on a pod spec read without a JSON tree (cspctl scan's fast path), the fixes' patches
+// written through a view of the workload object, whose pod spec is at `pod_spec_path`
+// (Workload::pod_spec_path). Results as Evaluate gives for the object's tree, or nullopt when
+// the view cannot tell what a patch needs (ObjectView::Equals): then evaluate the tree.
+std::optional<std::vector<RuleResult>> EvaluateWithObjectView(
+    const Policy& policy, const WorkloadRef& workload, const PodSpec& pod,
+    std::string_view pod_spec_path, const ObjectView& object, const EvalContext& context);
 
 // The index of the first exemption of `policy` that covers (workload, rule) at `now`.
 std::optional<std::size_t> FindExemption(const Policy& policy, const WorkloadRef& workload,

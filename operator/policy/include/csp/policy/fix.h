@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "csp/policy/object_view.h"
 #include "csp/policy/pod_spec.h"
 
 namespace csp::policy {
@@ -81,5 +82,10 @@ std::string EscapePointerToken(std::string_view token);
 // come last and in descending index order, so that each index still names its element.
 nlohmann::json ToJsonPatch(const nlohmann::json& workload, const std::string& template_pointer,
                            const std::vector<FixEdit>& edits);
+// The same through a view of the object; nullopt when the view cannot tell what the patch needs
+// (ObjectView::Equals).
+std::optional<nlohmann::json> ToJsonPatch(const ObjectView& workload,
+                                          const std::string& template_pointer,
+                                          const std::vector<FixEdit>& edits);
 
 }  // namespace csp::policy

@@ -37,6 +37,9 @@ std::string_view ApiGroup(std::string_view api_version);
 
 // True when `kind` in `group` is one of the workload kinds (Pod, Deployment, ...).
 bool IsWorkloadKind(std::string_view group, std::string_view kind);
+// Where such a kind keeps its pod spec (Workload::pod_spec_path: "spec.template.spec"); "" for
+// any other kind.
+std::string_view PodSpecPath(std::string_view group, std::string_view kind);
 
 // The name policies give the workload's kind in match.kinds and exemptions: a built-in kind
 // by itself ("Deployment"), any other qualified by its group ("Rollout.argoproj.io", as

@@ -36,7 +36,8 @@ class JsonWriter {
   std::string& out_;
   int indent_;
   int level_;
-  std::vector<bool> first_ = {};  // per open container: nothing written in it yet
+  std::vector<char> first_ = {};  // per open container: nothing written in it yet (as bytes:
+                                  // vector<bool>'s bit access costs more than it saves)
   bool after_key_ = false;
 };
 
