@@ -1,6 +1,7 @@
 #include "csp/manifest/text_position.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -75,13 +76,29 @@ int LineAt(std::string_view text, std::size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
 }
 
+std::size_t CountNewlines(std::string_view text) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  std::size_t count = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    const std::uint64_t x = w ^ (kOnes * '\n');
+    // The high bit of each byte of x that is 0, exactly (no borrow between bytes).
+    count += static_cast<std::size_t>(std::popcount(~(((x & ~kHigh) + ~kHigh) | x) & kHigh));
+  }
+  for (; i < text.size(); ++i) count += text[i] == '\n' ? 1 : 0;
+  return count;
+}
+
 int LineCounter::LineAt(std::size_t offset) {
   offset = std::min(offset, text_.size());
   if (offset < offset_) {  // not monotonic: count from the start
     offset_ = 0;
     line_ = 1;
   }
-  line_ += static_cast<int>(std::count(text_.begin() + offset_, text_.begin() + offset, '\n'));
+  line_ += static_cast<int>(CountNewlines(text_.substr(offset_, offset - offset_)));
   offset_ = offset;
   return line_;
 }

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "csp/manifest/ordered_work.h"
+#include "csp/manifest/text_position.h"
 #include "csp/manifest/yaml_document_builder.h"
 #include "csp/manifest/yaml_events.h"
 
@@ -62,8 +63,7 @@ bool ParseYamlPieces(std::string_view text, const std::vector<std::size_t>& star
     const std::size_t end = i + 1 < count ? starts[i + 1] : text.size();
     texts[i] = text.substr(starts[i], end - starts[i]);
     if (i > 0) {
-      line_offsets[i] = line_offsets[i - 1] + static_cast<int>(std::count(
-                                                  texts[i - 1].begin(), texts[i - 1].end(), '\n'));
+      line_offsets[i] = line_offsets[i - 1] + static_cast<int>(CountNewlines(texts[i - 1]));
     }
   }
 

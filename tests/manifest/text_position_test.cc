@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 namespace csp::manifest {
@@ -17,6 +18,26 @@ TEST(LineAtTest, CountsLinesBeforeTheOffset) {
   EXPECT_EQ(LineAt(text, 5), 3);
   EXPECT_EQ(LineAt(text, 6), 4);
   EXPECT_EQ(LineAt(text, 100), 4);
+}
+
+// Against a byte loop, with newlines at every place of a word and bytes whose high bit is set
+// or that differ from '\n' in one bit (0x0B, 0x8A), which a sloppy test counts.
+TEST(CountNewlinesTest, CountsEveryNewlineAndNothingElse) {
+  const std::string alphabet = std::string("\n\x0b\x8a\xff\x00a", 6);
+  std::string text;
+  for (int i = 0; i < 3000; ++i) {
+    text += alphabet[(i * 7 + i / 5) % alphabet.size()];
+    const std::string_view view(text);
+    for (std::size_t from : {std::size_t{0}, std::size_t{3}}) {
+      if (from > view.size()) continue;
+      const std::string_view part = view.substr(from);
+      EXPECT_EQ(CountNewlines(part),
+                static_cast<std::size_t>(std::count(part.begin(), part.end(), '\n')))
+          << i;
+    }
+  }
+  EXPECT_EQ(CountNewlines(""), 0u);
+  EXPECT_EQ(CountNewlines("\n\n\n\n\n\n\n\n\n"), 9u);
 }
 
 TEST(LineCounterTest, AgreesWithLineAtForIncreasingAndDecreasingOffsets) {
