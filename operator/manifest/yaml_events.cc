@@ -6,7 +6,6 @@
 #include <cstring>
 #include <utility>
 
-#include "csp/manifest/tape_document.h"
 #include "csp/manifest/text_position.h"
 #include "csp/manifest/yaml_plain_scanner.h"
 
@@ -393,22 +392,6 @@ void PrepareYamlDocuments(RecordedYaml& recorded, int line_offset, const TapePre
     recorded.prepared.push_back(prepare(tape));
     i = end;
   }
-}
-
-std::optional<Document> BuildTapeDocument(const YamlTape& tape, std::string_view file,
-                                          const Limits& limits) {
-  std::optional<Document> out;
-  bool failed = false;
-  // The builder keeps references to its sinks.
-  const DocumentSink on_document = [&](Document&& document) { out = std::move(document); };
-  const ErrorSink on_error = [&](ReadError&&) { failed = true; };
-  YamlDocumentBuilder builder(file, limits, on_document, on_error);
-  builder.set_line_offset(tape.line_offset);
-  for (const TapeEvent& record : tape.events) {
-    if (!builder.OnEvent(EventOf(tape.bytes, record))) return std::nullopt;
-  }
-  if (failed) return std::nullopt;
-  return out;
 }
 
 }  // namespace csp::manifest

@@ -13,7 +13,6 @@
 #include "csp/docker/run_line.h"
 #include "csp/manifest/manifest_reader.h"
 #include "csp/manifest/sources.h"
-#include "csp/manifest/tape_document.h"
 #include "csp/manifest/tape_object_view.h"
 #include "csp/manifest/tape_workload.h"
 #include "csp/names/names.h"
@@ -146,59 +145,47 @@ std::string PolicyName(const json& object) {
   return name && name->is_string() ? " \"" + name->get<std::string>() + "\"" : "";
 }
 
-// What the tape path makes of one YAML document: a judged workload, or the error its
-// evaluation met (reported at scanned.file and .line), or declined.
-struct TapeOutcome {
-  bool declined = true;  // not one the tape path takes: the tree path reads it on the caller
-  ScannedWorkload scanned = {};
-  std::string error = {};
-};
+// Writes the result in options.format.
+void WriteResult(const ScanResult& result, const ScanOptions& options, std::ostream& out) {
+  switch (options.format) {
+    case Format::kJson:
+    case Format::kYaml:
+      WriteReports(result, options, out);
+      break;
+    case Format::kSarif:
+      WriteSarif(result, options, out);
+      break;
+    case Format::kTable:
+      WriteTable(result, options, out);
+      break;
+  }
+}
 
-// Reads a workload from `tape` and judges it under every policy, as the tree path would: fixes'
-// patches are written through a view of the tape (TapeObjectView), and in the rare case it
-// cannot tell (a patch replacing a whole list or mapping that is there), the document's tree is
-// built here and judged whole. Reads only its arguments (and `reader`, one per thread).
-TapeOutcome ReadTape(manifest::TapeWorkloadReader& reader, const manifest::YamlTape& tape,
-                     const std::string& file, const std::vector<policy::Policy>& policies,
-                     const std::vector<policy::EvalContext>& contexts,
-                     const std::string& default_namespace, bool want_labels) {
-  TapeOutcome out;
+// Reads a workload from `tape` and judges it under every policy, as the tree path would, fixes'
+// patches written through a view of the tape; nullopt when the tape path does not take the
+// document or the view cannot tell what a patch needs (a patch replacing a whole list or mapping
+// that is there): the tree path then reads and judges it. Reads only its arguments (and
+// `reader`, one per thread).
+std::optional<ScannedWorkload> ReadTape(manifest::TapeWorkloadReader& reader,
+                                        const manifest::YamlTape& tape, const std::string& file,
+                                        const std::vector<policy::Policy>& policies,
+                                        const std::vector<policy::EvalContext>& contexts,
+                                        const std::string& default_namespace, bool want_labels) {
   std::optional<manifest::TapeWorkload> w = reader.Read(tape, default_namespace, want_labels);
-  if (!w) return out;
+  if (!w) return std::nullopt;
+  const manifest::TapeObjectView object(tape, reader);
   std::vector<std::optional<std::vector<policy::RuleResult>>> results;
   for (std::size_t i = 0; i < policies.size(); ++i) {
-    const manifest::TapeObjectView object(tape, reader);
     auto r = policy::EvaluateWithObjectView(policies[i], w->ref, w->pod, w->pod_spec_path, object,
                                             contexts[i]);
-    if (!r) break;  // the view cannot tell what a fix's patch needs
+    if (!r) return std::nullopt;
     results.emplace_back(std::move(*r));
   }
-  if (results.size() == policies.size()) {
-    out.declined = false;
-    out.scanned = {.ref = std::move(w->ref),
-                   .file = file,
-                   .line = w->line,
-                   .labels = std::move(w->labels),
-                   .results = std::move(results)};
-    return out;
-  }
-  std::optional<manifest::Document> doc = manifest::BuildTapeDocument(tape, file, {});
-  if (!doc || !doc->value.is_object()) return out;
-  auto workload = policy::AsWorkload(doc->value, default_namespace);
-  if (!workload || !workload->has_value()) return out;  // the caller reports it
-  const policy::Workload& tree = **workload;
-  out.declined = false;
-  out.scanned = {.ref = tree.ref, .file = file, .line = doc->line};
-  if (want_labels) out.scanned.labels = policy::LabelsFromJson(tree.labels);
-  for (std::size_t i = 0; i < policies.size(); ++i) {
-    auto r = policy::Evaluate(policies[i], tree, contexts[i]);
-    if (!r) {
-      out.error = Describe(doc->value) + ": " + r.error().message;
-      return out;
-    }
-    out.scanned.results.emplace_back(std::move(*r));
-  }
-  return out;
+  return ScannedWorkload{.ref = std::move(w->ref),
+                         .file = file,
+                         .line = w->line,
+                         .labels = std::move(w->labels),
+                         .results = std::move(results)};
 }
 
 }  // namespace
@@ -329,15 +316,12 @@ ScanResult Scan(const ScanOptions& options, std::istream& in, std::ostream& err)
     return std::any(read_tape(file, tape));
   };
   const FileTapeSink add_from_tape = [&](const std::string& file, const manifest::YamlTape& tape) {
-    TapeOutcome outcome = tape.prepared != nullptr && tape.prepared->has_value()
-                              ? std::any_cast<TapeOutcome&&>(std::move(*tape.prepared))
-                              : read_tape(file, tape);
-    if (outcome.declined) return false;
-    if (!outcome.error.empty()) {
-      diag.Report(outcome.scanned.file, outcome.scanned.line, outcome.error);
-    } else {
-      result.workloads.push_back(std::move(outcome.scanned));
-    }
+    std::optional<ScannedWorkload> scanned =
+        tape.prepared != nullptr && tape.prepared->has_value()
+            ? std::any_cast<std::optional<ScannedWorkload>&&>(std::move(*tape.prepared))
+            : read_tape(file, tape);
+    if (!scanned) return false;
+    result.workloads.push_back(std::move(*scanned));
     return true;
   };
   // A Docker container as the workload its pod spec makes (docs/design.md "Docker inputs").
@@ -520,21 +504,6 @@ int RunScan(const ScanOptions& options, std::istream& in, std::ostream& out, std
     WriteResult(result, options, out);  // aborted: an invalid policy, nothing judged
   if (keep != nullptr) *keep = std::move(result);
   return code;
-}
-
-void WriteResult(const ScanResult& result, const ScanOptions& options, std::ostream& out) {
-  switch (options.format) {
-    case Format::kJson:
-    case Format::kYaml:
-      WriteReports(result, options, out);
-      break;
-    case Format::kSarif:
-      WriteSarif(result, options, out);
-      break;
-    case Format::kTable:
-      WriteTable(result, options, out);
-      break;
-  }
 }
 
 }  // namespace csp::scan

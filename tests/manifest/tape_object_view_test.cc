@@ -1,6 +1,5 @@
 // The tape's view of a workload object (tape_object_view.h) against the JSON tree of the same
 // document: every fix patch written through it is the tree's, or the view says it cannot tell.
-// BuildTapeDocument, the scan's way to the tree when it cannot, gives the reader's document.
 #include "csp/manifest/tape_object_view.h"
 
 #include <gtest/gtest.h>
@@ -11,7 +10,6 @@
 #include <vector>
 
 #include "csp/manifest/manifest_reader.h"
-#include "csp/manifest/tape_document.h"
 #include "csp/policy/fix.h"
 
 namespace csp::manifest {
@@ -166,19 +164,6 @@ TEST(TapeObjectViewTest, PointersAndChildren) {
     EXPECT_EQ(view.Child(view.At("/x/l"), "0"), view.At("/x/l/0"));
     EXPECT_EQ(view.Child(policy::ObjectView::kAbsent, "x"), policy::ObjectView::kAbsent);
   });
-}
-
-TEST(TapeObjectViewTest, BuildTapeDocumentGivesTheReadersDocument) {
-  for (const std::string& text : kDocuments) {
-    const Document tree = TreeOf("# a comment first\n" + text);
-    WithTape("# a comment first\n" + text, [&](const YamlTape& tape, const TapeWorkloadReader&) {
-      const std::optional<Document> built = BuildTapeDocument(tape, "x.yaml", Limits{});
-      ASSERT_TRUE(built.has_value());
-      EXPECT_EQ(built->value, tree.value);
-      EXPECT_EQ(built->line, tree.line);
-      EXPECT_EQ(built->line, 2);
-    });
-  }
 }
 
 }  // namespace

@@ -101,9 +101,6 @@ void WriteReports(const ScanResult& result, const ScanOptions& options, std::ost
 void WriteSarif(const ScanResult& result, const ScanOptions& options, std::ostream& out);
 void WriteTable(const ScanResult& result, const ScanOptions& options, std::ostream& out);
 
-// Writes the result in options.format.
-void WriteResult(const ScanResult& result, const ScanOptions& options, std::ostream& out);
-
 // Scan, write in options.format, return the exit code. With `keep`, the result is moved there
 // instead of being freed (see cspctl's main).
 int RunScan(const ScanOptions& options, std::istream& in, std::ostream& out, std::ostream& err,
